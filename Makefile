@@ -1,0 +1,38 @@
+# Crisis Desk. Quick start: `make run` (serve on http://127.0.0.1:5000) and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+INDEX  ?= $(or $(CRISIS_DESK_INDEX),index)
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test index setup browser clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Build the index from seeds/ only when there is none; `python -m indexer build` re-indexes.
+$(INDEX)/CURRENT: | $(STAMP)
+	$(PY) -m indexer build seeds --index $(INDEX)
+
+index: $(INDEX)/CURRENT
+
+run: $(STAMP) $(INDEX)/CURRENT
+	CRISIS_DESK_INDEX=$(INDEX) $(PY) -m flask --app app run --host $(HOST) --port $(PORT)
+
+# Browser tests drive Debian's chromium; install it when it is missing (never a downloaded build).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+test: $(STAMP) browser
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) index .pytest_cache test-output

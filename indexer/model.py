@@ -1,0 +1,69 @@
+"""Plain data that travels through the indexing pipeline (no Whoosh or spaCy types)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class Article:
+    """One article as read from disk, before enrichment."""
+
+    id: str
+    title: str
+    text: str
+    date: datetime | None
+    source: str = ""
+    url: str = ""
+    title_derived: bool = False
+    path: str = ""  # the file it came from (absolute), for --prune
+    location: str = ""  # "file" or "file:line" for messages
+
+
+@dataclass
+class Actor:
+    """A person, under one canonical name, with a role where the text gives one."""
+
+    name: str
+    count: int = 1
+    role: str = ""  # e.g. "President"
+    country: str = ""  # ISO alpha-2 of the role, e.g. "RU"
+    leader: bool = False  # head of state/government, minister, head of an international body
+
+
+@dataclass
+class Country:
+    """A country mentioned in an article: ISO 3166 alpha-2 code and display name."""
+
+    code: str
+    name: str
+    count: int = 1
+
+
+@dataclass
+class Org:
+    """An organisation under one canonical name."""
+
+    name: str
+    count: int = 1
+
+
+@dataclass
+class Mention:
+    """Where in the text (title + blank line + body offsets) an entity was recognised."""
+
+    start: int
+    end: int
+    kind: str  # "actor" | "country" | "org"
+    value: str  # canonical name (actor, org) or alpha-2 code (country)
+
+
+@dataclass
+class Entities:
+    """Normalised entities of one article."""
+
+    actors: list[Actor] = field(default_factory=list)
+    countries: list[Country] = field(default_factory=list)
+    orgs: list[Org] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
