@@ -1,0 +1,567 @@
+"""Normalise spaCy's raw entities into the facets people filter by: actors, countries, organisations.
+
+Pure Python and dictionary lookups only (it runs on every article of a 100k corpus); spaCy is never
+imported here. ``normalise_entities`` works on one article, ``resolve_corpus`` merges across a batch,
+``resolve_country`` reads a user's ``country:`` filter value.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from typing import Sequence
+
+from indexer.gazetteer import fold, gazetteer
+from indexer.model import Actor, Country, Entities, Mention, Org
+
+# Words that are a title, never part of a person's name ("President Putin", "Mr Merkel").
+HONORIFICS = {
+    "mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "madam", "mme", "m", "herr", "frau",
+    "president", "chancellor", "premier", "prime", "minister", "pm", "king", "queen", "prince",
+    "princess", "emir", "amir", "sheikh", "sheik", "sultan", "emperor", "shah", "pope", "ayatollah",
+    "general", "gen", "col", "colonel", "lt", "lieutenant", "captain", "capt", "adm", "admiral",
+    "major", "maj", "sgt", "sergeant", "marshal", "commander", "senator", "sen", "rep",
+    "representative", "congressman", "congresswoman", "governor", "gov", "mayor", "secretary",
+    "spokesman", "spokeswoman", "spokesperson", "ambassador", "envoy", "chairman", "chairwoman",
+    "director", "judge", "justice", "rev", "reverend", "father", "cardinal", "archbishop", "bishop",
+    "saint", "st", "acting", "former", "deputy", "vice", "foreign", "defence", "defense", "finance",
+    "interior", "leader", "chief", "comrade", "professor", "prof", "dr.", "mr.", "mrs.", "ms.",
+    "kremlin", "spokesman", "aide", "adviser", "advisor", "officer", "official", "minister-president",
+    "secretary-general", "vice-president", "vice-chancellor", "first", "lady", "crown", "then",
+}
+
+# Capitalised words spaCy tags as PERSON that are not people.
+NOT_PEOPLE = {
+    "twitter", "facebook", "instagram", "telegram", "youtube", "tiktok", "whatsapp", "google", "reuters",
+    "tass", "ria", "interfax", "afp", "ap", "bbc", "cnn", "xinhua", "getty", "kremlin", "god", "allah",
+    "jesus", "christ", "covid", "covid-19", "coronavirus", "omicron", "brexit", "nato", "un", "eu",
+    "reuter", "pic", "http", "https", "www", "rt", "via", "photo", "video", "update", "breaking",
+    "mln", "bln", "pct", "dlrs", "cts", "vs", "inc", "corp", "co", "ltd", "plc", "ag", "sa", "nv",
+    "said", "says", "told", "added", "noted", "today", "yesterday", "tomorrow", "monday", "tuesday",
+    "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april",
+    "may", "june", "july", "august", "september", "october", "november", "december", "western",
+    "eastern", "northern", "southern", "the", "and", "but", "with", "from", "for", "news",
+    "minsk", "moscow", "kyiv", "kiev", "washington", "london", "paris", "berlin", "beijing",
+}
+
+# Title heads, longest first, each with whether it marks a leader (head of state or government,
+# minister, head of an international body). "leader" counts only with a country ("Soviet leader").
+TITLE_HEADS = [
+    ("secretary of state", True), ("secretary-general", True), ("secretary general", True),
+    ("prime minister", True), ("first minister", True), ("supreme leader", True),
+    ("managing director", True), ("director-general", True), ("director general", True),
+    ("vice president", False), ("vice-president", False), ("vice chancellor", False),
+    ("vice-chancellor", False), ("deputy prime minister", False), ("deputy minister", False),
+    ("press secretary", False), ("state secretary", False), ("chief of staff", False),
+    ("chief executive", False), ("foreign secretary", True), ("home secretary", True),
+    ("president", True), ("chancellor", True), ("premier", True), ("king", True), ("queen", True),
+    ("emir", True), ("sultan", True), ("emperor", True), ("shah", True), ("taoiseach", True),
+    ("minister", True), ("secretary", True), ("chairman", False), ("chairwoman", False),
+    ("chair", False), ("leader", False), ("spokesman", False), ("spokeswoman", False),
+    ("spokesperson", False), ("ambassador", False), ("envoy", False), ("adviser", False),
+    ("advisor", False), ("aide", False), ("governor", False), ("senator", False), ("mayor", False),
+    ("general", False), ("commander", False), ("director", False), ("head", False),
+    ("pope", True), ("crown prince", False), ("prince", False), ("official", False),
+]
+_HEADS = {h: lead for h, lead in TITLE_HEADS}
+
+# Words that qualify a title rather than name a body ("Foreign Minister", "Treasury Secretary").
+PORTFOLIOS = {
+    "foreign", "finance", "defence", "defense", "interior", "economy", "economic", "economics", "trade",
+    "energy", "oil", "petroleum", "agriculture", "treasury", "health", "justice", "home", "commerce",
+    "labor", "labour", "transport", "transportation", "education", "environment", "industry",
+    "culture", "state", "press", "chief", "first", "deputy", "vice", "acting", "former", "then",
+    "interim", "outgoing", "incoming", "new", "prime", "security", "national", "affairs", "planning",
+    "budget", "fisheries", "mines", "mining", "communications", "information", "tourism", "sports",
+    "development", "international", "external", "internal", "emergency", "emergencies", "social",
+    "welfare", "housing", "industrial", "european", "digital", "climate", "science", "technology",
+    "and", "of", "the", "junior", "senior", "top", "military", "assistant", "associate", "general",
+    "executive", "managing", "supreme", "crown", "lord", "privy", "cabinet", "presidential", "for",
+}
+
+# International bodies whose heads count as leaders.
+INTERNATIONAL_BODIES = {
+    "european council", "european commission", "european union", "eu", "european parliament",
+    "united nations", "un", "nato", "imf", "international monetary fund", "world bank", "wto",
+    "world trade organization", "opec", "osce", "council of europe", "african union", "arab league",
+    "asean", "gatt", "oecd", "who", "world health organization", "iaea", "unesco", "unicef", "unhcr",
+    "european central bank", "ecb", "g7", "g20", "commonwealth", "ec", "european community",
+    "un security council", "security council", "interpol", "red cross", "icrc", "csto", "sco",
+}
+
+# Organisation spellings that name the same body; values are the canonical facet names.
+ORG_ALIASES = {
+    "eu": "European Union", "european union": "European Union", "e u": "European Union",
+    "un": "United Nations", "united nations": "United Nations", "u n": "United Nations",
+    "nato": "NATO", "north atlantic treaty organization": "NATO",
+    "north atlantic treaty organisation": "NATO", "north atlantic alliance": "NATO",
+    "imf": "International Monetary Fund", "international monetary fund": "International Monetary Fund",
+    "opec": "OPEC", "organization of petroleum exporting countries": "OPEC",
+    "wto": "World Trade Organization", "world trade organization": "World Trade Organization",
+    "who": "World Health Organization", "world health organization": "World Health Organization",
+    "osce": "OSCE", "organization for security and co-operation in europe": "OSCE",
+    "organization for security and cooperation in europe": "OSCE",
+    "gatt": "GATT", "general agreement on tariffs and trade": "GATT",
+    "oecd": "OECD", "ec": "European Community", "european community": "European Community",
+    "european economic community": "European Community", "eec": "European Community",
+    "fed": "Federal Reserve", "federal reserve": "Federal Reserve", "federal reserve board": "Federal Reserve",
+    "un security council": "UN Security Council", "security council": "UN Security Council",
+    "united nations security council": "UN Security Council", "iaea": "IAEA",
+    "international atomic energy agency": "IAEA", "ecb": "European Central Bank",
+    "european central bank": "European Central Bank", "sec": "Securities and Exchange Commission",
+    "securities and exchange commission": "Securities and Exchange Commission",
+    "world bank": "World Bank", "red cross": "Red Cross", "icrc": "Red Cross",
+    "international committee of the red cross": "Red Cross", "csto": "CSTO",
+    "collective security treaty organization": "CSTO", "asean": "ASEAN", "african union": "African Union",
+    "arab league": "Arab League", "g7": "G7", "g-7": "G7", "group of seven": "G7", "g20": "G20",
+    "g-20": "G20", "group of 20": "G20", "european commission": "European Commission",
+    "european council": "European Council", "european parliament": "European Parliament",
+}
+
+# Well-known people whose names come in several spellings: the spelling the facet shows.
+CANONICAL_PEOPLE = [
+    "Volodymyr Zelenskyy", "Alexander Lukashenko", "Vladimir Putin", "Dmitry Peskov", "Sergei Lavrov",
+    "Sergei Shoigu", "Dmitry Medvedev", "Mikhail Gorbachev", "Boris Yeltsin", "Recep Tayyip Erdogan",
+    "Mikhail Mishustin", "Maria Zakharova", "Dmytro Kuleba", "Oleksii Reznikov", "Muammar Gaddafi",
+    "Bashar al-Assad", "Kim Jong Un", "Ali Khamenei", "Svetlana Tikhanovskaya",
+]
+
+# Junk in organisation position: titles, wire words, social media.
+NOT_ORGS = {
+    "twitter", "facebook", "instagram", "telegram", "youtube", "reuter", "reuters", "pic", "http",
+    "kremlin spokesman", "spokesman", "the", "mln", "dlrs", "pct", "cts", "covid-19", "covid",
+}
+
+_WORD = re.compile(r"[^\W\d_][\w'’.\-]*", re.UNICODE)
+_LOWER_RATIO_MIN = 0.2  # below this share of lower-case letters a text is treated as all caps
+
+
+def _strip_accents(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink a span past whitespace, brackets, quotes and a trailing possessive."""
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum() and text[end - 1] != ".":
+        end -= 1
+    # A trailing dot belongs only to an abbreviation such as "U.S." or "Jr.".
+    if end > start and text[end - 1] == "." and not re.search(r"(\b\w\.\w\.|\bJr\.|\bSr\.)$", text[start:end]):
+        end -= 1
+    for suffix in ("'s", "’s"):
+        if text[start:end].endswith(suffix):
+            end -= 2
+    if end > start and text[end - 1] in "'’":
+        end -= 1
+    return start, end
+
+
+def _clean_name(raw: str) -> str:
+    """Collapse whitespace and drop brackets, quotes and possessives inside a name."""
+    name = re.sub(r"[\[\]\(\)\{\}\"“”«»]", " ", raw)
+    name = re.sub(r"(?:'s|’s)\b", "", name)
+    name = name.replace("’", "'")
+    return " ".join(name.split()).strip(" ,;:-'")
+
+
+def _is_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def _fix_caps(name: str) -> str:
+    """Title-case an all-caps name from an upper-case text ("JAMES BAKER" -> "James Baker")."""
+    return " ".join(w.capitalize() if not re.match(r"^(?:[A-Z]\.)+$", w) else w for w in name.split())
+
+
+def _skeleton(word: str) -> str:
+    """A spelling-insensitive key for transliteration variants (Zelensky/Zelenskyy/Zelenskiy)."""
+    w = _strip_accents(word).lower().replace("'", "").replace("-", "")
+    w = w.replace("x", "ks").replace("ph", "f").replace("kh", "h").replace("ck", "k").replace("j", "y")
+    w = w.replace("dzh", "j").replace("zh", "j").replace("ts", "c").replace("tz", "c")
+    head, tail = w[:1], w[1:]
+    tail = re.sub(r"[aeiouy]+", "", tail)
+    tail = re.sub(r"(.)\1+", r"\1", tail)
+    return head + tail
+
+
+def _surname_key(name: str) -> str:
+    """The family key of a person's name: the skeleton of the surname."""
+    return _skeleton(name.split()[-1])
+
+
+def _person_key(name: str) -> tuple[str, str]:
+    """(surname skeleton, first-name skeleton) of a multi-word name."""
+    parts = name.split()
+    return _skeleton(parts[-1]), _skeleton(parts[0])
+
+
+_CANON = {_person_key(n): n for n in CANONICAL_PEOPLE}
+
+
+def _role_before(text: str, start: int) -> tuple[str, str, bool] | None:
+    """Read a title written just before a name: (role, country code, leader?) or None."""
+    window = text[max(0, start - 90):start]
+    # Titles and names sit on one line and within one clause.
+    window = re.split(r"[\n,;:()\"“”]|(?<![A-Z])\.\s", window)[-1]
+    words = re.findall(r"[\w.'’\-]+|\[", window)
+    words = [w for w in words if w != "["]
+    if not words:
+        return None
+    lowered = [w.lower().strip(".") for w in words]
+    # Find the title head nearest the name.
+    head_end = len(words)
+    while head_end > 0 and lowered[head_end - 1] in ("acting", "former", "then", "interim", "outgoing"):
+        head_end -= 1
+    best = None
+    for phrase, lead in TITLE_HEADS:
+        n = phrase.count(" ") + 1
+        if head_end >= n and " ".join(lowered[head_end - n:head_end]) == phrase:
+            best = (phrase, lead, n)
+            break
+    if best is None:
+        # "Secretary of State James Baker": the head may be followed by "of X".
+        m = re.search(r"\b(minister|secretary|president|chairman|director|head)\s+of\s+([\w ]+?)\s*$",
+                      window, re.IGNORECASE)
+        if not m:
+            return None
+        title = window[m.start():].strip()
+        lead = m.group(1).lower() in ("minister", "secretary", "president")
+        return _title_case(title), "", lead
+    phrase, lead, n = best
+    i = head_end - n
+    qualifiers = []
+    while i > 0 and lowered[i - 1] in PORTFOLIOS and lowered[i - 1] not in ("the",):
+        qualifiers.insert(0, words[i - 1])
+        i -= 1
+    affil_words = []
+    while i > 0 and (words[i - 1][:1].isupper() or lowered[i - 1] in ("of", "acting", "former")):
+        if lowered[i - 1] in ("acting", "former", "then"):
+            i -= 1
+            continue
+        affil_words.insert(0, words[i - 1])
+        i -= 1
+        if len(affil_words) >= 5:
+            break
+    while affil_words and not affil_words[0][:1].isupper():
+        affil_words.pop(0)  # "conversations of Russian President ...": "of" joins nothing
+    # Portfolio words left of the affiliation ("German acting Chancellor") are not part of the title.
+    qualifiers = [q for q in qualifiers if q.lower() not in ("acting", "former", "then", "interim",
+                                                             "outgoing", "incoming", "new", "the")]
+    if any(q.lower() in ("deputy", "vice", "junior", "assistant") for q in qualifiers):
+        lead = False
+    title = _title_case(" ".join(qualifiers + [" ".join(words[head_end - n:head_end])]))
+    country = ""
+    body = ""
+    if affil_words:
+        g = gazetteer()
+        # Try the longest tail of the affiliation that is a country form ("West German", "U.S.").
+        for k in range(len(affil_words)):
+            cand = " ".join(affil_words[k:])
+            code = g.lookup(cand, places=False, capitals=False)
+            if code:
+                country = code
+                if k:
+                    body = " ".join(affil_words[:k])
+                break
+        else:
+            body = " ".join(affil_words)
+    if phrase == "leader" and not country:
+        lead = False
+    if body:
+        body_key = fold(body)
+        if body_key in INTERNATIONAL_BODIES:
+            if phrase in ("president", "chairman", "chairwoman", "chair", "head", "secretary-general",
+                          "secretary general", "managing director", "director-general",
+                          "director general", "director"):
+                lead = True
+        elif not country:
+            lead = False
+        name = ORG_ALIASES.get(body_key, body)
+        article = "the " if " " in name and not name.isupper() else ""
+        title = f"{title} of {article}{name}"
+    return title, country, lead
+
+
+def _title_case(s: str) -> str:
+    return " ".join(w if w.isupper() or w in ("of", "the", "and") else w[:1].upper() + w[1:] for w in s.split())
+
+
+def _strip_titles(name: str) -> tuple[str, str]:
+    """Split leading honorifics off a name: ("President Putin" -> ("Putin", "President"))."""
+    words = name.split()
+    i = 0
+    while i < len(words) - 1 and words[i].lower().strip(".") in HONORIFICS:
+        i += 1
+    # Trailing ", Jr." stays; trailing title words ("Putin Spokesman") go.
+    j = len(words)
+    while j > i + 1 and words[j - 1].lower().strip(".") in HONORIFICS:
+        j -= 1
+    return " ".join(words[i:j]), " ".join(words[:i])
+
+
+def _is_junk_person(name: str, caps_text: bool) -> bool:
+    words = name.split()
+    if not words or len(name) < 2 or len(words) > 5:
+        return True
+    if any(c.isdigit() or c in "@#/\\|=+_<>" for c in name):
+        return True
+    low = [w.lower().strip(".'") for w in words]
+    if all(w in HONORIFICS or w in NOT_PEOPLE for w in low):
+        return True
+    if len(words) == 1 and (low[0] in NOT_PEOPLE or len(low[0]) < 3):
+        return True
+    if not words[0][:1].isupper():
+        return True
+    g = gazetteer()
+    if g.lookup(name, places=len(words) == 1):
+        return True
+    if fold(name) in ORG_ALIASES:
+        return True
+    if not caps_text and len(words) == 1 and _is_caps(name) and len(name) > 1:
+        return True  # "REUTER", "NATO": wire junk and acronyms in a mixed-case text
+    return False
+
+
+def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entities:
+    """Turn one article's raw spaCy entities into canonical actors, countries and organisations."""
+    g = gazetteer()
+    letters = sum(1 for c in text[:4000] if c.isalpha())
+    lowers = sum(1 for c in text[:4000] if c.islower())
+    caps_text = letters > 0 and lowers / letters < _LOWER_RATIO_MIN
+
+    mentions: list[Mention] = []
+    country_counts: Counter[str] = Counter()
+    org_counts: Counter[str] = Counter()
+    people: list[tuple[int, int, str, tuple[str, str, bool] | None]] = []
+
+    for start, end, label in ents:
+        s, e = _trim_span(text, start, end)
+        if e <= s:
+            continue
+        raw = text[s:e]
+        if label == "PERSON":
+            _person(text, s, e, raw, caps_text, people, country_counts, mentions)
+        elif label in ("GPE", "LOC", "NORP", "FAC", "ORG"):
+            _place_or_org(raw, s, e, label, g, country_counts, org_counts, mentions)
+
+    actors = _resolve_people(people, mentions, caps_text)
+    countries = [Country(code, g.country_name(code), n) for code, n in country_counts.most_common()]
+    orgs = [Org(name, n) for name, n in org_counts.most_common()]
+    mentions.sort(key=lambda m: (m.start, m.end))
+    return Entities(actors=actors, countries=countries, orgs=orgs, mentions=mentions)
+
+
+def _person(text, s, e, raw, caps_text, people, country_counts, mentions) -> None:
+    g = gazetteer()
+    name = _clean_name(raw)
+    # spaCy often folds a following title into a name's span ("Belarus\n\n\n" as PERSON is a place).
+    code = g.lookup(name, places=False)
+    if code:
+        country_counts[code] += 1
+        mentions.append(Mention(s, e, "country", code))
+        return
+    name, title = _strip_titles(name)
+    if caps_text or (_is_caps(name) and " " in name):
+        name = _fix_caps(name) if _is_caps(name) else name
+    if _is_junk_person(name, caps_text):
+        return
+    role = _role_before(text, s)
+    if role is None and title:
+        role = _role_before(title + " ", len(title) + 1)
+    people.append((s, e, name, role))
+
+
+def _place_or_org(raw, s, e, label, g, country_counts, org_counts, mentions) -> None:
+    name = _clean_name(raw)
+    if not name:
+        return
+    key = fold(name)
+    if key == "us" and name == "us":
+        return  # the pronoun, not the country
+    places = label in ("GPE", "LOC")
+    code = g.lookup(name, places=places, capitals=True)
+    if code:
+        country_counts[code] += 1
+        mentions.append(Mention(s, e, "country", code))
+        return
+    if label == "ORG":
+        words = name.split()
+        # "Kremlin Spokesman": a metonym with a title attached.
+        while len(words) > 1 and words[-1].lower() in _HEADS:
+            words = words[:-1]
+        core = " ".join(words)
+        code = g.lookup(core, places=False, capitals=True)
+        if code:
+            country_counts[code] += 1
+            mentions.append(Mention(s, e, "country", code))
+            return
+        org = _canonical_org(core)
+        if org:
+            org_counts[org] += 1
+            mentions.append(Mention(s, e, "org", org))
+            # "Bank of Japan", "Japanese Finance Ministry": the country is named inside the organisation.
+            code = _country_inside(core)
+            if code:
+                country_counts[code] += 1
+    elif label == "NORP" or label == "FAC":
+        code = _country_inside(name)
+        if code:
+            country_counts[code] += 1
+            mentions.append(Mention(s, e, "country", code))
+    elif places:
+        code = _country_inside(name)
+        if code:
+            country_counts[code] += 1
+            mentions.append(Mention(s, e, "country", code))
+
+
+def _country_inside(name: str) -> str | None:
+    """A country named by a word or two inside a longer name ("Bank of Japan" -> JP)."""
+    g = gazetteer()
+    words = name.split()
+    if len(words) < 2:
+        return None
+    for n in (3, 2, 1):
+        for i in range(len(words) - n + 1):
+            code = g.lookup(" ".join(words[i:i + n]), places=False, capitals=False)
+            if code:
+                return code
+    return None
+
+
+def _canonical_org(name: str) -> str | None:
+    key = fold(name)
+    if not key or key in NOT_ORGS or len(key) < 2:
+        return None
+    if any(c in name for c in "@#/\\|=<>") or name.isdigit():
+        return None
+    if key in ORG_ALIASES:
+        return ORG_ALIASES[key]
+    if all(w in _HEADS or w in HONORIFICS for w in key.split()):
+        return None
+    return name
+
+
+def _resolve_people(people, mentions, caps_text) -> list[Actor]:
+    """Within one article: surname-only and variant mentions -> the full name used in the article."""
+    full_names = Counter(name for _, _, name, _ in people if " " in name)
+    by_surname: dict[str, set[str]] = defaultdict(set)
+    for name in full_names:
+        by_surname[_surname_key(name)].add(name)
+    # Variant spellings of one full name in the same article: the most frequent wins.
+    by_person: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for name in full_names:
+        by_person[_person_key(name)].append(name)
+    canon_full = {}
+    for key, names in by_person.items():
+        best = _CANON.get(key) or max(names, key=lambda n: (full_names[n], len(n)))
+        for n in names:
+            canon_full[n] = best
+
+    actors: dict[str, Actor] = {}
+    roles: dict[str, Counter] = defaultdict(Counter)
+    for s, e, name, role in people:
+        if " " in name:
+            canonical = canon_full[name]
+            # "Alexander] Lukashenko" style middle-name-less variants merge with the fuller name.
+        else:
+            fulls = {canon_full[n] for n in by_surname.get(_surname_key(name), ())}
+            if len(fulls) == 1:
+                canonical = next(iter(fulls))
+            elif not fulls and _is_caps(name) and not caps_text:
+                continue
+            else:
+                canonical = name
+        actor = actors.get(canonical)
+        if actor is None:
+            actor = actors[canonical] = Actor(name=canonical, count=0)
+        actor.count += 1
+        if role:
+            roles[canonical][role] += 1
+        mentions.append(Mention(s, e, "actor", canonical))
+    for name, counter in roles.items():
+        (role, country, leader), _ = counter.most_common(1)[0]
+        a = actors[name]
+        a.role, a.country, a.leader = role, country, leader
+    return sorted(actors.values(), key=lambda a: (-a.count, a.name))
+
+
+def resolve_corpus(batch: list[Entities]) -> None:
+    """Merge actors across a batch in place: variant spellings and surname-only mentions, then re-sum."""
+    totals: Counter[str] = Counter()
+    for ents in batch:
+        for a in ents.actors:
+            totals[a.name] += a.count
+    # 1. Spelling variants of one full name -> the canonical table, else the most frequent spelling.
+    families: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for name in totals:
+        if " " in name:
+            families[_person_key(name)].append(name)
+    rename: dict[str, str] = {}
+    for key, names in families.items():
+        best = _CANON.get(key) or max(names, key=lambda n: (totals[n], len(n), n))
+        for n in names:
+            if n != best:
+                rename[n] = best
+    # 2. A surname alone -> the one full name (after merging) that carries it, when it dominates.
+    by_surname: dict[str, Counter] = defaultdict(Counter)
+    for name, n in totals.items():
+        if " " in name:
+            by_surname[_surname_key(name)][rename.get(name, name)] += n
+    for name in totals:
+        if " " not in name:
+            cands = by_surname.get(_surname_key(name))
+            if cands:
+                best, n = cands.most_common(1)[0]
+                if n >= 0.85 * sum(cands.values()):
+                    rename[name] = best
+    # 3. Roles: an actor named without a title keeps the role the corpus most often gives him.
+    role_votes: dict[str, Counter] = defaultdict(Counter)
+    for ents in batch:
+        for a in ents.actors:
+            if a.role:
+                role_votes[rename.get(a.name, a.name)][(a.role, a.country, a.leader)] += a.count
+    for ents in batch:
+        if rename:
+            _apply_renames(ents, rename)
+        for a in ents.actors:
+            if not a.role and a.name in role_votes:
+                a.role, a.country, a.leader = role_votes[a.name].most_common(1)[0][0]
+
+
+def _apply_renames(ents: Entities, rename: dict[str, str]) -> None:
+    merged: dict[str, Actor] = {}
+    for a in ents.actors:
+        name = rename.get(a.name, a.name)
+        if name in merged:
+            m = merged[name]
+            m.count += a.count
+            if not m.role and a.role:
+                m.role, m.country, m.leader = a.role, a.country, a.leader
+        else:
+            a.name = name
+            merged[name] = a
+    ents.actors = sorted(merged.values(), key=lambda a: (-a.count, a.name))
+    for m in ents.mentions:
+        if m.kind == "actor":
+            m.value = rename.get(m.value, m.value)
+
+
+def resolve_country(text: str) -> Country | None:
+    """Read a country filter value ("BY", "Belarus", "Belarusian", "Minsk", "Kremlin", "U.S.")."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    g = gazetteer()
+    if len(text) == 2 and text.isalpha():
+        code = text.upper()
+        if code in g.display:
+            return Country(code, g.country_name(code))
+    code = g.lookup(text, places=True, capitals=True)
+    if code:
+        return Country(code, g.country_name(code))
+    return None

