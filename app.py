@@ -1,0 +1,473 @@
+"""Crisis Desk web front end: HTML pages, the JSON API and the CSV export over one search index.
+
+``create_app(test_config=None)`` is the only entry point (``flask --app app run``, ``make run``).
+The app only reads the index (through the ``search`` package), never loads spaCy, and turns every
+error into a page or a JSON body in one place (``render_error``), so nobody sees a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+from datetime import date
+from typing import Iterable, Iterator
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from markupsafe import Markup, escape
+import pycountry
+from werkzeug.exceptions import HTTPException, NotFound
+
+from search import IndexMissing, InvalidParameter, SearchError, SearchIndex, parse_request
+
+log = logging.getLogger("crisis_desk.app")
+
+# Every setting, declared once with its default and what it is for (Datasette's habit).
+SETTINGS: dict[str, tuple[object, str]] = {
+    "INDEX_DIR": ("index", "index directory written by `python -m indexer build` (env CRISIS_DESK_INDEX)"),
+    "EXPORT_LIMIT": (10_000, "most rows one /export.csv streams"),
+    "FACET_SHOWN": (8, "facet values shown before the 'more' disclosure"),
+    "FACET_MAX": (100, "most facet values 'more' reveals"),
+    "MORE_LIKE_THIS": (5, "related articles listed under an article"),
+}
+ENV_INDEX_DIR = "CRISIS_DESK_INDEX"
+
+FILTER_KINDS = ("actor", "country", "org", "source")
+FILTER_LABELS = {"actor": "Actors", "country": "Countries", "org": "Organisations", "source": "Sources"}
+# Parameters that make up a search; links carry these and nothing else, so junk never spreads.
+STATE_KEYS = ("q", *FILTER_KINDS, "from", "to", "sort", "per_page", "leaders", "page")
+SORTS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
+PER_PAGE_CHOICES = (10, 20, 50)
+EXPORT_COLUMNS = ("id", "date", "title", "source", "url", "actors", "countries", "organisations", "score")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the Crisis Desk Flask app; ``test_config`` overrides the defaults and the environment."""
+    app = Flask(__name__)
+    app.config.from_mapping({name: default for name, (default, _help) in SETTINGS.items()})
+    if os.environ.get(ENV_INDEX_DIR):
+        app.config["INDEX_DIR"] = os.environ[ENV_INDEX_DIR]
+    if test_config:
+        app.config.from_mapping(test_config)
+    # One reader per app: it opens lazily and follows new commits and generations by itself.
+    app.extensions["crisis_desk.index"] = SearchIndex(app.config["INDEX_DIR"])
+
+    app.register_blueprint(pages)
+    app.register_blueprint(api)
+    app.register_blueprint(export)
+    app.register_error_handler(Exception, render_error)
+    app.add_template_global(state_url)
+    app.add_template_global(state_fields)
+    app.add_template_filter(format_date, "date")
+    app.after_request(add_security_headers)
+    return app
+
+
+def search_index() -> SearchIndex:
+    """Return the app's search index reader."""
+    return current_app.extensions["crisis_desk.index"]
+
+
+def request_args() -> dict[str, list[str]]:
+    """Return the query string as the mapping ``parse_request`` expects."""
+    return request.args.to_dict(flat=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors: one place turns every exception into an HTML page or a JSON body with the right status.
+# ---------------------------------------------------------------------------------------------
+
+
+def describe_error(exc: Exception) -> tuple[int, str, str]:
+    """Return (status, title, one-line message) for any exception, logging the unexpected ones."""
+    if isinstance(exc, InvalidParameter):
+        return 400, "Bad request", str(exc)
+    if isinstance(exc, IndexMissing):
+        index_dir = current_app.config["INDEX_DIR"]
+        return 503, "No index yet", (
+            f"There is no search index at '{index_dir}'. Build it with "
+            f"`python -m indexer build seeds --index {index_dir}` (or run `make run`), then reload this page."
+        )
+    if isinstance(exc, SearchError):
+        log.warning("search failed: %s", exc)
+        return 503, "Search unavailable", str(exc) or "The search index could not be read."
+    if isinstance(exc, NotFound):
+        return 404, "Not found", "There is no such page or article."
+    if isinstance(exc, HTTPException):
+        return exc.code or 500, exc.name, exc.description or exc.name
+    log.exception("unhandled error on %s", request.path)
+    return 500, "Something went wrong", "Something went wrong on our side; the error has been logged."
+
+
+def render_error(exc: Exception) -> Response | tuple:
+    """Turn an exception into a JSON error (API, export, health) or a plain HTML page."""
+    status, title, message = describe_error(exc)
+    if request.path.startswith(("/api/", "/healthz", "/export")):
+        return jsonify({"error": message, "status": status}), status
+    try:
+        return render_template("error.html", status=status, title=title, message=message, plain_search=True), status
+    except Exception:  # the error page itself failed: still no traceback for the user
+        log.exception("error page failed")
+        return Response(f"{status} {title}: {message}\n", status=status, mimetype="text/plain")
+
+
+def add_security_headers(response: Response) -> Response:
+    """Forbid inline scripts and sniffing: a second line of defence behind escaping."""
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# URL state: every view of the results is a GET URL built from the current arguments.
+# ---------------------------------------------------------------------------------------------
+
+
+def current_state() -> dict[str, list[str]]:
+    """Return the search parameters of this request (known keys only, empty values dropped)."""
+    return {key: [v for v in request.args.getlist(key) if v != ""] for key in STATE_KEYS if key in request.args}
+
+
+def state_url(
+    endpoint: str = "pages.results",
+    *,
+    add: tuple[str, str] | None = None,
+    remove: tuple[str, str] | None = None,
+    replace: dict[str, object] | None = None,
+    page: int | None = None,
+) -> str:
+    """Return the URL of the current search with one change; any change but paging returns to page 1.
+
+    ``add=("country", "-BY")`` adds a filter value (replacing the opposite include/exclude of the same
+    value), ``remove=(kind, value)`` drops one, ``replace={"sort": "newest", "to": None}`` sets or clears
+    parameters.
+    """
+    state = current_state()
+    state.pop("page", None)
+    for key, value in (replace or {}).items():
+        if value is None or value == "":
+            state.pop(key, None)
+        else:
+            state[key] = [value.isoformat() if isinstance(value, date) else str(value)]
+    if add:
+        kind, value = add
+        bare = value.lstrip("-").casefold()
+        state[kind] = [v for v in state.get(kind, []) if v.lstrip("-").casefold() != bare] + [value]
+    if remove:
+        kind, value = remove
+        state[kind] = [v for v in state.get(kind, []) if v != value]
+    if page and page > 1:
+        state["page"] = [str(page)]
+    return url_for(endpoint, **{key: values for key, values in state.items() if values})
+
+
+def state_fields(*skip: str) -> list[tuple[str, str]]:
+    """Return (name, value) pairs of the current search for hidden form inputs, minus ``skip`` and page."""
+    return [(key, v) for key, values in current_state().items() if key not in skip and key != "page" for v in values]
+
+
+def format_date(value: date | None, unit: str = "day") -> str:
+    """Format a date for readers: '24 Nov 2021' (or 'November 2021' for a month)."""
+    if value is None:
+        return ""
+    if unit == "month":
+        return value.strftime("%B %Y")
+    return f"{value.day} {value.strftime('%b %Y')}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages
+# ---------------------------------------------------------------------------------------------
+
+pages = Blueprint("pages", __name__)
+
+
+@pages.get("/")
+def results():
+    """Show the results page; with no query it is the landing page (everything, newest first)."""
+    req = parse_request(request_args())
+    res = search_index().search(req)
+    facets = facet_panels(res.facets, req)
+    return render_template(
+        "results.html",
+        req=req,
+        res=res,
+        facets=facets,
+        chips=selected_chips(res.facets, req),
+        histogram=render_histogram(res.histogram, res.histogram_unit, req),
+        pages=page_numbers(res.page, last_page(res.total, res.per_page)),
+        last_page=last_page(res.total, res.per_page),
+        sorts=SORTS,
+        per_page_choices=PER_PAGE_CHOICES,
+    )
+
+
+@pages.get("/article/<path:article_id>")
+def article(article_id: str):
+    """Show one article with its entities linked to filters, its metadata and related articles."""
+    view = search_index().article(article_id)
+    if view is None:
+        raise NotFound()
+    related = search_index().more_like_this(view.id, n=current_app.config["MORE_LIKE_THIS"])
+    return render_template("article.html", article=view, related=related)
+
+
+def facet_panels(facets: dict, req) -> list[dict]:
+    """Prepare the sidebar: each facet's values (leaders first for actors) with their selected state."""
+    chosen = {kind: {v.casefold() for v in request.args.getlist(kind) if v and not v.startswith("-")}
+              for kind in FILTER_KINDS}
+    excluded = {kind: {v[1:].casefold() for v in request.args.getlist(kind) if v.startswith("-")}
+                for kind in FILTER_KINDS}
+    limit = current_app.config["FACET_MAX"]
+    panels = []
+    for kind in FILTER_KINDS:
+        values = list(facets.get(kind, []))[:limit]
+        if kind == "actor":  # stable sort keeps the engine's count order within each group
+            values.sort(key=lambda fv: not fv.leader)
+        rows = []
+        for fv in values:
+            param = fv.code if kind == "country" and fv.code else fv.value
+            names = {fv.value.casefold(), param.casefold()}
+            rows.append({
+                "fv": fv,
+                "param": param,
+                "selected": bool(names & chosen[kind]),
+                "excluded": bool(names & excluded[kind]),
+            })
+        panels.append({"kind": kind, "label": FILTER_LABELS[kind], "rows": rows,
+                       "shown": current_app.config["FACET_SHOWN"]})
+    return panels
+
+
+def selected_chips(facets: dict, req) -> list[dict]:
+    """Return the active filters as removable chips, labelled with display names where known."""
+    names = {("country", fv.code.casefold()): fv.value for fv in facets.get("country", []) if fv.code}
+    chips = []
+    for kind in FILTER_KINDS:
+        for raw in request.args.getlist(kind):
+            if not raw:
+                continue
+            bare = raw.lstrip("-")
+            chips.append({
+                "kind": kind,
+                "raw": raw,
+                "label": (names.get((kind, bare.casefold())) or country_name(bare)) if kind == "country" else bare,
+                "excluded": raw.startswith("-"),
+            })
+    for key, label, value in (("from", "From", req.date_from), ("to", "To", req.date_to)):
+        if request.args.get(key):
+            chips.append({"kind": key, "raw": request.args[key], "label": f"{label} {format_date(value)}",
+                          "excluded": False, "replace": True})
+    return chips
+
+
+def country_name(code_or_name: str) -> str:
+    """Return a country's display name for an ISO alpha-2 code, or the text itself when it is not one."""
+    country = pycountry.countries.get(alpha_2=code_or_name.upper()) if len(code_or_name) == 2 else None
+    return getattr(country, "common_name", None) or getattr(country, "name", None) or code_or_name
+
+
+def last_page(total: int, per_page: int) -> int:
+    """Return the number of the last results page (1 when there are no results)."""
+    return max(1, -(-total // per_page))
+
+
+def page_numbers(current: int, last: int, window: int = 2) -> list[int | None]:
+    """Return the page numbers a pager shows, with None for a gap: 1 … 4 5 [6] 7 8 … 20."""
+    wanted = {1, last, *range(current - window, current + window + 1)}
+    numbers: list[int | None] = []
+    for n in sorted(p for p in wanted if 1 <= p <= last):
+        if numbers and n - (numbers[-1] or 0) > 1:
+            numbers.append(None)
+        numbers.append(n)
+    return numbers
+
+
+def render_histogram(buckets: list, unit: str, req) -> Markup:
+    """Draw matches per period as an SVG bar chart whose bars link to their period, with an axis below.
+
+    The SVG stretches to any width (``preserveAspectRatio="none"``), so it holds no text; the axis is an
+    HTML list with one equal cell per bar, which stays aligned and readable on a phone. Every label is
+    escaped here, which is why the template may mark the result safe.
+    """
+    if not buckets:
+        return Markup("")
+    width, height = 1000, 100
+    step = width / len(buckets)
+    bar_width = min(step * 0.8, width / 12 * 0.8)  # a few months must not become slabs
+    peak = max(b.count for b in buckets) or 1
+    total = sum(b.count for b in buckets)
+    first, last = period_label(buckets[0], unit), period_label(buckets[-1], unit)
+    label = (f"Articles per {unit} from {first} to {last}: {total} in all, at most {peak} in one {unit}. "
+             f"Each bar links to its {unit}.")
+    parts = [
+        f'<svg class="histogram" viewBox="0 0 {width} {height}" preserveAspectRatio="none" '
+        f'role="group" aria-label="{escape(label)}">'
+    ]
+    for i, bucket in enumerate(buckets):
+        x = i * step
+        tip = f"{period_label(bucket, unit)}: {bucket.count} article{'' if bucket.count == 1 else 's'}"
+        bar_x = x + (step - bar_width) / 2
+        if bucket.count:
+            bar = max(bucket.count / peak * (height - 4), 3.0)  # one article must still show and be clickable
+            current = req.date_from == bucket.start and req.date_to == bucket.end
+            href = state_url(replace={"from": bucket.start, "to": bucket.end})
+            parts.append(
+                f'<a href="{escape(href)}" aria-label="{escape(tip)}" class="bucket{" current" if current else ""}">'
+                f"<title>{escape(tip)}</title>"
+                f'<rect class="hit-area" x="{x:.2f}" y="0" width="{step:.2f}" height="{height}"/>'
+                f'<rect class="bar" x="{bar_x:.2f}" y="{height - bar:.2f}" width="{bar_width:.2f}" height="{bar:.2f}"/>'
+                f"</a>"
+            )
+        else:
+            parts.append(
+                f'<g class="bucket empty"><title>{escape(tip)}</title>'
+                f'<rect class="bar" x="{bar_x:.2f}" y="{height - 1}" width="{bar_width:.2f}" height="1"/></g>'
+            )
+    parts.append("</svg>")
+    # Label about six bars evenly; the others get empty cells so every label sits under its bar.
+    every = max(1, -(-len(buckets) // 6))
+    parts.append('<ol class="chart-axis" aria-hidden="true">')
+    for i, bucket in enumerate(buckets):
+        text = axis_label(bucket, unit) if i % every == 0 else ""
+        parts.append(f"<li>{escape(text)}</li>")
+    parts.append("</ol>")
+    return Markup("".join(parts))
+
+
+def period_label(bucket, unit: str) -> str:
+    """Return a reader's label for a histogram bucket: 'November 2021' or '24 Nov 2021'."""
+    return format_date(bucket.start, "month" if unit == "month" else "day") or str(bucket.period)
+
+
+def axis_label(bucket, unit: str) -> str:
+    """Return a short axis label for a bucket: 'Nov 2021' or '24 Nov'."""
+    if bucket.start is None:
+        return str(bucket.period)
+    return bucket.start.strftime("%b %Y") if unit == "month" else f"{bucket.start.day} {bucket.start.strftime('%b')}"
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON API
+# ---------------------------------------------------------------------------------------------
+
+api = Blueprint("api", __name__)
+
+
+@api.get("/api/search")
+def api_search():
+    """Return search results, facets and histogram as JSON (the shape issue 3 fixes)."""
+    return jsonify(search_index().search(parse_request(request_args())).to_dict())
+
+
+@api.get("/api/article/<path:article_id>")
+def api_article(article_id: str):
+    """Return one article with its entities as JSON."""
+    view = search_index().article(article_id)
+    if view is None:
+        raise NotFound()
+    return jsonify({
+        "id": view.id,
+        "title": view.title,
+        "title_derived": view.title_derived,
+        "date": view.date.isoformat() if view.date else None,
+        "source": view.source,
+        "url": view.url,
+        "body": view.body,
+        "actors": view.actors,
+        "countries": view.countries,
+        "orgs": view.orgs,
+    })
+
+
+@api.get("/healthz")
+def healthz():
+    """Report the index generation being served and its article count."""
+    return jsonify({"status": "ok", **search_index().health()})
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV export
+# ---------------------------------------------------------------------------------------------
+
+export = Blueprint("export", __name__)
+
+
+@export.get("/export.csv")
+def export_csv():
+    """Stream up to EXPORT_LIMIT matching rows as CSV, with the same parameters as the results page."""
+    req = parse_request(request_args())
+    rows = iter(search_index().export(req, limit=current_app.config["EXPORT_LIMIT"]))
+    # Take the first row before the response starts, so a missing index is still a clean 503.
+    first = next(rows, None)
+    body = csv_lines([] if first is None else _chain(first, rows))
+    return Response(
+        stream_with_context(body),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="crisis-desk-export.csv"'},
+    )
+
+
+def _chain(first, rest: Iterator) -> Iterator:
+    yield first
+    yield from rest
+
+
+def csv_lines(rows: Iterable) -> Iterator[str]:
+    """Yield the CSV header and one line per export row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(cells) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(cells)
+        return buffer.getvalue()
+
+    yield line(EXPORT_COLUMNS)
+    for row in rows:
+        yield line([
+            row.id,
+            row.date.isoformat() if row.date else "",
+            spreadsheet_safe(row.title),
+            spreadsheet_safe(row.source),
+            row.url,
+            spreadsheet_safe(join_values(row.actors)),
+            spreadsheet_safe(join_values(row.countries)),
+            spreadsheet_safe(join_values(row.orgs)),
+            "" if row.score is None else f"{row.score:.4f}",
+        ])
+
+
+def join_values(values) -> str:
+    """Join a list of names (or {"name"/"code"} dicts) with '; ' for one CSV cell."""
+    if isinstance(values, str):
+        return values
+    names = []
+    for value in values or []:
+        if isinstance(value, dict):
+            value = value.get("name") or value.get("code") or ""
+        names.append(str(value))
+    return "; ".join(names)
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Quote a leading =, +, - or @ so spreadsheets do not run article text as a formula."""
+    text = text or ""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
