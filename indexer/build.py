@@ -1,0 +1,396 @@
+"""Write articles into the Whoosh index: add, update, prune, rebuild as a new generation, remove.
+
+The writer is the only code that changes an index. One build at a time holds ``build.lock``;
+a Whoosh commit is atomic and a ``--rebuild`` switches generations with one rename, so an interrupted
+build (Ctrl-C, kill) leaves the index exactly as it was before it started.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import EmptyIndexError
+
+from indexer import entities as entity_rules
+from indexer import layout
+from indexer.enrich import NerCache, body_offset, entities_for, load_nlp, model_id, ner_text
+from indexer.model import Actor, Article, Country, Entities, Mention, Org
+from indexer.schema import SCHEMA, SCHEMA_VERSION
+from indexer.sources import DEFAULT_MAX_FILE_BYTES, ProblemHandler, read_articles
+
+WRITER_MEMORY_MB = 256
+GENERATIONS_KEPT = 2  # the one served and the one before it, which readers may still hold open
+
+
+class BuildError(Exception):
+    """A build that cannot start or finish (the message says why); the index is unchanged."""
+
+
+class BuildLocked(BuildError):
+    """Another process is writing to the same index."""
+
+
+@dataclass
+class BuildSummary:
+    """What a build did, for the CLI's last lines and ``status``."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    read: int = 0
+    ner_runs: int = 0
+    seconds: float = 0.0
+    generation: str = ""
+    finished: str = ""
+
+    @property
+    def indexed(self) -> int:
+        """Articles that are in the index after this build from its inputs."""
+        return self.added + self.updated + self.unchanged
+
+
+# --- locking -------------------------------------------------------------------------------------
+
+
+@contextmanager
+def writer_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the index's build lock, or raise BuildLocked naming the process that has it."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    path = index_dir / layout.LOCK_FILE
+    fh = open(path, "a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            fh.seek(0)
+            holder = fh.read().strip() or "unknown"
+            raise BuildLocked(f"another build is writing to {index_dir} (pid {holder}); "
+                              "try again when it has finished") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        yield
+    finally:
+        fh.close()  # closing the file releases the lock, also when the process dies
+
+
+# --- documents -----------------------------------------------------------------------------------
+
+
+def content_hash(article: Article) -> str:
+    """A hash of everything that ends up in the article's document (and the rules that shape it)."""
+    payload = json.dumps([
+        SCHEMA_VERSION, getattr(entity_rules, "NORMALISER_VERSION", 0), article.title, article.text,
+        article.date.isoformat() if article.date else None, article.source, article.url, article.title_derived,
+    ], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+
+def keyword(values: Iterable[str]) -> str:
+    """Join facet values for a comma-separated KEYWORD field (commas inside a value would split it)."""
+    return ",".join(v.replace(",", " ") for v in values if v)
+
+
+def make_document(article: Article, ents: Entities, digest: str) -> dict:
+    """The Whoosh document for one article."""
+    actors = sorted(ents.actors, key=lambda a: (-a.count, a.name))
+    countries = sorted(ents.countries, key=lambda c: (-c.count, c.code))
+    orgs = sorted(ents.orgs, key=lambda o: (-o.count, o.name))
+    day = article.date.strftime("%Y%m%d") if article.date else ""
+    stored_entities = {
+        "actors": [asdict(a) for a in actors],
+        "countries": [asdict(c) for c in countries],
+        "orgs": [asdict(o) for o in orgs],
+        "mentions": [[m.start, m.end, m.kind, m.value] for m in ents.mentions],
+    }
+    facets = {
+        "a": [a.name for a in actors],
+        "l": [a.name for a in actors if a.leader],
+        "c": [c.code for c in countries],
+        "o": [o.name for o in orgs],
+        "s": article.source,
+        "d": day,
+    }
+    doc = dict(
+        id=article.id,
+        title=article.title,
+        body=article.text,
+        title_derived=article.title_derived,
+        actor=keyword(facets["a"]),
+        leader=keyword(facets["l"]),
+        country=keyword(facets["c"]),
+        org=keyword(facets["o"]),
+        source=keyword([article.source]),
+        url=article.url,
+        path=article.path,
+        location=article.location,
+        hash=digest,
+        entities=json.dumps(stored_entities, ensure_ascii=False, separators=(",", ":")),
+        facets=json.dumps(facets, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+    )
+    if article.date:
+        doc.update(date=article.date, ym=article.date.strftime("%Y-%m"), day=article.date.strftime("%Y-%m-%d"))
+    return doc
+
+
+def body_entities(ents: Entities, offset: int) -> Entities:
+    """Shift mention offsets from the NER text to the body; mentions inside the title are dropped."""
+    ents.mentions = [Mention(m.start - offset, m.end - offset, m.kind, m.value)
+                     for m in ents.mentions if m.start >= offset]
+    return ents
+
+
+def stored_to_entities(stored: str | None) -> Entities:
+    """Rebuild Entities from the JSON stored in the index (context for corpus-wide resolution)."""
+    data = json.loads(stored) if stored else {}
+    return Entities(
+        actors=[Actor(**a) for a in data.get("actors", [])],
+        countries=[Country(**c) for c in data.get("countries", [])],
+        orgs=[Org(**o) for o in data.get("orgs", [])],
+        mentions=[Mention(*m) for m in data.get("mentions", [])],
+    )
+
+
+# --- the build -----------------------------------------------------------------------------------
+
+
+def build_index(
+    paths: Sequence[str | os.PathLike],
+    index_dir: str | os.PathLike,
+    *,
+    nlp=None,
+    rebuild: bool = False,
+    prune: bool = False,
+    mapping: Mapping[str, str] | None = None,
+    n_process: int = 2,
+    progress: bool = False,
+    on_problem: ProblemHandler | None = None,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+) -> BuildSummary:
+    """Index the articles under ``paths`` into ``index_dir``; return what was done.
+
+    Without ``rebuild`` the served generation is updated in place (new articles added, changed ones
+    replaced, unchanged ones left alone); with it a new generation is written and switched to.
+    """
+    started = time.perf_counter()
+    index_dir = Path(index_dir)
+    summary = BuildSummary()
+
+    def report(location: str, reason: str) -> None:
+        summary.skipped.append((location, reason))
+        if on_problem:
+            on_problem(location, reason)
+
+    with writer_lock(index_dir):
+        current = layout.current_generation_dir(index_dir)
+        fresh = rebuild or current is None
+        existing = {} if fresh else read_existing(current)
+
+        articles = dedupe(read_articles(paths, mapping=mapping, on_problem=report,
+                                        max_file_bytes=max_file_bytes), report)
+        summary.read = len(articles)
+        digests = [content_hash(a) for a in articles]
+        todo = [i for i, (a, d) in enumerate(zip(articles, digests))
+                if fresh or existing.get(a.id, ("", ""))[0] != d]
+        summary.unchanged = len(articles) - len(todo)
+        seen_paths = {a.path for a in articles}
+        seen_ids = {a.id for a in articles}
+        doomed = [] if fresh or not prune else [
+            doc_id for doc_id, (_, path) in existing.items()
+            if doc_id not in seen_ids and (path in seen_paths or not os.path.exists(path))]
+
+        batch = [articles[i] for i in todo]
+        normalised = enrich_articles(batch, index_dir, nlp=nlp, n_process=n_process, progress=progress,
+                                     summary=summary)
+        if fresh:
+            target = new_generation_dir(index_dir)
+            ix = whoosh_index.create_in(str(target), SCHEMA)
+        else:
+            target = current
+            ix = whoosh_index.open_dir(str(target))
+        writer = ix.writer(limitmb=WRITER_MEMORY_MB)
+        try:
+            bar = progress_bar(len(batch), "writing", progress)
+            for i, ents in zip(todo, normalised):
+                doc = make_document(articles[i], ents, digests[i])
+                if articles[i].id in existing:
+                    writer.update_document(**doc)
+                    summary.updated += 1
+                else:
+                    writer.add_document(**doc)
+                    summary.added += 1
+                bar.update(1)
+            bar.close()
+            for doc_id in doomed:
+                writer.delete_by_term("id", doc_id)
+            summary.removed = len(doomed)
+            if todo or doomed or fresh:
+                writer.commit()
+            else:
+                writer.cancel()
+        except BaseException:
+            writer.cancel()
+            if fresh:
+                shutil.rmtree(target, ignore_errors=True)
+            raise
+        if fresh:
+            layout.switch_generation(index_dir, target.name)
+            drop_old_generations(index_dir)
+        summary.generation = target.name
+        summary.seconds = time.perf_counter() - started
+        summary.finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        write_last_build(index_dir, summary)
+    return summary
+
+
+def enrich_articles(batch: Sequence[Article], index_dir: Path, *, nlp, n_process: int, progress: bool,
+                    summary: BuildSummary) -> list[Entities]:
+    """NER (cached), normalisation and corpus-wide resolution for the articles to be written."""
+    if not batch:
+        return []
+    nlp = nlp or load_nlp()
+    cache = NerCache(index_dir / layout.CACHE_FILE, model_id(nlp))
+    try:
+        bar = progress_bar(len(batch), "recognising", progress)
+        spans, summary.ner_runs = entities_for(batch, nlp, cache, n_process=n_process, on_done=bar.update)
+        bar.close()
+    finally:
+        cache.close()
+    normalised = [body_entities(entity_rules.normalise_entities(ner_text(a), s), body_offset(a))
+                  for a, s in zip(batch, spans)]
+    entity_rules.resolve_corpus(normalised)
+    return normalised
+
+
+def dedupe(articles: Iterable[Article], report: ProblemHandler) -> list[Article]:
+    """Keep one article per id (the last read), reporting the ones it replaces."""
+    by_id: dict[str, Article] = {}
+    for article in articles:
+        if article.id in by_id:
+            report(by_id[article.id].location, f"duplicate id {article.id!r}; {article.location} is kept")
+        by_id[article.id] = article
+    return list(by_id.values())
+
+
+def read_existing(gen_dir: Path) -> dict[str, tuple[str, str]]:
+    """id -> (content hash, source path) of every article in the served generation."""
+    try:
+        ix = whoosh_index.open_dir(str(gen_dir))
+    except EmptyIndexError:
+        return {}
+    with ix.reader() as reader:
+        return {fields["id"]: (fields.get("hash", ""), fields.get("path", ""))
+                for fields in reader.all_stored_fields()}
+
+
+def new_generation_dir(index_dir: Path) -> Path:
+    """Create the directory for the next generation (numbers only ever grow)."""
+    numbers = [layout.generation_number(p.name) for p in index_dir.iterdir() if p.is_dir()]
+    target = index_dir / layout.generation_name(max(numbers, default=0) + 1)
+    target.mkdir()
+    return target
+
+
+def drop_old_generations(index_dir: Path) -> None:
+    """Delete generations older than the last GENERATIONS_KEPT (readers may still use the previous one)."""
+    gens = sorted((p for p in index_dir.iterdir() if p.is_dir() and layout.generation_number(p.name)),
+                  key=lambda p: layout.generation_number(p.name))
+    for old in gens[:-GENERATIONS_KEPT]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def write_last_build(index_dir: Path, summary: BuildSummary) -> None:
+    """Record the summary for ``status`` (written atomically)."""
+    data = asdict(summary)
+    data["skipped"] = len(summary.skipped)
+    tmp = index_dir / (layout.LAST_BUILD_FILE + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    os.replace(tmp, index_dir / layout.LAST_BUILD_FILE)
+
+
+def progress_bar(total: int, what: str, enabled: bool):
+    """A tqdm bar on stderr (articles/s, ETA) when asked for and stderr is a terminal."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=what, unit=" articles", file=sys.stderr, dynamic_ncols=True,
+                disable=not (enabled and sys.stderr.isatty()), mininterval=0.5)
+
+
+# --- remove and status ---------------------------------------------------------------------------
+
+
+def open_current(index_dir: str | os.PathLike):
+    """Open the served generation, or raise BuildError saying how to create one."""
+    gen_dir = layout.current_generation_dir(index_dir)
+    if gen_dir is None:
+        raise BuildError(f"no index in {index_dir} (build one with: python -m indexer build PATH --index {index_dir})")
+    return whoosh_index.open_dir(str(gen_dir))
+
+
+def remove_articles(index_dir: str | os.PathLike, ids: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Delete articles by id; return (removed ids, unknown ids)."""
+    index_dir = Path(index_dir)
+    with writer_lock(index_dir):
+        ix = open_current(index_dir)
+        with ix.searcher() as searcher:
+            known = [i for i in ids if searcher.document_number(id=i) is not None]
+        unknown = [i for i in ids if i not in known]
+        if known:
+            with ix.writer() as writer:
+                for doc_id in known:
+                    writer.delete_by_term("id", doc_id)
+    return known, unknown
+
+
+def index_status(index_dir: str | os.PathLike, top: int = 10) -> dict:
+    """Articles, date range, last build and the top facet values of the served generation."""
+    index_dir = Path(index_dir)
+    ix = open_current(index_dir)
+    counters = {"actors": Counter(), "countries": Counter(), "orgs": Counter(), "sources": Counter()}
+    days = []
+    with ix.reader() as reader:
+        column = reader.column_reader("facets")
+        for docnum in reader.all_doc_ids():
+            facets = json.loads(column[docnum] or b"{}")
+            counters["actors"].update(facets.get("a", []))
+            counters["countries"].update(facets.get("c", []))
+            counters["orgs"].update(facets.get("o", []))
+            if facets.get("s"):
+                counters["sources"][facets["s"]] += 1
+            if facets.get("d"):
+                days.append(facets["d"])
+        articles = reader.doc_count()
+    try:
+        last = json.loads((index_dir / layout.LAST_BUILD_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        last = {}
+    fmt = lambda d: f"{d[:4]}-{d[4:6]}-{d[6:]}"  # noqa: E731
+    return {
+        "index": str(index_dir),
+        "generation": layout.current_generation(index_dir),
+        "articles": articles,
+        "first_date": fmt(min(days)) if days else None,
+        "last_date": fmt(max(days)) if days else None,
+        "undated": articles - len(days),
+        "last_build": last,
+        "top": {kind: counter.most_common(top) for kind, counter in counters.items()},
+    }

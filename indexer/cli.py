@@ -1,0 +1,173 @@
+"""``python -m indexer``: build, status and remove, with one-line errors and meaningful exit codes.
+
+Exit codes: 0 done; 1 nothing could be indexed, or the index is missing or unreadable;
+2 bad command line; 75 another build holds the index (try again later); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+from collections import defaultdict
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 75, 130
+DEFAULT_INDEX = "index"
+# Per file, this many warnings are printed; the rest are counted in one line.
+WARNINGS_PER_FILE = 5
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line: ``build``, ``status`` and ``remove``."""
+    parser = argparse.ArgumentParser(prog="python -m indexer",
+                                     description="Build and inspect the Crisis Desk search index.")
+    parser.add_argument("--index", default=os.environ.get("CRISIS_DESK_INDEX", DEFAULT_INDEX),
+                        help="index directory (default: $CRISIS_DESK_INDEX or ./index)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="add new and changed articles (default path: seeds/)")
+    build.add_argument("paths", nargs="*", default=["seeds"], metavar="PATH",
+                       help="article files or folders (.txt, .jsonl, .json, .csv)")
+    build.add_argument("--index", default=argparse.SUPPRESS, help="index directory")
+    build.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                       help="read FIELD (id, title, date, text, source, url) from COLUMN; repeatable")
+    build.add_argument("--prune", action="store_true", help="remove articles whose source is gone")
+    build.add_argument("--rebuild", action="store_true",
+                       help="build a new generation beside the served one and switch over atomically")
+    build.add_argument("--workers", type=int, default=2, metavar="N", help="NER processes (default 2)")
+    build.add_argument("--max-file-mb", type=float, default=200, metavar="MB",
+                       help="skip files larger than this (default 200)")
+    build.add_argument("--quiet", action="store_true", help="print only the summary and errors")
+
+    status = commands.add_parser("status", help="articles, date range, last build, top facet values")
+    status.add_argument("--index", default=argparse.SUPPRESS, help="index directory")
+    status.add_argument("--json", action="store_true", help="print JSON")
+
+    remove = commands.add_parser("remove", help="remove articles by id")
+    remove.add_argument("--index", default=argparse.SUPPRESS, help="index directory")
+    remove.add_argument("ids", nargs="+", metavar="ID")
+    return parser.parse_args(argv)
+
+
+def parse_mapping(items: list[str]) -> dict[str, str]:
+    """``["date=Date Formatted"]`` -> ``{"date": "Date Formatted"}``; raises ValueError when malformed."""
+    from indexer.sources import FIELDS
+
+    mapping = {}
+    for item in items:
+        name, sep, column = item.partition("=")
+        name = name.strip().lower()
+        if not sep or not column.strip():
+            raise ValueError(f"--map {item!r}: expected FIELD=COLUMN, e.g. --map date=\"Date Formatted\"")
+        if name not in FIELDS:
+            raise ValueError(f"--map {item!r}: unknown field {name!r} (one of {', '.join(FIELDS)})")
+        mapping[name] = column
+    return mapping
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code."""
+    args = parse_args(argv)
+    # A kill (SIGTERM) unwinds like Ctrl-C, so the writer cancels and the index stays as it was.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    from indexer.build import BuildError, BuildLocked
+    from indexer.enrich import EnrichError
+
+    try:
+        if args.command == "build":
+            return run_build(args)
+        if args.command == "status":
+            return run_status(args)
+        return run_remove(args)
+    except BuildLocked as exc:
+        _error(str(exc))
+        return EXIT_LOCKED
+    except (BuildError, EnrichError) as exc:
+        _error(str(exc))
+        return EXIT_FAILED
+    except ValueError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _error("interrupted; the index is as it was before this build")
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        _error(f"{exc.filename or args.index}: {exc.strerror or exc}")
+        return EXIT_FAILED
+
+
+def run_build(args: argparse.Namespace) -> int:
+    """``build``: read, enrich, write; warnings one line each, then a summary."""
+    from indexer.build import build_index
+
+    mapping = parse_mapping(args.map)
+    if args.workers < 1:
+        raise ValueError("--workers must be at least 1")
+    if args.max_file_mb <= 0:
+        raise ValueError("--max-file-mb must be positive")
+    per_file: dict[str, int] = defaultdict(int)
+
+    def warn(location: str, reason: str) -> None:
+        file = location.split(":", 1)[0]
+        per_file[file] += 1
+        if per_file[file] <= WARNINGS_PER_FILE:
+            print(f"warning: {location}: {reason}", file=sys.stderr)
+
+    summary = build_index(args.paths, args.index, rebuild=args.rebuild, prune=args.prune, mapping=mapping,
+                          n_process=args.workers, progress=not args.quiet, on_problem=warn,
+                          max_file_bytes=int(args.max_file_mb * 2**20))
+    for file, count in per_file.items():
+        if count > WARNINGS_PER_FILE:
+            print(f"warning: {file}: {count - WARNINGS_PER_FILE} more problems not shown", file=sys.stderr)
+    reasons = sorted({reason.split(" (")[0] for _, reason in summary.skipped})
+    print(f"{summary.generation}: added {summary.added}, updated {summary.updated}, "
+          f"unchanged {summary.unchanged}, removed {summary.removed}, "
+          f"skipped {len(summary.skipped)}{' (' + '; '.join(reasons[:5]) + ')' if reasons else ''} "
+          f"in {summary.seconds:.1f} s ({summary.ner_runs} texts through NER)")
+    if summary.indexed == 0 and summary.removed == 0:
+        _error("nothing could be indexed from " + " ".join(map(str, args.paths)))
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def run_status(args: argparse.Namespace) -> int:
+    """``status``: what the served index holds."""
+    from indexer.build import index_status
+
+    status = index_status(args.index)
+    if args.json:
+        print(json.dumps(status, indent=1, ensure_ascii=False))
+        return EXIT_OK
+    last = status["last_build"]
+    print(f"index       {status['index']} ({status['generation']})")
+    print(f"articles    {status['articles']}" + (f" ({status['undated']} undated)" if status["undated"] else ""))
+    print(f"dates       {status['first_date'] or '-'} to {status['last_date'] or '-'}")
+    if last:
+        print(f"last build  {last.get('finished', '?')}: added {last.get('added', 0)}, updated "
+              f"{last.get('updated', 0)}, unchanged {last.get('unchanged', 0)}, removed {last.get('removed', 0)}, "
+              f"skipped {last.get('skipped', 0)} in {last.get('seconds', 0):.1f} s")
+    for kind, values in status["top"].items():
+        shown = ", ".join(f"{value} ({count})" for value, count in values) or "-"
+        print(f"{kind:<11} {shown}")
+    return EXIT_OK
+
+
+def run_remove(args: argparse.Namespace) -> int:
+    """``remove``: delete articles by id."""
+    from indexer.build import remove_articles
+
+    removed, unknown = remove_articles(args.index, args.ids)
+    for article_id in unknown:
+        print(f"warning: no article with id {article_id!r}", file=sys.stderr)
+    print(f"removed {len(removed)} article{'s' if len(removed) != 1 else ''}")
+    return EXIT_OK if removed else EXIT_FAILED
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _error(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
