@@ -1,0 +1,583 @@
+"""SearchIndex: the read side of Crisis Desk (search, facets, histogram, did-you-mean, articles, export).
+
+One ``_Snapshot`` holds everything derived from one Whoosh commit of the served generation: the open
+searcher, the numpy facet table and the query matcher with its postings cache. Each call checks cheaply
+(``CURRENT`` plus the Whoosh TOC generation) whether a newer commit or generation exists and, if so,
+opens it; callers never restart. Whoosh types never leave this module.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import numpy as np
+from whoosh import index as windex
+from whoosh import query as wq
+
+from indexer.layout import current_generation
+
+from .errors import IndexMissing, InvalidParameter
+from .facets import NO_DATE, FacetTable, load_facets
+from .match import Matches, QueryMatcher, to_date
+from .model import (FACET_KINDS, ArticleView, Bucket, ExportRow, FacetValue, Hit, SearchRequest,
+                    SearchResult)
+from .query import (NOTICE_RELAXED, NOTICE_STOPWORDS, ParsedQuery, TEXT_FIELDS, analyse_words,
+                    fallback_query, parse_query, word_query)
+from .snippets import lead_paragraph, make_snippet
+
+FACET_LIMIT = 100
+RESULT_CACHE_SIZE = 256
+DAY_HISTOGRAM_MAX_DAYS = 62  # a range up to about two months is drawn per day
+YEAR_HISTOGRAM_MIN_MONTHS = 240  # beyond twenty years, bars are years
+DID_YOU_MEAN_BELOW = 5  # offer a correction when a query finds fewer articles than this
+MORE_LIKE_TERMS = 12
+MAX_ARTICLE_ID = 300
+_ID_RE = re.compile(r"^[^\x00-\x1f\x7f]+$")
+
+
+def _default_resolve_country():
+    """Return the indexer's country resolver, or a pycountry lookup while that is not available."""
+    try:
+        from indexer.entities import resolve_country  # pure Python, no spaCy
+        return resolve_country
+    except Exception:  # the module is optional for reading; any import failure means "use pycountry"
+        pass
+    import pycountry
+
+    from indexer.model import Country
+
+    def resolve(text: str):
+        try:
+            c = pycountry.countries.lookup(text.strip())
+        except (LookupError, AttributeError):
+            return None
+        return Country(code=c.alpha_2, name=getattr(c, "common_name", c.name))
+
+    return resolve
+
+
+def _entities(stored: dict) -> dict:
+    raw = stored.get("entities")
+    if isinstance(raw, (str, bytes)):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raw = None
+    return raw if isinstance(raw, dict) else {}
+
+
+class _Snapshot:
+    """Everything derived from one Whoosh commit of one generation."""
+
+    def __init__(self, generation: str, gen_dir: Path, resolve_country):
+        self.generation = generation
+        self.ix = windex.open_dir(str(gen_dir))
+        self.toc = self.ix.latest_generation()
+        self.searcher = self.ix.searcher()
+        self.reader = self.searcher.reader()
+        self.table: FacetTable = load_facets(self.reader)
+        self.matcher = QueryMatcher(self.searcher, self.table, resolve_country)
+        self.lock = self.matcher._lock
+        self.articles = int(self.table.live.sum())
+        self.last_commit = datetime.fromtimestamp(self.ix.last_modified(), tz=timezone.utc)
+        dated = self.table.day != NO_DATE
+        # month index (year * 12 + month - 1) per document, for the histogram
+        self.month = np.full(self.table.n, -1, dtype=np.int32)
+        if dated.any():
+            days = self.table.day[dated].astype("int64") - 719163  # ordinal of 1970-01-01
+            dt = days.astype("datetime64[D]")
+            years = dt.astype("datetime64[Y]").astype(np.int64) + 1970
+            months = dt.astype("datetime64[M]").astype(np.int64) % 12
+            self.month[dated] = (years * 12 + months).astype(np.int32)
+        self.actor_info: dict[int, tuple[str, str]] = {}
+        self.country_names: dict[int, str] = {}
+
+    @property
+    def key(self) -> tuple:
+        return (self.generation, self.toc)
+
+    def stored(self, docnum: int) -> dict:
+        """Return the stored fields of one document."""
+        with self.lock:
+            return self.searcher.stored_fields(int(docnum))
+
+    def docnum(self, article_id: str) -> int | None:
+        """Return the live document number of an article id, or None."""
+        with self.lock:
+            docnum = self.searcher.document_number(id=article_id)
+        if docnum is None or not self.table.live[docnum]:
+            return None
+        return docnum
+
+    def actor_details(self, vid: int) -> tuple[str, str]:
+        """Return (role, country code) of an actor value as its first article states them."""
+        info = self.actor_info.get(vid)
+        if info is None:
+            name = self.table.columns["actor"].values[vid].lower()
+            info = ("", "")
+            for a in _entities(self.stored(self.table.columns["actor"].first_doc[vid])).get("actors", []):
+                if str(a.get("name", "")).lower() == name:
+                    info = (a.get("role") or "", a.get("country") or "")
+                    break
+            self.actor_info[vid] = info
+        return info
+
+    def country_name(self, vid: int, resolve_country) -> str:
+        """Return the display name of a country value (from its first article, else the resolver)."""
+        name = self.country_names.get(vid)
+        if name is None:
+            code = self.table.columns["country"].values[vid]
+            name = ""
+            for c in _entities(self.stored(self.table.columns["country"].first_doc[vid])).get("countries", []):
+                if str(c.get("code", "")).upper() == code.upper():
+                    name = c.get("name") or ""
+                    break
+            if not name:
+                resolved = resolve_country(code)
+                name = resolved.name if resolved is not None else code
+            self.country_names[vid] = name
+        return name
+
+
+class SearchIndex:
+    """Searches the index served from ``index_dir``; cheap to create, thread-safe, reopens by itself."""
+
+    def __init__(self, index_dir, resolve_country=None, cache_size: int = RESULT_CACHE_SIZE):
+        self.index_dir = Path(index_dir)
+        self.resolve_country = resolve_country or _default_resolve_country()
+        self._snap: _Snapshot | None = None
+        self._open_lock = threading.Lock()
+        self._cache: OrderedDict = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._cache_size = cache_size
+
+    # -- opening -------------------------------------------------------------------------------
+    def _snapshot(self) -> _Snapshot:
+        """Return the snapshot of the newest commit, opening it when CURRENT or the TOC moved on."""
+        generation = current_generation(self.index_dir)
+        if generation is None:
+            raise IndexMissing(f"no index in {self.index_dir}; build one with `python -m indexer build`")
+        snap = self._snap
+        if snap is not None and snap.generation == generation:
+            try:
+                if snap.ix.latest_generation() == snap.toc:
+                    return snap
+            except OSError:
+                pass
+        with self._open_lock:
+            snap = self._snap
+            if snap is not None and snap.generation == generation and snap.ix.latest_generation() == snap.toc:
+                return snap
+            try:
+                snap = _Snapshot(generation, self.index_dir / generation, self.resolve_country)
+            except (windex.EmptyIndexError, OSError) as exc:
+                raise IndexMissing(f"the index in {self.index_dir} cannot be opened ({exc.__class__.__name__}); "
+                                   "rebuild it with `python -m indexer build`") from None
+            # Old snapshots are not closed here: a request may still be reading them; they close when
+            # garbage-collected.
+            self._snap = snap
+            with self._cache_lock:
+                self._cache.clear()
+            return snap
+
+    def warm_up(self) -> None:
+        """Open the index now (and load facet arrays) so the first request is fast."""
+        self._snapshot()
+
+    # -- search ---------------------------------------------------------------------------------
+    def search(self, req: SearchRequest) -> SearchResult:
+        """Run one search: a page of hits plus total, facets and histogram over all matches."""
+        start = time.perf_counter()
+        snap = self._snapshot()
+        key = (snap.key, req.key())
+        with self._cache_lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+        if cached is not None:
+            return replace(cached, took_ms=(time.perf_counter() - start) * 1000)
+        result = self._search(snap, req, start)
+        with self._cache_lock:
+            self._cache[key] = result
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return result
+
+    def _filter_mask(self, snap: _Snapshot, req: SearchRequest) -> np.ndarray:
+        """Return live documents that pass the facet filters and the date range."""
+        table = snap.table
+        mask = table.live.copy()
+        for kind, values in req.include.items():
+            if kind not in FACET_KINDS:
+                raise InvalidParameter(f"unknown filter {kind!r}")
+            for value in values:
+                mask &= snap.matcher.facet_matches(kind, value).mask
+        for kind, values in req.exclude.items():
+            if kind not in FACET_KINDS:
+                raise InvalidParameter(f"unknown filter {kind!r}")
+            for value in values:
+                mask &= ~snap.matcher.facet_matches(kind, value).mask
+        if req.date_from or req.date_to:
+            mask &= table.date_mask(req.date_from, req.date_to)
+        return mask
+
+    def _match(self, snap: _Snapshot, parsed: ParsedQuery) -> tuple[ParsedQuery, Matches | None]:
+        """Evaluate the parsed query (None: everything); unevaluable syntax falls back to words."""
+        if parsed.query is None:
+            if parsed.empty:
+                return parsed, Matches(np.zeros(snap.table.n, dtype=bool))
+            return parsed, None
+        try:
+            if parsed.relaxed:
+                return parsed, snap.matcher.relaxed([word_query(w) for w in parsed.words])
+            return parsed, snap.matcher.evaluate(parsed.query)
+        except Exception:  # e.g. a range Whoosh cannot expand: search the words instead, never a 500
+            parsed = fallback_query(parsed.text)
+            if parsed.query is None:
+                return parsed, Matches(np.zeros(snap.table.n, dtype=bool))
+            return parsed, snap.matcher.evaluate(parsed.query)
+
+    def _matching(self, snap: _Snapshot, req: SearchRequest) -> tuple[ParsedQuery, np.ndarray, np.ndarray | None]:
+        """Return (parsed query, final match mask, scores) for a request, relaxing when needed."""
+        parsed = parse_query(req.q)
+        filt = self._filter_mask(snap, req)
+        parsed, matches = self._match(snap, parsed)
+        if matches is None:
+            return parsed, filt, None
+        mask = matches.mask & filt
+        if (not parsed.relaxed and parsed.plain and len(parsed.words) >= 2 and not mask.any()):
+            relaxed = snap.matcher.relaxed([word_query(w) for w in parsed.words])
+            parsed = replace(parsed, relaxed=True, notice=parsed.notice or NOTICE_RELAXED)
+            matches = relaxed
+            mask = matches.mask & filt
+        return parsed, mask, matches.score
+
+    def _order(self, snap: _Snapshot, mask: np.ndarray, score: np.ndarray | None, sort: str,
+               limit: int) -> np.ndarray:
+        """Return the first ``limit`` matching docnums in the requested order."""
+        ids = np.flatnonzero(mask)
+        if not len(ids) or limit <= 0:
+            return ids[:0]
+        limit = min(limit, len(ids))
+        day = snap.table.day[ids].astype(np.int64)
+        if sort == "relevance" and score is not None:
+            s = score[ids]
+            if limit < len(ids):
+                part = np.argpartition(-s, limit - 1)[:limit]
+                # keep every document tied with the last one, so ties break by date, not by chance
+                cut = s[part].min()
+                part = np.flatnonzero(s >= cut)
+            else:
+                part = np.arange(len(ids))
+            order = np.lexsort((-ids[part], -day[part], -s[part]))[:limit]
+            return ids[part][order]
+        if sort == "oldest":
+            key = np.where(day == NO_DATE, np.int64(1) << 40, day) * (np.int64(1) << 22) + ids
+            take = np.argpartition(key, limit - 1)[:limit] if limit < len(ids) else np.arange(len(ids))
+            return ids[take][np.argsort(key[take], kind="stable")]
+        key = day * (np.int64(1) << 22) + ids  # newest; undated articles last
+        take = np.argpartition(-key, limit - 1)[:limit] if limit < len(ids) else np.arange(len(ids))
+        return ids[take][np.argsort(-key[take], kind="stable")]
+
+    def _search(self, snap: _Snapshot, req: SearchRequest, start: float) -> SearchResult:
+        parsed, mask, score = self._matching(snap, req)
+        total = int(np.count_nonzero(mask))
+        sort = req.effective_sort
+        if sort == "relevance" and score is None:
+            sort = "newest"
+        first = (req.page - 1) * req.per_page
+        page_ids = self._order(snap, mask, score, sort, first + req.per_page)[first:]
+        terms = self._highlight_terms(snap, parsed)
+        hits = [self._hit(snap, int(d), float(score[d]) if score is not None else None, terms)
+                for d in page_ids]
+        did_you_mean = None
+        if total < DID_YOU_MEAN_BELOW and parsed.words:
+            did_you_mean = self._did_you_mean(snap, req, parsed, total)
+        facets = self._facets(snap, mask, req.leaders)
+        histogram, unit = self._histogram(snap, mask, req)
+        notice = parsed.notice
+        if parsed.empty:
+            notice = NOTICE_STOPWORDS
+        return SearchResult(query=req.q, total=total, page=req.page, per_page=req.per_page,
+                            took_ms=(time.perf_counter() - start) * 1000, notice=notice,
+                            did_you_mean=did_you_mean, relaxed=parsed.relaxed, hits=hits, facets=facets,
+                            histogram=histogram, histogram_unit=unit, sort=sort)
+
+    # -- pieces of a result --------------------------------------------------------------------------
+    def _hit(self, snap: _Snapshot, docnum: int, score: float | None, terms: frozenset[str]) -> Hit:
+        stored = snap.stored(docnum)
+        ents = _entities(stored)
+        body = stored.get("body") or ""
+        return Hit(
+            id=stored.get("id", ""), title=stored.get("title") or "(untitled)", date=to_date(stored.get("date")),
+            source=stored.get("source") or "", url=stored.get("url") or "",
+            score=round(score, 4) if score is not None else None,
+            snippet_html=make_snippet(body, terms) if terms else lead_paragraph(body),
+            actors=[a.get("name", "") for a in ents.get("actors", []) if a.get("name")],
+            countries=[{"code": c.get("code", ""), "name": c.get("name", "")} for c in ents.get("countries", [])],
+            orgs=[o.get("name", "") for o in ents.get("orgs", []) if o.get("name")],
+        )
+
+    def _highlight_terms(self, snap: _Snapshot, parsed: ParsedQuery) -> frozenset[str]:
+        """Return the analysed body words a query matched on (not the ones it excludes)."""
+        if parsed.query is None:
+            return frozenset()
+        terms: set[str] = set(parsed.words)
+
+        def walk(q):
+            if isinstance(q, (wq.Not,)):
+                return
+            if isinstance(q, (wq.AndNot, wq.Require, wq.AndMaybe)):
+                walk(q.a)
+                if not isinstance(q, wq.AndNot):
+                    walk(q.b)
+                return
+            if isinstance(q, wq.Term) and q.fieldname in TEXT_FIELDS:
+                terms.add(str(q.text))
+            elif isinstance(q, wq.Phrase) and q.fieldname in TEXT_FIELDS:
+                terms.update(w for w in q.words if w)
+            elif isinstance(q, wq.MultiTerm) and q.field() in TEXT_FIELDS:
+                with snap.lock:
+                    for i, btext in enumerate(q._btexts(snap.reader)):
+                        if i >= 64:
+                            break
+                        terms.add(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
+            for child in q.children():
+                walk(child)
+
+        try:
+            walk(parsed.query)
+        except Exception:  # highlighting is best effort; the hit still shows its lead paragraph
+            pass
+        return frozenset(terms)
+
+    def _facets(self, snap: _Snapshot, mask: np.ndarray, leaders_only: bool) -> dict[str, list[FacetValue]]:
+        """Count every facet over all matches; actors list leaders first."""
+        out: dict[str, list[FacetValue]] = {}
+        for kind in FACET_KINDS:
+            column = snap.table.columns[kind]
+            counts = column.count(mask)
+            nz = np.flatnonzero(counts)
+            if kind == "actor":
+                lead = snap.table.leader[nz]
+                if leaders_only:
+                    nz, lead = nz[lead], lead[lead]
+                order = np.lexsort((nz, -counts[nz], ~lead))
+            else:
+                order = np.lexsort((nz, -counts[nz]))
+            values = []
+            for vid in nz[order][:FACET_LIMIT]:
+                vid = int(vid)
+                fv = FacetValue(value=column.values[vid], count=int(counts[vid]))
+                if kind == "actor":
+                    fv.leader = bool(snap.table.leader[vid])
+                    fv.role, fv.country = snap.actor_details(vid)
+                elif kind == "country":
+                    fv.code = column.values[vid].upper()
+                    fv.value = snap.country_name(vid, self.resolve_country)
+                values.append(fv)
+            out[kind] = values
+        return out
+
+    def _histogram(self, snap: _Snapshot, mask: np.ndarray, req: SearchRequest) -> tuple[list[Bucket], str]:
+        """Count matches per month (per day for short ranges, per year for very long ones)."""
+        days = snap.table.day[mask]
+        days = days[days != NO_DATE]
+        if not len(days):
+            return [], "month"
+        lo, hi = int(days.min()), int(days.max())
+        if req.date_from and req.date_to:  # the requested range decides the scale when it is given
+            lo, hi = req.date_from.toordinal(), req.date_to.toordinal()
+            days = days[(days >= lo) & (days <= hi)]
+        if hi - lo <= DAY_HISTOGRAM_MAX_DAYS:
+            counts = np.bincount(days - lo, minlength=hi - lo + 1)
+            buckets = []
+            for i, c in enumerate(counts):
+                d = date.fromordinal(lo + i)
+                buckets.append(Bucket(d.isoformat(), int(c), d, d))
+            return buckets, "day"
+        months = snap.month[mask]
+        months = months[months >= 0]
+        if req.date_from and req.date_to:
+            m_lo = req.date_from.year * 12 + req.date_from.month - 1
+            m_hi = req.date_to.year * 12 + req.date_to.month - 1
+            months = months[(months >= m_lo) & (months <= m_hi)]
+        else:
+            m_lo, m_hi = int(months.min()), int(months.max())
+        if m_hi - m_lo >= YEAR_HISTOGRAM_MIN_MONTHS:
+            years = months // 12
+            y_lo, y_hi = m_lo // 12, m_hi // 12
+            counts = np.bincount(years - y_lo, minlength=y_hi - y_lo + 1)
+            return [Bucket(str(y_lo + i), int(c), date(y_lo + i, 1, 1), date(y_lo + i, 12, 31))
+                    for i, c in enumerate(counts)], "year"
+        counts = np.bincount(months - m_lo, minlength=m_hi - m_lo + 1)
+        buckets = []
+        for i, c in enumerate(counts):
+            y, m = divmod(m_lo + i, 12)
+            first = date(y, m + 1, 1)
+            last = date(y + (m + 1) // 12, (m + 1) % 12 + 1, 1).toordinal() - 1
+            buckets.append(Bucket(f"{y:04d}-{m + 1:02d}", int(c), first, date.fromordinal(last)))
+        return buckets, "month"
+
+    # -- did you mean -----------------------------------------------------------------------------
+    def _did_you_mean(self, snap: _Snapshot, req: SearchRequest, parsed: ParsedQuery, total: int) -> str | None:
+        """Return the query with misspelt words corrected, when that finds more articles."""
+        text = req.q
+        changed = False
+        for raw in re.findall(r"[^\W\d_]{3,}", text):
+            if raw.upper() in ("AND", "OR", "NOT"):
+                continue
+            word = raw.lower()
+            if not analyse_words(word):  # a stop word
+                continue
+            stem = analyse_words(word)[0]
+            freq = snap.reader.doc_frequency("body", stem) + snap.reader.doc_frequency("title", stem)
+            if freq >= DID_YOU_MEAN_BELOW:
+                continue
+            best = self._suggest_word(snap, word, freq)
+            if best and best != word:
+                fixed = best.capitalize() if raw[:1].isupper() else best
+                text = re.sub(rf"\b{re.escape(raw)}\b", fixed, text, count=1)
+                changed = True
+        if not changed:
+            return None
+        corrected = replace(req, q=text, page=1)
+        try:
+            _, mask, _ = self._matching(snap, corrected)
+        except Exception:
+            return None
+        return text if int(np.count_nonzero(mask)) > total else None
+
+    def _suggest_word(self, snap: _Snapshot, word: str, freq: int) -> str | None:
+        """Return the most frequent indexed word within edit distance 1 (else 2) of ``word``."""
+        field = "spell_body" if "spell_body" in snap.searcher.schema else "body"
+        for maxdist in (1, 2):
+            with snap.lock:
+                candidates = [c for c in snap.reader.terms_within(field, word, maxdist, prefix=1) if c != word]
+                if not candidates:
+                    continue
+                scored = []
+                for c in candidates:
+                    stems = analyse_words(c)
+                    f = snap.reader.doc_frequency("body", stems[0]) if stems else 0
+                    scored.append((_edit_distance(word, c), -f, c))
+            scored.sort()
+            dist, negf, best = scored[0]
+            if -negf > max(freq, 0) * 3 and -negf >= 2:
+                return best
+        return None
+
+    # -- articles --------------------------------------------------------------------------------------
+    def article(self, article_id: str) -> ArticleView | None:
+        """Return one article with its entities and linkable segments, or None when there is no such id."""
+        if not isinstance(article_id, str) or not article_id or len(article_id) > MAX_ARTICLE_ID \
+                or not _ID_RE.match(article_id):
+            return None
+        snap = self._snapshot()
+        docnum = snap.docnum(article_id)
+        if docnum is None:
+            return None
+        stored = snap.stored(docnum)
+        ents = _entities(stored)
+        body = stored.get("body") or ""
+        return ArticleView(
+            id=stored.get("id", article_id), title=stored.get("title") or "(untitled)",
+            title_derived=bool(stored.get("title_derived")), date=to_date(stored.get("date")),
+            source=stored.get("source") or "", url=stored.get("url") or "", body=body,
+            actors=list(ents.get("actors", [])), countries=list(ents.get("countries", [])),
+            orgs=list(ents.get("orgs", [])), segments=split_segments(body, ents.get("mentions", [])),
+        )
+
+    def more_like_this(self, article_id: str, n: int = 5) -> list[Hit]:
+        """Return up to ``n`` articles most similar to one article (by its key terms)."""
+        if not isinstance(article_id, str) or len(article_id) > MAX_ARTICLE_ID:
+            return []
+        snap = self._snapshot()
+        docnum = snap.docnum(article_id)
+        if docnum is None:
+            return []
+        stored = snap.stored(docnum)
+        text = f"{stored.get('title') or ''}\n\n{(stored.get('body') or '')[:20000]}"
+        with snap.lock:
+            key_terms = [t for t, _ in snap.searcher.key_terms_from_text("body", text, numterms=MORE_LIKE_TERMS)]
+        if not key_terms:
+            return []
+        matches = snap.matcher.relaxed([word_query(t) for t in key_terms])
+        mask = matches.mask & snap.table.live
+        mask[docnum] = False
+        ids = self._order(snap, mask, matches.score, "relevance", n)
+        return [self._hit(snap, int(d), float(matches.score[d]), frozenset()) for d in ids]
+
+    # -- export ------------------------------------------------------------------------------------------
+    def export(self, req: SearchRequest, limit: int = 10_000) -> Iterator[ExportRow]:
+        """Yield up to ``limit`` matching articles in the request's order, for CSV export."""
+        snap = self._snapshot()
+        parsed, mask, score = self._matching(snap, req)
+        sort = req.effective_sort
+        if sort == "relevance" and score is None:
+            sort = "newest"
+        ids = self._order(snap, mask, score, sort, limit)
+
+        def rows():
+            for d in ids:
+                stored = snap.stored(int(d))
+                ents = _entities(stored)
+                yield ExportRow(
+                    id=stored.get("id", ""), date=to_date(stored.get("date")), title=stored.get("title") or "",
+                    source=stored.get("source") or "", url=stored.get("url") or "",
+                    actors=[a.get("name", "") for a in ents.get("actors", [])],
+                    countries=[c.get("name") or c.get("code", "") for c in ents.get("countries", [])],
+                    orgs=[o.get("name", "") for o in ents.get("orgs", [])],
+                    score=round(float(score[d]), 4) if score is not None and sort == "relevance" else None,
+                )
+
+        return rows()
+
+    def health(self) -> dict:
+        """Return the served generation, its number of articles and the time of its last commit."""
+        snap = self._snapshot()
+        return {"generation": snap.generation, "articles": snap.articles,
+                "last_commit": snap.last_commit.isoformat(timespec="seconds")}
+
+
+def split_segments(body: str, mentions) -> list[tuple[str, str | None, str | None]]:
+    """Split ``body`` at entity mentions into (text, kind, value) pieces; bad offsets are skipped."""
+    spans = []
+    for m in mentions or []:
+        try:
+            start, end, kind, value = int(m[0]), int(m[1]), str(m[2]), str(m[3])
+        except (TypeError, ValueError, IndexError):
+            continue
+        if 0 <= start < end <= len(body) and kind in ("actor", "country", "org"):
+            spans.append((start, end, kind, value))
+    spans.sort()
+    segments: list[tuple[str, str | None, str | None]] = []
+    pos = 0
+    for start, end, kind, value in spans:
+        if start < pos:  # overlapping mention: keep the first
+            continue
+        if start > pos:
+            segments.append((body[pos:start], None, None))
+        segments.append((body[start:end], kind, value))
+        pos = end
+    if pos < len(body) or not segments:
+        segments.append((body[pos:], None, None))
+    return segments
+
+
+def _edit_distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]

@@ -1,0 +1,15 @@
+"""The exception family of the search package; app.py turns each into a page or a JSON error."""
+
+from __future__ import annotations
+
+
+class SearchError(Exception):
+    """Base class of every error the search package raises on purpose."""
+
+
+class IndexMissing(SearchError):
+    """There is no index to search yet (build one with ``python -m indexer build``)."""
+
+
+class InvalidParameter(SearchError):
+    """A request parameter is malformed; the message is one line fit to show the user."""

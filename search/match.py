@@ -1,0 +1,335 @@
+"""Evaluate a Whoosh query tree with numpy: the set of matching documents and their BM25F scores.
+
+Whoosh's own collector walks every matching posting in Python, which is what makes broad queries slow
+on a big archive (issue 5). Here each term's postings are read once per index commit into numpy arrays
+(an LRU keeps the hot ones), and a query becomes a handful of vector operations over all documents:
+a boolean mask (what matches: total, facets, histogram) and a float score (what ranks first).
+The scoring reproduces Whoosh's BM25F (same idf, the same per-field lengths and field boosts).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.util.numeric import byte_to_length
+from whoosh.util.times import long_to_datetime
+
+from .facets import FacetTable
+
+K1 = 1.2
+B = 0.75
+MAX_EXPANSION = 256  # terms one wildcard/fuzzy/range may expand to
+POSTINGS_CACHE_BYTES = 64 * 1024 * 1024
+FACET_FIELDS = ("actor", "country", "org", "source")
+_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+
+
+@dataclass
+class Matches:
+    """A query's answer over all documents: which match, and how well (None: unscored)."""
+
+    mask: np.ndarray
+    score: np.ndarray | None = None
+
+
+class _LRU:
+    """A byte-bounded LRU of term postings."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.data: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        value = self.data.get(key)
+        if value is not None:
+            self.data.move_to_end(key)
+        return value
+
+    def put(self, key, value):
+        nbytes = sum(a.nbytes for a in value) + 100
+        self.data[key] = value
+        self.size += nbytes
+        while self.size > self.max_bytes and len(self.data) > 1:
+            _, old = self.data.popitem(last=False)
+            self.size -= sum(a.nbytes for a in old) + 100
+
+
+def _read_leaf_postings(m) -> tuple[np.ndarray, np.ndarray]:
+    """Read all (docnum, weight) postings of one segment matcher, a block at a time."""
+    if isinstance(m, W3LeafMatcher) and not m._byteids:
+        ids_parts, w_parts = [], []
+        while True:
+            m._read_data()  # one unpickle per block of up to 128 postings
+            deltas, weights = m._data[0], m._data[1]
+            ids_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+            count = len(deltas)
+            if weights is None:
+                w_parts.append(np.ones(count, dtype=np.float32))
+            elif isinstance(weights, float):
+                w_parts.append(np.full(count, weights, dtype=np.float32))
+            else:
+                w_parts.append(np.asarray(weights, dtype=np.float32))
+            if m._lastblock:
+                break
+            m._goto(m._nextoffset)
+        return np.concatenate(ids_parts), np.concatenate(w_parts)
+    ids, weights = [], []
+    while m.is_active():  # inlined postings of rare terms, other codecs
+        ids.append(m.id())
+        weights.append(m.weight())
+        m.next()
+    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32)
+
+
+class QueryMatcher:
+    """Evaluates queries against one open Whoosh searcher (one index commit) and its FacetTable."""
+
+    def __init__(self, searcher, table: FacetTable, resolve_country):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.table = table
+        self.n = table.n
+        self.resolve_country = resolve_country
+        self.leaves = list(self.reader.leaf_readers())
+        self._lock = threading.RLock()  # Whoosh file reads seek; one thread at a time
+        self._postings = _LRU(POSTINGS_CACHE_BYTES)
+        self._lengths: dict[str, np.ndarray] = {}
+        self._avg: dict[str, float] = {}
+        self._idf: dict[tuple[str, bytes], float] = {}
+
+    # -- postings and statistics ------------------------------------------------------------------
+    def postings(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
+        """Return the (global docnums, weights) of a term, cached."""
+        btext = text if isinstance(text, bytes) else self.searcher.schema[fieldname].to_bytes(text)
+        key = (fieldname, btext)
+        hit = self._postings.get(key)
+        if hit is not None:
+            return hit
+        ids_parts, w_parts = [], []
+        with self._lock:
+            for sub, offset in self.leaves:
+                if (fieldname, btext) not in sub:
+                    continue
+                ids, weights = _read_leaf_postings(sub.postings(fieldname, btext))
+                ids_parts.append(ids + offset)
+                w_parts.append(weights)
+        if ids_parts:
+            value = (np.concatenate(ids_parts).astype(np.int32), np.concatenate(w_parts))
+        else:
+            value = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+        self._postings.put(key, value)
+        return value
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """Return every document's length in ``fieldname`` (Whoosh's one-byte approximation)."""
+        arr = self._lengths.get(fieldname)
+        if arr is None:
+            arr = np.ones(self.n, dtype=np.float32)
+            with self._lock:
+                for sub, offset in self.leaves:
+                    count = sub.doc_count_all()
+                    perdoc = getattr(sub, "_perdoc", None)
+                    colname = "_%s_len" % fieldname
+                    if perdoc is not None and hasattr(perdoc, "column_reader"):
+                        if not perdoc.has_column(colname):
+                            continue
+                        col = np.fromiter(perdoc.column_reader(colname, LENGTHS_COLUMN), dtype=np.uint8,
+                                          count=count)
+                        arr[offset:offset + count] = np.maximum(_BYTE_TO_LENGTH[col], 1)
+                    else:  # another codec: ask document by document
+                        for d in range(count):
+                            arr[offset + d] = max(sub.doc_field_length(d, fieldname, 1) or 1, 1)
+            self._lengths[fieldname] = arr
+            self._avg[fieldname] = (self.reader.field_length(fieldname) / max(self.reader.doc_count_all(), 1)) or 1.0
+        return arr
+
+    def term_scores(self, fieldname: str, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Return the BM25F score of each posting, as Whoosh computes it."""
+        lengths = self.lengths(fieldname)[ids]
+        avg = self._avg[fieldname]
+        idf = np.log(self.n / (len(ids) + 1)) + 1  # Whoosh's idf over doc_count_all
+        return (idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avg))).astype(np.float32)
+
+    def _scored(self, fieldname: str, text, boost: float = 1.0) -> Matches:
+        ids, weights = self.postings(fieldname, text)
+        mask = np.zeros(self.n, dtype=bool)
+        mask[ids] = True
+        score = np.zeros(self.n, dtype=np.float32)
+        if len(ids) and self.searcher.schema[fieldname].scorable:
+            score[ids] = self.term_scores(fieldname, ids, weights) * boost
+        return Matches(mask, score)
+
+    # -- facet fields --------------------------------------------------------------------------
+    def facet_value_id(self, kind: str, value: str) -> int | None:
+        """Return the value id of a facet value as the user wrote it (country: code, name or demonym)."""
+        column = self.table.columns[kind]
+        vid = column.lookup.get(value.strip().lower())
+        if vid is None and kind == "country":
+            country = self.resolve_country(value)
+            if country is not None:
+                vid = column.lookup.get(country.code.lower())
+        return vid
+
+    def facet_matches(self, kind: str, value: str) -> Matches:
+        """Return the documents carrying a facet value (none when the value is unknown)."""
+        vid = self.facet_value_id(kind, value)
+        if vid is None:
+            return Matches(np.zeros(self.n, dtype=bool))
+        return Matches(self.table.value_mask(kind, vid))
+
+    # -- the query tree ------------------------------------------------------------------------
+    def evaluate(self, q: wq.Query) -> Matches:
+        """Return the documents matching Whoosh query ``q`` and their scores (deleted ones included)."""
+        m = self._evaluate(q)
+        boost = getattr(q, "boost", 1.0)
+        if m.score is not None and boost != 1.0 and not isinstance(q, (wq.Term, wq.MultiTerm)):
+            m.score = m.score * boost
+        return m
+
+    def _evaluate(self, q: wq.Query) -> Matches:
+        n = self.n
+        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+            return Matches(np.zeros(n, dtype=bool))
+        if isinstance(q, wq.Every):
+            return Matches(self.table.live.copy())
+        if isinstance(q, wq.Term):
+            if q.fieldname in FACET_FIELDS:
+                return self.facet_matches(q.fieldname, str(q.text))
+            return self._scored(q.fieldname, q.text, q.boost)
+        if isinstance(q, wq.Phrase):
+            return self._phrase(q)
+        if isinstance(q, wq.NumericRange) and q.fieldname == "date":
+            start = long_to_datetime(q.start).date() if q.start is not None else None
+            end = long_to_datetime(q.end).date() if q.end is not None else None
+            return Matches(self.table.date_mask(start, end))
+        if isinstance(q, wq.MultiTerm) and q.field() not in FACET_FIELDS:
+            return self._expand(q)
+        if isinstance(q, wq.Not):
+            inner = self.evaluate(q.query)
+            return Matches(self.table.live & ~inner.mask)
+        if isinstance(q, wq.AndNot):
+            a, b = self.evaluate(q.a), self.evaluate(q.b)
+            return Matches(a.mask & ~b.mask, a.score)
+        if isinstance(q, wq.Require):
+            a, b = self.evaluate(q.a), self.evaluate(q.b)
+            return Matches(a.mask & b.mask, a.score)
+        if isinstance(q, wq.AndMaybe):
+            a, b = self.evaluate(q.a), self.evaluate(q.b)
+            return Matches(a.mask, _add(a.score, b.score))
+        if isinstance(q, wq.Otherwise):
+            a = self.evaluate(q.a)
+            return a if a.mask.any() else self.evaluate(q.b)
+        if isinstance(q, wq.DisjunctionMax):
+            parts = [self.evaluate(c) for c in q.subqueries]
+            mask = np.logical_or.reduce([p.mask for p in parts]) if parts else np.zeros(n, dtype=bool)
+            scores = [p.score for p in parts if p.score is not None]
+            return Matches(mask, np.maximum.reduce(scores) if scores else None)
+        if isinstance(q, wq.And):
+            parts = [self.evaluate(c) for c in q.subqueries]
+            if not parts:
+                return Matches(np.zeros(n, dtype=bool))
+            mask = parts[0].mask.copy()
+            for p in parts[1:]:
+                mask &= p.mask
+            return Matches(mask, _sum([p.score for p in parts]))
+        if isinstance(q, wq.Or):
+            parts = [self.evaluate(c) for c in q.subqueries]
+            if not parts:
+                return Matches(np.zeros(n, dtype=bool))
+            mask = parts[0].mask.copy()
+            for p in parts[1:]:
+                mask |= p.mask
+            return Matches(mask, _sum([p.score for p in parts]))
+        return self._whoosh_fallback(q)
+
+    def _expand(self, q: wq.MultiTerm) -> Matches:
+        """Wildcards, prefixes, fuzzy terms, ranges: the best-scoring expansion counts, like one word."""
+        fieldname = q.field()
+        with self._lock:
+            texts = []
+            for btext in q._btexts(self.reader):
+                texts.append(btext)
+                if len(texts) >= MAX_EXPANSION:
+                    break
+        mask = np.zeros(self.n, dtype=bool)
+        score = np.zeros(self.n, dtype=np.float32)
+        for btext in texts:
+            m = self._scored(fieldname, btext)
+            mask |= m.mask
+            np.maximum(score, m.score, out=score)
+        return Matches(mask, score * q.boost)
+
+    def _phrase(self, q: wq.Phrase) -> Matches:
+        """Phrases: the words' scores, restricted to documents where Whoosh confirms the word positions."""
+        words = [w for w in q.words if w]
+        if not words:
+            return Matches(np.zeros(self.n, dtype=bool))
+        parts = [self._scored(q.fieldname, w) for w in words]
+        candidates = parts[0].mask.copy()
+        for p in parts[1:]:
+            candidates &= p.mask
+        score = _sum([p.score for p in parts])
+        if len(words) == 1 or not candidates.any():
+            return Matches(candidates, score)
+        key = ("\x00phrase", q.fieldname, tuple(words), q.slop)
+        cached = self._postings.get(key)
+        if cached is None:
+            with self._lock:
+                try:
+                    ids = np.fromiter(q.docs(self.searcher), dtype=np.int64)
+                except Exception:  # a field without positions: fall back to all the words
+                    ids = np.flatnonzero(candidates)
+            cached = (ids.astype(np.int32),)
+            self._postings.put(key, cached)
+        mask = np.zeros(self.n, dtype=bool)
+        mask[cached[0]] = True
+        return Matches(mask, score)
+
+    def _whoosh_fallback(self, q: wq.Query) -> Matches:
+        """Any other query type: ask Whoosh which documents match (unscored)."""
+        with self._lock:
+            ids = np.fromiter(q.docs(self.searcher), dtype=np.int64)
+        mask = np.zeros(self.n, dtype=bool)
+        mask[ids] = True
+        return Matches(mask)
+
+    def relaxed(self, words_queries: list[wq.Query]) -> Matches:
+        """Match any of the word groups; rank by BM25 scaled by the share of groups matched (coord)."""
+        parts = [self.evaluate(g) for g in words_queries]
+        count = np.zeros(self.n, dtype=np.float32)
+        for p in parts:
+            count += p.mask
+        score = _sum([p.score for p in parts])
+        if score is None:
+            score = np.zeros(self.n, dtype=np.float32)
+        return Matches(count > 0, score * (count / max(len(parts), 1)))
+
+
+def _sum(scores: list[np.ndarray | None]) -> np.ndarray | None:
+    present = [s for s in scores if s is not None]
+    if not present:
+        return None
+    total = present[0].copy()
+    for s in present[1:]:
+        total += s
+    return total
+
+
+def _add(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
+    return _sum([a, b])
+
+
+def to_date(value) -> date | None:
+    """Return a date from a stored datetime/date (or None)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return None

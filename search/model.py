@@ -1,0 +1,171 @@
+"""Plain data crossing the search interface (no Whoosh types), shared by app.py and bench/."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+FACET_KINDS = ("actor", "country", "org", "source")
+SORTS = ("relevance", "newest", "oldest")
+PER_PAGE_CHOICES = (10, 20, 50)
+
+
+@dataclass
+class SearchRequest:
+    """One validated search: query text, facet filters, date range, order and page."""
+
+    q: str = ""
+    include: dict[str, list[str]] = field(default_factory=dict)
+    exclude: dict[str, list[str]] = field(default_factory=dict)
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+    leaders: bool = False
+
+    def key(self) -> tuple:
+        """Return a hashable form of the request (for result caches)."""
+        def frozen(d):
+            return tuple(sorted((k, tuple(v)) for k, v in d.items() if v))
+        return (self.q, frozen(self.include), frozen(self.exclude), self.date_from, self.date_to,
+                self.sort, self.page, self.per_page, self.leaders)
+
+    @property
+    def effective_sort(self) -> str:
+        """The order actually used: an empty query has no relevance, so it browses newest first."""
+        if self.sort == "relevance" and not self.q.strip():
+            return "newest"
+        return self.sort
+
+
+@dataclass
+class Hit:
+    """One article on a result page."""
+
+    id: str
+    title: str
+    date: date | None
+    source: str
+    url: str
+    score: float | None
+    snippet_html: str  # escaped text with our own <mark>…</mark>
+    actors: list[str] = field(default_factory=list)
+    countries: list[dict] = field(default_factory=list)  # [{"code": "BY", "name": "Belarus"}]
+    orgs: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """Return the JSON API shape of this hit."""
+        d = asdict(self)
+        d["date"] = self.date.isoformat() if self.date else None
+        return d
+
+
+@dataclass
+class FacetValue:
+    """One value of a facet with the number of matching articles that carry it."""
+
+    value: str
+    count: int
+    role: str = ""
+    code: str = ""
+    leader: bool = False
+    country: str = ""
+
+
+@dataclass
+class Bucket:
+    """One bar of the attention-over-time histogram; start/end are inclusive."""
+
+    period: str
+    count: int
+    start: date
+    end: date
+
+
+@dataclass
+class ArticleView:
+    """One article with its entities, for the article page."""
+
+    id: str
+    title: str
+    title_derived: bool
+    date: date | None
+    source: str
+    url: str
+    body: str
+    actors: list[dict] = field(default_factory=list)
+    countries: list[dict] = field(default_factory=list)
+    orgs: list[dict] = field(default_factory=list)
+    # The body split at entity mentions: (text, kind | None, value | None), so a template can link them.
+    segments: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """Return the JSON API shape of this article."""
+        d = asdict(self)
+        d["date"] = self.date.isoformat() if self.date else None
+        d["segments"] = [list(s) for s in self.segments]
+        return d
+
+
+@dataclass
+class ExportRow:
+    """One CSV export row; actors/countries/orgs are display names."""
+
+    id: str
+    date: date | None
+    title: str
+    source: str
+    url: str
+    actors: list[str]
+    countries: list[str]
+    orgs: list[str]
+    score: float | None
+
+
+@dataclass
+class SearchResult:
+    """Everything one result page shows: hits, total, facets over all matches, histogram."""
+
+    query: str
+    total: int
+    page: int
+    per_page: int
+    took_ms: float
+    notice: str | None
+    did_you_mean: str | None
+    relaxed: bool
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    histogram: list[Bucket]
+    histogram_unit: str
+    sort: str = "relevance"  # the order actually used
+
+    @property
+    def pages(self) -> int:
+        """Return the number of result pages (at least 1)."""
+        return max(1, -(-self.total // self.per_page))
+
+    def to_dict(self) -> dict:
+        """Return the JSON API shape (issue 3)."""
+        facets = {}
+        for kind, values in self.facets.items():
+            rows = []
+            for v in values:
+                row = {"value": v.value, "count": v.count}
+                if kind == "actor":
+                    row.update(role=v.role, leader=v.leader, country=v.country)
+                elif kind == "country":
+                    row["code"] = v.code
+                rows.append(row)
+            facets[kind] = rows
+        return {
+            "query": self.query, "total": self.total, "page": self.page, "per_page": self.per_page,
+            "took_ms": round(self.took_ms, 2), "notice": self.notice, "did_you_mean": self.did_you_mean,
+            "relaxed": self.relaxed, "sort": self.sort,
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": facets,
+            "histogram": [{"period": b.period, "count": b.count, "start": b.start.isoformat(),
+                           "end": b.end.isoformat()} for b in self.histogram],
+            "histogram_unit": self.histogram_unit,
+        }
