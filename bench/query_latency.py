@@ -29,6 +29,7 @@ questions) is an OR query for the peers. Percentiles are numpy's (linear interpo
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import re
@@ -106,13 +107,12 @@ def _rss_mb() -> tuple[float, float]:
 
 # ---------------------------------------------------------------- role: engine
 
-def _disable_result_cache(idx) -> str:
-    """Switch off the engine's per-generation result cache; return how (for the report)."""
-    for name in ("cache_size", "result_cache_size"):
-        if hasattr(idx, name):
-            setattr(idx, name, 0)
-            return f"SearchIndex.{name} = 0"
-    return "no result cache attribute found on SearchIndex; every run is a real search"
+def _open_uncached(search, index_dir: str):
+    """Open SearchIndex with its result cache switched off; return it and how (for the report)."""
+    params = inspect.signature(search.SearchIndex).parameters
+    if "cache_size" in params:
+        return search.SearchIndex(index_dir, cache_size=0), "off (SearchIndex(index_dir, cache_size=0))"
+    return search.SearchIndex(index_dir), "no cache_size parameter found; the result cache may serve warm runs"
 
 
 def run_engine(index_dir: str, queries: list[dict], warm_runs: int, spawned_at: float) -> dict:
@@ -122,8 +122,7 @@ def run_engine(index_dir: str, queries: list[dict], warm_runs: int, spawned_at: 
     import search  # noqa: E402  (after sys.path)
 
     import_s = time.time() - t_import
-    idx = search.SearchIndex(index_dir)
-    cache_note = _disable_result_cache(idx)
+    idx, cache_note = _open_uncached(search, index_dir)
 
     def one(q):
         req = search.parse_request(q["args"])
