@@ -1,0 +1,205 @@
+"""A real browser (Debian's chromium through Playwright) against a real `flask run` server process.
+
+Screenshots land in test-output/ (git-ignored); the results page is also copied to
+docs/screenshot-results.png for the README.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "test-output"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(fixture_index_dir):
+    """Serve the fixture index the way `make run` does, on a free port; yield its base URL."""
+    port = free_port()
+    env = {**os.environ, "CRISIS_DESK_INDEX": str(fixture_index_dir)}
+    log_path = OUTPUT / "server.log"
+    OUTPUT.mkdir(exist_ok=True)
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "app", "run", "--port", str(port)],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        pytest.fail(f"server did not start: {log_path.read_text(errors='replace')[-2000:]}")
+                    time.sleep(0.2)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"{CHROMIUM} is missing (`make browser` installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert errors == [], errors  # no JavaScript errors on any page
+
+
+def total(page) -> int:
+    return int(page.locator(".results-meta .total").inner_text().replace(",", ""))
+
+
+def test_search_facet_chip_histogram_and_article(server, page):
+    page.goto(server + "/")
+    assert total(page) == 37
+
+    # type a query
+    page.get_by_label("Search the news").fill("Belarus")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=Belarus"))
+    all_belarus = total(page)
+    assert 5 < all_belarus < 37
+    assert page.locator(".hit mark").count() > 0
+
+    # click a country facet value: the chip appears and the count narrows to the facet's count
+    poland = page.locator('.facet[data-facet="country"] .facet-value', has_text="Poland").first
+    expected = int(poland.locator(".facet-count").inner_text())
+    assert 0 < expected < all_belarus
+    poland.locator(".facet-link").click()
+    page.wait_for_url(re.compile(r"country=PL"))
+    assert page.locator(".chip", has_text="Poland").count() == 1
+    assert total(page) == expected
+    assert page.locator(".hit").count() == expected
+
+    # remove the chip: back to every Belarus article
+    page.locator(".chip", has_text="Poland").locator(".chip-remove").click()
+    page.wait_for_url(lambda url: "country=" not in url)
+    assert page.locator(".chip").count() == 0
+    assert total(page) == all_belarus
+
+    # click a histogram bar: the results narrow to that period
+    bar = page.locator("svg.histogram a").first
+    label = bar.get_attribute("aria-label")  # e.g. "November 2021: 11 articles"
+    bar_count = int(re.search(r": (\d+) article", label).group(1))
+    bar.click()
+    page.wait_for_url(re.compile(r"from=\d{4}-\d\d-\d\d&to=\d{4}-\d\d-\d\d"))
+    assert total(page) == bar_count
+    assert page.locator(".chip", has_text="From").count() == 1
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "results-period.png"), full_page=True)
+
+    # open an article
+    title = page.locator(".hit-title a").first.inner_text()
+    page.locator(".hit-title a").first.click()
+    page.wait_for_url(re.compile(r"/article/"))
+    assert page.locator("h1.article-title").inner_text() == title
+    assert page.locator(".article-body a.entity").count() > 0
+    assert page.locator("ol.related li").count() == 5
+    page.screenshot(path=str(OUTPUT / "article.png"), full_page=True)
+
+    # back button restores the filtered results
+    page.go_back()
+    assert total(page) == bar_count
+
+
+def test_results_page_screenshot_for_the_readme(server, page):
+    page.goto(server + "/?q=Belarus")
+    assert total(page) > 0
+    page.screenshot(path=str(OUTPUT / "results.png"), full_page=True)
+    page.screenshot(path=str(OUTPUT / "results-viewport.png"))
+    docs = ROOT / "docs"
+    docs.mkdir(exist_ok=True)
+    shutil.copyfile(OUTPUT / "results-viewport.png", docs / "screenshot-results.png")
+    assert (docs / "screenshot-results.png").stat().st_size > 10_000
+
+
+def test_facet_filter_box_and_more_values(server, page):
+    page.goto(server + "/")
+    countries = page.locator('.facet[data-facet="country"]')
+    more = countries.locator("details.facet-more")
+    assert more.count() == 1 and not more.evaluate("d => d.open")
+    box = countries.locator("input.facet-filter")
+    box.fill("swe")
+    visible = countries.locator(".facet-value:visible")
+    assert visible.count() == 1 and "Sweden" in visible.first.inner_text()
+    assert more.evaluate("d => d.open")  # a match behind "more" is revealed
+
+
+def test_phone_width_and_keyboard(server, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(server + "/?q=Belarus")
+        # nothing wider than the screen
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert page.locator("svg.histogram").bounding_box()["width"] <= 390
+        page.screenshot(path=str(OUTPUT / "results-phone.png"), full_page=True)
+        page.goto(server + "/article/kremlin-67189")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(OUTPUT / "article-phone.png"), full_page=True)
+    finally:
+        context.close()
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(server + "/")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.className") == "skip-link"
+        # the search box is reachable from the keyboard and submits with Enter
+        page.locator("#q").focus()
+        page.keyboard.type("Tokayev")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"q=Tokayev"))
+        assert total(page) == 4
+        # a facet link is a real link: focus it and follow it with Enter
+        link = page.locator('.facet[data-facet="source"] .facet-link').first
+        link.focus()
+        outline = link.evaluate("a => getComputedStyle(a).outlineStyle")
+        assert outline != "none"  # a visible focus ring
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"source="))
+        assert page.locator(".chip").count() == 1
+    finally:
+        context.close()
