@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from dateutil import parser as dateparser
 
+from indexer import layout
 from indexer.model import Article
 
 FIELDS = ("id", "title", "date", "text", "source", "url")
@@ -101,7 +102,8 @@ def list_files(paths: Iterable[str | os.PathLike], report: ProblemHandler) -> It
         path = Path(raw)
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
-                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
+                           and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                           and not _inside_index(p, path))
             if not found:
                 report(str(path), "no .txt, .jsonl, .json or .csv files in this folder")
             yield from (p.resolve() for p in found)
@@ -350,6 +352,17 @@ def stable_id(path: Path, row: int | None) -> str:
     """An id that stays the same across runs: a hash of the source path and row."""
     digest = hashlib.sha1(f"{path}\0{row}".encode("utf-8")).hexdigest()
     return digest[:16]
+
+
+def _inside_index(file: Path, top: Path) -> bool:
+    """True for files of a Crisis Desk index directory (which may sit inside a corpus folder)."""
+    folder = file.parent
+    while True:
+        if (folder / layout.LOCK_FILE).exists() or (folder / layout.CURRENT).exists():
+            return True
+        if folder == top or folder.parent == folder:
+            return False
+        folder = folder.parent
 
 
 def _no_text_reason(kind: str) -> str:
