@@ -214,6 +214,7 @@ def results():
         pages=page_numbers(res.page, last_page(res.total, res.per_page)),
         last_page=last_page(res.total, res.per_page),
         sorts=SORTS,
+        current_sort=getattr(res, "sort", None) or req.sort,  # an empty query is browsed newest first
         per_page_choices=PER_PAGE_CHOICES,
     )
 
@@ -382,18 +383,7 @@ def api_article(article_id: str):
     view = search_index().article(article_id)
     if view is None:
         raise NotFound()
-    return jsonify({
-        "id": view.id,
-        "title": view.title,
-        "title_derived": view.title_derived,
-        "date": view.date.isoformat() if view.date else None,
-        "source": view.source,
-        "url": view.url,
-        "body": view.body,
-        "actors": view.actors,
-        "countries": view.countries,
-        "orgs": view.orgs,
-    })
+    return jsonify(view.to_dict())
 
 
 @api.get("/healthz")
