@@ -69,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_error_handler(Exception, render_error)
     app.add_template_global(state_url)
     app.add_template_global(state_fields)
+    app.add_template_global(describe_role)
     app.add_template_filter(format_date, "date")
     app.after_request(add_security_headers)
     return app
@@ -276,6 +277,14 @@ def selected_chips(facets: dict, req) -> list[dict]:
             chips.append({"kind": key, "raw": request.args[key], "label": f"{label} {format_date(value)}",
                           "excluded": False, "replace": True})
     return chips
+
+
+def describe_role(role: str, country_code: str = "") -> str:
+    """Return an actor's role with its country, e.g. 'President, Russia' (role alone if it names it)."""
+    if not role:
+        return ""
+    name = country_name(country_code) if country_code else ""
+    return f"{role}, {name}" if name and name.casefold() not in role.casefold() else role
 
 
 def country_name(code_or_name: str) -> str:
