@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import logging
 import os
 from datetime import date
@@ -204,12 +205,11 @@ def results():
     """Show the results page; with no query it is the landing page (everything, newest first)."""
     req = parse_request(request_args())
     res = search_index().search(req)
-    facets = facet_panels(res.facets, req)
     return render_template(
         "results.html",
         req=req,
         res=res,
-        facets=facets,
+        facets=facet_panels(res.facets),
         chips=selected_chips(res.facets, req),
         histogram=render_histogram(res.histogram, res.histogram_unit, req),
         pages=page_numbers(res.page, last_page(res.total, res.per_page)),
@@ -230,12 +230,22 @@ def article(article_id: str):
     return render_template("article.html", article=view, related=related)
 
 
-def facet_panels(facets: dict, req) -> list[dict]:
+def filter_values(kind: str) -> list[tuple[str, bool]]:
+    """Return this request's (value, excluded) pairs for one filter kind, blanks dropped."""
+    pairs = []
+    for raw in request.args.getlist(kind):
+        value = raw.strip()
+        excluded = value.startswith("-")
+        value = value.lstrip("-").strip()
+        if value:
+            pairs.append((value, excluded))
+    return pairs
+
+
+def facet_panels(facets: dict) -> list[dict]:
     """Prepare the sidebar: each facet's values (leaders first for actors) with their selected state."""
-    chosen = {kind: {v.casefold() for v in request.args.getlist(kind) if v and not v.startswith("-")}
-              for kind in FILTER_KINDS}
-    excluded = {kind: {v[1:].casefold() for v in request.args.getlist(kind) if v.startswith("-")}
-                for kind in FILTER_KINDS}
+    chosen = {kind: {v.casefold() for v, excluded in filter_values(kind) if not excluded} for kind in FILTER_KINDS}
+    excluded = {kind: {v.casefold() for v, excluded in filter_values(kind) if excluded} for kind in FILTER_KINDS}
     limit = current_app.config["FACET_MAX"]
     panels = []
     for kind in FILTER_KINDS:
@@ -263,14 +273,14 @@ def selected_chips(facets: dict, req) -> list[dict]:
     chips = []
     for kind in FILTER_KINDS:
         for raw in request.args.getlist(kind):
-            if not raw:
+            value = raw.strip().lstrip("-").strip()
+            if not value:
                 continue
-            bare = raw.lstrip("-")
             chips.append({
                 "kind": kind,
-                "raw": raw,
-                "label": (names.get((kind, bare.casefold())) or country_name(bare)) if kind == "country" else bare,
-                "excluded": raw.startswith("-"),
+                "raw": raw,  # the remove link drops exactly this parameter value
+                "label": (names.get((kind, value.casefold())) or country_name(value)) if kind == "country" else value,
+                "excluded": raw.strip().startswith("-"),
             })
     for key, label, value in (("from", "From", req.date_from), ("to", "To", req.date_to)):
         if request.args.get(key):
@@ -415,17 +425,12 @@ def export_csv():
     rows = iter(search_index().export(req, limit=current_app.config["EXPORT_LIMIT"]))
     # Take the first row before the response starts, so a missing index is still a clean 503.
     first = next(rows, None)
-    body = csv_lines([] if first is None else _chain(first, rows))
+    body = csv_lines([] if first is None else itertools.chain([first], rows))
     return Response(
         stream_with_context(body),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="crisis-desk-export.csv"'},
     )
-
-
-def _chain(first, rest: Iterator) -> Iterator:
-    yield first
-    yield from rest
 
 
 def csv_lines(rows: Iterable) -> Iterator[str]:
