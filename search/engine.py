@@ -64,6 +64,20 @@ def _default_resolve_country():
     return resolve
 
 
+def _fold(text: str) -> str:
+    return " ".join(str(text).replace(".", "").lower().split())
+
+
+def _pycountry_names(code: str) -> list[str]:
+    """Return pycountry's names for an alpha-2 code (name, common and official names)."""
+    import pycountry
+
+    c = pycountry.countries.get(alpha_2=code.upper()) if len(code) == 2 else None
+    if c is None:
+        return []
+    return [n for n in (getattr(c, "common_name", None), c.name, getattr(c, "official_name", None)) if n]
+
+
 def _entities(stored: dict) -> dict:
     raw = stored.get("entities")
     if isinstance(raw, (str, bytes)):
@@ -84,7 +98,8 @@ class _Snapshot:
         self.searcher = self.ix.searcher()
         self.reader = self.searcher.reader()
         self.table: FacetTable = load_facets(self.reader)
-        self.matcher = QueryMatcher(self.searcher, self.table, resolve_country)
+        self.resolve_country = resolve_country
+        self.matcher = QueryMatcher(self.searcher, self.table, self.country_code)
         self.lock = self.matcher._lock
         self.articles = int(self.table.live.sum())
         self.last_commit = datetime.fromtimestamp(self.ix.last_modified(), tz=timezone.utc)
@@ -99,6 +114,9 @@ class _Snapshot:
             self.month[dated] = (years * 12 + months).astype(np.int32)
         self.actor_info: dict[int, tuple[str, str]] = {}
         self.country_names: dict[int, str] = {}
+        self._country_aliases: dict[str, str] | None = None
+        self._country_codes: dict[str, str | None] = {}
+        self._display: dict[str, dict[int, tuple]] = {}
 
     @property
     def key(self) -> tuple:
@@ -130,7 +148,53 @@ class _Snapshot:
             self.actor_info[vid] = info
         return info
 
-    def country_name(self, vid: int, resolve_country) -> str:
+    def facet_display(self, kind: str) -> dict:
+        """Return the cache of (value, role, code, leader, country) per value id of a facet kind."""
+        return self._display.setdefault(kind, {})
+
+    def describe_value(self, kind: str, vid: int) -> tuple:
+        """Return how a facet value is shown: (value, role, code, leader, country)."""
+        value = self.table.columns[kind].values[vid]
+        if kind == "actor":
+            role, country = self.actor_details(vid)
+            return (value, role, "", bool(self.table.leader[vid]), country)
+        if kind == "country":
+            return (self.country_name(vid), "", value.upper(), False, "")
+        return (value, "", "", False, "")
+
+    def country_code(self, text: str) -> str | None:
+        """Return the alpha-2 code a country filter value means (code, name or demonym), or None.
+
+        Names of the countries in this index are tried first: the indexer's full resolver loads a large
+        gazetteer (seconds), so it is only asked about values nothing cheaper understands.
+        """
+        key = _fold(text)
+        if key in self._country_codes:
+            return self._country_codes[key]
+        column = self.table.columns["country"]
+        code = None
+        if key.upper() in (v.upper() for v in column.values) and len(key) == 2:
+            code = key.upper()
+        if code is None:
+            if self._country_aliases is None:
+                aliases = {}
+                for vid, value in enumerate(column.values):
+                    for name in (self.country_name(vid), *_pycountry_names(value)):
+                        aliases.setdefault(_fold(name), value.upper())
+                self._country_aliases = aliases
+            code = self._country_aliases.get(key)
+            if code is None and len(key) >= 5:  # demonyms: "Belarusian" -> "belarus", "Japanese" -> "japan"
+                best = max((n for n in self._country_aliases if len(n) >= 4 and key.startswith(n[:max(4, len(n) - 1)])),
+                           key=len, default=None)
+                code = self._country_aliases.get(best) if best else None
+        if code is None:
+            resolved = self.resolve_country(text)
+            code = resolved.code if resolved is not None else None
+        if len(self._country_codes) < 10_000:
+            self._country_codes[key] = code
+        return code
+
+    def country_name(self, vid: int) -> str:
         """Return the display name of a country value (from its first article, else the resolver)."""
         name = self.country_names.get(vid)
         if name is None:
@@ -141,8 +205,7 @@ class _Snapshot:
                     name = c.get("name") or ""
                     break
             if not name:
-                resolved = resolve_country(code)
-                name = resolved.name if resolved is not None else code
+                name = next(iter(_pycountry_names(code)), code)
             self.country_names[vid] = name
         return name
 
@@ -345,11 +408,8 @@ class SearchIndex:
             elif isinstance(q, wq.Phrase) and q.fieldname in TEXT_FIELDS:
                 terms.update(w for w in q.words if w)
             elif isinstance(q, wq.MultiTerm) and q.field() in TEXT_FIELDS:
-                with snap.lock:
-                    for i, btext in enumerate(q._btexts(snap.reader)):
-                        if i >= 64:
-                            break
-                        terms.add(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
+                for btext in snap.matcher.expand(q)[:64]:
+                    terms.add(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
             for child in q.children():
                 walk(child)
 
@@ -374,16 +434,12 @@ class SearchIndex:
             else:
                 order = np.lexsort((nz, -counts[nz]))
             values = []
-            for vid in nz[order][:FACET_LIMIT]:
-                vid = int(vid)
-                fv = FacetValue(value=column.values[vid], count=int(counts[vid]))
-                if kind == "actor":
-                    fv.leader = bool(snap.table.leader[vid])
-                    fv.role, fv.country = snap.actor_details(vid)
-                elif kind == "country":
-                    fv.code = column.values[vid].upper()
-                    fv.value = snap.country_name(vid, self.resolve_country)
-                values.append(fv)
+            display = snap.facet_display(kind)
+            for vid in nz[order][:FACET_LIMIT].tolist():
+                shown = display.get(vid)
+                if shown is None:
+                    shown = display[vid] = snap.describe_value(kind, vid)
+                values.append(FacetValue(shown[0], int(counts[vid]), *shown[1:]))
             out[kind] = values
         return out
 

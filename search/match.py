@@ -53,6 +53,8 @@ class _LRU:
         return value
 
     def put(self, key, value):
+        if key in self.data:
+            return
         nbytes = sum(a.nbytes for a in value) + 100
         self.data[key] = value
         self.size += nbytes
@@ -91,18 +93,18 @@ def _read_leaf_postings(m) -> tuple[np.ndarray, np.ndarray]:
 class QueryMatcher:
     """Evaluates queries against one open Whoosh searcher (one index commit) and its FacetTable."""
 
-    def __init__(self, searcher, table: FacetTable, resolve_country):
+    def __init__(self, searcher, table: FacetTable, country_code):
         self.searcher = searcher
         self.reader = searcher.reader()
         self.table = table
         self.n = table.n
-        self.resolve_country = resolve_country
+        self.country_code = country_code  # user text -> alpha-2 code or None
         self.leaves = list(self.reader.leaf_readers())
         self._lock = threading.RLock()  # Whoosh file reads seek; one thread at a time
         self._postings = _LRU(POSTINGS_CACHE_BYTES)
         self._lengths: dict[str, np.ndarray] = {}
         self._avg: dict[str, float] = {}
-        self._idf: dict[tuple[str, bytes], float] = {}
+        self._expansions: dict[tuple, list] = {}  # wildcard/fuzzy/range query -> its terms
 
     # -- postings and statistics ------------------------------------------------------------------
     def postings(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
@@ -157,13 +159,25 @@ class QueryMatcher:
         idf = np.log(self.n / (len(ids) + 1)) + 1  # Whoosh's idf over doc_count_all
         return (idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avg))).astype(np.float32)
 
+    def scored_postings(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray | None]:
+        """Return a term's (docnums, BM25F scores), cached with its postings (scores None: unscored)."""
+        btext = text if isinstance(text, bytes) else self.searcher.schema[fieldname].to_bytes(text)
+        key = ("\x00scored", fieldname, btext)
+        hit = self._postings.get(key)
+        if hit is None:
+            ids, weights = self.postings(fieldname, btext)
+            scores = (self.term_scores(fieldname, ids, weights) if len(ids) and self.searcher.schema[fieldname].scorable
+                      else np.zeros(len(ids), dtype=np.float32))
+            hit = (ids, scores)
+            self._postings.put(key, hit)
+        return hit
+
     def _scored(self, fieldname: str, text, boost: float = 1.0) -> Matches:
-        ids, weights = self.postings(fieldname, text)
+        ids, scores = self.scored_postings(fieldname, text)
         mask = np.zeros(self.n, dtype=bool)
         mask[ids] = True
         score = np.zeros(self.n, dtype=np.float32)
-        if len(ids) and self.searcher.schema[fieldname].scorable:
-            score[ids] = self.term_scores(fieldname, ids, weights) * boost
+        score[ids] = scores * boost if boost != 1.0 else scores
         return Matches(mask, score)
 
     # -- facet fields --------------------------------------------------------------------------
@@ -172,9 +186,9 @@ class QueryMatcher:
         column = self.table.columns[kind]
         vid = column.lookup.get(value.strip().lower())
         if vid is None and kind == "country":
-            country = self.resolve_country(value)
-            if country is not None:
-                vid = column.lookup.get(country.code.lower())
+            code = self.country_code(value)
+            if code:
+                vid = column.lookup.get(code.lower())
         return vid
 
     def facet_matches(self, kind: str, value: str) -> Matches:
@@ -249,15 +263,26 @@ class QueryMatcher:
             return Matches(mask, _sum([p.score for p in parts]))
         return self._whoosh_fallback(q)
 
+    def expand(self, q: wq.MultiTerm) -> list[bytes]:
+        """Return the indexed terms a wildcard/prefix/fuzzy/range query stands for (cached, bounded)."""
+        key = repr(q)
+        texts = self._expansions.get(key)
+        if texts is None:
+            with self._lock:
+                texts = []
+                for btext in q._btexts(self.reader):
+                    texts.append(btext)
+                    if len(texts) >= MAX_EXPANSION:
+                        break
+            if len(self._expansions) >= 1000:
+                self._expansions.pop(next(iter(self._expansions)))
+            self._expansions[key] = texts
+        return texts
+
     def _expand(self, q: wq.MultiTerm) -> Matches:
         """Wildcards, prefixes, fuzzy terms, ranges: the best-scoring expansion counts, like one word."""
         fieldname = q.field()
-        with self._lock:
-            texts = []
-            for btext in q._btexts(self.reader):
-                texts.append(btext)
-                if len(texts) >= MAX_EXPANSION:
-                    break
+        texts = self.expand(q)
         mask = np.zeros(self.n, dtype=bool)
         score = np.zeros(self.n, dtype=np.float32)
         for btext in texts:
