@@ -102,18 +102,20 @@ def test_search_facet_chip_histogram_and_article(server, page):
     assert 5 < all_belarus < 37
     assert page.locator(".hit mark").count() > 0
 
-    # click a country facet value: the chip appears and the count narrows to the facet's count
-    poland = page.locator('.facet[data-facet="country"] .facet-value', has_text="Poland").first
-    expected = int(poland.locator(".facet-count").inner_text())
-    assert 0 < expected < all_belarus
-    poland.locator(".facet-link").click()
-    page.wait_for_url(re.compile(r"country=PL"))
-    assert page.locator(".chip", has_text="Poland").count() == 1
+    # click a country facet value that narrows: the chip appears and the count drops to the facet's count
+    rows = page.locator('.facet[data-facet="country"] > ul.facet-values > li.facet-value')
+    counts = [int(c) for c in rows.locator(".facet-count").all_inner_texts()]
+    row = rows.nth(next(i for i, count in enumerate(counts) if count < all_belarus))
+    country = row.locator(".facet-name").inner_text().strip()
+    expected = int(row.locator(".facet-count").inner_text())
+    row.locator(".facet-link").click()
+    page.wait_for_url(re.compile(r"country="))
+    assert page.locator(".chip", has_text=country).count() == 1
     assert total(page) == expected
-    assert page.locator(".hit").count() == expected
+    assert page.locator(".hit").count() == min(expected, 10)
 
     # remove the chip: back to every Belarus article
-    page.locator(".chip", has_text="Poland").locator(".chip-remove").click()
+    page.locator(".chip", has_text=country).locator(".chip-remove").click()
     page.wait_for_url(lambda url: "country=" not in url)
     assert page.locator(".chip").count() == 0
     assert total(page) == all_belarus
