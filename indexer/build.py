@@ -36,6 +36,34 @@ WRITER_MEMORY_MB = 256
 GENERATIONS_KEPT = 2  # the one served and the one before it, which readers may still hold open
 
 
+def _remember_missing_length_columns() -> None:
+    """Make Whoosh remember that an unscored field has no length column.
+
+    whoosh-reloaded 2.7.5 asks the file system whether a length column exists for every posting of
+    a field without one (keyword, id and spelling fields), which is a third of the time a commit
+    takes. A segment's columns never change once written, so the answer can be kept.
+    """
+    from whoosh.codec.whoosh3 import W3PerDocReader
+
+    if getattr(W3PerDocReader, "_crisis_desk_patched", False):
+        return
+    original = W3PerDocReader._cached_reader
+
+    def cached_reader(self, fieldname, column):
+        if fieldname in self._readers:
+            return self._readers[fieldname]
+        reader = original(self, fieldname, column)
+        if reader is None:
+            self._readers[fieldname] = None
+        return reader
+
+    W3PerDocReader._cached_reader = cached_reader
+    W3PerDocReader._crisis_desk_patched = True
+
+
+_remember_missing_length_columns()
+
+
 class BuildError(Exception):
     """A build that cannot start or finish (the message says why); the index is unchanged."""
 
