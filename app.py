@@ -13,8 +13,9 @@ import io
 import itertools
 import logging
 import os
+import shlex
 from datetime import date
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 from urllib.parse import urlencode
 
 from flask import (
@@ -95,37 +96,47 @@ def request_args() -> dict[str, list[str]]:
 # ---------------------------------------------------------------------------------------------
 
 
-def describe_error(exc: Exception) -> tuple[int, str, str]:
-    """Return (status, title, one-line message) for any exception, logging the unexpected ones."""
+class ErrorReport(NamedTuple):
+    """What a user is told about a failed request."""
+
+    status: int
+    title: str
+    message: str  # one line, also the JSON "error"
+    command: str = ""  # a shell command that fixes it, shown as code on the page
+
+
+def describe_error(exc: Exception) -> ErrorReport:
+    """Return the report for any exception, logging the unexpected ones."""
     if isinstance(exc, InvalidParameter):
-        return 400, "Bad request", str(exc)
+        return ErrorReport(400, "Bad request", str(exc))
     if isinstance(exc, IndexMissing):
         index_dir = current_app.config["INDEX_DIR"]
-        return 503, "No index yet", (
-            f"There is no search index at '{index_dir}'. Build it with "
-            f"`python -m indexer build seeds --index {index_dir}` (or run `make run`), then reload this page."
-        )
+        command = f"python -m indexer build seeds --index {shlex.quote(str(index_dir))}"
+        return ErrorReport(503, "No index yet", (
+            f"There is no search index at {index_dir}. Build it with `{command}` (or run `make run`), "
+            f"then reload this page."), command)
     if isinstance(exc, SearchError):
         log.warning("search failed: %s", exc)
-        return 503, "Search unavailable", str(exc) or "The search index could not be read."
+        return ErrorReport(503, "Search unavailable", str(exc) or "The search index could not be read.")
     if isinstance(exc, NotFound):
-        return 404, "Not found", "There is no such page or article."
+        return ErrorReport(404, "Not found", "There is no such page or article.")
     if isinstance(exc, HTTPException):
-        return exc.code or 500, exc.name, exc.description or exc.name
+        return ErrorReport(exc.code or 500, exc.name, exc.description or exc.name)
     log.exception("unhandled error on %s", request.path)
-    return 500, "Something went wrong", "Something went wrong on our side; the error has been logged."
+    return ErrorReport(500, "Something went wrong", "Something went wrong on our side; the error has been logged.")
 
 
 def render_error(exc: Exception) -> Response | tuple:
     """Turn an exception into a JSON error (API, export, health) or a plain HTML page."""
-    status, title, message = describe_error(exc)
+    report = describe_error(exc)
     if request.path.startswith(("/api/", "/healthz", "/export")):
-        return jsonify({"error": message, "status": status}), status
+        return jsonify({"error": report.message, "status": report.status}), report.status
     try:
-        return render_template("error.html", status=status, title=title, message=message, plain_search=True), status
+        return render_template("error.html", report=report, plain_search=True), report.status
     except Exception:  # the error page itself failed: still no traceback for the user
         log.exception("error page failed")
-        return Response(f"{status} {title}: {message}\n", status=status, mimetype="text/plain")
+        return Response(f"{report.status} {report.title}: {report.message}\n", status=report.status,
+                        mimetype="text/plain")
 
 
 def add_security_headers(response: Response) -> Response:
