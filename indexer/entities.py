@@ -164,6 +164,20 @@ LIST_GAP = re.compile(r"^(?:\s*,\s*|\s+and\s+|\s+or\s+|\s*,\s*and\s+|\s*,\s*or\s
 # The lead (title, dateline, first sentences): a country named here is what the story is about.
 LEAD_CHARS = 200
 
+# A capitalised word right after a person's name, on the next line or after a space.
+NAME_CONTINUES = re.compile(r"[ \t]*\n?[ \t]*([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b(?![.'’-]\w)")
+# Capitalised words that start a clause rather than continue a name.
+NAME_STOP = {
+    "the", "he", "she", "it", "they", "we", "i", "in", "on", "at", "a", "an", "but", "and", "or", "said",
+    "says", "told", "this", "that", "these", "those", "his", "her", "their", "its", "our", "for", "from",
+    "with", "by", "as", "after", "before", "when", "while", "if", "to", "of", "also", "who", "which",
+    "inc", "corp", "co", "ltd", "plc", "group", "bank", "company", "house", "party", "government",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "today", "yesterday", "there", "here", "one", "two", "three", "all", "some", "other",
+    "under", "over", "since", "until", "about", "against", "between", "during", "through", "not", "no",
+}
+
 _WORD = re.compile(r"[^\W\d_][\w'’.\-]*", re.UNICODE)
 _LOWER_RATIO_MIN = 0.2  # below this share of lower-case letters a text is treated as all caps
 
@@ -209,14 +223,17 @@ def _fix_caps(name: str) -> str:
 
 
 def _skeleton(word: str) -> str:
-    """A spelling-insensitive key for transliteration variants (Zelensky/Zelenskyy/Zelenskiy)."""
-    w = _strip_accents(word).lower().replace("'", "").replace("-", "")
-    w = w.replace("x", "ks").replace("ph", "f").replace("kh", "h").replace("ck", "k").replace("j", "y")
-    w = w.replace("dzh", "j").replace("zh", "j").replace("ts", "c").replace("tz", "c")
-    head, tail = w[:1], w[1:]
-    tail = re.sub(r"[aeiouy]+", "", tail)
-    tail = re.sub(r"(.)\1+", r"\1", tail)
-    return head + tail
+    """A key shared by transliteration variants (Zelensky/Zelenskyy/Zelenskiy, Lukashenko/Lukashenka).
+
+    Only the spellings that transliteration varies are folded: the final vowels, y/i, doubled letters,
+    kh/h, ks/x; inner vowels stay, so Reagan and Regan remain two people.
+    """
+    w = _strip_accents(word).lower().replace("'", "").replace("-", "").replace(".", "")
+    w = w.replace("x", "ks").replace("ph", "f").replace("kh", "h").replace("ck", "k").replace("dzh", "j")
+    w = w.replace("zh", "j").replace("w", "v")
+    w = re.sub(r"(?<=.)[aeiouy]+$", "", w)
+    w = w.replace("y", "i")
+    return re.sub(r"(.)\1+", r"\1", w)
 
 
 def _surname_key(name: str) -> str:
@@ -224,10 +241,16 @@ def _surname_key(name: str) -> str:
     return _skeleton(name.split()[-1])
 
 
+def _first_key(word: str) -> str:
+    """A looser key for first names, whose transliterations vary inside (Alexander/Aleksandr/Alyaksandr)."""
+    w = _skeleton(word)
+    return w[:1] + re.sub(r"[aeiou]+", "", w[1:])
+
+
 def _person_key(name: str) -> tuple[str, str]:
-    """(surname skeleton, first-name skeleton) of a multi-word name."""
+    """(surname key, first-name key) of a multi-word name."""
     parts = name.split()
-    return _skeleton(parts[-1]), _skeleton(parts[0])
+    return _skeleton(parts[-1]), _first_key(parts[0])
 
 
 _CANON = {_person_key(n): n for n in CANONICAL_PEOPLE}
@@ -334,7 +357,7 @@ def _strip_titles(name: str) -> tuple[str, str]:
     return " ".join(words[i:j]), " ".join(words[:i])
 
 
-def _is_junk_person(name: str, caps_text: bool) -> bool:
+def _is_junk_person(name: str) -> bool:
     words = name.split()
     if not words or len(name) < 2 or len(words) > 5:
         return True
@@ -352,8 +375,6 @@ def _is_junk_person(name: str, caps_text: bool) -> bool:
         return True
     if fold(name) in ORG_ALIASES:
         return True
-    if not caps_text and len(words) == 1 and _is_caps(name) and len(name) > 1:
-        return True  # "REUTER", "NATO": wire junk and acronyms in a mixed-case text
     return False
 
 
@@ -367,7 +388,7 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entit
     mentions: list[Mention] = []
     hits: list[tuple[int, int, str, str]] = []  # country mentions: (start, end, code, kind)
     org_counts: Counter[str] = Counter()
-    people: list[tuple[int, int, str, tuple[str, str, bool] | None]] = []
+    people: list[tuple] = []  # (start, end, name, role or None, weak)
 
     dateline = _dateline(text)
     if dateline:
@@ -446,6 +467,13 @@ def _dateline(text: str) -> tuple[int, int, int, str] | None:
 
 def _person(text, s, e, raw, caps_text, people, hits) -> None:
     g = gazetteer()
+    # Hard-wrapped wire text cuts names at line ends: spaCy gives "Satoshi" for "Satoshi\nSumita".
+    more = NAME_CONTINUES.match(text, e)
+    if more and raw.count(" ") < 2 and "\n" not in raw:
+        word = more.group(1)
+        if word.lower() not in NAME_STOP and word.lower() not in HONORIFICS and not g.lookup(word):
+            e = more.end(1)
+            raw = text[s:e]
     name = _clean_name(raw)
     # spaCy tags some places as people ("Belarus\n\n\n\n"): they are country mentions.
     found = g.classify(name, places=False)
@@ -453,14 +481,16 @@ def _person(text, s, e, raw, caps_text, people, hits) -> None:
         hits.append((s, e, found[0], found[1]))
         return
     name, title = _strip_titles(name)
-    if caps_text or (_is_caps(name) and " " in name):
-        name = _fix_caps(name) if _is_caps(name) else name
-    if _is_junk_person(name, caps_text):
+    weak = False
+    if _is_caps(name):
+        weak = not caps_text
+        name = _fix_caps(name)
+    if _is_junk_person(name):
         return
     role = _role_before(text, s)
     if role is None and title:
         role = _role_before(title + " ", len(title) + 1)
-    people.append((s, e, name, role))
+    people.append((s, e, name, role, weak))
 
 
 def _place_or_org(raw, s, e, label, g, hits, org_counts, mentions) -> None:
@@ -534,35 +564,37 @@ def _canonical_org(name: str) -> str | None:
 
 
 def _resolve_people(people, mentions, caps_text) -> list[Actor]:
-    """Within one article: surname-only and variant mentions -> the full name used in the article."""
-    full_names = Counter(name for _, _, name, _ in people if " " in name)
+    """Within one article: surname-only, shorter and variant mentions -> the full name used in the article.
+
+    A name seen only in an all-caps headline of a mixed-case text ("weak") is kept only when the body
+    names the same person; otherwise it is most likely headline words ("REGAN DEPARTURE MAKES").
+    """
+    full_names = Counter(name for _, _, name, _, weak in people if " " in name and not weak)
+    canon_full = _merge_full_names(full_names)
     by_surname: dict[str, set[str]] = defaultdict(set)
-    for name in full_names:
-        by_surname[_surname_key(name)].add(name)
-    # Variant spellings of one full name in the same article: the most frequent wins.
-    by_person: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for name in full_names:
-        by_person[_person_key(name)].append(name)
-    canon_full = {}
-    for key, names in by_person.items():
-        best = _CANON.get(key) or max(names, key=lambda n: (full_names[n], len(n)))
-        for n in names:
-            canon_full[n] = best
+    by_person: dict[tuple[str, str], str] = {}
+    for name, canonical in canon_full.items():
+        by_surname[_surname_key(name)].add(canonical)
+        by_person[_person_key(name)] = canonical
 
     actors: dict[str, Actor] = {}
     roles: dict[str, Counter] = defaultdict(Counter)
-    for s, e, name, role in people:
-        if " " in name:
+    for s, e, name, role, weak in people:
+        if " " in name and not weak:
             canonical = canon_full[name]
-            # "Alexander] Lukashenko" style middle-name-less variants merge with the fuller name.
+        elif " " in name:
+            canonical = by_person.get(_person_key(name))
+            if canonical is None:
+                fulls = by_surname.get(_surname_key(name), set())
+                canonical = next(iter(fulls)) if len(fulls) == 1 else None
         else:
-            fulls = {canon_full[n] for n in by_surname.get(_surname_key(name), ())}
+            fulls = by_surname.get(_surname_key(name), set())
             if len(fulls) == 1:
                 canonical = next(iter(fulls))
-            elif not fulls and _is_caps(name) and not caps_text:
-                continue
             else:
-                canonical = name
+                canonical = None if weak else name
+        if canonical is None:
+            continue
         actor = actors.get(canonical)
         if actor is None:
             actor = actors[canonical] = Actor(name=canonical, count=0)
@@ -575,6 +607,58 @@ def _resolve_people(people, mentions, caps_text) -> list[Actor]:
         a = actors[name]
         a.role, a.country, a.leader = role, country, leader
     return sorted(actors.values(), key=lambda a: (-a.count, a.name))
+
+
+def _merge_full_names(counts: Counter) -> dict[str, str]:
+    """Map each full name to its canonical form: variant spellings and shorter forms of one person merge.
+
+    "Tayyip Erdogan" joins "Recep Tayyip Erdogan" (its given names are a subset); the canonical table,
+    then the most frequent spelling, then the longest, gives the display form.
+    """
+    groups: dict[str, list[str]] = defaultdict(list)
+    for name in counts:
+        groups[_surname_key(name)].append(name)
+    canonical: dict[str, str] = {}
+    for names in groups.values():
+        given = {n: {_first_key(w) for w in n.split()[:-1]} for n in names}
+        # Union-find over "same person": same first-name key, or given names a subset of the other's.
+        parent = {n: n for n in names}
+
+        def find(n):
+            while parent[n] != n:
+                parent[n] = parent[parent[n]]
+                n = parent[n]
+            return n
+
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                ga, gb = given[a], given[b]
+                if _person_key(a) == _person_key(b) or ga <= gb or gb <= ga:
+                    parent[find(a)] = find(b)
+        clusters: dict[str, list[str]] = defaultdict(list)
+        for n in names:
+            clusters[find(n)].append(n)
+        for members in clusters.values():
+            # Two different given names under one surname ("James Baker", "Howard Baker") stay apart:
+            # only merge a cluster whose members are all compatible with its fullest name.
+            widest = max(members, key=lambda n: (len(given[n]), counts[n]))
+            for n in members:
+                if not (given[n] <= given[widest] or _person_key(n) == _person_key(widest)):
+                    widest = None
+                    break
+            if widest is None:
+                for n in members:
+                    canonical[n] = n
+                continue
+            best = None
+            for n in members:
+                if _person_key(n) in _CANON:
+                    best = _CANON[_person_key(n)]
+            if best is None:
+                best = max(members, key=lambda n: (counts[n], len(n), n))
+            for n in members:
+                canonical[n] = best
+    return canonical
 
 
 def resolve_corpus(batch: list[Entities]) -> None:
