@@ -563,3 +563,15 @@ def test_new_index_generation_is_served_without_restart(build_index, seed_index_
     build_index([DATA / "fixture_articles.jsonl"], index_dir)
     assert client.get("/healthz").get_json()["articles"] == before + GOLDEN["total"]
     assert api(client, q="Tokayev")["total"] == len(GOLDEN["query"]["Tokayev"])
+
+
+def test_export_cells_cannot_run_as_spreadsheet_formulas():
+    from app import csv_lines
+    from search import ExportRow
+
+    row = ExportRow(id="x1", date=None, title='=HYPERLINK("http://evil")', source="+Kremlin", url="http://a",
+                    actors=["@someone"], countries=["Belarus"], orgs=[], score=None)
+    header, line = list(csv_lines([row]))
+    cells = next(csv.reader([line]))
+    assert cells[2] == "'=HYPERLINK(\"http://evil\")" and cells[3] == "'+Kremlin" and cells[5] == "'@someone"
+    assert cells[6] == "Belarus" and cells[1] == "" and cells[8] == ""
