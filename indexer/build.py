@@ -363,6 +363,12 @@ def progress_bar(total: int, what: str, enabled: bool):
                 disable=not (enabled and sys.stderr.isatty()), mininterval=0.5)
 
 
+def country_label(code: str) -> str:
+    """``"BY"`` -> ``"Belarus"`` for people reading ``status``."""
+    country = entity_rules.resolve_country(code)
+    return country.name if country else code
+
+
 # --- remove and status ---------------------------------------------------------------------------
 
 
@@ -420,5 +426,6 @@ def index_status(index_dir: str | os.PathLike, top: int = 10) -> dict:
         "last_date": fmt(max(days)) if days else None,
         "undated": articles - len(days),
         "last_build": last,
-        "top": {kind: counter.most_common(top) for kind, counter in counters.items()},
+        "top": {kind: [(country_label(v) if kind == "countries" else v, n) for v, n in counter.most_common(top)]
+                for kind, counter in counters.items()},
     }
