@@ -16,7 +16,7 @@ import os
 import shlex
 from datetime import date
 from typing import Iterable, Iterator, NamedTuple
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import (
     Blueprint,
@@ -77,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.add_template_global(state_fields)
     app.add_template_global(describe_role)
     app.add_template_filter(format_date, "date")
+    app.add_template_filter(web_url)
     app.after_request(add_security_headers)
     return app
 
@@ -216,6 +217,12 @@ def encode_param(key: str, value: str) -> str:
 def state_fields(*skip: str) -> list[tuple[str, str]]:
     """Return (name, value) pairs of the current search for hidden form inputs, minus ``skip`` and page."""
     return [(key, v) for key, values in current_state().items() if key not in skip and key != "page" for v in values]
+
+
+def web_url(url: str | None) -> str:
+    """Return ``url`` when it is http(s), else "": a stored URL must never become a javascript: link."""
+    url = (url or "").strip()
+    return url if urlsplit(url).scheme.lower() in ("http", "https") else ""
 
 
 def format_date(value: date | None, unit: str = "day") -> str:

@@ -575,3 +575,31 @@ def test_export_cells_cannot_run_as_spreadsheet_formulas():
     cells = next(csv.reader([line]))
     assert cells[2] == "'=HYPERLINK(\"http://evil\")" and cells[3] == "'+Kremlin" and cells[5] == "'@someone"
     assert cells[6] == "Belarus" and cells[1] == "" and cells[8] == ""
+
+
+@pytest.fixture(scope="module")
+def hostile_client(build_index, tmp_path_factory):
+    """An index holding one article whose title and text are HTML attacks."""
+    folder = tmp_path_factory.mktemp("hostile")
+    corpus = folder / "hostile.jsonl"
+    corpus.write_text(json.dumps({
+        "id": "hostile-1", "date": "2022-03-01", "source": "<b>Evil</b> Wire", "url": "javascript:alert(1)",
+        "title": "<script>alert('title')</script> Talks in Minsk",
+        "text": "President Alexander Lukashenko met officials in Minsk, Belarus. <img src=x onerror=alert(1)> "
+                "The talks on migrants went on <i>late</i> & ended.",
+    }) + "\n", encoding="utf-8")
+    build_index([corpus], folder / "index")
+    return create_app({"INDEX_DIR": str(folder / "index")}).test_client()
+
+
+def test_article_text_is_escaped_everywhere(hostile_client):
+    pages = [hostile_client.get("/?q=migrants").get_data(as_text=True),
+             hostile_client.get("/").get_data(as_text=True),
+             hostile_client.get("/article/hostile-1").get_data(as_text=True)]
+    for page in pages:
+        assert "<script>alert" not in page and "<img src=x" not in page and "<b>Evil" not in page
+        assert "&lt;script&gt;alert(" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in pages[2]
+    assert 'href="javascript:' not in pages[2]  # a stored URL may not become a script link
+    snippet = hostile_client.get("/api/search?q=migrants").get_json()["hits"][0]["snippet_html"]
+    assert "<mark>migrants</mark>" in snippet and "<img" not in snippet and "&lt;i&gt;" in snippet
