@@ -159,6 +159,8 @@ REGIONS = {
 # Seas, gulfs and mountains named after a country are geography, not the country ("Gulf of Mexico").
 GEOGRAPHY = re.compile(r"\b(?:gulf|sea|ocean|bay|strait|straits|canal|river|lake|mountains?|basin|"
                        r"peninsula|coast|island|islands|desert|valley|plain|plains)\b", re.IGNORECASE)
+# Mentions that name the country itself (the rest name it through an adjective, a city or an org).
+STRONG_KINDS = ("dateline", "name", "metonym")
 # What separates the items of a list of countries.
 LIST_GAP = re.compile(r"^(?:\s*,\s*|\s+and\s+|\s+or\s+|\s*,\s*and\s+|\s*,\s*or\s+|\s*/\s*|\s*-\s*)$")
 # The lead (title, dateline, first sentences): a country named here is what the story is about.
@@ -419,9 +421,11 @@ def _salient_countries(text: str, hits, g) -> list[Country]:
     """The countries an article is about, with mention counts.
 
     Every mention is kept for highlighting, but a country reaches the facet only when the story is
-    about it: named in the dateline, title or lead, named twice or more, or named (not just as an
-    adjective or a city) in an enumeration of countries ("borders with Latvia, Lithuania and Poland").
-    A lone "British" or "London" deep in a story ("listed in Luxembourg", "a London broker") is not.
+    about it. Country names, metonyms and the dateline are strong evidence: the dateline alone, two
+    such mentions, or one in the title or lead or in an enumeration of countries ("borders with
+    Latvia, Lithuania and Poland") suffice. Adjectives, cities and organisation names ("British",
+    "London", "Bank of America") are weak: they need two mentions starting in the lead, or three.
+    A lone "listed in Luxembourg" or "a London broker" deep in a story does not make it about there.
     """
     brk = text.find("\n\n")
     lead_end = (brk + 2 if 0 <= brk < 200 else 0) + LEAD_CHARS
@@ -430,8 +434,15 @@ def _salient_countries(text: str, hits, g) -> list[Country]:
         by_code[hit[2]].append(hit)
     countries = []
     for code, own in by_code.items():
-        salient = (len(own) >= 2 or own[0][0] < lead_end or own[0][3] == "dateline"
-                   or (own[0][3] in ("name", "metonym") and _enumerated(text, own[0], hits)))
+        strong = [h for h in own if h[3] in STRONG_KINDS]
+        in_lead = own[0][0] < lead_end
+        salient = (
+            any(h[3] == "dateline" for h in own)
+            or len(strong) >= 2
+            or (len(strong) == 1 and (strong[0][0] < lead_end or _enumerated(text, strong[0], hits)))
+            or (len(own) >= 2 and in_lead)
+            or len(own) >= 3
+        )
         if salient:
             countries.append(Country(code, g.country_name(code), len(own)))
     countries.sort(key=lambda c: (-c.count, c.name))
