@@ -39,28 +39,31 @@ class Matches:
 
 
 class _LRU:
-    """A byte-bounded LRU of term postings."""
+    """A byte-bounded, thread-safe LRU of term postings."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
         self.size = 0
         self.data: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
 
     def get(self, key):
-        value = self.data.get(key)
-        if value is not None:
-            self.data.move_to_end(key)
-        return value
+        with self.lock:
+            value = self.data.get(key)
+            if value is not None:
+                self.data.move_to_end(key)
+            return value
 
     def put(self, key, value):
-        if key in self.data:
-            return
         nbytes = sum(a.nbytes for a in value) + 100
-        self.data[key] = value
-        self.size += nbytes
-        while self.size > self.max_bytes and len(self.data) > 1:
-            _, old = self.data.popitem(last=False)
-            self.size -= sum(a.nbytes for a in old) + 100
+        with self.lock:
+            if key in self.data:
+                return
+            self.data[key] = value
+            self.size += nbytes
+            while self.size > self.max_bytes and len(self.data) > 1:
+                _, old = self.data.popitem(last=False)
+                self.size -= sum(a.nbytes for a in old) + 100
 
 
 def _read_leaf_postings(m) -> tuple[np.ndarray, np.ndarray]:
@@ -275,7 +278,7 @@ class QueryMatcher:
                     if len(texts) >= MAX_EXPANSION:
                         break
             if len(self._expansions) >= 1000:
-                self._expansions.pop(next(iter(self._expansions)))
+                self._expansions.clear()  # rare; simpler and thread-safe, unlike popping the oldest
             self._expansions[key] = texts
         return texts
 
