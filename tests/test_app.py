@@ -603,3 +603,16 @@ def test_article_text_is_escaped_everywhere(hostile_client):
     assert 'href="javascript:' not in pages[2]  # a stored URL may not become a script link
     snippet = hostile_client.get("/api/search?q=migrants").get_json()["hits"][0]["snippet_html"]
     assert "<mark>migrants</mark>" in snippet and "<img" not in snippet and "&lt;i&gt;" in snippet
+
+
+@pytest.mark.parametrize("url", ["/", "/?q=Belarus&country=BY&from=2021-11", "/article/kremlin-67189", "/?per_page=7"])
+def test_pages_have_unique_ids_and_labelled_controls(client, url):
+    page = client.get(url).get_data(as_text=True)
+    ids_on_page = re.findall(r'\sid="([^"]+)"', page)
+    assert ids_on_page and len(ids_on_page) == len(set(ids_on_page))
+    for control in re.findall(r"<(?:input|select)\b[^>]*>", page):
+        if 'type="hidden"' in control:
+            continue
+        control_id = re.search(r'\sid="([^"]+)"', control)
+        assert control_id and f'for="{control_id.group(1)}"' in page, control
+    assert '<meta name="viewport"' in page and '<html lang="en">' in page
