@@ -11,6 +11,8 @@ import io
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -616,3 +618,18 @@ def test_pages_have_unique_ids_and_labelled_controls(client, url):
         control_id = re.search(r'\sid="([^"]+)"', control)
         assert control_id and f'for="{control_id.group(1)}"' in page, control
     assert '<meta name="viewport"' in page and '<html lang="en">' in page
+
+
+def test_the_web_app_never_loads_spacy(fixture_index_dir):
+    # A fresh interpreter: this test process has spaCy loaded for the index fixtures.
+    script = (
+        "import sys, app\n"
+        f"client = app.create_app({{'INDEX_DIR': {str(fixture_index_dir)!r}}}).test_client()\n"
+        "for url in ('/?q=Belarus', '/article/kremlin-67189', '/api/search?q=Tokayev', '/export.csv'):\n"
+        "    assert client.get(url).status_code == 200, url\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'thinc')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).resolve().parent.parent,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"
