@@ -5,11 +5,10 @@
   "use strict";
   document.documentElement.classList.add("js");
 
-  var LONG_LIST = 8;  // matches FACET_SHOWN: a list longer than this has a "more" disclosure
-
   function addFilterBox(facet) {
+    var more = facet.querySelector("details.facet-more");
+    if (!more) return;  // the server adds "more" only to lists too long to take in at a glance
     var rows = facet.querySelectorAll(".facet-value");
-    if (rows.length <= LONG_LIST) return;
     var title = facet.querySelector(".facet-title");
     var name = facet.getAttribute("data-facet");
     var input = document.createElement("input");
@@ -19,7 +18,6 @@
     input.placeholder = "Filter " + rows.length + " values…";
     input.setAttribute("aria-label", "Filter the " + title.textContent.trim().split(/\s+/)[0].toLowerCase() + " list");
     title.insertAdjacentElement("afterend", input);
-    var more = facet.querySelector("details.facet-more");
     input.addEventListener("input", function () {
       var needle = input.value.trim().toLowerCase();
       rows.forEach(function (row) {
