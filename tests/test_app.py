@@ -557,14 +557,20 @@ def test_unexpected_errors_show_a_plain_page(fixture_index_dir):
     assert "Something went wrong" in response.get_data(as_text=True)
 
 
-def test_new_index_generation_is_served_without_restart(build_index, seed_index_dir, tmp_path):
+def test_new_commits_and_generations_are_served_without_restart(build_index, seed_index_dir, tmp_path):
     index_dir = tmp_path / "live"
     shutil.copytree(seed_index_dir, index_dir)
     client = create_app({"INDEX_DIR": str(index_dir)}).test_client()
-    before = client.get("/healthz").get_json()["articles"]
+    before = client.get("/healthz").get_json()
+    # a new commit in the served generation
     build_index([DATA / "fixture_articles.jsonl"], index_dir)
-    assert client.get("/healthz").get_json()["articles"] == before + GOLDEN["total"]
+    assert client.get("/healthz").get_json()["articles"] == before["articles"] + GOLDEN["total"]
     assert api(client, q="Tokayev")["total"] == len(GOLDEN["query"]["Tokayev"])
+    # a rebuilt generation holding only the fixture
+    build_index([DATA / "fixture_articles.jsonl"], index_dir, rebuild=True)
+    after = client.get("/healthz").get_json()
+    assert after["generation"] != before["generation"] and after["articles"] == GOLDEN["total"]
+    assert client.get("/").status_code == 200
 
 
 def test_export_cells_cannot_run_as_spreadsheet_formulas():
