@@ -297,13 +297,15 @@ def facet_panels(facets: dict) -> list[dict]:
         for fv in values:
             param = fv.code if kind == "country" and fv.code else fv.value
             names = {fv.value.casefold(), param.casefold()}
-            selected = bool(names & chosen[kind])
+            # the URL may name a selected value differently ("country=Belarus" for BY): remove that spelling
+            selected = next((raw for raw in request.args.getlist(kind)
+                             if raw.strip().casefold() in names and raw.strip().casefold() in chosen[kind]), None)
             rows.append({
                 "fv": fv,
-                "selected": selected,
+                "selected": selected is not None,
                 "excluded": bool(names & excluded[kind]),
                 # a selected value's link removes it; any other value's link adds it
-                "href": state_url(remove=(kind, param)) if selected else state_url(add=(kind, param)),
+                "href": state_url(remove=(kind, selected)) if selected is not None else state_url(add=(kind, param)),
                 "exclude_href": state_url(add=(kind, "-" + param)),
                 "role": describe_role(fv.role, fv.country),
             })

@@ -639,3 +639,10 @@ def test_the_web_app_never_loads_spacy(fixture_index_dir):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "[]"
+
+
+def test_a_selected_facet_value_links_to_its_removal_however_it_was_spelled(client):
+    for spelling in ("BY", "Belarus", "belarus"):
+        page = client.get("/", query_string={"q": "migrants", "country": spelling}).get_data(as_text=True)
+        row = re.search(r'<li class="facet-value is-selected"[^>]*>\s*<a class="facet-link" href="([^"]+)"', page)
+        assert row and row.group(1) == "/?q=migrants", spelling
