@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -52,6 +54,12 @@ def limited_corpus(corpus: Path, limit: int | None, tmp: Path) -> tuple[Path, in
     return out, n
 
 
+def _cpu_seconds(who: int) -> float:
+    """User + system CPU seconds used so far by this process (or its waited-for children)."""
+    ru = resource.getrusage(who)
+    return ru.ru_utime + ru.ru_stime
+
+
 def bare_ner(corpus: Path, workers: int) -> dict:
     """Run the indexer's NER-only spaCy pipeline over the corpus's texts; return timings."""
     sys.path.insert(0, str(ROOT))
@@ -65,11 +73,14 @@ def bare_ner(corpus: Path, workers: int) -> dict:
     nlp = spacy.load(MODEL_NAME, exclude=list(EXCLUDED_PIPES))
     load_s = time.perf_counter() - t0
     t1 = time.perf_counter()
+    cpu0 = _cpu_seconds(resource.RUSAGE_SELF) + _cpu_seconds(resource.RUSAGE_CHILDREN)
     ents = 0
     for doc in nlp.pipe(texts, n_process=workers, batch_size=64):
         ents += len(doc.ents)
     pipe_s = time.perf_counter() - t1
-    return {"texts": len(texts), "unique_texts": len(set(texts)), "chars": sum(map(len, texts)),
+    multiprocessing.active_children()  # reap spaCy's workers so their CPU time is counted
+    cpu_s = _cpu_seconds(resource.RUSAGE_SELF) + _cpu_seconds(resource.RUSAGE_CHILDREN) - cpu0
+    return {"cpu_s": cpu_s, "texts": len(texts), "unique_texts": len(set(texts)), "chars": sum(map(len, texts)),
             "entities": ents, "load_s": load_s, "pipe_s": pipe_s, "pipeline": nlp.pipe_names}
 
 
@@ -78,10 +89,12 @@ def run_indexer(corpus: Path, index_dir: Path, workers: int, rebuild: bool) -> d
     cmd = [sys.executable, "-m", "indexer", "build", str(corpus), "--index", str(index_dir),
            "--workers", str(workers), "--quiet"] + (["--rebuild"] if rebuild else [])
     t0 = time.perf_counter()
+    cpu0 = _cpu_seconds(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(cmd, cwd=str(ROOT), stdout=out, stderr=err, text=True)
         peak_main, peak_tree = _watch_rss(proc)
         wall = time.perf_counter() - t0
+        cpu_s = _cpu_seconds(resource.RUSAGE_CHILDREN) - cpu0
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
@@ -89,7 +102,7 @@ def run_indexer(corpus: Path, index_dir: Path, workers: int, rebuild: bool) -> d
         sys.stderr.write(stderr[-3000:])
         raise SystemExit(f"error: {' '.join(cmd)} exited {proc.returncode}")
     summary_line = stdout.strip().splitlines()[-1] if stdout.strip() else ""
-    return {"cmd": " ".join(cmd), "wall_s": wall, "summary": summary_line,
+    return {"cmd": " ".join(cmd), "wall_s": wall, "cpu_s": cpu_s, "summary": summary_line,
             "peak_rss_mb": peak_main, "peak_tree_rss_mb": peak_tree}
 
 
@@ -162,16 +175,19 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"figures: {out}")
         cold_rate = n / cold["wall_s"]
-        print(f"cold build: {n} articles in {cold['wall_s']:.1f} s = {cold_rate:.1f} articles/s "
-              f"[{cold['summary']}]")
+        print(f"cold build: {n} articles in {cold['wall_s']:.1f} s = {cold_rate:.1f} articles/s, "
+              f"{cold['cpu_s'] / cold['wall_s']:.2f} cores busy on average [{cold['summary']}]")
         if ner:
             ner_rate = ner["texts"] / ner["pipe_s"]
             ner_rate_load = ner["texts"] / (ner["pipe_s"] + ner["load_s"])
             print(f"bare NER: {ner['texts']} texts ({ner['unique_texts']} distinct, {ner['chars'] / 1e6:.1f} M chars) "
                   f"in {ner['pipe_s']:.1f} s = {ner_rate:.1f} texts/s (model load {ner['load_s']:.1f} s more; "
-                  f"{ner_rate_load:.1f}/s with it); pipes {ner['pipeline']}, n_process={args.workers}")
+                  f"{ner_rate_load:.1f}/s with it); {ner['cpu_s'] / ner['pipe_s']:.2f} cores busy; pipes {ner['pipeline']}, "
+                  f"n_process={args.workers}")
             print(f"RATIO cold build / bare NER: {cold_rate / ner_rate:.0%} (goal >= 85%; "
                   f"{cold_rate / ner_rate_load:.0%} against NER with its model load)")
+        print(f"cached rebuild CPU: {cached['cpu_s']:.1f} s vs cold {cold['cpu_s']:.1f} s = "
+              f"{cold['cpu_s'] / max(cached['cpu_s'], 1e-9):.1f}x less")
         print(f"cached rebuild: {cached['wall_s']:.1f} s = {n / cached['wall_s']:.1f} articles/s, "
               f"{cold['wall_s'] / cached['wall_s']:.1f}x faster than cold (goal >= 10x) [{cached['summary']}]")
         print(f"load average at start {load[0]:.2f}, at end {os.getloadavg()[0]:.2f} "
