@@ -27,7 +27,7 @@ from whoosh.index import EmptyIndexError
 
 from indexer import entities as entity_rules
 from indexer import layout
-from indexer.enrich import NerCache, body_offset, entities_for, load_nlp, model_id, ner_text
+from indexer.enrich import EntityStream, NerCache, body_offset, load_nlp, model_id, ner_text
 from indexer.model import Actor, Article, Country, Entities, Mention, Org
 from indexer.schema import SCHEMA, SCHEMA_VERSION
 from indexer.sources import DEFAULT_MAX_FILE_BYTES, ProblemHandler, read_articles
@@ -247,36 +247,20 @@ def build_index(
             if doc_id not in seen_ids and (path in seen_paths or not os.path.exists(path))]
 
         batch = [articles[i] for i in todo]
-        normalised = enrich_articles(batch, index_dir, nlp=nlp, n_process=n_process, progress=progress,
-                                     summary=summary)
+        if rebuild and current is not None and not articles:
+            raise BuildError("nothing to index, so the served generation is kept (a rebuild replaces "
+                             "the whole index with what the given paths hold)")
         if fresh:
             target = new_generation_dir(index_dir)
             ix = whoosh_index.create_in(str(target), SCHEMA)
         else:
             target = current
             ix = whoosh_index.open_dir(str(target))
-        writer = ix.writer(limitmb=WRITER_MEMORY_MB)
         try:
-            bar = progress_bar(len(batch), "writing", progress)
-            for i, ents in zip(todo, normalised):
-                doc = make_document(articles[i], ents, digests[i])
-                if articles[i].id in existing:
-                    writer.update_document(**doc)
-                    summary.updated += 1
-                else:
-                    writer.add_document(**doc)
-                    summary.added += 1
-                bar.update(1)
-            bar.close()
-            for doc_id in doomed:
-                writer.delete_by_term("id", doc_id)
-            summary.removed = len(doomed)
-            if todo or doomed or fresh:
-                writer.commit()
-            else:
-                writer.cancel()
+            if batch or doomed or fresh:
+                write_batch(ix, batch, [digests[i] for i in todo], existing, doomed, index_dir, nlp=nlp,
+                            n_process=n_process, progress=progress, summary=summary, overlap=fresh)
         except BaseException:
-            writer.cancel()
             if fresh:
                 shutil.rmtree(target, ignore_errors=True)
             raise
@@ -290,23 +274,70 @@ def build_index(
     return summary
 
 
-def enrich_articles(batch: Sequence[Article], index_dir: Path, *, nlp, n_process: int, progress: bool,
-                    summary: BuildSummary) -> list[Entities]:
-    """NER (cached), normalisation and corpus-wide resolution for the articles to be written."""
-    if not batch:
-        return []
-    nlp = nlp or load_nlp()
-    cache = NerCache(index_dir / layout.CACHE_FILE, model_id(nlp))
+def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: Mapping[str, object],
+                doomed: Sequence[str], index_dir: Path, *, nlp, n_process: int, progress: bool,
+                summary: BuildSummary, overlap: bool) -> None:
+    """Recognise, normalise and write ``batch`` and delete ``doomed``.
+
+    With ``overlap`` (a new generation, invisible until it is switched to) each article is written as
+    soon as its entities arrive, so writing runs while the NER processes work. Corpus-wide resolution
+    (a surname only the rest of the corpus can name, one spelling per person) needs every article, so
+    it runs at the end and the few articles it changes are written again in a second commit. Without
+    ``overlap`` (updating the served index) everything goes into one commit, so readers see the whole
+    update or none of it.
+    """
+    normalised: list[Entities] = []
+    written: list[str] = []
+    writer = ix.writer(limitmb=WRITER_MEMORY_MB)
     try:
-        bar = progress_bar(len(batch), "recognising", progress)
-        spans, summary.ner_runs = entities_for(batch, nlp, cache, n_process=n_process, on_done=bar.update)
-        bar.close()
-    finally:
-        cache.close()
-    normalised = [body_entities(entity_rules.normalise_entities(ner_text(a), s), body_offset(a))
-                  for a, s in zip(batch, spans)]
-    entity_rules.resolve_corpus(normalised)
-    return normalised
+        if batch:
+            nlp = nlp or load_nlp()
+            cache = NerCache(index_dir / layout.CACHE_FILE, model_id(nlp))
+            try:
+                stream = EntityStream(batch, nlp, cache, n_process=n_process)
+                summary.ner_runs = stream.ner_runs
+                bar = progress_bar(len(batch), "indexing" if overlap else "recognising", progress)
+                for article, digest, spans in zip(batch, digests, stream):
+                    ents = body_entities(entity_rules.normalise_entities(ner_text(article), spans),
+                                         body_offset(article))
+                    normalised.append(ents)
+                    if overlap:
+                        doc = make_document(article, ents, digest)
+                        writer.add_document(**doc)
+                        written.append(doc["entities"])
+                    bar.update(1)
+                bar.close()
+            finally:
+                cache.close()
+            entity_rules.resolve_corpus(normalised)
+        if overlap:
+            summary.added = len(batch)
+            docs = (make_document(batch[i], ents, digests[i]) for i, ents in enumerate(normalised))
+            changed = [doc for doc, before in zip(docs, written) if doc["entities"] != before]
+            if changed:
+                writer.commit()
+                writer = ix.writer(limitmb=WRITER_MEMORY_MB)
+                for doc in changed:
+                    writer.update_document(**doc)
+        else:
+            bar = progress_bar(len(batch), "writing", progress and len(batch) > 0)
+            for article, digest, ents in zip(batch, digests, normalised):
+                doc = make_document(article, ents, digest)
+                if article.id in existing:
+                    writer.update_document(**doc)
+                    summary.updated += 1
+                else:
+                    writer.add_document(**doc)
+                    summary.added += 1
+                bar.update(1)
+            bar.close()
+        for doc_id in doomed:
+            writer.delete_by_term("id", doc_id)
+        summary.removed = len(doomed)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
 
 
 def dedupe(articles: Iterable[Article], report: ProblemHandler) -> list[Article]:

@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from indexer.model import Article
@@ -127,46 +127,84 @@ def split_text(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
     return parts
 
 
-def recognise(nlp, texts: Sequence[str], *, n_process: int = 2, batch_size: int = 64,
-              on_done: Callable[[int], None] | None = None) -> list[Ents]:
-    """Run NER over ``texts`` and return (start, end, label) character spans for each text."""
+def recognise_stream(nlp, texts: Sequence[str], *, n_process: int = 2, batch_size: int = 64) -> Iterator[Ents]:
+    """Run NER over ``texts``, yielding (start, end, label) character spans for each text in order.
+
+    Results arrive while the worker processes go on with later texts, so the caller can write the
+    index in the meantime.
+    """
     pieces: list[tuple[int, int, str]] = []  # (text index, offset, piece)
     for index, text in enumerate(texts):
         pieces.extend((index, offset, piece) for offset, piece in split_text(text))
-    results: list[Ents] = [[] for _ in texts]
     processes = n_process if len(pieces) >= PARALLEL_MIN_TEXTS else 1
     stream = nlp.pipe(((piece, (index, offset)) for index, offset, piece in pieces), as_tuples=True,
                       n_process=processes, batch_size=batch_size)
-    last_index = -1
+    current, spans = 0, []
     for doc, (index, offset) in stream:
-        results[index].extend((offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents)
-        if on_done and index != last_index:
-            on_done(1)
-            last_index = index
-    return results
+        while index > current:  # pieces of one text are consecutive: the previous text is complete
+            yield spans
+            current, spans = current + 1, []
+        spans.extend((offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents)
+    while current < len(texts):
+        yield spans
+        current, spans = current + 1, []
 
 
-def entities_for(articles: Sequence[Article], nlp, cache: NerCache | None, *, n_process: int = 2,
-                 on_done: Callable[[int], None] | None = None) -> tuple[list[Ents], int]:
+def recognise(nlp, texts: Sequence[str], *, n_process: int = 2, batch_size: int = 64) -> list[Ents]:
+    """Run NER over ``texts`` and return the spans of each."""
+    return list(recognise_stream(nlp, texts, n_process=n_process, batch_size=batch_size))
+
+
+class EntityStream:
+    """Raw entity spans for each article, in order: cached ones at once, the rest as NER finishes them.
+
+    ``ner_runs`` counts the texts that went through spaCy; new results are cached in batches as they
+    arrive, so even an interrupted build keeps the NER work it finished.
+    """
+
+    CACHE_BATCH = 500
+
+    def __init__(self, articles: Sequence[Article], nlp, cache: NerCache | None, *, n_process: int = 2):
+        self.texts = [ner_text(a) for a in articles]
+        self.hashes = [text_hash(t) for t in self.texts]
+        self.cached = cache.get_many(self.hashes) if cache else {}
+        self.cache = cache
+        self.nlp = nlp
+        self.n_process = n_process
+        # Identical texts (re-published wires, scaled copies) are recognised once.
+        self.unique = list(dict.fromkeys(h for h in self.hashes if h not in self.cached))
+        self.ner_runs = len(self.unique)
+
+    def __iter__(self) -> Iterator[Ents]:
+        if not self.unique:
+            yield from (self.cached[h] for h in self.hashes)
+            return
+        first_text = {}
+        for h, text in zip(self.hashes, self.texts):
+            first_text.setdefault(h, text)
+        fresh = recognise_stream(self.nlp, [first_text[h] for h in self.unique], n_process=self.n_process)
+        known = dict(self.cached)
+        pending: list[tuple[str, Ents]] = []
+        try:
+            for h in self.hashes:
+                if h not in known:
+                    known[h] = next(fresh)  # unique hashes come in first-seen order, like the articles
+                    pending.append((h, known[h]))
+                    if self.cache and len(pending) >= self.CACHE_BATCH:
+                        self.cache.put_many(pending)
+                        pending = []
+                yield known[h]
+        finally:
+            if self.cache and pending:
+                self.cache.put_many(pending)
+            fresh.close()
+
+
+def entities_for(articles: Sequence[Article], nlp, cache: NerCache | None, *,
+                 n_process: int = 2) -> tuple[list[Ents], int]:
     """Raw entity spans for each article (from the cache where possible); returns (spans, NER runs)."""
-    texts = [ner_text(a) for a in articles]
-    hashes = [text_hash(t) for t in texts]
-    cached = cache.get_many(hashes) if cache else {}
-    todo = [i for i, h in enumerate(hashes) if h not in cached]
-    # Identical texts (re-published wires, scaled copies) are recognised once.
-    unique: dict[str, int] = {}
-    for i in todo:
-        unique.setdefault(hashes[i], i)
-    if on_done and len(texts) - len(todo):
-        on_done(len(texts) - len(todo))
-    fresh = recognise(nlp, [texts[i] for i in unique.values()], n_process=n_process, on_done=on_done) if unique else []
-    new = dict(zip(unique.keys(), fresh))
-    if on_done and len(todo) - len(unique):
-        on_done(len(todo) - len(unique))
-    if cache and new:
-        cache.put_many(list(new.items()))
-    spans = [cached.get(h) if h in cached else new[h] for h in hashes]
-    return spans, len(unique)
+    stream = EntityStream(articles, nlp, cache, n_process=n_process)
+    return list(stream), stream.ner_runs
 
 
 def iter_batches(items: Sequence, size: int) -> Iterator[Sequence]:

@@ -197,3 +197,37 @@ def test_remove_and_status(build_index, tmp_path):
     assert (removed, unknown) == (["003_0e92e75e7bff483c"], ["no-such-id"])
     assert "003_0e92e75e7bff483c" not in stored_docs(index_dir)
     assert index_status(index_dir)["articles"] == status["articles"] - 1
+
+
+def test_rebuild_from_nothing_readable_keeps_the_served_generation(build_index, tmp_path):
+    from indexer.build import BuildError
+
+    index_dir = tmp_path / "index"
+    build_index([SEEDS], index_dir)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    with pytest.raises(BuildError, match="served generation is kept"):
+        build_index([tmp_path / "empty.txt"], index_dir, rebuild=True)
+    assert layout.current_generation(index_dir) == "gen-000001" and len(stored_docs(index_dir)) == 2
+
+
+@pytest.mark.parametrize("rebuild", [True, False])
+def test_surname_only_mentions_resolve_across_the_corpus(build_index, tmp_path, rebuild):
+    """The article that only says "Peskov" gets the full name another article gives (second commit)."""
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("\n".join(json.dumps(row) for row in [
+        {"id": "full", "title": "Kremlin on the border", "date": "2021-11-09",
+         "text": "Kremlin Spokesman Dmitry Peskov said Moscow had nothing to do with the crisis."},
+        {"id": "short", "title": "Minsk responds", "date": "2021-11-10",
+         "text": "Peskov told reporters that Moscow was not involved."},
+    ]) + "\n", encoding="utf-8")
+    index_dir = tmp_path / "index"
+    if not rebuild:
+        build_index([SEEDS], index_dir)  # then an incremental update adds the two articles
+    build_index([corpus], index_dir, rebuild=rebuild)
+    docs = stored_docs(index_dir)
+    short = {a["name"] for a in entities_of(docs["short"])["actors"]}
+    assert "Dmitry Peskov" in short and "Peskov" not in short
+    ix = whoosh_index.open_dir(str(layout.current_generation_dir(index_dir)))
+    with ix.searcher() as searcher:
+        assert searcher.search(Term("actor", "dmitry peskov")).scored_length() == (2 if rebuild else 3)
+        assert searcher.doc_count() == len(docs)
