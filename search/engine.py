@@ -40,6 +40,7 @@ YEAR_HISTOGRAM_MIN_MONTHS = 240  # beyond twenty years, bars are years
 DID_YOU_MEAN_BELOW = 5  # offer a correction when a query finds fewer articles than this
 MORE_LIKE_TERMS = 12
 MAX_ARTICLE_ID = 300
+ROLE_LOOKUPS = 5
 _ID_RE = re.compile(r"^[^\x00-\x1f\x7f]+$")
 
 
@@ -136,14 +137,18 @@ class _Snapshot:
         return docnum
 
     def actor_details(self, vid: int) -> tuple[str, str]:
-        """Return (role, country code) of an actor value as its first article states them."""
+        """Return (role, country code) of an actor as the first of its articles that gives a role states them."""
         info = self.actor_info.get(vid)
         if info is None:
-            name = self.table.columns["actor"].values[vid].lower()
+            column = self.table.columns["actor"]
+            name = column.values[vid].lower()
             info = ("", "")
-            for a in _entities(self.stored(self.table.columns["actor"].first_doc[vid])).get("actors", []):
-                if str(a.get("name", "")).lower() == name:
-                    info = (a.get("role") or "", a.get("country") or "")
+            # a few articles at most: most name a leader's role, and each look-up reads stored fields
+            for docnum in column.docs_with(vid)[:ROLE_LOOKUPS].tolist():
+                actor = next((a for a in _entities(self.stored(docnum)).get("actors", [])
+                              if str(a.get("name", "")).lower() == name), None)
+                if actor and actor.get("role"):
+                    info = (actor.get("role") or "", actor.get("country") or "")
                     break
             self.actor_info[vid] = info
         return info

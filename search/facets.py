@@ -137,8 +137,10 @@ def _load_facets(reader) -> FacetTable:
     live = np.ones(n, dtype=bool)
     for sub, offset in reader.leaf_readers():
         if sub.has_deletions():
-            deleted = np.fromiter(sub.deleted_docs(), dtype=np.int64)
-            live[deleted + offset] = False
+            deleted = getattr(sub, "deleted_docs_set", None)
+            if deleted is None:
+                deleted = [d for d in range(sub.doc_count_all()) if sub.is_deleted(d)]
+            live[np.fromiter(deleted, dtype=np.int64, count=len(deleted)) + offset] = False
     day = parse_days([d.get("d") or "" for d in docs])
     columns = {kind: _build_column([d.get(key) or () for d in docs], n) for kind, key in _KEYS.items()}
     columns["source"] = _build_column([(d.get("s") or "",) for d in docs], n)

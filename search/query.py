@@ -27,7 +27,15 @@ NOTICE_RELAXED = "Showing articles that match most of your words"
 NOTICE_STOPWORDS = "Your query has only very common words, which are not searchable; try more specific words"
 NOTICE_NOTHING = "Your query has nothing to search for; showing all articles"
 
-_SYNTAX_RE = re.compile(r'["*?~:()\[\]{}^]|(?:^|\s)[-+]\S|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b')
+_SYNTAX_RE = re.compile(r'["*?~:()\[\]{}^]|(?:^|\s)[-+]\S')
+_OPERATOR_RE = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
+
+
+def _has_syntax(text: str) -> bool:
+    """True when the text uses query syntax; in ALL-CAPS text, AND/OR/NOT are just words."""
+    if _SYNTAX_RE.search(text):
+        return True
+    return bool(_OPERATOR_RE.search(text)) and any(c.islower() for c in text)
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 
@@ -98,7 +106,7 @@ def parse_query(text: str) -> ParsedQuery:
     text = (text or "").strip()
     if not text:
         return ParsedQuery(text, None)
-    plain = not _SYNTAX_RE.search(text)
+    plain = not _has_syntax(text)
     if plain:
         words = analyse_words(text)
         raw_words = _WORD_RE.findall(text)
