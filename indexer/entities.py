@@ -7,8 +7,11 @@ imported here. ``normalise_entities`` works on one article, ``resolve_corpus`` m
 
 from __future__ import annotations
 
+import bisect
 import re
+import string
 import unicodedata
+from functools import lru_cache
 from collections import Counter, defaultdict
 from typing import Sequence
 
@@ -71,7 +74,7 @@ ORG_WORDS = {
     "plan", "strategy", "initiative", "project", "operation", "war", "battle", "crisis", "region",
     "oblast", "district", "province", "state", "city", "town", "village", "square", "street", "avenue",
     "bridge", "airport", "station", "port", "plant", "factory", "centre", "center", "hall", "palace",
-    "church", "cathedral", "monastery", "museum", "theatre", "theater", "stadium", "hospital", "prison",
+    "church", "cathedral", "monastery", "board", "reserve", "fed", "trust", "partners", "capital", "museum", "theatre", "theater", "stadium", "hospital", "prison",
     "people", "people's", "democratic", "national", "international", "european", "world", "global",
 }
 # A bare surname joins the corpus's full name when that person has this share of the surname's mentions.
@@ -141,6 +144,9 @@ LIST_GAP = re.compile(r"^(?:\s*,\s*|\s+and\s+|\s+or\s+|\s*,\s*and\s+|\s*,\s*or\s
 # The lead (title, dateline, first sentences): a country named here is what the story is about.
 LEAD_CHARS = 200
 
+# Wire-copy abbreviations and company suffixes that never belong to a person's name.
+WIRE_WORDS = {"dlrs", "dlr", "mln", "bln", "pct", "cts", "inc", "corp", "co", "ltd", "plc", "llc", "gmbh",
+              "reuter", "reuters", "shr", "shrs", "qtr", "qtly", "div", "revs", "avg", "vs", "nv", "ag"}
 # Entity labels that may hide a person, and those that may name a place or an organisation.
 OTHER_LABELS = ("GPE", "LOC", "NORP", "FAC", "ORG", "PRODUCT", "WORK_OF_ART")
 PLACE_OR_ORG_LABELS = ("GPE", "LOC", "NORP", "FAC", "ORG")
@@ -208,17 +214,20 @@ def _fix_caps(name: str) -> str:
     return " ".join(w.capitalize() if not re.match(r"^(?:[A-Z]\.)+$", w) else w for w in name.split())
 
 
+@lru_cache(maxsize=262_144)
 def _surname_key(name: str) -> str:
     """The family key of a person's name: the skeleton of the surname."""
     return _skeleton(name.split()[-1])
 
 
+@lru_cache(maxsize=262_144)
 def _first_key(word: str) -> str:
     """A looser key for first names, whose transliterations vary inside (Alexander/Aleksandr/Alyaksandr)."""
     w = _skeleton(NICKNAMES.get(word.lower(), word))
     return w[:1] + re.sub(r"[aeiou]+", "", w[1:])
 
 
+@lru_cache(maxsize=262_144)
 def _person_key(name: str) -> tuple[str, str]:
     """(surname key, first-name key) of a multi-word name."""
     parts = name.split()
@@ -261,6 +270,8 @@ def _is_junk_person(name: str) -> bool:
         return True
     if len(words) == 1 and (low[0] in NOT_PEOPLE or len(low[0]) < 3):
         return True
+    if any(w in WIRE_WORDS for w in low):
+        return True  # "U.S. Dlrs"
     if low[0] in NOT_PEOPLE and low[0] not in HONORIFICS:
         return True  # "Sputnik Light", "Twitter CEO"
     if any(re.search(r"[a-z]{3}[A-Z]", w) for w in words):
@@ -280,8 +291,9 @@ def _is_junk_person(name: str) -> bool:
 def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entities:
     """Turn one article's raw spaCy entities into canonical actors, countries and organisations."""
     g = gazetteer()
-    letters = sum(1 for c in text[:4000] if c.isalpha())
-    lowers = sum(1 for c in text[:4000] if c.islower())
+    head = text[:4000]
+    lowers = sum(head.count(c) for c in string.ascii_lowercase)
+    letters = lowers + sum(head.count(c) for c in string.ascii_uppercase)
     caps_text = letters > 0 and lowers / letters < _LOWER_RATIO_MIN
 
     mentions: list[Mention] = []
@@ -305,6 +317,19 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entit
             floor = max(floor, end_at)
         elif label in OTHER_LABELS:
             others.append((s, e, label))
+    # Country names and metonyms spaCy did not tag ("Downing Street said ...").
+    covered = sorted((s, e) for s, e, _ in ents)
+    for ms, me, form in g.scan(text):
+        i = bisect.bisect_right(covered, (ms, len(text))) - 1
+        if (i >= 0 and covered[i][1] > ms) or (i + 1 < len(covered) and covered[i + 1][0] < me):
+            continue
+        if dateline and ms < dateline[2] and me > dateline[0]:
+            continue
+        if CURRENCY_AFTER.match(text, me):
+            continue
+        found = g.classify(form, places=False, capitals=False)
+        if found:
+            hits.append((ms, me, found[0], found[1]))
     # spaCy often calls a person an organisation ("Icahn", "Ukraine Volodymyr Zelenskyy"): an entity
     # that ends with the name of someone this article names as a person is that person.
     known = _name_index(people)
@@ -474,6 +499,17 @@ def _rescue_person(text, s, e, known, people) -> bool:
     return False
 
 
+def _headline_only(text: str, s: int, name: str) -> bool:
+    """True for an all-caps span in the first line of a mixed-case text that the body never repeats
+    ("RED LION INNS FILES"): headline words, not an organisation's name."""
+    if not _is_caps(name) or s > text.find("\n") >= 0 or text.find("\n") < 0:
+        return False
+    body = text[text.find("\n"):]
+    if sum(1 for c in body[:2000] if c.islower()) < 50:
+        return False  # the whole text is upper case
+    return name not in body
+
+
 def _person_at_end(name: str) -> str | None:
     """ "Federation Council Speaker Valentina Matviyenko": a two-word name after a title, a country or
     an organisation noun inside an ORG entity is a person."""
@@ -536,6 +572,8 @@ def _place_or_org(raw, s, e, label, g, hits, org_counts, mentions, text="", peop
             if found:
                 hits.append((s, e, found[0], found[1]))  # "Kazakhstan Kassym-Jomart Tokayev"
                 return
+        if _headline_only(text, s, core):
+            return
         org = _canonical_org(core)
         if org:
             org_counts[org] += 1

