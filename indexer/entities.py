@@ -61,6 +61,7 @@ CANONICAL_PEOPLE = [
     "Bashar al-Assad", "Kim Jong Un", "Ali Khamenei", "Svetlana Tikhanovskaya",
 ]
 
+ACRONYM = re.compile(r"[A-Z]{2,8}")
 # Nouns that make a name an organisation or a place, never a person ("Donetsk People Republic").
 ORG_WORDS = {
     "office", "council", "service", "services", "ministry", "committee", "agency", "department", "bank",
@@ -316,6 +317,8 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entit
             end_at = _person(text, s, e, caps_text, people, hits, floor)
             floor = max(floor, end_at)
         elif label in OTHER_LABELS:
+            if text.startswith(("the ", "The "), s) and e - s > 4:
+                s += 4  # "the White House": the mention is the name
             others.append((s, e, label))
     # Country names and metonyms spaCy did not tag ("Downing Street said ...").
     covered = sorted((s, e) for s, e, _ in ents)
@@ -771,7 +774,10 @@ def resolve_corpus(batch: list[Entities]) -> None:
         if rename:
             _apply_renames(ents, rename)
         _orgs_to_people(ents, people_by_key)
-    # 4. Roles: the corpus's most frequent title for a person, with the country most often given.
+    # 4. Acronyms: "OECD" joins "Organization for Economic Cooperation and Development" when articles
+    #    name both and the initials match.
+    _merge_acronyms(batch)
+    # 5. Roles: the corpus's most frequent title for a person, with the country most often given.
     votes: dict[str, Counter] = defaultdict(Counter)
     countries: dict[str, Counter] = defaultdict(Counter)
     for ents in batch:
@@ -786,6 +792,44 @@ def resolve_corpus(batch: list[Entities]) -> None:
                 a.role, a.leader = votes[a.name].most_common(1)[0][0]
             if a.role and not a.country and a.name in countries:
                 a.country = countries[a.name].most_common(1)[0][0]
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w[:1].isupper())
+
+
+def _merge_acronyms(batch: list[Entities]) -> None:
+    """Rename acronym orgs to the long name they abbreviate, decided by co-occurrence across the batch."""
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for ents in batch:
+        names = [o.name for o in ents.orgs]
+        acronyms = [n for n in names if ACRONYM.fullmatch(n)]
+        if not acronyms:
+            continue
+        longs = {}
+        for n in names:
+            if " " in n:
+                longs.setdefault(_initials(n), n)
+        for acr in acronyms:
+            if acr in longs:
+                votes[acr][longs[acr]] += 1
+    rename = {acr: c.most_common(1)[0][0] for acr, c in votes.items()}
+    if not rename:
+        return
+    for ents in batch:
+        if not any(o.name in rename for o in ents.orgs):
+            continue
+        merged: dict[str, Org] = {}
+        for o in ents.orgs:
+            name = rename.get(o.name, o.name)
+            if name in merged:
+                merged[name].count += o.count
+            else:
+                merged[name] = Org(name, o.count)
+        ents.orgs = sorted(merged.values(), key=lambda o: (-o.count, o.name))
+        for m in ents.mentions:
+            if m.kind == "org":
+                m.value = rename.get(m.value, m.value)
 
 
 def _orgs_to_people(ents: Entities, people_by_key: dict) -> None:

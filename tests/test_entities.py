@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -92,6 +93,112 @@ def test_seed_orgs_one_name_for_the_eu(seeds):
     assert not orgs & {"EU", "the European Union", "Kremlin", "Minsk", "Kremlin Spokesman"}
 
 
+@pytest.fixture(scope="module")
+def excerpts(nlp):
+    """Real excerpts from the shared corpora (tests/data/entities/excerpts.json), resolved as one corpus."""
+    cases = json.loads((EXCERPTS / "excerpts.json").read_text(encoding="utf-8"))
+    keys = list(cases)
+    texts = [cases[k]["text"] for k in keys]
+    return {k: (text, ents) for k, text, ents in zip(keys, texts, run(nlp, texts))}
+
+
+def country_codes(ents) -> set[str]:
+    return {c.code for c in ents.countries}
+
+
+@pytest.mark.parametrize("key", ["guardian-zelenskiy", "zelenskyy-office", "kremlin-zelensky", "reddit-zelensky"])
+def test_zelenskyy_spellings_are_one_actor(excerpts, key):
+    # Zelenskiy (Guardian), Zelenskyy (his office), Vladimir Zelensky (Kremlin), Zelensky (headline).
+    _, ents = excerpts[key]
+    names = {a.name for a in ents.actors}
+    assert "Volodymyr Zelenskyy" in names
+    assert not {n for n in names if "elensk" in n} - {"Volodymyr Zelenskyy"}
+
+
+def test_zelenskyy_is_one_actor_across_the_corpus(excerpts):
+    spellings = {a.name for _, ents in excerpts.values() for a in ents.actors if "elensk" in a.name}
+    assert spellings == {"Volodymyr Zelenskyy"}
+
+
+def test_lukashenka_merges_with_lukashenko(excerpts):
+    _, ents = excerpts["reddit-lukashenka"]
+    names = {a.name for a in ents.actors}
+    assert "Alexander Lukashenko" in names and "Lukashenka" not in names
+
+
+def test_reagan_and_regan_stay_two_people(excerpts):
+    names = {a.name for a in excerpts["reuters-reagan-regan"][1].actors}
+    assert "Donald Regan" in names
+    assert "Reagan" in names  # the President, never merged into his chief of staff
+
+
+def test_role_from_an_apposition(excerpts):
+    luka = actors_of(excerpts["guardian-lukashenko"][1])["Alexander Lukashenko"]
+    assert (luka.role, luka.country, luka.leader) == ("President", "BY", True)
+
+
+def test_role_of_a_country_written_after_the_title(excerpts):
+    # "President of Ukraine Volodymyr Zelenskyy", where spaCy tags part of it as an organisation.
+    zel = actors_of(excerpts["zelenskyy-lukashenko-call"][1])["Volodymyr Zelenskyy"]
+    assert (zel.role, zel.country, zel.leader) == ("President", "UA", True)
+
+
+def test_hard_wrapped_wire_names_and_titles(excerpts):
+    # "Bank of Japan Governor Satoshi\nSumita", "Foreign\nMinister Tadashi Kuranari".
+    actors = actors_of(excerpts["reuters-wrapped-name"][1])
+    assert "Satoshi Sumita" in actors and "Satoshi" not in actors
+    assert actors["Tadashi Kuranari"].role == "Foreign Minister"
+    assert actors["Satoshi Sumita"].role == "Governor of the Bank of Japan"
+    assert actors["Satoshi Sumita"].leader is False
+
+
+@pytest.mark.parametrize("key, metonym, code", [
+    ("guardian-downing-street", "Downing Street", "GB"), ("guardian-pentagon", "Pentagon", "US"),
+    ("guardian-white-house", "White House", "US"), ("reddit-kremlin", "Kremlin", "RU"),
+])
+def test_metonyms_map_to_their_country(excerpts, key, metonym, code):
+    text, ents = excerpts[key]
+    assert code in country_codes(ents)
+    assert any(m.kind == "country" and m.value == code and text[m.start:m.end] == metonym for m in ents.mentions)
+    assert metonym not in {a.name for a in ents.actors} | {o.name for o in ents.orgs}
+
+
+def test_old_spelling_of_a_capital(excerpts):
+    text, ents = excerpts["guardian-kiev"]
+    assert "UA" in country_codes(ents)
+    assert any(text[m.start:m.end] == "Kiev" and m.value == "UA" for m in ents.mentions)
+
+
+def test_wire_dateline_gives_the_country(excerpts):
+    # "PORTLAND, Ore., Feb 26 - Red Lion Inns ...": no country is named, the dateline places it.
+    assert country_codes(excerpts["reuters-dateline"][1]) == {"US"}
+
+
+def test_currency_is_not_a_country(excerpts):
+    # "6.28 billion U.S. Dlrs" in a Taipei story is about Taiwan, not the United States.
+    ents = excerpts["reuters-currency"][1]
+    assert "TW" in country_codes(ents) and "US" not in country_codes(ents)
+    assert not ents.actors  # spaCy's PERSON "U.S. Dlrs" is dropped
+
+
+@pytest.mark.parametrize("key, junk", [
+    ("guardian-map", "Map"), ("reuters-caps-headline", "Regan Departure Makes"),
+    ("reuters-caps-headline", "Volcker Term"), ("reuters-currency", "U.S. Dlrs"),
+    ("kremlin-zelensky", "President"), ("reuters-dateline", "RED LION INNS FILES"),
+])
+def test_junk_never_reaches_the_facets(excerpts, key, junk):
+    ents = excerpts[key][1]
+    values = {a.name for a in ents.actors} | {o.name for o in ents.orgs}
+    assert junk not in values
+    assert all(not a.name.isupper() and a.name.split()[0].lower() not in ("president", "mr", "the")
+               for a in ents.actors)
+
+
+def test_acronym_and_long_name_are_one_org(excerpts):
+    orgs = {o.name for o in excerpts["reuters-wrapped-name"][1].orgs}
+    assert "Organization for Economic Cooperation and Development" in orgs and "OECD" not in orgs
+
+
 @pytest.mark.parametrize("value, code, name", [
     ("BY", "BY", "Belarus"), ("by", "BY", "Belarus"), ("Belarus", "BY", "Belarus"),
     ("Belarusian", "BY", "Belarus"), ("Minsk", "BY", "Belarus"), ("Kremlin", "RU", "Russia"),
@@ -99,6 +206,10 @@ def test_seed_orgs_one_name_for_the_eu(seeds):
     ("Britain", "GB", "United Kingdom"), ("UK", "GB", "United Kingdom"), ("Kiev", "UA", "Ukraine"),
     ("Kyiv", "UA", "Ukraine"), ("White House", "US", "United States"), ("Iran", "IR", "Iran"),
     ("South Korea", "KR", "South Korea"), ("Taiwan", "TW", "Taiwan"),
+    ("Elysee", "FR", "France"), ("Élysée", "FR", "France"), ("Downing Street", "GB", "United Kingdom"),
+    ("Whitehall", "GB", "United Kingdom"), ("Pentagon", "US", "United States"),
+    ("Soviet", "SU", "Soviet Union"), ("West German", "DE", "Germany"), ("Mykolaiv", "UA", "Ukraine"),
+    ("Polish", "PL", "Poland"), ("United States of America", "US", "United States"),
 ])
 def test_resolve_country_reads_every_form(value, code, name):
     country = resolve_country(value)
