@@ -32,6 +32,9 @@ from .model import (FACET_KINDS, ArticleView, Bucket, ExportRow, FacetValue, Hit
 from .query import (NOTICE_RELAXED, NOTICE_STOPWORDS, ParsedQuery, TEXT_FIELDS, analyse_words,
                     fallback_query, parse_query, word_query)
 from .snippets import lead_paragraph, make_snippet
+from .storage import install_zero_copy_reads
+
+install_zero_copy_reads()
 
 FACET_LIMIT = 100
 RESULT_CACHE_SIZE = 256
