@@ -503,7 +503,8 @@ class SearchIndex:
             if not analyse_words(word):  # a stop word
                 continue
             stem = analyse_words(word)[0]
-            freq = snap.reader.doc_frequency("body", stem) + snap.reader.doc_frequency("title", stem)
+            with snap.lock:
+                freq = snap.reader.doc_frequency("body", stem) + snap.reader.doc_frequency("title", stem)
             if freq >= DID_YOU_MEAN_BELOW:
                 continue
             best = self._suggest_word(snap, word, freq)
