@@ -37,6 +37,7 @@ def _has_syntax(text: str) -> bool:
         return True
     return bool(_OPERATOR_RE.search(text)) and any(c.islower() for c in text)
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
+_QUESTION_RE = re.compile(r"(?:(?<=\w)|(?<!\S))\?+(?=[\s\"'),.;!]|$)")
 
 
 @dataclass
@@ -101,11 +102,22 @@ def _tune(q: wq.Query) -> wq.Query:
     return q
 
 
+def tidy_text(text: str) -> str:
+    """Drop what people type that is not meant as syntax: a question mark ending a word or standing
+    alone ("what did Putin say?"), and an unpaired double quote."""
+    text = _QUESTION_RE.sub("", text or "")
+    if text.count('"') % 2:
+        cut = text.rfind('"')
+        text = text[:cut] + " " + text[cut + 1:]
+    return text.strip()
+
+
 def parse_query(text: str) -> ParsedQuery:
     """Parse the user's query text into a ParsedQuery (never raises)."""
-    text = (text or "").strip()
+    original = (text or "").strip()
+    text = tidy_text(original)
     if not text:
-        return ParsedQuery(text, None)
+        return ParsedQuery(text, None, NOTICE_NOTHING if original else None)
     plain = not _has_syntax(text)
     if plain:
         words = analyse_words(text)

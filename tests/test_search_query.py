@@ -6,7 +6,7 @@ import pytest
 from whoosh import query as wq
 
 from search.query import (NOTICE_NOTHING, NOTICE_RELAXED, NOTICE_STOPWORDS, NOTICE_UNPARSED,
-                          parse_query)
+                          parse_query, tidy_text)
 
 
 def leaves(q):
@@ -87,3 +87,19 @@ def test_star_matches_everything():
 def test_empty_text_browses():
     parsed = parse_query("   ")
     assert parsed.query is None and parsed.notice is None
+
+
+@pytest.mark.parametrize("text, tidy", [
+    ("what did Putin say about Belarus?", "what did Putin say about Belarus"),
+    ("Belarus?!", "Belarus!"),
+    ("migra?t", "migra?t"),  # a wildcard inside a word stays
+    ('"unterminated phrase', "unterminated phrase"),
+])
+def test_question_marks_and_a_lone_quote_are_not_syntax(text, tidy):
+    assert tidy_text(text) == tidy
+
+
+def test_a_question_is_relaxed_not_a_wildcard():
+    parsed = parse_query("what did Putin say about Belarus?")
+    assert parsed.plain and parsed.relaxed
+    assert parse_query("?").notice == NOTICE_NOTHING
