@@ -166,7 +166,14 @@ def run_remove(args: argparse.Namespace) -> int:
 
 
 def _raise_interrupt(signum, frame):
+    # NER worker processes are forked with this handler; they should simply die, as by default.
+    if os.getpid() != _MAIN_PID:
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
     raise KeyboardInterrupt
+
+
+_MAIN_PID = os.getpid()
 
 
 def _error(message: str) -> None:

@@ -8,9 +8,12 @@ an unchanged corpus runs no NER at all.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
+import multiprocessing
 import os
+import signal
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -130,24 +133,64 @@ def split_text(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
 def recognise_stream(nlp, texts: Sequence[str], *, n_process: int = 2, batch_size: int = 64) -> Iterator[Ents]:
     """Run NER over ``texts``, yielding (start, end, label) character spans for each text in order.
 
-    Results arrive while the worker processes go on with later texts, so the caller can write the
-    index in the meantime.
+    With ``n_process`` > 1 the texts go to forked worker processes that share the loaded model and send
+    back only the spans (not whole spaCy documents, which the parent would have to rebuild), so the
+    parent stays free to write the index while the workers use the cores.
     """
     pieces: list[tuple[int, int, str]] = []  # (text index, offset, piece)
     for index, text in enumerate(texts):
         pieces.extend((index, offset, piece) for offset, piece in split_text(text))
-    processes = n_process if len(pieces) >= PARALLEL_MIN_TEXTS else 1
-    stream = nlp.pipe(((piece, (index, offset)) for index, offset, piece in pieces), as_tuples=True,
-                      n_process=processes, batch_size=batch_size)
+    batches = [pieces[i:i + batch_size] for i in range(0, len(pieces), batch_size)]
+    if n_process > 1 and len(pieces) >= PARALLEL_MIN_TEXTS:
+        results = _recognise_in_workers(nlp, batches, n_process)
+    else:
+        results = (_recognise_batch(nlp, [piece for _, _, piece in batch]) for batch in batches)
     current, spans = 0, []
-    for doc, (index, offset) in stream:
-        while index > current:  # pieces of one text are consecutive: the previous text is complete
-            yield spans
-            current, spans = current + 1, []
-        spans.extend((offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents)
+    for batch, batch_spans in zip(batches, results):
+        for (index, offset, _), piece_spans in zip(batch, batch_spans):
+            while index > current:  # pieces of one text are consecutive: the previous text is complete
+                yield spans
+                current, spans = current + 1, []
+            spans.extend((offset + start, offset + end, label) for start, end, label in piece_spans)
     while current < len(texts):
         yield spans
         current, spans = current + 1, []
+
+
+def _recognise_batch(nlp, pieces: Sequence[str]) -> list[Ents]:
+    return [[(e.start_char, e.end_char, e.label_) for e in doc.ents]
+            for doc in nlp.pipe(pieces, batch_size=max(1, len(pieces)))]
+
+
+_WORKER_NLP = None
+
+
+def _init_worker() -> None:
+    """In a NER worker: leave Ctrl-C and kills to the parent, and die with it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:  # Linux: be killed when the parent dies, even by kill -9, instead of waiting forever
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _worker_batch(batch: list[tuple[int, int, str]]) -> list[Ents]:
+    return _recognise_batch(_WORKER_NLP, [piece for _, _, piece in batch])
+
+
+def _recognise_in_workers(nlp, batches: list, n_process: int) -> Iterator[list[Ents]]:
+    """Yield each batch's spans, in order, from ``n_process`` forked workers."""
+    global _WORKER_NLP
+    _WORKER_NLP = nlp  # forked workers inherit the loaded model instead of loading it again
+    pool = multiprocessing.get_context("fork").Pool(n_process, initializer=_init_worker)
+    try:
+        yield from pool.imap(_worker_batch, batches, chunksize=1)
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+        _WORKER_NLP = None
 
 
 def recognise(nlp, texts: Sequence[str], *, n_process: int = 2, batch_size: int = 64) -> list[Ents]:

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from indexer import layout
@@ -109,11 +110,17 @@ def test_interrupted_rebuild_leaves_the_index_as_it_was(tmp_path, how):
                               "--workers", "2", "--index", str(index)], cwd=ROOT, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 60
-    while time.time() < deadline and (index / layout.LOCK_FILE).read_text().strip() != str(build.pid):
+    workers = []
+    while time.time() < deadline and not workers:  # wait until NER runs in its worker processes
         time.sleep(0.1)
-    time.sleep(2.0)  # well inside the several seconds of NER
+        workers = psutil.Process(build.pid).children(recursive=True)
+    assert workers, "the build should be running NER in worker processes"
+    assert (index / layout.LOCK_FILE).read_text().strip() == str(build.pid)
+    time.sleep(1.0)  # well inside the several seconds of NER
     build.send_signal(how)
     out, err = build.communicate(timeout=60)
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    assert alive == []  # no orphaned NER workers, even after kill -9 of their parent
     assert "Traceback" not in err
     if how != signal.SIGKILL:
         assert build.returncode == 130
