@@ -370,7 +370,7 @@ class SearchIndex:
         hits = [self._hit(snap, int(d), float(score[d]) if score is not None else None, terms)
                 for d in page_ids]
         did_you_mean = None
-        if total < DID_YOU_MEAN_BELOW and parsed.words:
+        if parsed.words and (total < DID_YOU_MEAN_BELOW or parsed.relaxed):
             did_you_mean = self._did_you_mean(snap, req, parsed, total)
         facets = self._facets(snap, mask, req.leaders)
         histogram, unit = self._histogram(snap, mask, req)
@@ -493,38 +493,53 @@ class SearchIndex:
 
     # -- did you mean -----------------------------------------------------------------------------
     def _did_you_mean(self, snap: _Snapshot, req: SearchRequest, parsed: ParsedQuery, total: int) -> str | None:
-        """Return the query with misspelt words corrected, when that finds more articles."""
+        """Return the query with misspelt words corrected, when that finds more articles with all words."""
+        # Words the index has at all are only questioned when the query found little outright.
+        rare_too = total < DID_YOU_MEAN_BELOW and not parsed.relaxed
         text = req.q
         changed = False
-        for raw in re.findall(r"[^\W\d_]{3,}", text):
+        for raw in re.findall(r"[^\W\d_]{4,}", text):  # short words have too many neighbours
             if raw.upper() in ("AND", "OR", "NOT"):
                 continue
-            word = raw.lower()
-            if not analyse_words(word):  # a stop word
+            stems = analyse_words(raw)
+            if not stems:  # a stop word
                 continue
-            stem = analyse_words(word)[0]
             with snap.lock:
-                freq = snap.reader.doc_frequency("body", stem) + snap.reader.doc_frequency("title", stem)
-            if freq >= DID_YOU_MEAN_BELOW:
+                freq = snap.reader.doc_frequency("body", stems[0]) + snap.reader.doc_frequency("title", stems[0])
+            if freq >= DID_YOU_MEAN_BELOW or (freq and not rare_too):
                 continue
-            best = self._suggest_word(snap, word, freq)
-            if best and best != word:
+            best = self._suggest_word(snap, raw.lower(), freq)
+            if best and best != raw.lower():
                 fixed = best.capitalize() if raw[:1].isupper() else best
                 text = re.sub(rf"\b{re.escape(raw)}\b", fixed, text, count=1)
                 changed = True
         if not changed:
             return None
-        corrected = replace(req, q=text, page=1)
+        if parsed.relaxed and parse_query(req.q).relaxed:
+            return text  # a long question: the corrected words are ones articles actually use
         try:
-            _, mask, _ = self._matching(snap, corrected)
-        except Exception:
+            before = self._all_words_total(snap, req, req.q)
+            after = self._all_words_total(snap, req, text)
+        except Exception:  # a suggestion is optional; never fail the search over it
             return None
-        return text if int(np.count_nonzero(mask)) > total else None
+        return text if after > before else None
+
+    def _all_words_total(self, snap: _Snapshot, req: SearchRequest, text: str) -> int:
+        """Return how many articles match every word of ``text`` (no relaxing), within the filters."""
+        parsed = parse_query(text)
+        if parsed.query is None:
+            return 0
+        mask = snap.matcher.evaluate(parsed.query).mask & self._filter_mask(snap, req)
+        return int(np.count_nonzero(mask))
 
     def _suggest_word(self, snap: _Snapshot, word: str, freq: int) -> str | None:
-        """Return the most frequent indexed word within edit distance 1 (else 2) of ``word``."""
+        """Return the most frequent indexed word within edit distance 1 (else 2, for long words) of ``word``.
+
+        A word no article has is corrected to any neighbour found in two or more; a rare word that does
+        occur (a name like "Raisi") only to a neighbour at distance 1 that is twenty times commoner.
+        """
         field = "spell_body" if "spell_body" in snap.searcher.schema else "body"
-        for maxdist in (1, 2):
+        for maxdist in ((1, 2) if freq == 0 and len(word) >= 7 else (1,)):
             with snap.lock:
                 candidates = [c for c in snap.reader.terms_within(field, word, maxdist, prefix=1) if c != word]
                 if not candidates:
@@ -535,8 +550,8 @@ class SearchIndex:
                     f = snap.reader.doc_frequency("body", stems[0]) if stems else 0
                     scored.append((_edit_distance(word, c), -f, c))
             scored.sort()
-            dist, negf, best = scored[0]
-            if -negf > max(freq, 0) * 3 and -negf >= 2:
+            _, negf, best = scored[0]
+            if -negf >= (2 if freq == 0 else 20 * freq):
                 return best
         return None
 

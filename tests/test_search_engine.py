@@ -295,3 +295,18 @@ def test_new_commit_and_new_generation_are_picked_up(build_index, seed_index_dir
     build_index([DATA / "fixture_articles.jsonl"], index_dir, rebuild=True)  # a new generation
     after = live.health()
     assert after["generation"] != before["generation"] and after["articles"] == len(ARTICLES)
+
+
+@pytest.mark.parametrize("query, suggestion", [
+    ("Nato sumit", "Nato summit"),  # relaxed to most words, still corrected
+    ("Lukashenco migrants", "Lukashenko migrants"),
+    ("what did Lukashenco say about the migrants at the border",
+     "what did Lukashenko say about the migrants at the border"),
+])
+def test_did_you_mean_in_multi_word_and_relaxed_queries(idx, query, suggestion):
+    assert search(idx, q=query).did_you_mean == suggestion
+
+
+@pytest.mark.parametrize("query", ["Raisi", "Japarov", "what pressure did the EU put on Belarus over migrants"])
+def test_no_correction_for_rare_but_real_words(idx, query):
+    assert search(idx, q=query).did_you_mean is None
