@@ -26,7 +26,7 @@ from indexer.layout import current_generation
 
 from .errors import IndexMissing, InvalidParameter
 from .facets import NO_DATE, FacetTable, load_facets
-from .match import Matches, QueryMatcher, to_date
+from .match import Matches, QueryMatcher
 from .model import (FACET_KINDS, ArticleView, Bucket, ExportRow, FacetValue, Hit, SearchRequest,
                     SearchResult)
 from .query import (NOTICE_RELAXED, NOTICE_STOPWORDS, ParsedQuery, TEXT_FIELDS, analyse_words,
@@ -82,6 +82,13 @@ def _pycountry_names(code: str) -> list[str]:
     return [n for n in (getattr(c, "common_name", None), c.name, getattr(c, "official_name", None)) if n]
 
 
+def _to_date(value) -> date | None:
+    """Return the date of a stored datetime (or None)."""
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else None
+
+
 def _entities(stored: dict) -> dict:
     raw = stored.get("entities")
     if isinstance(raw, (str, bytes)):
@@ -104,18 +111,14 @@ class _Snapshot:
         self.table: FacetTable = load_facets(self.reader)
         self.resolve_country = resolve_country
         self.matcher = QueryMatcher(self.searcher, self.table, self.country_code)
-        self.lock = self.matcher._lock
+        self.lock = self.matcher.lock
         self.articles = int(self.table.live.sum())
         self.last_commit = datetime.fromtimestamp(self.ix.last_modified(), tz=timezone.utc)
+        # month index (year * 12 + month - 1) per document, for the histogram; -1 when undated
         dated = self.table.day != NO_DATE
-        # month index (year * 12 + month - 1) per document, for the histogram
         self.month = np.full(self.table.n, -1, dtype=np.int32)
-        if dated.any():
-            days = self.table.day[dated].astype("int64") - 719163  # ordinal of 1970-01-01
-            dt = days.astype("datetime64[D]")
-            years = dt.astype("datetime64[Y]").astype(np.int64) + 1970
-            months = dt.astype("datetime64[M]").astype(np.int64) % 12
-            self.month[dated] = (years * 12 + months).astype(np.int32)
+        epoch_days = (self.table.day[dated].astype(np.int64) - 719163).astype("datetime64[D]")  # 719163: 1970-01-01
+        self.month[dated] = (epoch_days.astype("datetime64[M]").astype(np.int64) + 1970 * 12).astype(np.int32)
         self.actor_info: dict[int, tuple[str, str]] = {}
         self.country_names: dict[int, str] = {}
         self._country_aliases: dict[str, str] | None = None
@@ -388,7 +391,7 @@ class SearchIndex:
         ents = _entities(stored)
         body = stored.get("body") or ""
         return Hit(
-            id=stored.get("id", ""), title=stored.get("title") or "(untitled)", date=to_date(stored.get("date")),
+            id=stored.get("id", ""), title=stored.get("title") or "(untitled)", date=_to_date(stored.get("date")),
             source=stored.get("source") or "", url=stored.get("url") or "",
             score=round(score, 4) if score is not None else None,
             snippet_html=make_snippet(body, terms) if terms else lead_paragraph(body),
@@ -570,7 +573,7 @@ class SearchIndex:
         body = stored.get("body") or ""
         return ArticleView(
             id=stored.get("id", article_id), title=stored.get("title") or "(untitled)",
-            title_derived=bool(stored.get("title_derived")), date=to_date(stored.get("date")),
+            title_derived=bool(stored.get("title_derived")), date=_to_date(stored.get("date")),
             source=stored.get("source") or "", url=stored.get("url") or "", body=body,
             actors=list(ents.get("actors", [])), countries=list(ents.get("countries", [])),
             orgs=list(ents.get("orgs", [])), segments=split_segments(body, ents.get("mentions", [])),
@@ -611,7 +614,7 @@ class SearchIndex:
                 stored = snap.stored(int(d))
                 ents = _entities(stored)
                 yield ExportRow(
-                    id=stored.get("id", ""), date=to_date(stored.get("date")), title=stored.get("title") or "",
+                    id=stored.get("id", ""), date=_to_date(stored.get("date")), title=stored.get("title") or "",
                     source=stored.get("source") or "", url=stored.get("url") or "",
                     actors=[a.get("name", "") for a in ents.get("actors", [])],
                     countries=[c.get("name") or c.get("code", "") for c in ents.get("countries", [])],

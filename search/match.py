@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date, datetime
 
 import numpy as np
 from whoosh import query as wq
@@ -109,7 +108,7 @@ class QueryMatcher:
         self.n = table.n
         self.country_code = country_code  # user text -> alpha-2 code or None
         self.leaves = list(self.reader.leaf_readers())
-        self._lock = threading.RLock()  # Whoosh file reads seek; one thread at a time
+        self.lock = threading.RLock()  # Whoosh file reads seek; one thread at a time
         self._postings = _LRU(POSTINGS_CACHE_BYTES)
         self._lengths: dict[str, np.ndarray] = {}
         self._avg: dict[str, float] = {}
@@ -124,7 +123,7 @@ class QueryMatcher:
         if hit is not None:
             return hit
         ids_parts, w_parts = [], []
-        with self._lock:
+        with self.lock:
             for sub, offset in self.leaves:
                 if (fieldname, btext) not in sub:
                     continue
@@ -143,7 +142,7 @@ class QueryMatcher:
         arr = self._lengths.get(fieldname)
         if arr is None:
             arr = np.ones(self.n, dtype=np.float32)
-            with self._lock:
+            with self.lock:
                 for sub, offset in self.leaves:
                     count = sub.doc_count_all()
                     perdoc = getattr(sub, "_perdoc", None)
@@ -279,7 +278,7 @@ class QueryMatcher:
         key = repr(q)
         texts = self._expansions.get(key)
         if texts is None:
-            with self._lock:
+            with self.lock:
                 texts = []
                 for btext in q._btexts(self.reader):
                     texts.append(btext)
@@ -317,7 +316,7 @@ class QueryMatcher:
         key = ("\x00phrase", q.fieldname, tuple(words), q.slop)
         cached = self._postings.get(key)
         if cached is None:
-            with self._lock:
+            with self.lock:
                 try:
                     ids = np.fromiter(q.docs(self.searcher), dtype=np.int64)
                 except Exception:  # a field without positions: fall back to all the words
@@ -330,7 +329,7 @@ class QueryMatcher:
 
     def _whoosh_fallback(self, q: wq.Query) -> Matches:
         """Any other query type: ask Whoosh which documents match (unscored)."""
-        with self._lock:
+        with self.lock:
             ids = np.fromiter(q.docs(self.searcher), dtype=np.int64)
         mask = np.zeros(self.n, dtype=bool)
         mask[ids] = True
@@ -363,12 +362,3 @@ def _sum(scores: list[np.ndarray | None]) -> np.ndarray | None:
 
 def _add(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
     return _sum([a, b])
-
-
-def to_date(value) -> date | None:
-    """Return a date from a stored datetime/date (or None)."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return None
