@@ -55,9 +55,15 @@ def place_code(tag: str) -> str | None:
     return gazetteer().names.get(fold(tag.replace("-", " ")))
 
 
+# Titles some PEOPLE tags carry ("king-fahd"): not part of the name an article writes.
+TAG_TITLES = {"king", "queen", "sheikh", "prince", "pope", "president", "sir", "lord"}
+
+
 def person_found(tag: str, actor_names: list[list[str]]) -> bool:
     """True when the tag's words appear, in order and adjacent, inside one actor's name."""
     want = fold(tag.replace("-", " ")).split()
+    while len(want) > 1 and want[0] in TAG_TITLES:
+        want = want[1:]
     n = len(want)
     for words in actor_names:
         for i in range(len(words) - n + 1):

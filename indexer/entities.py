@@ -10,7 +10,6 @@ from __future__ import annotations
 import bisect
 import re
 import string
-import unicodedata
 from functools import lru_cache
 from collections import Counter, defaultdict
 from typing import Sequence
@@ -55,7 +54,8 @@ NOT_PEOPLE = {
 
 # Well-known people whose names come in several spellings: the spelling the facet shows.
 CANONICAL_PEOPLE = [
-    "Volodymyr Zelenskyy", "Alexander Lukashenko", "Vladimir Putin", "Dmitry Peskov", "Sergei Lavrov",
+    "Joe Biden", "Emmanuel Macron", "Olaf Scholz", "Boris Johnson", "Donald Trump", "Angela Merkel",
+    "Xi Jinping", "Jens Stoltenberg", "Volodymyr Zelenskyy", "Alexander Lukashenko", "Vladimir Putin", "Dmitry Peskov", "Sergei Lavrov",
     "Sergei Shoigu", "Dmitry Medvedev", "Mikhail Gorbachev", "Boris Yeltsin", "Recep Tayyip Erdogan",
     "Mikhail Mishustin", "Maria Zakharova", "Dmytro Kuleba", "Oleksii Reznikov", "Muammar Gaddafi",
     "Bashar al-Assad", "Kim Jong Un", "Ali Khamenei", "Svetlana Tikhanovskaya",
@@ -75,7 +75,7 @@ ORG_WORDS = {
     "plan", "strategy", "initiative", "project", "operation", "war", "battle", "crisis", "region",
     "oblast", "district", "province", "state", "city", "town", "village", "square", "street", "avenue",
     "bridge", "airport", "station", "port", "plant", "factory", "centre", "center", "hall", "palace",
-    "church", "cathedral", "monastery", "board", "reserve", "fed", "trust", "partners", "capital", "museum", "theatre", "theater", "stadium", "hospital", "prison",
+    "church", "cathedral", "monastery", "league", "cup", "board", "rights", "front", "movement", "reserve", "fed", "trust", "partners", "capital", "museum", "theatre", "theater", "stadium", "hospital", "prison",
     "people", "people's", "democratic", "national", "international", "european", "world", "global",
 }
 # A bare surname joins the corpus's full name when that person has this share of the surname's mentions.
@@ -157,6 +157,21 @@ PARTICLE_TAIL = re.compile(r"(?:\s+(?:von|van|der|den|de|da|del|della|di|du|la|l
                            r"\s+[A-Z][\w'’\-]+")
 # A capitalised word right after a person's name, on the next line or after a space.
 NAME_CONTINUES = re.compile(r"[ \t]*\n?[ \t]*([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b(?![.'’-]\w)")
+PARTICLES = {"von", "van", "der", "den", "de", "da", "del", "della", "di", "du", "la", "le", "bin", "ibn",
+             "al", "el", "ter", "ten", "dos", "das"}
+_NAME_WORD = r"[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?"
+_GAP = r"[ \t]*\n?[ \t]*"
+_NAME = rf"{_NAME_WORD}(?:{_GAP}(?:(?:de|du|da|di|van|von|der|den|la|le|del|bin|al|el){_GAP})*{_NAME_WORD}){{0,2}}"
+_TITLE_WORDS = ("minister|president|governor|secretary of state|secretary|chairman|chairwoman|representative|"
+                "spokesman|spokeswoman|ambassador|commissioner|director|chancellor|premier|senator|envoy|"
+                "adviser|advisor|prosecutor")
+# "Finance Minister Barend du Plessis", "trade representative Clayton\nYeutter".
+TITLE_THEN_NAME = re.compile(rf"(?<![\w-])(?i:{_TITLE_WORDS})(?![\w'’-]){_GAP}(?P<name>{_NAME})")
+# "Beryl Sprinkel, chairman of the president's Council of Economic Advisers".
+NAME_THEN_TITLE = re.compile(
+    rf"(?<![\w.'’-])(?P<name>{_NAME_WORD}{_GAP}(?:(?:de|du|van|von|der|la|le|del|bin|al){_GAP})*{_NAME_WORD}),"
+    rf"{_GAP}(?:the{_GAP})?(?:[\w.'’-]+{_GAP}){{0,3}}?(?i:{_TITLE_WORDS})(?![\w-])")
+NEXT_CAPITAL = re.compile(r"[ \t]+[A-Z]")
 # A capitalised word right before a name, on the same line.
 NAME_BEFORE = re.compile(r"(?<![\w.'’-])([A-Z][a-z]+(?:-[A-Z][a-z]+)?)[ ]$")
 # Capitalised words that start a clause rather than continue a name.
@@ -171,13 +186,7 @@ NAME_STOP = {
     "under", "over", "since", "until", "about", "against", "between", "during", "through", "not", "no",
 }
 
-_WORD = re.compile(r"[^\W\d_][\w'’.\-]*", re.UNICODE)
 _LOWER_RATIO_MIN = 0.2  # below this share of lower-case letters a text is treated as all caps
-
-
-def _strip_accents(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -267,7 +276,7 @@ def _is_junk_person(name: str) -> bool:
     if len(words) >= 2 and _is_place_name(name):
         return True  # "Nizhny Novgorod"
     low = [w.lower().strip(".'") for w in words]
-    if all(w in HONORIFICS or w in NOT_PEOPLE for w in low):
+    if all(w in HONORIFICS or w in NOT_PEOPLE or w in HEAD_WORDS for w in low):
         return True
     if len(words) == 1 and (low[0] in NOT_PEOPLE or len(low[0]) < 3):
         return True
@@ -320,6 +329,8 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entit
             if text.startswith(("the ", "The "), s) and e - s > 4:
                 s += 4  # "the White House": the mention is the name
             others.append((s, e, label))
+    # People spaCy missed or mislabelled but a title names ("Finance Minister Barend du Plessis").
+    _title_people(text, ents, people, others)
     # Country names and metonyms spaCy did not tag ("Downing Street said ...").
     covered = sorted((s, e) for s, e, _ in ents)
     for ms, me, form in g.scan(text):
@@ -465,6 +476,63 @@ def _person(text, s, e, caps_text, people, hits, floor) -> int:
     return e
 
 
+def _title_people(text, ents, people, others) -> None:
+    """Add people that a title introduces but spaCy did not tag as PERSON; drop what they overlap."""
+    persons = sorted((s, e) for s, e, label in ents if label == "PERSON")
+    found = []
+    for pattern in (TITLE_THEN_NAME, NAME_THEN_TITLE):
+        for m in pattern.finditer(text):
+            s, e = m.span("name")
+            i = bisect.bisect_right(persons, (s, len(text))) - 1
+            if (i >= 0 and persons[i][1] > s) or (i + 1 < len(persons) and persons[i + 1][0] < e):
+                continue
+            name = _valid_title_name(m.group("name"))
+            if not name or _is_junk_person(name):
+                continue
+            e = text.find(name.split()[-1], s) + len(name.split()[-1])
+            if NEXT_CAPITAL.match(text, e):
+                continue  # "Director Large Construction National Program": a body's name, not a person
+            if _written_lower(text, name):
+                continue  # "Human Rights": words the text also writes in lower case
+            found.append((s, e, name))
+    if not found:
+        return
+    taken = []
+    for s, e, name in sorted(found):
+        if taken and s < taken[-1][1]:
+            continue
+        taken.append((s, e))
+        people.append((s, e, name, role_before(text, s) or role_after(text, e), False))
+    others[:] = [o for o in others if not any(o[0] < e and o[1] > s for s, e in taken)]
+
+
+def _written_lower(text: str, name: str) -> bool:
+    """True when the text also writes a word of ``name`` in lower case (so it is a word, not a name)."""
+    return any(re.search(rf"(?<![\w-]){re.escape(w.lower())}(?![\w-])", text)
+               for w in name.split() if w.lower() not in PARTICLES)
+
+
+def _valid_title_name(raw: str) -> str | None:
+    """The name in "Minister <name>" when its words look like a name, trailing non-name words cut."""
+    words = _clean_name(raw).split()
+    g = gazetteer()
+    keep = []
+    for w in words:
+        low = w.lower()
+        if low in PARTICLES:
+            keep.append(w)
+            continue
+        if (low in NAME_STOP or low in ORG_WORDS or low in HEAD_WORDS or low in PORTFOLIOS or low in NOT_PEOPLE
+                or low in HONORIFICS or low in WIRE_WORDS or low in GENERIC_ORG_WORDS or g.lookup(w, places=False)):
+            break
+        keep.append(w)
+    while keep and keep[-1].lower() in PARTICLES:
+        keep.pop()
+    if not keep or (len(keep) == 1 and len(keep[0]) < 4):
+        return None
+    return " ".join(keep)
+
+
 def _name_index(people) -> dict:
     """Person keys, surname keys and first names of the full names an article gives as PERSON."""
     index: dict = {}
@@ -529,7 +597,7 @@ def _person_at_end(name: str) -> str | None:
     if g.lookup(first, places=False) or g.lookup(last, places=False) or g.place_code(last):
         return None
     before = words[-3].lower()
-    if before in HEAD_WORDS or before in ORG_WORDS or g.lookup(words[-3], places=False):
+    if (before in HEAD_WORDS and before not in PORTFOLIOS) or before in ORG_WORDS or g.lookup(words[-3], places=False):
         return f"{first} {last}"
     return None
 
@@ -564,6 +632,8 @@ def _place_or_org(raw, s, e, label, g, hits, org_counts, mentions, text="", peop
             hits.append((s, e, code, "city"))  # "Mariupol", "Kharkiv" tagged as organisations
             return
         person = _person_at_end(core)
+        if person and (_is_junk_person(person) or _written_lower(text, person)):
+            person = None
         if person:
             words = core.split()
             core = " ".join(words[:-2])
@@ -893,7 +963,8 @@ def resolve_country(text: str) -> Country | None:
         code = text.upper()
         if code in g.display:
             return Country(code, g.country_name(code))
-    code = g.lookup(text, places=True, capitals=True)
+    # Names, demonyms, metonyms and capitals first: the city gazetteer loads only when they fail.
+    code = g.lookup(text, places=False, capitals=True) or g.lookup(text, places=True, capitals=True)
     if code:
         return Country(code, g.country_name(code))
     return None

