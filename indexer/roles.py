@@ -206,6 +206,7 @@ def _parse(tokens: list[str], whole: bool) -> Role | None:
 
 
 def _build(before: list[str], head: list[str], chain: list[str]) -> Role:
+    """Turn the parsed parts of a title into (role, country, leader)."""
     g = gazetteer()
     head_key = " ".join(w.lower() for w in head)
     leader = _HEAD_LEAD[head_key]
@@ -290,10 +291,12 @@ _STATE_WORDS = re.compile(r"\s+of\s+the\s+(?:Republic|Kingdom|Federation|Grand D
 
 
 def _strip_state_words(chain_text: str) -> str:
+    """Drop a trailing "of the Republic" left when the country name was taken out of the chain."""
     return _STATE_WORDS.sub("", chain_text)
 
 
 def _title_case(s: str) -> str:
+    """"foreign minister" -> "Foreign Minister" (connectors stay lower case, acronyms stay)."""
     return " ".join(
         w.lower() if w.lower() in CONNECTORS else
         w if w.isupper() and len(w) > 1 else "-".join(p[:1].upper() + p[1:].lower() for p in w.split("-"))
@@ -301,4 +304,5 @@ def _title_case(s: str) -> str:
 
 
 def _chain_case(s: str) -> str:
+    """Lower-case the connectors of a chain ("Of The" -> "of the")."""
     return " ".join(w.lower() if w.lower() in CONNECTORS else w for w in s.split())
