@@ -105,6 +105,24 @@ def _rss_mb() -> tuple[float, float]:
     return rss, peak
 
 
+def time_passes(one, queries: list[dict], relaxed: list[bool], runs: int, kinds: set[str] | None) -> dict:
+    """Time a peer: one cold pass then ``runs`` warm passes; queries of other kinds than ``kinds`` are skipped."""
+    chosen = [i for i, q in enumerate(queries) if not kinds or q["kind"] in kinds]
+    cold: list[float | None] = [None] * len(queries)
+    totals: list[int | None] = [None] * len(queries)
+    per_query_warm: list[list[float]] = [[] for _ in queries]
+    for i in chosen:
+        t = time.perf_counter()
+        totals[i] = one(queries[i], relaxed[i])
+        cold[i] = (time.perf_counter() - t) * 1000
+    for _ in range(runs):
+        for i in chosen:
+            t = time.perf_counter()
+            one(queries[i], relaxed[i])
+            per_query_warm[i].append((time.perf_counter() - t) * 1000)
+    return {"cold": cold, "totals": totals, "per_query_warm": per_query_warm}
+
+
 # ---------------------------------------------------------------- role: engine
 
 def _open_uncached(search, index_dir: str):
@@ -158,7 +176,7 @@ def run_engine(index_dir: str, queries: list[dict], warm_runs: int, spawned_at: 
 
 # ---------------------------------------------------------------- role: naive Whoosh
 
-def run_whoosh(index_dir: str, queries: list[dict], relaxed: list[bool], runs: int) -> dict:
+def run_whoosh(index_dir: str, queries: list[dict], relaxed: list[bool], runs: int, kinds: set[str] | None) -> dict:
     """Run the query set the naive Whoosh way (groupedby facet counts); return latencies."""
     sys.path.insert(0, str(ROOT))
     from whoosh import index as windex
@@ -201,25 +219,11 @@ def run_whoosh(index_dir: str, queries: list[dict], relaxed: list[bool], runs: i
         counts = {name: sorted(res.groups(name).items(), key=lambda kv: -kv[1])[:100] for name in facets}
         for hit in res:
             hit.highlights("body", top=3)
-        return total, counts
+        return total
 
-    cold, warm, totals = [], [], []
-    for q, r in zip(queries, relaxed):
-        t = time.perf_counter()
-        total, _ = one(q, r)
-        cold.append((time.perf_counter() - t) * 1000)
-        totals.append(total)
-    per_query_warm = [[] for _ in queries]
-    for _ in range(runs):
-        for i, (q, r) in enumerate(zip(queries, relaxed)):
-            t = time.perf_counter()
-            one(q, r)
-            ms = (time.perf_counter() - t) * 1000
-            warm.append(ms)
-            per_query_warm[i].append(ms)
+    out = time_passes(one, queries, relaxed, runs, kinds)
     rss, peak = _rss_mb()
-    return {"role": "whoosh", "cold": cold, "warm": warm, "totals": totals, "per_query_warm": per_query_warm,
-            "rss_mb": rss, "peak_rss_mb": peak}
+    return {"role": "whoosh", **out, "rss_mb": rss, "peak_rss_mb": peak}
 
 
 # ---------------------------------------------------------------- role: tantivy
@@ -304,7 +308,8 @@ def _tantivy_text(text: str, is_relaxed: bool) -> str:
     return " ".join(t if t[0] in "+-" else "+" + t for t in tokens)
 
 
-def run_tantivy(corpus: str, index_dir: str, queries: list[dict], relaxed: list[bool], runs: int) -> dict:
+def run_tantivy(corpus: str, index_dir: str, queries: list[dict], relaxed: list[bool], runs: int,
+                kinds: set[str] | None) -> dict:
     """Build the tantivy peer and run the query set: search + count + term aggregations + snippets."""
     import tantivy
 
@@ -346,22 +351,10 @@ def run_tantivy(corpus: str, index_dir: str, queries: list[dict], relaxed: list[
                 gen.snippet_from_doc(searcher.doc(addr)).to_html()
             return res.count
 
-        cold, warm, totals = [], [], []
-        for q, r in zip(queries, relaxed):
-            t = time.perf_counter()
-            totals.append(one(q, r))
-            cold.append((time.perf_counter() - t) * 1000)
-        per_query_warm = [[] for _ in queries]
-        for _ in range(runs):
-            for i, (q, r) in enumerate(zip(queries, relaxed)):
-                t = time.perf_counter()
-                one(q, r)
-                ms = (time.perf_counter() - t) * 1000
-                warm.append(ms)
-                per_query_warm[i].append(ms)
+        out = time_passes(one, queries, relaxed, runs, kinds)
         rss, peak = _rss_mb()
-        return {"role": "tantivy", "version": getattr(tantivy, "__version__", ""), "build": stats, "cold": cold,
-                "warm": warm, "totals": totals, "per_query_warm": per_query_warm, "rss_mb": rss, "peak_rss_mb": peak}
+        return {"role": "tantivy", "version": getattr(tantivy, "__version__", ""), "build": stats, **out,
+                "rss_mb": rss, "peak_rss_mb": peak}
     finally:
         shutil.rmtree(tdir, ignore_errors=True)
 
@@ -384,64 +377,82 @@ def _median(xs: list[float]) -> float:
     return s[len(s) // 2] if len(s) % 2 else (s[len(s) // 2 - 1] + s[len(s) // 2]) / 2
 
 
+def code_version() -> str:
+    """Return the commit the engine ran at, and whether search/ or indexer/ had uncommitted changes."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "search", "indexer"], cwd=ROOT,
+                               capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "unknown"
+    return f"{head}{' + uncommitted changes in search/ or indexer/' if dirty else ''}"
+
+
 def summarise(engine: dict, whoosh: dict | None, tant: dict | None) -> list[str]:
     """Return the report lines (the figures) for the three runs."""
-    lines = []
-    kinds = [pq["kind"] for pq in engine["per_query"]]
-    broad = [i for i, k in enumerate(kinds) if k in BROAD_KINDS]
+    lines = [f"code: {code_version()}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the end"]
+    eq = engine["per_query"]
+    kinds = [pq["kind"] for pq in eq]
     n = len(kinds)
+    broad = {i for i, k in enumerate(kinds) if k in BROAD_KINDS}
+    e_warm = [pq["warm_ms"] for pq in eq]
+    e_cold = [pq["cold_ms"] for pq in eq]
 
-    def subset(samples, idxs):
-        return [samples[j] for j in range(len(samples)) if j % n in idxs]
+    def flat(per_query: list[list[float]], idxs) -> list[float]:
+        return [ms for i in sorted(idxs) for ms in per_query[i]]
+
+    def ran(peer) -> set[int]:
+        return {i for i in range(n) if peer["per_query_warm"][i]}
 
     lines.append(f"queries: {n} ({', '.join(f'{k} {kinds.count(k)}' for k in dict.fromkeys(kinds))}); "
                  f"engine result cache: {engine['cache']}")
-    lines.append("per-kind warm p50 ms (engine / naive whoosh / tantivy):")
+    lines.append("per-kind warm p50 ms:    engine  naive-whoosh   tantivy")
     for kind in dict.fromkeys(kinds):
         idxs = {i for i, k in enumerate(kinds) if k == kind}
-        row = [percentiles(subset(engine["warm"], idxs))["p50"]]
+        row = [percentiles(flat(e_warm, idxs))["p50"]]
         for peer in (whoosh, tant):
-            row.append(percentiles(subset(peer["warm"], idxs))["p50"] if peer else float("nan"))
-        lines.append(f"  {kind:9s} {row[0]:9.1f} {row[1]:11.1f} {row[2]:9.1f}")
+            row.append(percentiles(flat(peer["per_query_warm"], idxs))["p50"] if peer else float("nan"))
+        lines.append(f"  {kind:10s} {row[0]:14.1f} {row[1]:13.1f} {row[2]:9.1f}")
 
     def fmt(name, st):
         return (f"{name}: p50 {st['p50']:.1f} ms  p95 {st['p95']:.1f} ms  p99 {st['p99']:.1f} ms  "
                 f"max {st['max']:.1f} ms  (n={st['n']})")
 
-    eng_w, eng_b = percentiles(engine["warm"]), percentiles(subset(engine["warm"], set(broad)))
-    lines.append(fmt("engine cold (first pass after opening)", percentiles(engine["cold"])))
-    lines.append(fmt("engine warm (all queries)", eng_w))
-    lines.append(fmt("engine warm (broad queries)", eng_b))
+    eng_w, eng_b = percentiles(flat(e_warm, range(n))), percentiles(flat(e_warm, broad))
     for name, peer in (("naive whoosh", whoosh), ("tantivy", tant)):
         if not peer:
             continue
-        pw, pb = percentiles(peer["warm"]), percentiles(subset(peer["warm"], set(broad)))
-        lines.append(fmt(f"{name} cold", percentiles(peer["cold"])))
-        lines.append(fmt(f"{name} warm (all queries)", pw))
+        idxs = ran(peer)
+        pw, pb = percentiles(flat(peer["per_query_warm"], idxs)), percentiles(flat(peer["per_query_warm"], idxs & broad))
+        ew, eb = percentiles(flat(e_warm, idxs)), percentiles(flat(e_warm, idxs & broad))
+        lines.append(fmt(f"{name} cold", percentiles([peer["cold"][i] for i in sorted(idxs)])))
+        lines.append(fmt(f"{name} warm ({len(idxs)} queries)", pw))
         lines.append(fmt(f"{name} warm (broad queries)", pb))
-        diff = sum(1 for a, b in zip([pq["total"] for pq in engine["per_query"]], peer["totals"]) if a != b)
-        lines.append(f"{name}: totals differ from the engine's on {diff} of {n} queries (query syntax and "
-                     f"analyzers are not identical; see --out JSON)")
-        # Ratio of per-query warm medians, so one slow query does not dominate.
-        ratios = [_median(peer["per_query_warm"][i]) / max(_median(engine["per_query"][i]["warm_ms"]), 1e-6)
-                  for i in range(n)]
-        br = [ratios[i] for i in broad]
+        diff = [i for i in sorted(idxs) if peer["totals"][i] != eq[i]["total"]]
+        lines.append(f"{name}: totals differ from the engine's on {len(diff)} of {len(idxs)} queries (query "
+                     f"syntax and analyzers are not identical; see the JSON)")
+        # Per-query median ratios, so one slow query does not dominate.
+        ratios = {i: _median(peer["per_query_warm"][i]) / max(_median(e_warm[i]), 1e-6) for i in idxs}
+        br = [ratios[i] for i in idxs & broad]
         if name == "tantivy":
-            lines.append(f"RATIO engine/tantivy: p50 {eng_w['p50'] / pw['p50']:.1f}x  p95 "
-                         f"{eng_w['p95'] / pw['p95']:.1f}x  broad p50 {eng_b['p50'] / pb['p50']:.1f}x  "
-                         f"broad p95 {eng_b['p95'] / pb['p95']:.1f}x  (tantivy faster by this factor)")
-            if tant.get("build"):
-                b = tant["build"]
-                lines.append(f"tantivy build: {b['docs']} docs in {b['build_s']:.1f} s "
-                             f"(+{b['read_whoosh_s']:.1f} s reading facets from Whoosh); RSS {peer['rss_mb']:.0f} MB")
+            lines.append(f"RATIO engine/tantivy (same queries): p50 {ew['p50'] / pw['p50']:.1f}x  p95 "
+                         f"{ew['p95'] / pw['p95']:.1f}x  broad p50 {eb['p50'] / pb['p50']:.1f}x  "
+                         f"broad p95 {eb['p95'] / pb['p95']:.1f}x  (how much faster tantivy is)")
+            b = tant["build"]
+            lines.append(f"tantivy build: {b['docs']} docs in {b['build_s']:.1f} s "
+                         f"(+{b['read_whoosh_s']:.1f} s reading facets from Whoosh); its RSS {peer['rss_mb']:.0f} MB")
         else:
-            lines.append(f"RATIO naive-whoosh/engine: p50 {pw['p50'] / eng_w['p50']:.1f}x  p95 "
-                         f"{pw['p95'] / eng_w['p95']:.1f}x  broad p50 {pb['p50'] / eng_b['p50']:.1f}x  broad p95 "
-                         f"{pb['p95'] / eng_b['p95']:.1f}x  broad per-query median speed-up min {min(br):.1f}x "
-                         f"(goal >= 10x on broad queries)")
-    lines.append(f"engine start-up to first answer: {engine['startup_first_answer_s']:.2f} s "
+            lines.append(f"RATIO naive-whoosh/engine (same queries): p50 {pw['p50'] / ew['p50']:.1f}x  p95 "
+                         f"{pw['p95'] / ew['p95']:.1f}x  broad p50 {pb['p50'] / eb['p50']:.1f}x  broad p95 "
+                         f"{pb['p95'] / eb['p95']:.1f}x  broad per-query speed-up min {min(br) if br else float('nan'):.1f}x"
+                         f" (goal >= 10x on broad queries)")
+    lines.append(fmt("ENGINE cold (first pass after opening)", percentiles(e_cold)))
+    lines.append(fmt("ENGINE warm (all queries)", eng_w))
+    lines.append(fmt("ENGINE warm (broad queries)", eng_b))
+    lines.append(f"ENGINE start-up to first answer: {engine['startup_first_answer_s']:.2f} s "
                  f"(imports {engine['import_s']:.2f} s; goal <= 2 s)")
-    lines.append(f"engine RSS after the query set: {engine['rss_mb']:.0f} MB, peak {engine['peak_rss_mb']:.0f} MB "
+    lines.append(f"ENGINE RSS after the query set: {engine['rss_mb']:.0f} MB, peak {engine['peak_rss_mb']:.0f} MB "
                  f"(goal <= 300 MB on the 108k set)")
     return lines
 
@@ -456,29 +467,38 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--peer-runs", type=int, default=2, help="warm passes for the peers (naive Whoosh is slow)")
     ap.add_argument("--skip-peers", action="store_true")
     ap.add_argument("--skip-whoosh", action="store_true")
+    ap.add_argument("--whoosh-kinds", help="comma-separated query kinds naive Whoosh runs (default all), "
+                                           "e.g. broad,browse to keep it short on 108k")
     ap.add_argument("--out", help="write every sample as JSON here (default bench/out/latency-<index>.json)")
+    ap.add_argument("--summarise", metavar="JSON", help="print the figures of a saved run again and exit")
     ap.add_argument("--role", choices=("engine", "whoosh", "tantivy"), help=argparse.SUPPRESS)
     ap.add_argument("--relaxed", help=argparse.SUPPRESS)
     ap.add_argument("--spawned-at", type=float, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
+    if args.summarise:
+        saved = json.loads(Path(args.summarise).read_text(encoding="utf-8"))
+        for line in summarise(saved["engine"], saved["whoosh"], saved["tantivy"]):
+            print(line)
+        return 0
     if not Path(args.index_dir).is_dir():
         print(f"error: no index directory at {args.index_dir}", file=sys.stderr)
         return 2
     queries = load_queries(args.queries)
+    kinds = set(args.whoosh_kinds.split(",")) if args.whoosh_kinds else None
     if args.role:
         relaxed = json.loads(args.relaxed) if args.relaxed else [False] * len(queries)
         if args.role == "engine":
             out = run_engine(args.index_dir, queries, args.warm_runs, args.spawned_at or time.time())
         elif args.role == "whoosh":
-            out = run_whoosh(args.index_dir, queries, relaxed, args.peer_runs)
+            out = run_whoosh(args.index_dir, queries, relaxed, args.peer_runs, kinds)
         else:
-            out = run_tantivy(args.corpus, args.index_dir, queries, relaxed, args.peer_runs)
+            out = run_tantivy(args.corpus, args.index_dir, queries, relaxed, args.peer_runs, None)
         print(json.dumps(out))
         return 0
 
     common = [args.index_dir, "--queries", args.queries, "--warm-runs", str(args.warm_runs),
-              "--peer-runs", str(args.peer_runs)]
+              "--peer-runs", str(args.peer_runs)] + (["--whoosh-kinds", args.whoosh_kinds] if args.whoosh_kinds else [])
     print(f"engine run ({args.warm_runs} warm passes) ...", flush=True)
     engine = _spawn([*common, "--role", "engine"])
     relaxed = json.dumps([pq["relaxed"] for pq in engine["per_query"]])
