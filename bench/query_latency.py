@@ -170,13 +170,14 @@ def run_engine(index_dir: str, queries: list[dict], warm_runs: int, spawned_at: 
             warm.append(ms)
             pq["warm_ms"].append(ms)
     rss, peak = _rss_mb()
-    return {"role": "engine", "cache": cache_note, "import_s": import_s, "startup_first_answer_s": first_answer_s,
+    return {"role": "engine", "code": code_version(), "load": os.getloadavg()[0], "cache": cache_note, "import_s": import_s, "startup_first_answer_s": first_answer_s,
             "rss_mb": rss, "peak_rss_mb": peak, "cold": cold, "warm": warm, "per_query": per_query}
 
 
 # ---------------------------------------------------------------- role: naive Whoosh
 
-def run_whoosh(index_dir: str, queries: list[dict], relaxed: list[bool], runs: int, kinds: set[str] | None) -> dict:
+def run_whoosh(index_dir: str, queries: list[dict], relaxed: list[bool], runs: int,
+               kinds: set[str] | None) -> dict:
     """Run the query set the naive Whoosh way (groupedby facet counts); return latencies."""
     sys.path.insert(0, str(ROOT))
     from whoosh import index as windex
@@ -391,7 +392,8 @@ def code_version() -> str:
 
 def summarise(engine: dict, whoosh: dict | None, tant: dict | None) -> list[str]:
     """Return the report lines (the figures) for the three runs."""
-    lines = [f"code: {code_version()}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the end"]
+    lines = [f"code: {engine.get('code', '?')}; {os.cpu_count()} CPUs, load average "
+             f"{engine.get('load', float('nan')):.2f} after the engine run, {os.getloadavg()[0]:.2f} at the end"]
     eq = engine["per_query"]
     kinds = [pq["kind"] for pq in eq]
     n = len(kinds)
