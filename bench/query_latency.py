@@ -335,8 +335,8 @@ def run_tantivy(corpus: str, index_dir: str, queries: list[dict], relaxed: list[
             for k, vs in exclude.items():
                 clauses += [(tantivy.Occur.MustNot, tantivy.Query.term_query(schema, k, v)) for v in vs]
             if dfrom or dto:
-                lo = datetime.combine(dfrom or date(1, 1, 1), datetime.min.time())
-                hi = datetime.combine(dto or date(9999, 12, 31), datetime.max.time())
+                lo = datetime.combine(dfrom or date(1800, 1, 1), datetime.min.time())
+                hi = datetime.combine(dto or date(2100, 12, 31), datetime.max.time())  # tantivy rejects year 9999
                 clauses.append((tantivy.Occur.Must, tantivy.Query.range_query(
                     schema, "date", tantivy.FieldType.Date, lo, hi)))
             query = tantivy.Query.boolean_query(clauses) if len(clauses) > 1 else main
