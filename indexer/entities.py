@@ -15,7 +15,8 @@ from typing import Sequence
 
 from indexer.gazetteer import ORG_ALIASES, fold, gazetteer
 from indexer.model import Country, Entities, Mention, Org
-from indexer.people import (GENERIC_ORG_WORDS, HONORIFICS, ORG_WORDS, clean_name, fill_roles, find_titled_people,
+from indexer.gazetteer import GENERIC_ORG_WORDS, ORG_WORDS
+from indexer.people import (HONORIFICS, clean_name, fill_roles, find_titled_people,
                             is_caps, is_junk_person, merge_people, name_index, person_at_end, read_person,
                             rescue_person, resolve_people, written_lower)
 from indexer.roles import HEAD_WORDS, role_before

@@ -179,6 +179,33 @@ ORG_ALIASES = {
     "european council": "European Council", "european parliament": "European Parliament",
 }
 
+# Nouns that make a name an organisation or a place, never a person ("Donetsk People Republic").
+ORG_WORDS = {
+    "office", "council", "service", "services", "ministry", "committee", "agency", "department", "bank",
+    "party", "union", "house", "court", "assembly", "administration", "government", "forces", "force",
+    "affairs", "guard", "army", "navy", "police", "republic", "kingdom", "federation", "federal",
+    "commission", "parliament", "senate", "congress", "institute", "university", "school", "college",
+    "foundation", "fund", "company", "corporation", "group", "holdings", "association", "organisation",
+    "organization", "news", "press", "times", "post", "journal", "daily", "television", "radio", "tv",
+    "airlines", "airways", "railways", "exchange", "market", "markets", "stock", "index", "summit",
+    "forum", "conference", "treaty", "agreement", "accord", "declaration", "program", "programme",
+    "plan", "strategy", "initiative", "project", "operation", "war", "battle", "crisis", "region",
+    "oblast", "district", "province", "state", "city", "town", "village", "square", "street", "avenue",
+    "bridge", "airport", "station", "port", "plant", "factory", "centre", "center", "hall", "palace",
+    "order", "statement", "platform", "cosmodrome", "easter", "christmas", "decree", "law", "act",
+    "charter", "memorandum", "concept", "doctrine", "policy", "church", "cathedral", "monastery", "league", "cup", "board", "rights", "front", "movement", "reserve", "fed", "trust", "partners", "capital", "museum", "theatre", "theater", "stadium", "hospital", "prison",
+    "people", "people's", "democratic", "national", "international", "european", "world", "global",
+}
+
+# Words that alone name no particular organisation ("Government", "Armed Forces").
+GENERIC_ORG_WORDS = {
+    "armed", "forces", "troops", "military", "motherland", "fatherland", "homeland", "healthcare",
+    "alliance", "coalition", "opposition", "cabinet", "ministers", "authorities", "authority",
+    "leadership", "regime", "west", "east", "administration", "treasury", "defence", "defense",
+    "security", "intelligence", "health", "central", "supreme", "main", "joint", "special", "general",
+    "staff", "parliamentary", "presidential", "executive", "public", "private", "civil", "social",
+}
+
 # The demonym prefixes that make an organisation or title national ("Japanese Finance Ministry").
 _STATE_TYPES = {"State", "Province", "Territory", "Federal district", "Autonomous republic",
                 "Republic", "Land", "Capital territory", "Oblast"}

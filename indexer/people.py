@@ -12,7 +12,7 @@ import re
 from collections import Counter, defaultdict
 from functools import lru_cache
 
-from indexer.gazetteer import ORG_ALIASES, fold, gazetteer
+from indexer.gazetteer import GENERIC_ORG_WORDS, ORG_ALIASES, ORG_WORDS, fold, gazetteer
 from indexer.gazetteer import spelling_key as _skeleton
 from indexer.model import Actor, Entities, Mention
 from indexer.roles import HEAD_WORDS, PORTFOLIOS, role_after, role_before
@@ -63,22 +63,6 @@ CANONICAL_PEOPLE = [
 ]
 
 
-# Nouns that make a name an organisation or a place, never a person ("Donetsk People Republic").
-ORG_WORDS = {
-    "office", "council", "service", "services", "ministry", "committee", "agency", "department", "bank",
-    "party", "union", "house", "court", "assembly", "administration", "government", "forces", "force",
-    "affairs", "guard", "army", "navy", "police", "republic", "kingdom", "federation", "federal",
-    "commission", "parliament", "senate", "congress", "institute", "university", "school", "college",
-    "foundation", "fund", "company", "corporation", "group", "holdings", "association", "organisation",
-    "organization", "news", "press", "times", "post", "journal", "daily", "television", "radio", "tv",
-    "airlines", "airways", "railways", "exchange", "market", "markets", "stock", "index", "summit",
-    "forum", "conference", "treaty", "agreement", "accord", "declaration", "program", "programme",
-    "plan", "strategy", "initiative", "project", "operation", "war", "battle", "crisis", "region",
-    "oblast", "district", "province", "state", "city", "town", "village", "square", "street", "avenue",
-    "bridge", "airport", "station", "port", "plant", "factory", "centre", "center", "hall", "palace",
-    "church", "cathedral", "monastery", "league", "cup", "board", "rights", "front", "movement", "reserve", "fed", "trust", "partners", "capital", "museum", "theatre", "theater", "stadium", "hospital", "prison",
-    "people", "people's", "democratic", "national", "international", "european", "world", "global",
-}
 
 
 # A bare surname joins the corpus's full name when that person has this share of the surname's mentions.
@@ -102,14 +86,6 @@ NICKNAMES = {
 }
 
 
-# Words that alone name no particular organisation ("Government", "Armed Forces").
-GENERIC_ORG_WORDS = {
-    "armed", "forces", "troops", "military", "motherland", "fatherland", "homeland", "healthcare",
-    "alliance", "coalition", "opposition", "cabinet", "ministers", "authorities", "authority",
-    "leadership", "regime", "west", "east", "administration", "treasury", "defence", "defense",
-    "security", "intelligence", "health", "central", "supreme", "main", "joint", "special", "general",
-    "staff", "parliamentary", "presidential", "executive", "public", "private", "civil", "social",
-}
 
 
 # Wire-copy abbreviations and company suffixes that never belong to a person's name.
@@ -227,7 +203,7 @@ def _strip_titles(name: str) -> tuple[str, str]:
         i += 1
     # Trailing ", Jr." stays; trailing title words ("Putin Spokesman") go.
     j = len(words)
-    while j > i + 1 and words[j - 1].lower().strip(".") in HONORIFICS:
+    while j > i + 1 and (words[j - 1].lower().strip(".") in HONORIFICS or words[j - 1].lower() in HEAD_WORDS):
         j -= 1
     return " ".join(words[i:j]), " ".join(words[:i])
 
@@ -297,6 +273,9 @@ def read_person(text, s, e, caps_text, people, hits, floor) -> int:
             if not (low in NAME_STOP or low in HONORIFICS or low in HEAD_WORDS or low in NOT_PEOPLE
                     or low in ORG_WORDS or low in PORTFOLIOS or g.lookup(word)):
                 s = back.start(1)
+    cut_at = re.search(r"[:;]", text[s:e])
+    if cut_at:
+        e = s + cut_at.start()  # "Vladimir Putin: Comrades" in a transcript
     raw = text[s:e]
     name = clean_name(raw)
     # spaCy tags some places as people ("Belarus\n\n\n\n"): they are country mentions.

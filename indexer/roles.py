@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from indexer.gazetteer import ORG_ALIASES, fold, gazetteer
+from indexer.gazetteer import GENERIC_ORG_WORDS, ORG_ALIASES, ORG_WORDS, fold, gazetteer
 
 Role = tuple[str, str, bool]
 
@@ -105,6 +105,7 @@ HEADLINE_WORDS = {
     "will", "a", "an", "as", "his", "her", "their", "its", "this", "that", "who",
 }
 _WRAP = re.compile(r"(?<=\S)\n(?=[^\s])")
+_NAME_TOKEN = re.compile(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?")
 # "Madrid.US": a sentence end glued to the next word.
 _GLUED = re.compile(r"(?<=[a-z])\.(?=[A-Z])")
 _TOKEN = re.compile(r"[A-Za-z][\w.'’\-]*")
@@ -177,14 +178,33 @@ def _valid_chain(tokens: list[str]) -> bool:
     return all(t.lower() in CONNECTORS or _is_cap(t) for t in tokens)
 
 
+def _name_like(token: str) -> bool:
+    low = token.lower()
+    return bool(_NAME_TOKEN.fullmatch(token)) and not (
+        low in ORG_WORDS or low in GENERIC_ORG_WORDS or low in HEAD_WORDS or low in PORTFOLIOS
+        or low in CONNECTORS or low in HEADLINE_WORDS or gazetteer().classify(token))
+
+
+def _ends_with_a_name(chain: list[str]) -> bool:
+    """True when a chain runs on into a person's name ("... of Ukraine Oleksiy Reznikov")."""
+    return (len(chain) >= 3 and _name_like(chain[-1]) and _name_like(chain[-2]) and _is_cap(chain[-3])
+            and not gazetteer().classify(" ".join(chain[-2:])))
+
+
 def _parse(tokens: list[str], whole: bool) -> Role | None:
     """Read a role from tokens ending at the name (``whole``: the tokens must all belong to it)."""
     tokens = [t[:-2] if t.endswith(("'s", "’s")) else t for t in tokens]
     low = [t.lower().rstrip(".") for t in tokens]
-    for pos, n in _heads(low):
+    heads = _heads(low)
+    for pos, n in heads:
         chain = tokens[pos + n:]
         if not _valid_chain(chain):
             continue
+        if _ends_with_a_name(chain):
+            return None  # "Minister of Defense of Ukraine Oleksiy Reznikov": someone else's title
+        last_pos, last_n = heads[-1]
+        if (last_pos, last_n) != (pos, n) and last_pos + last_n == len(tokens) and low[last_pos - 1] == "to":
+            pos, n, chain = last_pos, last_n, []  # "Adviser to President Zelenskyy": he is the President
         # Walk back over qualifiers and the affiliation.
         j = pos
         while j > 0:
