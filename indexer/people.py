@@ -101,15 +101,18 @@ PARTICLE_TAIL = re.compile(r"(?:\s+(?:von|van|der|den|de|da|del|della|di|du|la|l
                            r"\s+[A-Z][\w'’\-]+")
 
 
+# Letters of names, accented ones included ("Niinistö", "Čaputová").
+_UP = "[A-ZÀ-ÖØ-ÞĀ-Ž]"
+_LOW = "[a-zß-öø-ÿā-ž]"
 # A capitalised word right after a person's name, on the next line or after a space.
-NAME_CONTINUES = re.compile(r"[ \t]*\n?[ \t]*([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b(?![.'’-]\w)")
+NAME_CONTINUES = re.compile(rf"[ \t]*\n?[ \t]*({_UP}{_LOW}+(?:-{_UP}{_LOW}+)?)(?![\w.'’-])")
 
 
 PARTICLES = {"von", "van", "der", "den", "de", "da", "del", "della", "di", "du", "la", "le", "bin", "ibn",
              "al", "el", "ter", "ten", "dos", "das"}
 
 
-_NAME_WORD = r"[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?"
+_NAME_WORD = rf"{_UP}(?:{_LOW}|['’])+(?:-{_UP}(?:{_LOW}|['’])+)?(?![\w])"
 
 
 _GAP = r"[ \t]*\n?[ \t]*"
@@ -137,7 +140,7 @@ NEXT_CAPITAL = re.compile(r"[ \t]+[A-Z]")
 
 
 # A capitalised word right before a name, on the same line.
-NAME_BEFORE = re.compile(r"(?<![\w.'’-])([A-Z][a-z]+(?:-[A-Z][a-z]+)?)[ ]$")
+NAME_BEFORE = re.compile(rf"(?<![\w.'’-])({_UP}{_LOW}+(?:-{_UP}{_LOW}+)?)[ ]$")
 
 
 # Capitalised words that start a clause rather than continue a name.
@@ -403,7 +406,7 @@ def person_at_end(name: str) -> str | None:
     if len(words) < 3:
         return None
     first, last = words[-2], words[-1]
-    if not (re.fullmatch(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?", first) and re.fullmatch(r"[A-Z][\w'’-]+", last)):
+    if not (re.fullmatch(rf"{_UP}{_LOW}+(?:-{_UP}{_LOW}+)?", first) and re.fullmatch(rf"{_UP}[\w'’-]+", last)):
         return None
     lows = {first.lower(), last.lower()}
     if lows & (ORG_WORDS | HEAD_WORDS | GENERIC_ORG_WORDS | HONORIFICS | NAME_STOP | PORTFOLIOS):

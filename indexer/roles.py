@@ -70,6 +70,10 @@ CABINET_SECRETARIES = {
 # Heads that are offices of government whatever body follows ("Minister of Finance").
 GOVERNMENT_HEADS = {"minister", "prime minister", "secretary of state", "foreign secretary", "home secretary",
                     "first minister", "secretary"}
+# Words of time stamps and photo credits that sit next to titles in live blogs and captions.
+NOT_BODY = {"gmt", "bst", "utc", "cet", "cest", "est", "edt", "am", "pm", "jan", "feb", "mar", "apr", "jun",
+            "jul", "aug", "sep", "sept", "oct", "nov", "dec", "reuters", "ap", "afp", "getty", "epa",
+            "lehtikuva", "photograph", "photo", "images", "shutterstock", "pa", "tass", "ria"}
 CONNECTORS = {"of", "the", "for", "to", "and", "on", "in"}
 
 # International bodies whose heads count as leaders (folded names).
@@ -105,7 +109,7 @@ HEADLINE_WORDS = {
     "will", "a", "an", "as", "his", "her", "their", "its", "this", "that", "who",
 }
 _WRAP = re.compile(r"(?<=\S)\n(?=[^\s])")
-_NAME_TOKEN = re.compile(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?")
+_NAME_TOKEN = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-Ž][a-zß-öø-ÿā-ž]+(?:-[A-ZÀ-ÖØ-ÞĀ-Ž][a-zß-öø-ÿā-ž]+)?")
 # "Madrid.US": a sentence end glued to the next word.
 _GLUED = re.compile(r"(?<=[a-z])\.(?=[A-Z])")
 _TOKEN = re.compile(r"[A-Za-z][\w.'’\-]*")
@@ -225,7 +229,7 @@ def _parse(tokens: list[str], whole: bool) -> Role | None:
     return None
 
 
-def _build(before: list[str], head: list[str], chain: list[str]) -> Role:
+def _build(before: list[str], head: list[str], chain: list[str]) -> Role | None:
     """Turn the parsed parts of a title into (role, country, leader)."""
     g = gazetteer()
     head_key = " ".join(w.lower() for w in head)
@@ -234,7 +238,9 @@ def _build(before: list[str], head: list[str], chain: list[str]) -> Role:
     k = len(before)
     while k > 0 and before[k - 1].lower().rstrip(".") in PORTFOLIOS and before[k - 1] != "New":
         k -= 1
-    affil = [w for w in before[:k] if w.lower() not in TEMPORAL or w == "New"]
+    affil = [w for w in before[:k] if (w.lower() not in TEMPORAL or w == "New") and (_is_cap(w) or w == "of")]
+    if any(w.lower().rstrip(".") in NOT_BODY for w in affil + chain):
+        return None  # "Prime Minister of the GMT Mar": a live blog's time stamp, a photo credit
     quals = before[k:]
     quals_low = {q.lower() for q in quals}
     if quals_low & NOT_IN_OFFICE:
@@ -280,11 +286,13 @@ def _build(before: list[str], head: list[str], chain: list[str]) -> Role:
         leader = not (quals_low & NOT_IN_OFFICE)
     elif (body or chain_body) and not country and not international and head_key not in GOVERNMENT_HEADS:
         leader = False  # "Chrysler President", "Chairman of the Federal Reserve"
-    if head_key == "leader" and not country:
-        leader = False
+    if head_key == "leader":
+        leader = bool(country) and not body and not (quals_low & NOT_IN_OFFICE)  # "Soviet leader", not "Labour leader"
     if head_key in ("president", "chancellor", "king", "queen", "prime minister") and chain_body and \
             not international and not country:
         leader = False  # "President of the Bank", "Chancellor of the University"
+    if body and " " not in body and _name_like(body) and body_key not in INTERNATIONAL_BODIES:
+        return None  # "Olaf Chancellor": a given name, not a body
     if body:
         name = ORG_ALIASES.get(body_key, body)
         article = "the " if " " in name and not name.isupper() else ""
