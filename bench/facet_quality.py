@@ -145,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"actor recall: {people_found / people_total if people_total else 0.0:.3f} "
           f"({people_found} of {people_total} (article, person) pairs)")
     print(f"speed: {len(stories) / seconds if seconds else 0.0:.1f} articles/s "
-          f"({seconds:.1f} s, {args.workers} workers{', NER partly cached' if ner_runs < len(stories) else ''})")
+          f"({seconds:.1f} s, {args.workers} workers"
+          f"{', NER from cache' if ner_runs == 0 else ', NER partly cached' if ner_runs < len(stories) else ''})")
     return 0
 
 

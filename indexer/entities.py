@@ -72,6 +72,8 @@ GEOGRAPHY = re.compile(r"\b(?:gulf|sea|ocean|bay|strait|straits|canal|river|lake
 STRONG_KINDS = ("dateline", "name", "metonym")
 
 
+# "<company> of" right before a country name: the company's origin, weak evidence for the story.
+COMPANY_OF = re.compile(r"\b(?:Corp|Co|Ltd|Inc|Plc|PLC|AG|SA|NV|Group|Corporation|Company|Limited|Bank)\.?,?\s+of\s+$")
 # What separates the items of a list of countries.
 LIST_GAP = re.compile(r"^(?:\s*,\s*|\s+and\s+|\s+or\s+|\s*,\s*and\s+|\s*,\s*or\s+|\s*/\s*|\s*-\s*)$")
 
@@ -188,6 +190,8 @@ def _salient_countries(text: str, hits, g) -> list[Country]:
     lead_end = (brk + 2 if 0 <= brk < 200 else 0) + LEAD_CHARS
     by_code: dict[str, list] = defaultdict(list)
     for hit in sorted(hits):
+        if hit[3] in STRONG_KINDS and COMPANY_OF.search(text, max(0, hit[0] - 40), hit[0]):
+            hit = (hit[0], hit[1], hit[2], "inside")  # "Mazda Motor Corp of Japan": where a company is from
         by_code[hit[2]].append(hit)
     countries = []
     for code, own in by_code.items():

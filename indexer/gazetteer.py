@@ -462,6 +462,8 @@ class Gazetteer:
         key = _key(text)
         if not key:
             return None
+        if len(key) <= 3 and text.isupper():
+            places = capitals = False  # "EDO Corp": an acronym, not Edo (Tokyo)
         if key in self.names:
             return self.names[key], "name"
         if key in self.metonyms:
