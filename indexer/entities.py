@@ -168,7 +168,7 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entit
     # A one-word "name" the article also writes in lower case is a word ("Children", "Law", "Map").
     singles = {p[2].lower() for p in people if " " not in p[2]}
     lower_words = {w for w in singles if re.search(rf"(?<![\w.]){re.escape(w)}(?!\w)", text)} if singles else set()
-    actors = resolve_people(people, mentions, places, lower_words)
+    actors = resolve_people(people, mentions, places, lower_words, hits)
     countries = _salient_countries(text, hits, g)
     mentions.extend(Mention(s, e, "country", code) for s, e, code, _ in hits)
     orgs = [Org(name, n) for name, n in org_counts.most_common()]

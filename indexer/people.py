@@ -282,9 +282,9 @@ def read_person(text, s, e, caps_text, people, hits, floor) -> int:
     raw = text[s:e]
     name = clean_name(raw)
     # spaCy tags some places as people ("Belarus\n\n\n\n"): they are country mentions.
-    found = g.classify(name, places=False)
+    found = g.classify(name, places=" " not in name)
     if found:
-        hits.append((s, e, found[0], found[1]))
+        hits.append((s, e, found[0], found[1]))  # a one-word "person" that is a city is that city
         return e
     # "Belarus Alexander Lukashenko": a country word glued in front of the name.
     words = name.split()
@@ -420,7 +420,7 @@ def person_at_end(name: str) -> str | None:
     return None
 
 
-def resolve_people(people, mentions, places, lower_words=frozenset()) -> list[Actor]:
+def resolve_people(people, mentions, places, lower_words=frozenset(), hits=None) -> list[Actor]:
     """Within one article: surname-only, shorter and variant mentions -> the full name used in the article.
 
     A name seen only in an all-caps headline of a mixed-case text ("weak") is kept only when the body
@@ -455,6 +455,9 @@ def resolve_people(people, mentions, places, lower_words=frozenset()) -> list[Ac
             elif weak or (not fulls and (_is_place_name(name) or fold(name) in places
                                          or name.lower() in lower_words)):
                 canonical = None  # "Mykolaiv", "Bucha": places spaCy took for people
+                code = None if weak or hits is None else gazetteer().place_code(name)
+                if code:
+                    hits.append((s, e, code, "city"))
             else:
                 canonical = name
         if canonical is None:

@@ -194,6 +194,35 @@ def test_junk_never_reaches_the_facets(excerpts, key, junk):
                for a in ents.actors)
 
 
+def test_transcript_speaker_label_is_not_part_of_the_name(excerpts):
+    # "President of Russia Vladimir Putin: Comrades, good afternoon." (spaCy: "Vladimir Putin: Comrades")
+    putin = actors_of(excerpts["kremlin-speaker-label"][1])["Vladimir Putin"]
+    assert (putin.role, putin.country, putin.leader) == ("President", "RU", True)
+    assert len(excerpts["kremlin-speaker-label"][1].actors) == 1
+
+
+def test_city_tagged_as_person_is_a_place(excerpts):
+    # "three regions - Donetsk, Luhansk, Zaporizhzhia." with Luhansk and Zaporizhzhia tagged PERSON.
+    text, ents = excerpts["zelenskyy-city-as-person"]
+    assert not ents.actors
+    assert any(text[m.start:m.end] == "Zaporizhzhia" and m.value == "UA" for m in ents.mentions)
+    assert "UA" in country_codes(ents)
+
+
+def test_person_spacy_missed_is_found_by_title(excerpts):
+    # "Finance Minister Barend du Plessis said": spaCy tags nothing there.
+    actors = actors_of(excerpts["reuters-untagged-minister"][1])
+    assert actors["Barend du Plessis"].role == "Finance Minister"
+    assert actors["Barend du Plessis"].leader is True
+
+
+def test_organisation_tagged_person_is_an_actor(excerpts):
+    # "Alexander Lukashenko called President of Ukraine Volodymyr Zelenskyy." tags part of it ORG.
+    ents = excerpts["zelenskyy-lukashenko-call"][1]
+    assert {a.name for a in ents.actors} == {"Alexander Lukashenko", "Volodymyr Zelenskyy"}
+    assert not ents.orgs
+
+
 def test_acronym_and_long_name_are_one_org(excerpts):
     orgs = {o.name for o in excerpts["reuters-wrapped-name"][1].orgs}
     assert "Organization for Economic Cooperation and Development" in orgs and "OECD" not in orgs
