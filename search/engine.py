@@ -102,13 +102,13 @@ def _entities(stored: dict) -> dict:
 class _Snapshot:
     """Everything derived from one Whoosh commit of one generation."""
 
-    def __init__(self, generation: str, gen_dir: Path, resolve_country):
+    def __init__(self, generation: str, gen_dir: Path, resolve_country, segment_cache: dict):
         self.generation = generation
         self.ix = windex.open_dir(str(gen_dir))
         self.toc = self.ix.latest_generation()
         self.searcher = self.ix.searcher()
         self.reader = self.searcher.reader()
-        self.table: FacetTable = load_facets(self.reader)
+        self.table: FacetTable = load_facets(self.reader, segment_cache)
         self.resolve_country = resolve_country
         self.matcher = QueryMatcher(self.searcher, self.table, self.country_code)
         self.lock = self.matcher.lock
@@ -232,6 +232,7 @@ class SearchIndex:
         self._cache: OrderedDict = OrderedDict()
         self._cache_lock = threading.Lock()
         self._cache_size = cache_size
+        self._segment_facets: dict = {}  # per-segment facet data, reused across commits
 
     # -- opening -------------------------------------------------------------------------------
     def _snapshot(self) -> _Snapshot:
@@ -251,7 +252,10 @@ class SearchIndex:
             if snap is not None and snap.generation == generation and snap.ix.latest_generation() == snap.toc:
                 return snap
             try:
-                snap = _Snapshot(generation, self.index_dir / generation, self.resolve_country)
+                if self._snap is None or self._snap.generation != generation:
+                    self._segment_facets = {}  # another generation shares no segments
+                snap = _Snapshot(generation, self.index_dir / generation, self.resolve_country,
+                                 self._segment_facets)
             except (windex.EmptyIndexError, OSError) as exc:
                 raise IndexMissing(f"the index in {self.index_dir} cannot be opened ({exc.__class__.__name__}); "
                                    "rebuild it with `python -m indexer build`") from None

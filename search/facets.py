@@ -44,18 +44,48 @@ class FacetColumn:
         return np.bincount(self.post_val[mask[self.post_doc]], minlength=len(self.values))
 
 
-def _build_column(per_doc: list, n: int) -> FacetColumn:
-    """Build one facet column from each document's list of values (C-level passes, no per-posting loop)."""
+@dataclass
+class _LocalColumn:
+    """One facet kind of one segment: local value ids, before merging with other segments."""
+
+    keys: list[str]  # lower-cased value per local id
+    display: list[str]  # the first spelling seen per local id
+    post_doc: np.ndarray  # int32, segment-local document numbers
+    post_val: np.ndarray  # int32, local value ids
+
+
+def _local_column(per_doc: list, n: int) -> _LocalColumn:
+    """Build one segment's column from each document's list of values (C-level passes, no per-posting loop)."""
     counts = np.fromiter(map(len, per_doc), dtype=np.int64, count=n)
     flat = list(chain.from_iterable(per_doc))
     lowered = list(map(str.lower, flat))
     lookup: dict[str, int] = {}
     vals = [lookup.setdefault(k, len(lookup)) for k in lowered]
     first_form = dict(zip(reversed(lowered), reversed(flat)))  # the first spelling seen wins
-    values = [first_form[k] for k in lookup]
     post_doc = np.repeat(np.arange(n, dtype=np.int32), counts)
     post_val = np.asarray(vals, dtype=np.int32)
+    keys = list(lookup)
     if "" in lookup:  # a blank value is no value
+        keep = post_val != lookup[""]
+        post_doc, post_val = post_doc[keep], post_val[keep]
+    return _LocalColumn(keys, [first_form[k] for k in keys], post_doc, post_val)
+
+
+def _merge_columns(parts: list[tuple[int, _LocalColumn]]) -> FacetColumn:
+    """Merge segments' columns (with their document offsets) into one column with global value ids."""
+    lookup: dict[str, int] = {}
+    values: list[str] = []
+    docs, vals = [], []
+    for offset, col in parts:
+        before = len(lookup)
+        mapping = np.fromiter((lookup.setdefault(k, len(lookup)) for k in col.keys), dtype=np.int32,
+                              count=len(col.keys))
+        values.extend(col.display[j] for j in np.flatnonzero(mapping >= before).tolist())
+        docs.append(col.post_doc + np.int32(offset))
+        vals.append(mapping[col.post_val] if len(col.post_val) else col.post_val)
+    post_doc = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int32)
+    post_val = np.concatenate(vals) if vals else np.zeros(0, dtype=np.int32)
+    if "" in lookup:
         keep = post_val != lookup[""]
         post_doc, post_val = post_doc[keep], post_val[keep]
     order = np.argsort(post_val, kind="stable")
@@ -108,21 +138,42 @@ def parse_days(texts: list[str]) -> np.ndarray:
     return np.where(valid, days + 719163, NO_DATE).astype(np.int32)  # 719163: ordinal of 1970-01-01
 
 
-def load_facets(reader) -> FacetTable:
-    """Read the ``facets`` column of every document of a Whoosh reader into a FacetTable."""
+@dataclass
+class SegmentFacets:
+    """What one (immutable) Whoosh segment contributes to a FacetTable; cached across commits."""
+
+    n: int
+    day: np.ndarray
+    columns: dict[str, _LocalColumn]
+    leaders: set[str]
+
+
+def load_facets(reader, cache: dict | None = None) -> FacetTable:
+    """Read the ``facets`` column of every document of a Whoosh reader into a FacetTable.
+
+    Segments never change once written (only their deletions do), so with a ``cache`` dict a new
+    commit parses only its new segments; the caller keeps the dict between commits.
+    """
     # Parsing creates millions of small objects at once; the cyclic GC would rescan them all repeatedly.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load_facets(reader)
+        return _load_facets(reader, {} if cache is None else cache)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _load_facets(reader) -> FacetTable:
-    n = reader.doc_count_all()
-    raw = list(reader.column_reader("facets")) if reader.has_column("facets") else [b""] * n
+def _segment_key(sub) -> tuple:
+    try:
+        return (sub.segment().segment_id(), sub.doc_count_all())
+    except AttributeError:  # not a plain segment reader: never reuse
+        return (id(sub), sub.doc_count_all())
+
+
+def _parse_segment(sub) -> SegmentFacets:
+    n = sub.doc_count_all()
+    raw = list(sub.column_reader("facets")) if sub.has_column("facets") else [b""] * n
     # One json.loads over the joined column is several times faster than one call per document.
     blobs = [b if b else b"{}" for b in raw]
     try:
@@ -134,18 +185,38 @@ def _load_facets(reader) -> FacetTable:
                 docs.append(json.loads(b))
             except ValueError:
                 docs.append({})
+    day = parse_days([d.get("d") or "" for d in docs])
+    columns = {kind: _local_column([d.get(key) or () for d in docs], n) for kind, key in _KEYS.items()}
+    columns["source"] = _local_column([(d.get("s") or "",) for d in docs], n)
+    leaders = set(map(str.lower, chain.from_iterable(d.get("l") or () for d in docs)))
+    return SegmentFacets(n, day, columns, leaders)
+
+
+def _load_facets(reader, cache: dict) -> FacetTable:
+    n = reader.doc_count_all()
     live = np.ones(n, dtype=bool)
+    parts: list[tuple[int, SegmentFacets]] = []
+    used = set()
     for sub, offset in reader.leaf_readers():
+        key = _segment_key(sub)
+        seg = cache.get(key)
+        if seg is None:
+            seg = cache[key] = _parse_segment(sub)
+        used.add(key)
+        parts.append((offset, seg))
         if sub.has_deletions():
             deleted = getattr(sub, "deleted_docs_set", None)
             if deleted is None:
                 deleted = [d for d in range(sub.doc_count_all()) if sub.is_deleted(d)]
             live[np.fromiter(deleted, dtype=np.int64, count=len(deleted)) + offset] = False
-    day = parse_days([d.get("d") or "" for d in docs])
-    columns = {kind: _build_column([d.get(key) or () for d in docs], n) for kind, key in _KEYS.items()}
-    columns["source"] = _build_column([(d.get("s") or "",) for d in docs], n)
-    leaders = set(map(str.lower, chain.from_iterable(d.get("l") or () for d in docs)))
+    for key in set(cache) - used:  # segments merged away
+        del cache[key]
+    day = np.full(n, NO_DATE, dtype=np.int32)
+    for offset, seg in parts:
+        day[offset:offset + seg.n] = seg.day
+    columns = {kind: _merge_columns([(offset, seg.columns[kind]) for offset, seg in parts])
+               for kind in FACET_KINDS}
+    leaders = set().union(*(seg.leaders for _, seg in parts)) if parts else set()
     actor = columns["actor"]
     leader = np.fromiter((v.lower() in leaders for v in actor.values), dtype=bool, count=len(actor.values))
-    assert set(columns) == set(FACET_KINDS)
     return FacetTable(n, live, day, columns, leader)

@@ -292,6 +292,8 @@ def test_new_commit_and_new_generation_are_picked_up(build_index, seed_index_dir
     build_index([DATA / "fixture_articles.jsonl"], index_dir)  # a new commit in the same generation
     assert live.health()["articles"] == before["articles"] + len(ARTICLES)
     assert search(live, q="Tokayev").total == len(GOLDEN["query"]["Tokayev"])
+    # facets merged from the cached old segment and the new one equal those of a fresh reader
+    assert search(live).facets == search(SearchIndex(index_dir)).facets
     build_index([DATA / "fixture_articles.jsonl"], index_dir, rebuild=True)  # a new generation
     after = live.health()
     assert after["generation"] != before["generation"] and after["articles"] == len(ARTICLES)
