@@ -163,7 +163,7 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entit
         if known and rescue_person(text, s, e, known, people):
             continue
         if label in PLACE_OR_ORG_LABELS and not CURRENCY_AFTER.match(text, e):
-            _place_or_org(text[s:e], s, e, label, g, hits, org_counts, mentions, text, people)
+            _place_or_org(text[s:e], s, e, label, g, hits, org_counts, mentions, text, people, caps_text)
 
     # A one-word "name" the article also writes in lower case is a word ("Children", "Law", "Map").
     singles = {p[2].lower() for p in people if " " not in p[2]}
@@ -237,18 +237,17 @@ def _dateline(text: str) -> tuple[int, int, int, str] | None:
     return m.start("place"), m.end("place"), m.end(), code
 
 
-def _headline_only(text: str, s: int, name: str) -> bool:
+def _headline_only(text: str, s: int, name: str, caps_text: bool) -> bool:
     """True for an all-caps span in the first line of a mixed-case text that the body never repeats
     ("RED LION INNS FILES"): headline words, not an organisation's name."""
-    if not is_caps(name) or s > text.find("\n") >= 0 or text.find("\n") < 0:
+    first_break = text.find("\n")
+    if caps_text or first_break < 0 or s > first_break or not is_caps(name):
         return False
-    body = text[text.find("\n"):]
-    if sum(1 for c in body[:2000] if c.islower()) < 50:
-        return False  # the whole text is upper case
-    return name not in body
+    return name not in text[first_break:]
 
 
-def _place_or_org(raw, s, e, label, g, hits, org_counts, mentions, text="", people=None) -> None:
+def _place_or_org(raw, s, e, label, g, hits, org_counts, mentions, text="", people=None,
+                  caps_text=False) -> None:
     """Read one place-like or organisation entity into country hits or an organisation."""
     name = clean_name(raw)
     if not name:
@@ -291,7 +290,7 @@ def _place_or_org(raw, s, e, label, g, hits, org_counts, mentions, text="", peop
             if found:
                 hits.append((s, e, found[0], found[1]))  # "Kazakhstan Kassym-Jomart Tokayev"
                 return
-        if _headline_only(text, s, core):
+        if _headline_only(text, s, core, caps_text):
             return
         org = _canonical_org(core)
         if org:

@@ -127,13 +127,14 @@ _TITLE_WORDS = ("minister|president|governor|secretary of state|secretary|chairm
 
 
 # "Finance Minister Barend du Plessis", "trade representative Clayton\nYeutter".
-TITLE_THEN_NAME = re.compile(rf"(?<![\w-])(?i:{_TITLE_WORDS})(?![\w'’-]){_GAP}(?P<name>{_NAME})")
+TITLE_WORD = re.compile(rf"(?<![\w-])(?i:{_TITLE_WORDS})(?![\w'’-])")
+NAME_AFTER_TITLE = re.compile(rf"{_GAP}(?P<name>{_NAME})")
 
 
 # "Beryl Sprinkel, chairman of the president's Council of Economic Advisers".
-NAME_THEN_TITLE = re.compile(
+NAME_BEFORE_TITLE = re.compile(
     rf"(?<![\w.'’-])(?P<name>{_NAME_WORD}{_GAP}(?:(?:de|du|van|von|der|la|le|del|bin|al){_GAP})*{_NAME_WORD}),"
-    rf"{_GAP}(?:the{_GAP})?(?:[\w.'’-]+{_GAP}){{0,3}}?(?i:{_TITLE_WORDS})(?![\w-])")
+    rf"{_GAP}(?:the{_GAP})?(?:[\w.'’-]+{_GAP}){{0,3}}?$")
 
 
 NEXT_CAPITAL = re.compile(r"[ \t]+[A-Z]")
@@ -309,21 +310,29 @@ def find_titled_people(text, ents, people, others) -> None:
     """Add people that a title introduces but spaCy did not tag as PERSON; drop what they overlap."""
     persons = sorted((s, e) for s, e, label in ents if label == "PERSON")
     found = []
-    for pattern in (TITLE_THEN_NAME, NAME_THEN_TITLE):
-        for m in pattern.finditer(text):
-            s, e = m.span("name")
-            i = bisect.bisect_right(persons, (s, len(text))) - 1
-            if (i >= 0 and persons[i][1] > s) or (i + 1 < len(persons) and persons[i + 1][0] < e):
-                continue
-            name = _valid_title_name(m.group("name"))
-            if not name or is_junk_person(name):
-                continue
-            e = text.find(name.split()[-1], s) + len(name.split()[-1])
-            if NEXT_CAPITAL.match(text, e):
-                continue  # "Director Large Construction National Program": a body's name, not a person
-            if written_lower(text, name):
-                continue  # "Human Rights": words the text also writes in lower case
-            found.append((s, e, name))
+    matches = []
+    for title in TITLE_WORD.finditer(text):
+        # "Minister Barend du Plessis" after the title, "Beryl Sprinkel, chairman" before it.
+        after = NAME_AFTER_TITLE.match(text, title.end())
+        if after:
+            matches.append(after)
+        before = NAME_BEFORE_TITLE.search(text, max(0, title.start() - 90), title.start())
+        if before:
+            matches.append(before)
+    for m in matches:
+        s, e = m.span("name")
+        i = bisect.bisect_right(persons, (s, len(text))) - 1
+        if (i >= 0 and persons[i][1] > s) or (i + 1 < len(persons) and persons[i + 1][0] < e):
+            continue
+        name = _valid_title_name(m.group("name"))
+        if not name or is_junk_person(name):
+            continue
+        e = text.find(name.split()[-1], s) + len(name.split()[-1])
+        if NEXT_CAPITAL.match(text, e):
+            continue  # "Director Large Construction National Program": a body's name, not a person
+        if written_lower(text, name):
+            continue  # "Human Rights": words the text also writes in lower case
+        found.append((s, e, name))
     if not found:
         return
     taken = []
