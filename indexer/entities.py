@@ -143,18 +143,7 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entit
     # People spaCy missed or mislabelled but a title names ("Finance Minister Barend du Plessis").
     find_titled_people(text, ents, people, others)
     # Country names and metonyms spaCy did not tag ("Downing Street said ...").
-    covered = sorted((s, e) for s, e, _ in ents)
-    for ms, me, form in g.scan(text):
-        i = bisect.bisect_right(covered, (ms, len(text))) - 1
-        if (i >= 0 and covered[i][1] > ms) or (i + 1 < len(covered) and covered[i + 1][0] < me):
-            continue
-        if dateline and ms < dateline[2] and me > dateline[0]:
-            continue
-        if CURRENCY_AFTER.match(text, me):
-            continue
-        found = g.classify(form, places=False, capitals=False)
-        if found:
-            hits.append((ms, me, found[0], found[1]))
+    hits.extend(_untagged_countries(text, ents, dateline))
     # spaCy often calls a person an organisation ("Icahn", "Ukraine Volodymyr Zelenskyy"): an entity
     # that ends with the name of someone this article names as a person is that person.
     known = name_index(people)
@@ -163,7 +152,7 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entit
         if known and rescue_person(text, s, e, known, people):
             continue
         if label in PLACE_OR_ORG_LABELS and not CURRENCY_AFTER.match(text, e):
-            _place_or_org(text[s:e], s, e, label, g, hits, org_counts, mentions, text, people, caps_text)
+            _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_text)
 
     # A one-word "name" the article also writes in lower case is a word ("Children", "Law", "Map").
     singles = {p[2].lower() for p in people if " " not in p[2]}
@@ -237,6 +226,25 @@ def _dateline(text: str) -> tuple[int, int, int, str] | None:
     return m.start("place"), m.end("place"), m.end(), code
 
 
+def _untagged_countries(text: str, ents, dateline) -> list[tuple[int, int, str, str]]:
+    """Country hits for capitalised country names and metonyms that no spaCy entity covers."""
+    g = gazetteer()
+    covered = sorted((s, e) for s, e, _ in ents)
+    found_hits = []
+    for ms, me, form in g.scan(text):
+        i = bisect.bisect_right(covered, (ms, len(text))) - 1
+        if (i >= 0 and covered[i][1] > ms) or (i + 1 < len(covered) and covered[i + 1][0] < me):
+            continue
+        if dateline and ms < dateline[2] and me > dateline[0]:
+            continue
+        if CURRENCY_AFTER.match(text, me):
+            continue
+        found = g.classify(form, places=False, capitals=False)
+        if found:
+            found_hits.append((ms, me, found[0], found[1]))
+    return found_hits
+
+
 def _headline_only(text: str, s: int, name: str, caps_text: bool) -> bool:
     """True for an all-caps span in the first line of a mixed-case text that the body never repeats
     ("RED LION INNS FILES"): headline words, not an organisation's name."""
@@ -246,9 +254,10 @@ def _headline_only(text: str, s: int, name: str, caps_text: bool) -> bool:
     return name not in text[first_break:]
 
 
-def _place_or_org(raw, s, e, label, g, hits, org_counts, mentions, text="", people=None,
-                  caps_text=False) -> None:
-    """Read one place-like or organisation entity into country hits or an organisation."""
+def _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_text) -> None:
+    """Read one place-like or organisation entity into country hits, an organisation or a person."""
+    g = gazetteer()
+    raw = text[s:e]
     name = clean_name(raw)
     if not name:
         return
