@@ -137,16 +137,16 @@ def main(argv: list[str] | None = None) -> int:
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     seconds = finished - started
-    print(f"stories: {len(stories)} (BODY and >= 1 PLACES); NER run on {ner_runs}, "
-          f"{len(stories) - ner_runs} from cache; NER {ner_done - started:.1f} s, "
-          f"normalise + corpus merge {finished - ner_done:.1f} s")
+    skipped = len(stories) - ner_runs
+    reuse = (f"{skipped} from the cache or duplicates" if cache else f"{skipped} duplicate texts recognised once")
+    print(f"stories: {len(stories)} (BODY and >= 1 PLACES); NER run on {ner_runs} texts, {reuse}; "
+          f"NER {ner_done - started:.1f} s, normalise + corpus merge {finished - ner_done:.1f} s")
     print(f"country precision: {precision:.3f} recall: {recall:.3f} "
           f"(micro over (article, country) pairs: tp={tp} fp={fp} fn={fn})")
     print(f"actor recall: {people_found / people_total if people_total else 0.0:.3f} "
           f"({people_found} of {people_total} (article, person) pairs)")
     print(f"speed: {len(stories) / seconds if seconds else 0.0:.1f} articles/s "
-          f"({seconds:.1f} s, {args.workers} workers"
-          f"{', NER from cache' if ner_runs == 0 else ', NER partly cached' if ner_runs < len(stories) else ''})")
+          f"({seconds:.1f} s, {args.workers} workers{', NER partly from the cache' if cache and skipped else ''})")
     return 0
 
 
