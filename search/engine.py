@@ -25,7 +25,7 @@ from whoosh import query as wq
 from indexer.layout import current_generation
 
 from .errors import IndexMissing, InvalidParameter
-from .facets import NO_DATE, FacetTable, load_facets
+from .facets import NO_DATE, SPARSE_RATIO, FacetTable, load_facets
 from .match import Matches, QueryMatcher
 from .model import (FACET_KINDS, ArticleView, Bucket, ExportRow, FacetValue, Hit, SearchRequest,
                     SearchResult)
@@ -48,24 +48,37 @@ _ID_RE = re.compile(r"^[^\x00-\x1f\x7f]+$")
 
 
 def _default_resolve_country():
-    """Return the indexer's country resolver, or a pycountry lookup while that is not available."""
-    try:
-        from indexer.entities import resolve_country  # pure Python, no spaCy
-        return resolve_country
-    except Exception:  # the module is optional for reading; any import failure means "use pycountry"
-        pass
+    """Return a country resolver that loads the indexer's (or, failing that, pycountry's) on first use.
+
+    Importing ``indexer.entities`` costs ~0.15 s and its gazetteer seconds more, so neither happens
+    before a filter value actually needs it.
+    """
+    resolver = None
+
+    def resolve(text: str):
+        nonlocal resolver
+        if resolver is None:
+            try:
+                from indexer.entities import resolve_country  # pure Python, no spaCy
+                resolver = resolve_country
+            except Exception:  # the module is optional for reading; any failure means "use pycountry"
+                resolver = _pycountry_resolve
+        return resolver(text)
+
+    return resolve
+
+
+def _pycountry_resolve(text: str):
+    """Resolve a country code or name with pycountry (the fallback resolver)."""
     import pycountry
 
     from indexer.model import Country
 
-    def resolve(text: str):
-        try:
-            c = pycountry.countries.lookup(text.strip())
-        except (LookupError, AttributeError):
-            return None
-        return Country(code=c.alpha_2, name=getattr(c, "common_name", c.name))
-
-    return resolve
+    try:
+        c = pycountry.countries.lookup(text.strip())
+    except (LookupError, AttributeError):
+        return None
+    return Country(code=c.alpha_2, name=getattr(c, "common_name", c.name))
 
 
 def _fold(text: str) -> str:
@@ -379,7 +392,7 @@ class SearchIndex:
         did_you_mean = None
         if parsed.words and (total < DID_YOU_MEAN_BELOW or parsed.relaxed):
             did_you_mean = self._did_you_mean(snap, req, parsed, total)
-        facets = self._facets(snap, mask, req.leaders)
+        facets = self._facets(snap, mask, req.leaders, total)
         histogram, unit = self._histogram(snap, mask, req)
         notice = parsed.notice
         if parsed.empty:
@@ -434,12 +447,14 @@ class SearchIndex:
             pass
         return frozenset(terms)
 
-    def _facets(self, snap: _Snapshot, mask: np.ndarray, leaders_only: bool) -> dict[str, list[FacetValue]]:
+    def _facets(self, snap: _Snapshot, mask: np.ndarray, leaders_only: bool,
+                total: int) -> dict[str, list[FacetValue]]:
         """Count every facet over all matches; actors list leaders first."""
         out: dict[str, list[FacetValue]] = {}
+        ids = np.flatnonzero(mask) if total * SPARSE_RATIO < len(mask) else None
         for kind in FACET_KINDS:
             column = snap.table.columns[kind]
-            counts = column.count(mask)
+            counts = column.count(mask, ids)
             nz = np.flatnonzero(counts)
             if kind == "actor":
                 lead = snap.table.leader[nz]

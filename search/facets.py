@@ -19,6 +19,7 @@ from .model import FACET_KINDS
 
 _KEYS = {"actor": "a", "country": "c", "org": "o"}
 NO_DATE = -1
+SPARSE_RATIO = 8  # below 1 match in 8 documents, facet counts gather postings per matching document
 
 
 @dataclass
@@ -32,15 +33,26 @@ class FacetColumn:
     by_value: np.ndarray  # int32[nnz], posting documents ordered by value
     value_ptr: np.ndarray  # int64[len(values) + 1], offsets into by_value
     first_doc: np.ndarray  # int32[len(values)], a document carrying the value (to look up display data)
+    doc_ptr: np.ndarray  # int64[n + 1]: document d's postings are post_val[doc_ptr[d]:doc_ptr[d + 1]]
 
     def docs_with(self, value_id: int) -> np.ndarray:
         """Return the documents carrying value ``value_id``."""
         return self.by_value[self.value_ptr[value_id]:self.value_ptr[value_id + 1]]
 
-    def count(self, mask: np.ndarray) -> np.ndarray:
-        """Return, per value id, how many documents in ``mask`` carry it."""
+    def count(self, mask: np.ndarray, ids: np.ndarray | None = None) -> np.ndarray:
+        """Return, per value id, how many documents in ``mask`` carry it (``ids``: the mask's documents)."""
         if not len(self.post_doc):
             return np.zeros(len(self.values), dtype=np.int64)
+        if ids is not None and len(ids) * SPARSE_RATIO < len(mask):
+            # few matches: gather just their postings instead of testing every posting
+            starts = self.doc_ptr[ids]
+            lengths = self.doc_ptr[ids + 1] - starts
+            total = int(lengths.sum())
+            if not total:
+                return np.zeros(len(self.values), dtype=np.int64)
+            ends = np.cumsum(lengths)
+            index = np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - lengths), lengths)
+            return np.bincount(self.post_val[index], minlength=len(self.values))
         return np.bincount(self.post_val[mask[self.post_doc]], minlength=len(self.values))
 
 
@@ -55,23 +67,33 @@ class _LocalColumn:
 
 
 def _local_column(per_doc: list, n: int) -> _LocalColumn:
-    """Build one segment's column from each document's list of values (C-level passes, no per-posting loop)."""
+    """Build one segment's column from each document's list of values.
+
+    Work per posting stays in C (chain, dict.fromkeys, map over a dict's __getitem__); Python loops only
+    over the distinct spellings, which are far fewer.
+    """
     counts = np.fromiter(map(len, per_doc), dtype=np.int64, count=n)
     flat = list(chain.from_iterable(per_doc))
-    lowered = list(map(str.lower, flat))
     lookup: dict[str, int] = {}
-    vals = [lookup.setdefault(k, len(lookup)) for k in lowered]
-    first_form = dict(zip(reversed(lowered), reversed(flat)))  # the first spelling seen wins
+    display: list[str] = []
+    spelling_id: dict[str, int] = {}
+    for spelling in dict.fromkeys(flat):  # distinct spellings, first seen first
+        key = spelling.lower()
+        vid = lookup.get(key)
+        if vid is None:
+            vid = lookup[key] = len(display)
+            display.append(spelling)
+        spelling_id[spelling] = vid
     post_doc = np.repeat(np.arange(n, dtype=np.int32), counts)
-    post_val = np.asarray(vals, dtype=np.int32)
+    post_val = np.fromiter(map(spelling_id.__getitem__, flat), dtype=np.int32, count=len(flat))
     keys = list(lookup)
     if "" in lookup:  # a blank value is no value
         keep = post_val != lookup[""]
         post_doc, post_val = post_doc[keep], post_val[keep]
-    return _LocalColumn(keys, [first_form[k] for k in keys], post_doc, post_val)
+    return _LocalColumn(keys, display, post_doc, post_val)
 
 
-def _merge_columns(parts: list[tuple[int, _LocalColumn]]) -> FacetColumn:
+def _merge_columns(parts: list[tuple[int, _LocalColumn]], n: int) -> FacetColumn:
     """Merge segments' columns (with their document offsets) into one column with global value ids."""
     lookup: dict[str, int] = {}
     values: list[str] = []
@@ -94,7 +116,10 @@ def _merge_columns(parts: list[tuple[int, _LocalColumn]]) -> FacetColumn:
     np.cumsum(np.bincount(post_val, minlength=len(values)), out=value_ptr[1:])
     first_doc = by_value[np.minimum(value_ptr[:-1], max(len(by_value) - 1, 0))] if len(by_value) \
         else np.zeros(len(values), dtype=np.int32)
-    return FacetColumn(values, lookup, post_doc, post_val, by_value, value_ptr, first_doc)
+    # postings are in document order (segments in offset order, documents in order within each)
+    doc_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(post_doc, minlength=n), out=doc_ptr[1:])
+    return FacetColumn(values, lookup, post_doc, post_val, by_value, value_ptr, first_doc, doc_ptr)
 
 
 @dataclass
@@ -125,11 +150,14 @@ class FacetTable:
 
 def parse_days(texts: list[str]) -> np.ndarray:
     """Turn "YYYYMMDD" strings into date ordinals (NO_DATE for blank or impossible dates), vectorised."""
-    arr = np.array(texts, dtype="U8") if texts else np.zeros(0, dtype="U8")
-    valid = (np.char.str_len(arr) == 8) & np.char.isdigit(arr)
-    ints = np.where(valid, arr, "0").astype(np.int64)
+    if not texts:
+        return np.zeros(0, dtype=np.int32)
+    # One bytes object of fixed-width digits, read as a (n, 8) digit matrix: no per-date Python parsing.
+    blob = "".join(t if len(t) == 8 and t.isdigit() else "00000000" for t in texts).encode("ascii", "replace")
+    digits = np.frombuffer(blob, dtype=np.uint8).reshape(-1, 8).astype(np.int64) - 48
+    ints = digits @ (10 ** np.arange(7, -1, -1, dtype=np.int64))
     year, month, day = ints // 10000, ints // 100 % 100, ints % 100
-    valid &= (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31)
+    valid = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31)
     months = np.where(valid, (year - 1970) * 12 + month - 1, 0)
     first = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
     days = first + np.where(valid, day - 1, 0)
@@ -214,7 +242,7 @@ def _load_facets(reader, cache: dict) -> FacetTable:
     day = np.full(n, NO_DATE, dtype=np.int32)
     for offset, seg in parts:
         day[offset:offset + seg.n] = seg.day
-    columns = {kind: _merge_columns([(offset, seg.columns[kind]) for offset, seg in parts])
+    columns = {kind: _merge_columns([(offset, seg.columns[kind]) for offset, seg in parts], n)
                for kind in FACET_KINDS}
     leaders = set().union(*(seg.leaders for _, seg in parts)) if parts else set()
     actor = columns["actor"]

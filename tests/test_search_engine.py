@@ -312,3 +312,22 @@ def test_did_you_mean_in_multi_word_and_relaxed_queries(idx, query, suggestion):
 @pytest.mark.parametrize("query", ["Raisi", "Japarov", "what pressure did the EU put on Belarus over migrants"])
 def test_no_correction_for_rare_but_real_words(idx, query):
     assert search(idx, q=query).did_you_mean is None
+
+
+@pytest.mark.parametrize("query", ["Tokayev", "Belarus", ""])  # few matches (sparse counting) to all
+def test_facet_counts_equal_a_count_over_the_exported_articles(idx, query):
+    from collections import Counter
+
+    rows = list(idx.export(SearchRequest(q=query)))
+    res = search(idx, q=query)
+    assert len(rows) == res.total
+    expected = {
+        "actor": Counter(a for r in rows for a in set(r.actors)),
+        "country": Counter(c for r in rows for c in set(r.countries)),
+        "org": Counter(o for r in rows for o in set(r.orgs)),
+        "source": Counter(r.source for r in rows),
+    }
+    for kind, values in res.facets.items():
+        got = {v.value: v.count for v in values}
+        assert got == {value: expected[kind][value] for value in got}, kind
+        assert len(got) == min(len(expected[kind]), 100)
