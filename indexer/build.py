@@ -259,7 +259,7 @@ def build_index(
         try:
             if batch or doomed or fresh:
                 write_batch(ix, batch, [digests[i] for i in todo], existing, doomed, index_dir, nlp=nlp,
-                            n_process=n_process, progress=progress, summary=summary, overlap=fresh)
+                            n_process=n_process, progress=progress, summary=summary)
         except BaseException:
             if fresh:
                 shutil.rmtree(target, ignore_errors=True)
@@ -276,61 +276,44 @@ def build_index(
 
 def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: Mapping[str, object],
                 doomed: Sequence[str], index_dir: Path, *, nlp, n_process: int, progress: bool,
-                summary: BuildSummary, overlap: bool) -> None:
-    """Recognise, normalise and write ``batch`` and delete ``doomed``.
+                summary: BuildSummary) -> None:
+    """Recognise, normalise and write ``batch`` and delete ``doomed``, all in one commit.
 
-    With ``overlap`` (a new generation, invisible until it is switched to) each article is written as
-    soon as its entities arrive, so writing runs while the NER processes work. Corpus-wide resolution
-    (a surname only the rest of the corpus can name, one spelling per person) needs every article, so
-    it runs at the end and the few articles it changes are written again in a second commit. Without
-    ``overlap`` (updating the served index) everything goes into one commit, so readers see the whole
-    update or none of it.
+    Each article is normalised as soon as its entities arrive from the NER workers. Corpus-wide
+    resolution (a surname only the rest of the corpus can name, one spelling per person, roles)
+    needs every article, so documents are written after it: writing them earlier and replacing the
+    ones it changes would leave deleted copies whose words still count in BM25's statistics until
+    a merge. One commit also means readers see the whole update or none of it.
     """
     normalised: list[Entities] = []
-    written: list[str] = []
-    writer = ix.writer(limitmb=WRITER_MEMORY_MB)
-    try:
-        if batch:
-            nlp = nlp or load_nlp()
-            cache = NerCache(index_dir / layout.CACHE_FILE, model_id(nlp))
-            try:
-                stream = EntityStream(batch, nlp, cache, n_process=n_process)
-                summary.ner_runs = stream.ner_runs
-                bar = progress_bar(len(batch), "indexing" if overlap else "recognising", progress)
-                for article, digest, spans in zip(batch, digests, stream):
-                    ents = body_entities(entity_rules.normalise_entities(ner_text(article), spans),
-                                         body_offset(article))
-                    normalised.append(ents)
-                    if overlap:
-                        doc = make_document(article, ents, digest)
-                        writer.add_document(**doc)
-                        written.append(doc["entities"])
-                    bar.update(1)
-                bar.close()
-            finally:
-                cache.close()
-            entity_rules.resolve_corpus(normalised)
-        if overlap:
-            summary.added = len(batch)
-            docs = (make_document(batch[i], ents, digests[i]) for i, ents in enumerate(normalised))
-            changed = [doc for doc, before in zip(docs, written) if doc["entities"] != before]
-            if changed:
-                writer.commit()
-                writer = ix.writer(limitmb=WRITER_MEMORY_MB)
-                for doc in changed:
-                    writer.update_document(**doc)
-        else:
-            bar = progress_bar(len(batch), "writing", progress and len(batch) > 0)
-            for article, digest, ents in zip(batch, digests, normalised):
-                doc = make_document(article, ents, digest)
-                if article.id in existing:
-                    writer.update_document(**doc)
-                    summary.updated += 1
-                else:
-                    writer.add_document(**doc)
-                    summary.added += 1
+    if batch:
+        nlp = nlp or load_nlp()
+        cache = NerCache(index_dir / layout.CACHE_FILE, model_id(nlp))
+        try:
+            stream = EntityStream(batch, nlp, cache, n_process=n_process)
+            summary.ner_runs = stream.ner_runs
+            bar = progress_bar(len(batch), "recognising", progress)
+            for article, spans in zip(batch, stream):
+                normalised.append(body_entities(entity_rules.normalise_entities(ner_text(article), spans),
+                                                body_offset(article)))
                 bar.update(1)
             bar.close()
+        finally:
+            cache.close()
+        entity_rules.resolve_corpus(normalised)
+    writer = ix.writer(limitmb=WRITER_MEMORY_MB)
+    try:
+        bar = progress_bar(len(batch), "writing", progress)
+        for article, digest, ents in zip(batch, digests, normalised):
+            doc = make_document(article, ents, digest)
+            if article.id in existing:
+                writer.update_document(**doc)
+                summary.updated += 1
+            else:
+                writer.add_document(**doc)
+                summary.added += 1
+            bar.update(1)
+        bar.close()
         for doc_id in doomed:
             writer.delete_by_term("id", doc_id)
         summary.removed = len(doomed)
