@@ -209,9 +209,26 @@ def _deleted(sub) -> frozenset:
     return deleted
 
 
+def _column_values(sub, n: int) -> list[bytes]:
+    """Return every document's ``facets`` column bytes, read in one go where the column allows it."""
+    if not sub.has_column("facets"):
+        return [b""] * n
+    reader = sub.column_reader("facets", translate=False)
+    lengths = getattr(reader, "_lengths", None)
+    dbfile = getattr(reader, "_dbfile", None)
+    if lengths is None or dbfile is None or len(lengths) != n:  # another column layout: one by one
+        return list(reader)
+    # A VarBytesColumn stores the values back to back: one read, then slicing, instead of a
+    # seek and a read per document.
+    ends = np.cumsum(np.asarray(lengths, dtype=np.int64))
+    data = dbfile.get(reader._basepos, int(ends[-1])) if n else b""
+    starts = (ends - np.asarray(lengths, dtype=np.int64)).tolist()
+    return [data[a:b] for a, b in zip(starts, ends.tolist())]
+
+
 def _parse_segment(sub) -> SegmentFacets:
     n = sub.doc_count_all()
-    raw = list(sub.column_reader("facets")) if sub.has_column("facets") else [b""] * n
+    raw = _column_values(sub, n)
     # Deleted documents stay deleted (Whoosh never undeletes), so their values need no parsing.
     deleted = _deleted(sub)
     # One json.loads over the joined column is several times faster than one call per document.
