@@ -83,6 +83,16 @@ def _fold(text: str) -> str:
     return " ".join(str(text).replace(".", "").lower().split())
 
 
+def _match_country(key: str, aliases: dict[str, str]) -> str | None:
+    """Return the code of a folded name, or of the longest name a demonym extends ("belarusian")."""
+    code = aliases.get(key)
+    if code is None and len(key) >= 5:
+        best = max((n for n in aliases if len(n) >= 4 and key.startswith(n[:max(4, len(n) - 1)])),
+                   key=len, default=None)
+        code = aliases.get(best) if best else None
+    return code
+
+
 def _pycountry_names(code: str) -> list[str]:
     """Return pycountry's names for an alpha-2 code (name, common and official names)."""
     import pycountry
@@ -136,7 +146,8 @@ class _Snapshot:
         self.month[dated] = (epoch_days.astype("datetime64[M]").astype(np.int64) + 1970 * 12).astype(np.int32)
         self.actor_info: dict[int, tuple[str, str]] = {}
         self.country_names: dict[int, str] = {}
-        self._country_aliases: dict[str, str] | None = None
+        self._country_aliases: dict[str, str] | None = None  # folded display name -> code
+        self._pycountry_aliases: dict[str, str] | None = None
         self._country_codes: dict[str, str | None] = {}
         self._display: dict[str, dict[int, tuple]] = {}
 
@@ -191,28 +202,24 @@ class _Snapshot:
     def country_code(self, text: str) -> str | None:
         """Return the alpha-2 code a country filter value means (code, name or demonym), or None.
 
-        Names of the countries in this index are tried first: the indexer's full resolver loads a large
-        gazetteer (seconds), so it is only asked about values nothing cheaper understands.
+        Cheapest first: a code; the display names of this index's countries (and demonyms that extend
+        them); pycountry's names; only then the indexer's resolver, whose gazetteer takes seconds to load.
         """
         key = _fold(text)
         if key in self._country_codes:
             return self._country_codes[key]
         column = self.table.columns["country"]
-        code = None
-        if key.upper() in (v.upper() for v in column.values) and len(key) == 2:
-            code = key.upper()
+        code = key.upper() if len(key) == 2 and key in column.lookup else None
         if code is None:
             if self._country_aliases is None:
-                aliases = {}
-                for vid, value in enumerate(column.values):
-                    for name in (self.country_name(vid), *_pycountry_names(value)):
-                        aliases.setdefault(_fold(name), value.upper())
-                self._country_aliases = aliases
-            code = self._country_aliases.get(key)
-            if code is None and len(key) >= 5:  # demonyms: "Belarusian" -> "belarus", "Japanese" -> "japan"
-                best = max((n for n in self._country_aliases if len(n) >= 4 and key.startswith(n[:max(4, len(n) - 1)])),
-                           key=len, default=None)
-                code = self._country_aliases.get(best) if best else None
+                self._country_aliases = {_fold(self.country_name(vid)): value.upper()
+                                         for vid, value in enumerate(column.values)}
+            code = _match_country(key, self._country_aliases)
+        if code is None:
+            if self._pycountry_aliases is None:
+                self._pycountry_aliases = {_fold(name): value.upper() for value in column.values
+                                           for name in _pycountry_names(value)}
+            code = _match_country(key, self._pycountry_aliases)
         if code is None:
             resolved = self.resolve_country(text)
             code = resolved.code if resolved is not None else None
