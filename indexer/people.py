@@ -65,6 +65,8 @@ CANONICAL_PEOPLE = [
 
 
 
+# A role given to a person in under this share of the corpus's mentions is taken for a misreading.
+ROLE_MINORITY = 0.2
 # A bare surname joins the corpus's full name when that person has this share of the surname's mentions.
 SURNAME_DOMINANCE = 0.85
 
@@ -456,7 +458,7 @@ def resolve_people(people, mentions, places, lower_words=frozenset(), hits=None)
                 fulls = by_surname.get(_surname_key(name), set())
                 canonical = next(iter(fulls)) if len(fulls) == 1 else None
         else:
-            fulls = by_surname.get(_surname_key(name), set())
+            fulls = _same_ending(name, by_surname.get(_surname_key(name), set()))
             if len(fulls) == 1:
                 canonical = next(iter(fulls))
             elif not fulls and len(by_first.get(name, ())) == 1:
@@ -483,6 +485,22 @@ def resolve_people(people, mentions, places, lower_words=frozenset(), hits=None)
         a = actors[name]
         a.role, a.country, a.leader = role, country, leader
     return sorted(actors.values(), key=lambda a: (-a.count, a.name))
+
+
+def _ending(word: str) -> str:
+    """The class of a surname's last letter: i (y, iy, ii), a, o, e or a consonant."""
+    last = fold(word)[-1:]
+    return "i" if last in "iy" else last if last in "aoe" else "c"
+
+
+def _same_ending(name: str, fulls: set[str]) -> set[str]:
+    """Of several full names sharing a surname key, those whose surname ends like ``name``
+    ("Zelensky" is Volodymyr Zelenskyy, not Olena Zelenska); all of them when none does."""
+    if len(fulls) < 2:
+        return fulls
+    ending = _ending(name.split()[-1])
+    same = {f for f in fulls if _ending(f.split()[-1]) == ending}
+    return same or fulls
 
 
 def _merge_full_names(counts: Counter) -> dict[str, str]:
@@ -617,6 +635,8 @@ def merge_people(batch: list[Entities]) -> None:
         if " " not in name:
             cands = by_surname.get(_surname_key(name))
             if cands:
+                narrowed = _same_ending(name, set(cands))
+                cands = Counter({c: n for c, n in cands.items() if c in narrowed})
                 best, n = cands.most_common(1)[0]
                 if n >= SURNAME_DOMINANCE * sum(cands.values()):
                     rename[name] = best
@@ -628,7 +648,12 @@ def merge_people(batch: list[Entities]) -> None:
 
 
 def fill_roles(batch: list[Entities]) -> None:
-    """Give an actor named without a title the corpus's most frequent role and country for that person."""
+    """One role per person across ``batch``: the corpus's most frequent role (and its country).
+
+    An actor named without a title gets it; an article whose role for that person is rare in the corpus
+    (under ROLE_MINORITY of the votes: usually a misread title) takes the usual one, so the facet shows
+    one role per person and the leader filter agrees across articles.
+    """
     votes: dict[str, Counter] = defaultdict(Counter)
     countries: dict[str, Counter] = defaultdict(Counter)
     for ents in batch:
@@ -636,10 +661,21 @@ def fill_roles(batch: list[Entities]) -> None:
             if a.role:
                 votes[a.name][(a.role, a.leader)] += a.count
                 if a.country:
-                    countries[a.name][a.country] += a.count
+                    countries[a.name][(a.role, a.country)] += a.count
+    best: dict[str, tuple[str, bool, str]] = {}
+    for name, counter in votes.items():
+        (role, leader), _ = counter.most_common(1)[0]
+        country = Counter({c: n for (r, c), n in countries[name].items() if r == role}).most_common(1)
+        if not country:
+            country = Counter({c: n for (r, c), n in countries[name].items()}).most_common(1)
+        best[name] = (role, leader, country[0][0] if country else "")
     for ents in batch:
         for a in ents.actors:
-            if not a.role and a.name in votes:
-                a.role, a.leader = votes[a.name].most_common(1)[0][0]
-            if a.role and not a.country and a.name in countries:
-                a.country = countries[a.name].most_common(1)[0][0]
+            if a.name not in best:
+                continue
+            role, leader, country = best[a.name]
+            total = sum(votes[a.name].values())
+            if not a.role or votes[a.name][(a.role, a.leader)] < ROLE_MINORITY * total:
+                a.role, a.leader, a.country = role, leader, country
+            elif not a.country:
+                a.country = country if a.role == role else a.country

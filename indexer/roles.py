@@ -37,6 +37,9 @@ TITLE_HEADS = [
     ("mayor", False), ("general", False), ("commander", False), ("director", False), ("head", False),
     ("speaker", False), ("pope", True), ("prince", False), ("official", False), ("ceo", False),
     ("prosecutor", False), ("ombudsman", False), ("commissioner", False), ("representative", False),
+    # Relatives: "Wife of the President of Ukraine Olena Zelenska" holds no office.
+    ("wife", False), ("husband", False), ("widow", False), ("son", False), ("daughter", False),
+    ("mother", False), ("brother", False), ("sister", False),
 ]
 _HEAD_LEAD = dict(TITLE_HEADS)
 _HEAD_FIRST = {}
@@ -199,6 +202,9 @@ def _parse(tokens: list[str], whole: bool) -> Role | None:
     """Read a role from tokens ending at the name (``whole``: the tokens must all belong to it)."""
     tokens = [t[:-2] if t.endswith(("'s", "’s")) else t for t in tokens]
     low = [t.lower().rstrip(".") for t in tokens]
+    # "President of Turkey Recep" before "Tayyip Erdogan": a given name left outside spaCy's span.
+    while len(tokens) >= 2 and _name_like(tokens[-1]) and gazetteer().classify(tokens[-2]):
+        tokens, low = tokens[:-1], low[:-1]
     heads = _heads(low)
     for pos, n in heads:
         chain = tokens[pos + n:]

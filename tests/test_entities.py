@@ -117,7 +117,8 @@ def test_zelenskyy_spellings_are_one_actor(excerpts, key):
 
 def test_zelenskyy_is_one_actor_across_the_corpus(excerpts):
     spellings = {a.name for _, ents in excerpts.values() for a in ents.actors if "elensk" in a.name}
-    assert spellings == {"Volodymyr Zelenskyy"}
+    # His wife, Olena Zelenska, shares the surname's spelling key but stays her own person.
+    assert spellings == {"Volodymyr Zelenskyy", "Olena Zelenska"}
 
 
 def test_lukashenka_merges_with_lukashenko(excerpts):
@@ -192,6 +193,11 @@ def test_junk_never_reaches_the_facets(excerpts, key, junk):
     assert junk not in values
     assert all(not a.name.isupper() and a.name.split()[0].lower() not in ("president", "mr", "the")
                for a in ents.actors)
+
+
+def test_a_relative_of_an_office_holder_is_not_a_leader(excerpts):
+    zelenska = actors_of(excerpts["zelenskyy-wife-of"][1])["Olena Zelenska"]
+    assert (zelenska.role, zelenska.country, zelenska.leader) == ("Wife of the President", "UA", False)
 
 
 def test_transcript_speaker_label_is_not_part_of_the_name(excerpts):
