@@ -245,8 +245,8 @@ def is_junk_person(name: str) -> bool:
         return True  # "Donetsk People Republic", "Armed Forces"
     if not words[0][:1].isupper():
         return True
-    g = gazetteer()
-    if g.lookup(name, places=len(words) == 1):
+    # A one-word name that is also a city ("Santos", "Mykolaiv") is decided after surname resolution.
+    if gazetteer().lookup(name, places=False):
         return True
     if fold(name) in ORG_ALIASES:
         return True
@@ -285,9 +285,9 @@ def read_person(text, s, e, caps_text, people, hits, floor) -> int:
     raw = text[s:e]
     name = clean_name(raw)
     # spaCy tags some places as people ("Belarus\n\n\n\n"): they are country mentions.
-    found = g.classify(name, places=" " not in name)
+    found = g.classify(name, places=False)
     if found:
-        hits.append((s, e, found[0], found[1]))  # a one-word "person" that is a city is that city
+        hits.append((s, e, found[0], found[1]))
         return e
     # "Belarus Alexander Lukashenko": a country word glued in front of the name.
     words = name.split()
