@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from indexer.entities import normalise_entities, resolve_corpus, resolve_country
+from indexer.roles import role_after, role_before
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
@@ -254,3 +255,40 @@ def test_resolve_country_reads_every_form(value, code, name):
 @pytest.mark.parametrize("value", ["", "Europe", "Middle East", "Balkans", "EU", "xyzzy"])
 def test_resolve_country_refuses_regions_and_nonsense(value):
     assert resolve_country(value) is None
+
+
+# Title patterns, each a phrase found in the shared corpora (the name follows or precedes it).
+@pytest.mark.parametrize("phrase, name, role", [
+    ("UN Secretary-General António Guterres", "António Guterres",
+     ("Secretary-General of the United Nations", "", True)),
+    ("NATO Secretary General Jens Stoltenberg", "Jens Stoltenberg", ("Secretary General of NATO", "", True)),
+    ("Russian Foreign Minister Sergei Lavrov", "Sergei Lavrov", ("Foreign Minister", "RU", True)),
+    ("British Prime Minister Boris Johnson", "Boris Johnson", ("Prime Minister", "GB", True)),
+    ("Prime Minister of the Kingdom of Spain Pedro Sánchez", "Pedro Sánchez", ("Prime Minister", "ES", True)),
+    ("Secretary of State Antony Blinken", "Antony Blinken", ("Secretary of State", "", True)),
+    ("Minister of Foreign Affairs of Ukraine Dmytro Kuleba", "Dmytro Kuleba", ("Foreign Minister", "UA", True)),
+    ("Kremlin Spokesman Dmitry Peskov", "Dmitry Peskov", ("Spokesman", "RU", False)),
+    ("German acting Chancellor Angela Merkel", "Angela Merkel", ("Chancellor", "DE", True)),
+    ("Bank of Japan Governor Satoshi Sumita", "Satoshi Sumita", ("Governor of the Bank of Japan", "JP", False)),
+])
+def test_role_written_before_a_name(phrase, name, role):
+    assert role_before(phrase, phrase.index(name)) == role
+
+
+@pytest.mark.parametrize("phrase, name, role", [
+    ("the Russian president, Vladimir Putin, said", "Vladimir Putin", ("President", "RU", True)),
+    ("Ukraine’s foreign minister, Dmytro Kuleba, said", "Dmytro Kuleba", ("Foreign Minister", "UA", True)),
+])
+def test_role_before_a_comma(phrase, name, role):
+    assert role_before(phrase, phrase.index(name)) == role
+
+
+@pytest.mark.parametrize("phrase, name, role", [
+    ("Alexander Lukashenko, the Belarusian president who is a close Putin ally", "Alexander Lukashenko",
+     ("President", "BY", True)),
+    ("Sergei Lavrov, Russia’s foreign minister, said", "Sergei Lavrov", ("Foreign Minister", "RU", True)),
+    ("Jens Stoltenberg, the Nato secretary general, said", "Jens Stoltenberg",
+     ("Secretary General of NATO", "", True)),
+])
+def test_role_in_an_apposition(phrase, name, role):
+    assert role_after(phrase, phrase.index(name) + len(name)) == role
