@@ -230,6 +230,13 @@ def test_organisation_tagged_person_is_an_actor(excerpts):
     assert not ents.orgs
 
 
+def test_orgs_have_one_name_and_blocs_are_not_countries(excerpts):
+    # "they ran to Nato and the EU": NATO and the European Union, neither a country.
+    ents = excerpts["guardian-nato-eu"][1]
+    assert {o.name for o in ents.orgs} == {"NATO", "European Union"}
+    assert country_codes(ents) == {"RU"}
+
+
 def test_acronym_and_long_name_are_one_org(excerpts):
     orgs = {o.name for o in excerpts["reuters-wrapped-name"][1].orgs}
     assert "Organization for Economic Cooperation and Development" in orgs and "OECD" not in orgs
