@@ -107,7 +107,7 @@ DEMONYMS = {
 # Institutions and places that stand for a country's government ("the Kremlin said").
 METONYMS = {
     "kremlin": "RU", "white house": "US", "pentagon": "US", "capitol hill": "US", "foggy bottom": "US",
-    "state department": "US", "wall street": "US", "oval office": "US",
+    "state department": "US", "wall street": "US", "oval office": "US", "capitol": "US",
     "downing street": "GB", "number 10": "GB", "whitehall": "GB", "westminster": "GB",
     "elysee": "FR", "elysee palace": "FR", "quai d'orsay": "FR", "matignon": "FR",
     "bundestag": "DE", "bundesbank": "DE", "chancellery": "DE", "bundesrat": "DE",
@@ -136,7 +136,7 @@ _RUN_WORD = re.compile(r"[\w.'’\-]+")
 SCAN_EXCLUDED = {"chad", "jordan", "georgia", "turkey", "guinea", "niger", "mali", "togo", "china",
                  "israel", "america", "states", "the states", "congo", "wales", "england", "holland",
                  "rada", "duma", "chancellery", "number 10", "state department", "wall street",
-                 "westminster", "matignon", "storting", "kasumigaseki", "moncloa", "quirinale"}
+                 "westminster", "matignon", "storting", "kasumigaseki", "moncloa", "quirinale", "capitol"}
 
 # Postal and wire-style abbreviations of US states and Canadian provinces, as datelines write them
 # ("ROCHESTER, N.Y.", "PORTLAND, Ore."), folded like _key() and without spaces.

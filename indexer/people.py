@@ -199,6 +199,7 @@ def _person_key(name: str) -> tuple[str, str]:
 
 
 _CANON = {_person_key(n): n for n in CANONICAL_PEOPLE}
+_CANON_NAMES = set(CANONICAL_PEOPLE)
 
 
 def _strip_titles(name: str) -> tuple[str, str]:
@@ -562,8 +563,9 @@ def _merge_full_names(counts: Counter) -> dict[str, str]:
     return canonical
 
 
-def _orgs_to_people(ents: Entities, people_by_key: dict) -> None:
-    """Move organisations whose name ends with a known person's full name to that person."""
+def _orgs_to_people(ents: Entities, people_by_key: dict, surnames: dict[str, str]) -> None:
+    """Move organisations whose name ends with a known person's full name to that person; a one-word
+    org that the corpus also writes as a person's bare surname ("Trump" tagged ORG) goes too."""
     moved: dict[str, str] = {}
     own = {_surname_key(a.name): a.name for a in ents.actors if " " in a.name}
     for org in ents.orgs:
@@ -575,7 +577,7 @@ def _orgs_to_people(ents: Entities, people_by_key: dict) -> None:
                 if person:
                     break
         if person is None and len(words) == 1:
-            person = own.get(_surname_key(org.name))
+            person = own.get(_surname_key(org.name)) or surnames.get(org.name)
         if person:
             moved[org.name] = person
     if not moved:
@@ -638,13 +640,16 @@ def merge_people(batch: list[Entities]) -> None:
                 narrowed = _same_ending(name, set(cands))
                 cands = Counter({c: n for c, n in cands.items() if c in narrowed})
                 best, n = cands.most_common(1)[0]
-                if n >= SURNAME_DOMINANCE * sum(cands.values()):
+                # Heads of state and government in the canonical table own their surname in news.
+                share = SURNAME_DOMINANCE if best not in _CANON_NAMES else 0.5
+                if n >= share * sum(cands.values()):
                     rename[name] = best
+    surname_people = {n: rename[n] for n in totals if " " not in n and n in rename}
     # 3. Organisations that are people named elsewhere in the corpus ("Olaf Scholz" tagged ORG).
     for ents in batch:
         if rename:
             _apply_renames(ents, rename)
-        _orgs_to_people(ents, people_by_key)
+        _orgs_to_people(ents, people_by_key, surname_people)
 
 
 def fill_roles(batch: list[Entities]) -> None:
