@@ -2,7 +2,10 @@
 
 Pure Python and dictionary lookups only (it runs on every article of a 100k corpus); spaCy is never
 imported here. ``normalise_entities`` works on one article, ``resolve_corpus`` merges across a batch,
-``resolve_country`` reads a user's ``country:`` filter value.
+``resolve_country`` reads a user's ``country:`` filter value. People are read in ``people.py``, titles in
+``roles.py``, place names in ``gazetteer.py``; this module holds the pipeline, countries and organisations.
+Measured against Reuters-21578's gold tags by ``bench/facet_quality.py`` (figures in
+``bench/RESULTS-facets.md``).
 """
 
 from __future__ import annotations

