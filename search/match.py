@@ -9,13 +9,18 @@ Scoring is BM25 per field over Whoosh's own statistics (field lengths, term freq
 
 from __future__ import annotations
 
+import io
+import pickle
+import struct
 import threading
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import long_to_datetime
 
@@ -32,6 +37,7 @@ FIELD_WEIGHTS = {"title": 0.3}
 MAX_EXPANSION = 256  # terms one wildcard/fuzzy/range may expand to
 POSTINGS_CACHE_BYTES = 64 * 1024 * 1024
 FACET_FIELDS = ("actor", "country", "org", "source")
+_INT = struct.Struct("!i")  # Whoosh's on-disk int
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
@@ -72,30 +78,69 @@ class _LRU:
 
 
 def _read_leaf_postings(m) -> tuple[np.ndarray, np.ndarray]:
-    """Read all (docnum, weight) postings of one segment matcher, a block at a time."""
+    """Read all (docnum, weight) postings of one segment matcher.
+
+    A Whoosh 3 posting list is a header and blocks of up to 128 postings, each an int length, a pickled
+    info tuple and a (maybe zlib-compressed) pickled (id deltas, weights, values) tuple. The whole list
+    is read in one go and decoded here: through Whoosh's file layer each block cost a dozen small reads.
+    """
+    if isinstance(m, FilterMatcher) and isinstance(m.child, W3LeafMatcher):
+        m = m.child  # the segment's deletion filter; the caller drops deleted documents itself
     if isinstance(m, W3LeafMatcher) and not m._byteids:
-        ids_parts, w_parts = [], []
-        while True:
-            m._read_data()  # one unpickle per block of up to 128 postings
-            deltas, weights = m._data[0], m._data[1]
-            ids_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
-            count = len(deltas)
-            if weights is None:
-                w_parts.append(np.ones(count, dtype=np.float32))
-            elif isinstance(weights, float):
-                w_parts.append(np.full(count, weights, dtype=np.float32))
-            else:
-                w_parts.append(np.asarray(weights, dtype=np.float32))
-            if m._lastblock:
-                break
-            m._goto(m._nextoffset)
-        return np.concatenate(ids_parts), np.concatenate(w_parts)
+        try:
+            length = m._length[0] if isinstance(m._length, tuple) else m._length  # a 1-tuple here
+            buf = m._postfile.get(m._startoffset, int(length))
+            return _decode_w3_postings(buf)
+        except (ValueError, IndexError, TypeError, EOFError, pickle.UnpicklingError, zlib.error, struct.error):
+            m.reset()  # an unexpected layout: walk it the slow, documented way below
     ids, weights = [], []
     while m.is_active():  # inlined postings of rare terms, other codecs
         ids.append(m.id())
         weights.append(m.weight())
         m.next()
     return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32)
+
+
+def _decode_w3_postings(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Decode a Whoosh 3 posting list (header + blocks) into (docnums, weights)."""
+    if buf[:len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError("not a Whoosh 3 posting list")
+    view = memoryview(buf)
+    pos = len(WHOOSH3_HEADER_MAGIC)
+    ids_parts, w_parts = [], []
+    while True:
+        (length,) = _INT.unpack_from(buf, pos)
+        pos += _INT.size
+        end = pos + abs(length)
+        block = io.BytesIO(view[pos:end])
+        info = pickle.load(block)  # (count, max id, max weight, compression, min length, max length)
+        data = view[pos + block.tell():end]
+        deltas, weights, _ = pickle.loads(zlib.decompress(data) if info[3] else data)
+        count = len(deltas)
+        ids_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+        if weights is None:
+            w_parts.append(np.ones(count, dtype=np.float32))
+        elif isinstance(weights, float):
+            w_parts.append(np.full(count, weights, dtype=np.float32))
+        else:
+            w_parts.append(np.asarray(weights, dtype=np.float32))
+        pos = end
+        if length < 0 or pos >= len(buf):  # a negative length marks the last block
+            break
+    return np.concatenate(ids_parts), np.concatenate(w_parts)
+
+
+def _read_length_bytes(reader, count: int) -> np.ndarray:
+    """Return a segment's one-byte field lengths, in one read where the column layout allows it."""
+    dbfile, base, stored = (getattr(reader, "_dbfile", None), getattr(reader, "_basepos", None),
+                            getattr(reader, "_count", None))
+    if dbfile is None or base is None or stored is None or getattr(reader, "_fixedlen", 1) != 1:
+        return np.fromiter(reader, dtype=np.uint8, count=count)  # one read per document
+    out = np.zeros(count, dtype=np.uint8)  # documents past the stored ones have length 0 (absent)
+    stored = min(stored, count)
+    if stored:
+        out[:stored] = np.frombuffer(dbfile.get(base, stored), dtype=np.uint8)
+    return out
 
 
 class QueryMatcher:
@@ -131,7 +176,9 @@ class QueryMatcher:
                 ids_parts.append(ids + offset)
                 w_parts.append(weights)
         if ids_parts:
-            value = (np.concatenate(ids_parts).astype(np.int32), np.concatenate(w_parts))
+            ids, weights = np.concatenate(ids_parts).astype(np.int32), np.concatenate(w_parts)
+            live = self.table.live[ids]
+            value = (ids, weights) if live.all() else (ids[live], weights[live])
         else:
             value = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
         self._postings.put(key, value)
@@ -150,8 +197,7 @@ class QueryMatcher:
                     if perdoc is not None and hasattr(perdoc, "column_reader"):
                         if not perdoc.has_column(colname):
                             continue
-                        col = np.fromiter(perdoc.column_reader(colname, LENGTHS_COLUMN), dtype=np.uint8,
-                                          count=count)
+                        col = _read_length_bytes(perdoc.column_reader(colname, LENGTHS_COLUMN), count)
                         arr[offset:offset + count] = np.maximum(_BYTE_TO_LENGTH[col], 1)
                     else:  # another codec: ask document by document
                         for d in range(count):
