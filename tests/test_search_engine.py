@@ -331,3 +331,22 @@ def test_facet_counts_equal_a_count_over_the_exported_articles(idx, query):
         got = {v.value: v.count for v in values}
         assert got == {value: expected[kind][value] for value in got}, kind
         assert len(got) == min(len(expected[kind]), 100)
+
+
+def test_postings_read_in_bulk_equal_whooshs_own(idx):
+    """The engine decodes posting lists itself; they must equal what Whoosh's matcher yields."""
+    snap = idx._snapshot()
+    reader = snap.reader
+    checked = 0
+    for field in ("title", "body"):
+        for term in list(reader.lexicon(field))[::7]:
+            ids, weights = snap.matcher.postings(field, term)
+            m = reader.postings(field, term)
+            expected_ids, expected_weights = [], []
+            while m.is_active():
+                expected_ids.append(m.id())
+                expected_weights.append(m.weight())
+                m.next()
+            assert ids.tolist() == expected_ids and weights.tolist() == pytest.approx(expected_weights)
+            checked += 1
+    assert checked > 100
