@@ -1,4 +1,4 @@
-"""Evaluate a Whoosh query tree with numpy: the set of matching documents and their BM25F scores.
+"""Evaluate a Whoosh query tree with numpy: the set of matching documents and their BM25 scores.
 
 Whoosh's own collector walks every matching posting in Python, which is what makes broad queries slow
 on a big archive (issue 5). Here each term's postings are read once per index commit into numpy arrays
