@@ -210,9 +210,11 @@ def _strip_titles(name: str) -> tuple[str, str]:
         i += 1
     # Trailing ", Jr." stays; trailing title words ("Putin Spokesman") go.
     j = len(words)
-    while j > i + 1 and (words[j - 1].lower().strip(".") in HONORIFICS or words[j - 1].lower() in HEAD_WORDS):
+    while j > i + 1 and (words[j - 1].lower().strip(".") in HONORIFICS or words[j - 1].lower() in HEAD_WORDS
+                         or not words[j - 1][:1].isupper()):  # "Vladimir Putin on" in a transcript
         j -= 1
-    return " ".join(words[i:j]), " ".join(words[:i])
+    kept = [w for k, w in enumerate(words[i:j]) if k == 0 or w != words[i + k - 1]]  # scraped "Lukashenko Lukashenko"
+    return " ".join(kept), " ".join(words[:i])
 
 
 def _is_place_name(name: str) -> bool:
@@ -616,6 +618,25 @@ def _apply_renames(ents: Entities, rename: dict[str, str]) -> None:
             m.value = rename.get(m.value, m.value)
 
 
+INITIALS = re.compile(r"(?:[A-Z]\.)+")
+
+
+def _initials_only(name: str) -> bool:
+    """True for a surname behind initials only: "J. Biden", "V.V. Putin"."""
+    words = name.split()
+    return len(words) >= 2 and all(INITIALS.fullmatch(w) for w in words[:-1])
+
+
+def _country_first(name: str) -> bool:
+    """True for two words whose first is a country's name: "Belarus Lukashenko" (from "President of
+    Belarus Lukashenko"); it then resolves like a bare surname, so a real "Jordan Peterson" keeps his name."""
+    words = name.split()
+    if len(words) != 2:
+        return False
+    found = gazetteer().classify(words[0], places=False, capitals=False)
+    return bool(found) and found[1] == "name"
+
+
 def merge_people(batch: list[Entities]) -> None:
     """One canonical name per person across ``batch``: spellings, shorter forms, surnames, ORG-tagged names."""
     totals: Counter[str] = Counter()
@@ -624,20 +645,31 @@ def merge_people(batch: list[Entities]) -> None:
             totals[a.name] += a.count
     # 1. Spelling variants and shorter forms of one full name -> one canonical full name.
     full = Counter({n: c for n, c in totals.items() if " " in n})
-    canonical = _merge_full_names(full)
+    canonical = _merge_full_names(Counter({n: c for n, c in full.items() if not _initials_only(n)}))
+    canonical.update({n: n for n in full if n not in canonical})
     rename = {n: c for n, c in canonical.items() if n != c}
     people_by_key: dict[tuple[str, str], str] = {}
     for name, canon in canonical.items():
         people_by_key.setdefault(_person_key(name), canon)
-    # 2. A surname alone -> the full name that carries it, when one person dominates that surname.
+    # A full name with a stray last word ("Vladimir Putin Fine" from a transcript missing its colon)
+    # joins the far more frequent name it starts with.
+    for name, n in full.items():
+        head = name.rsplit(" ", 1)[0]
+        if head.count(" ") >= 1 and totals.get(head, 0) >= 10 * n:
+            rename[name] = rename.get(head, canonical.get(head, head))
+    # 2. A surname alone, or behind initials ("J. Biden"), -> the full name that carries it, when one
+    #    person (with those initials) dominates that surname.
     by_surname: dict[str, Counter] = defaultdict(Counter)
     for name, n in full.items():
-        by_surname[_surname_key(name)][canonical[name]] += n
+        if not _initials_only(name) and rename.get(name, canonical[name]) == canonical[name]:
+            by_surname[_surname_key(name)][canonical[name]] += n
     for name in totals:
-        if " " not in name:
+        if " " not in name or _initials_only(name) or _country_first(name):
             cands = by_surname.get(_surname_key(name))
+            if cands and _initials_only(name):
+                cands = Counter({c: n for c, n in cands.items() if c[:1] == name[:1]})
             if cands:
-                narrowed = _same_ending(name, set(cands))
+                narrowed = _same_ending(name.split()[-1], set(cands))
                 cands = Counter({c: n for c, n in cands.items() if c in narrowed})
                 best, n = cands.most_common(1)[0]
                 # Heads of state and government in the canonical table own their surname in news.
@@ -645,6 +677,7 @@ def merge_people(batch: list[Entities]) -> None:
                 if n >= share * sum(cands.values()):
                     rename[name] = best
     surname_people = {n: rename[n] for n in totals if " " not in n and n in rename}
+    people_by_key = {key: rename.get(name, name) for key, name in people_by_key.items()}
     # 3. Organisations that are people named elsewhere in the corpus ("Olaf Scholz" tagged ORG).
     for ents in batch:
         if rename:

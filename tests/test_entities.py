@@ -299,3 +299,23 @@ def test_role_before_a_comma(phrase, name, role):
 ])
 def test_role_in_an_apposition(phrase, name, role):
     assert role_after(phrase, phrase.index(name) + len(name)) == role
+
+
+def test_scraped_name_forms_join_the_person_the_corpus_knows():
+    """Forms seen in the Kremlin transcripts: initials, a doubled surname, a country word glued in
+    front, a stray word after a speaker label without its colon, a lower-case word after the name."""
+    from indexer.model import Actor, Entities
+    from indexer.people import _strip_titles, merge_people
+
+    assert _strip_titles("Alexander Lukashenko Lukashenko")[0] == "Alexander Lukashenko"
+    assert _strip_titles("Vladimir Putin on")[0] == "Vladimir Putin"
+    assert _strip_titles("Ursula von der Leyen")[0] == "Ursula von der Leyen"
+    batch = [
+        Entities(actors=[Actor("Joe Biden", 40), Actor("Vladimir Putin", 30), Actor("Alexander Lukashenko", 20)]),
+        Entities(actors=[Actor("J. Biden", 1), Actor("V. Putin", 1), Actor("Belarus Lukashenko", 1)]),
+        Entities(actors=[Actor("Vladimir Putin Fine", 1), Actor("Jill Biden", 1), Actor("Jordan Peterson", 1)]),
+    ]
+    merge_people(batch)
+    names = [sorted(a.name for a in ents.actors) for ents in batch]
+    assert names[1] == ["Alexander Lukashenko", "Joe Biden", "Vladimir Putin"]
+    assert names[2] == ["Jill Biden", "Jordan Peterson", "Vladimir Putin"]
