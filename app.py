@@ -419,7 +419,9 @@ def render_histogram(buckets: list, unit: str, req) -> Markup:
 
 
 def period_label(bucket, unit: str) -> str:
-    """Return a reader's label for a histogram bucket: 'November 2021' or '24 Nov 2021'."""
+    """Return a reader's label for a histogram bucket: '2021', 'November 2021' or '24 Nov 2021'."""
+    if unit == "year" and bucket.start is not None:
+        return str(bucket.start.year)
     return format_date(bucket.start, "month" if unit == "month" else "day") or str(bucket.period)
 
 
@@ -427,6 +429,8 @@ def axis_label(bucket, unit: str) -> str:
     """Return a short axis label for a bucket: 'Nov 2021' or '24 Nov'."""
     if bucket.start is None:
         return str(bucket.period)
+    if unit == "year":
+        return str(bucket.start.year)
     return bucket.start.strftime("%b %Y") if unit == "month" else f"{bucket.start.day} {bucket.start.strftime('%b')}"
 
 

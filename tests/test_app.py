@@ -646,3 +646,18 @@ def test_a_selected_facet_value_links_to_its_removal_however_it_was_spelled(clie
         page = client.get("/", query_string={"q": "migrants", "country": spelling}).get_data(as_text=True)
         row = re.search(r'<li class="facet-value is-selected"[^>]*>\s*<a class="facet-link" href="([^"]+)"', page)
         assert row and row.group(1) == "/?q=migrants", spelling
+
+
+def test_a_range_of_decades_is_charted_per_year(build_index, tmp_path):
+    corpus = tmp_path / "decades.jsonl"
+    corpus.write_text("\n".join(json.dumps({"id": f"d{year}", "title": f"Border talks {year}",
+                                            "date": f"{year}-03-01", "text": "Talks on the border resumed."})
+                                for year in (1987, 1999, 2021)) + "\n", encoding="utf-8")
+    build_index([corpus], tmp_path / "index")
+    decades = create_app({"INDEX_DIR": str(tmp_path / "index"), "TESTING": True}).test_client()
+    result = decades.get("/api/search?q=border").get_json()
+    assert result["histogram_unit"] == "year"
+    assert {bar["count"] for bar in result["histogram"] if bar["period"].startswith(("1987", "1999", "2021"))} == {1}
+    page = decades.get("/?q=border").get_data(as_text=True)
+    assert "articles per year" in page and "<title>1987: 1 article</title>" in page
+    assert "from=1987-01-01&amp;to=1987-12-31" in page  # a bar narrows to its year
