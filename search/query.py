@@ -26,6 +26,8 @@ NOTICE_UNPARSED = "Your query could not be parsed; searched for the words instea
 NOTICE_RELAXED = "Showing articles that match most of your words"
 NOTICE_STOPWORDS = "Your query has only very common words, which are not searchable; try more specific words"
 NOTICE_NOTHING = "Your query has nothing to search for; showing all articles"
+NOTICE_PARTLY = ("Part of your query could not be read and was left out (dates are written 2021-11-30 "
+                 "or date:[2021-11-01 TO 2021-11-30])")
 
 _SYNTAX_RE = re.compile(r'["*?~:()\[\]{}^]|(?:^|\s)[-+]\S')
 _OPERATOR_RE = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
@@ -137,7 +139,37 @@ def parse_query(text: str) -> ParsedQuery:
         if analyse_words(text):  # e.g. "date:yesterday": Whoosh dropped the only term
             return fallback_query(text)
         return ParsedQuery(text, None, NOTICE_STOPWORDS, empty=True)
-    return ParsedQuery(text, _tune(q))
+    if _has_unreadable(q):  # "Tokayev date:yesterday": search for Tokayev and say what was dropped
+        kept = _drop_unreadable(q)
+        if kept is None:
+            return fallback_query(text)
+        return ParsedQuery(text, _tune(kept), NOTICE_PARTLY)
+    return ParsedQuery(text, _tune(q), None)
+
+
+def _has_unreadable(q: wq.Query) -> bool:
+    """True when Whoosh put a null query where it could not read a term (e.g. ``date:yesterday``)."""
+    return isinstance(q, type(wq.NullQuery)) or any(_has_unreadable(child) for child in q.children())
+
+
+def _drop_unreadable(q: wq.Query) -> wq.Query | None:
+    """``q`` without the terms Whoosh could not read; None when nothing is left."""
+    if isinstance(q, type(wq.NullQuery)):
+        return None
+    if isinstance(q, wq.Not):
+        inner = _drop_unreadable(q.query)
+        return None if inner is None else wq.Not(inner)
+    if isinstance(q, wq.compound.CompoundQuery):
+        subs = [sub for sub in map(_drop_unreadable, q.subqueries) if sub is not None]
+        if not subs:
+            return None
+        return subs[0] if len(subs) == 1 else q.__class__(subs, boost=q.boost)
+    if isinstance(q, wq.BinaryQuery):
+        a, b = _drop_unreadable(q.a), _drop_unreadable(q.b)
+        if a is None:
+            return None
+        return a if b is None else q.__class__(a, b)
+    return q
 
 
 def fallback_query(text: str, notice: str = NOTICE_UNPARSED) -> ParsedQuery:

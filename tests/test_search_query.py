@@ -103,3 +103,12 @@ def test_a_question_is_relaxed_not_a_wildcard():
     parsed = parse_query("what did Putin say about Belarus?")
     assert parsed.plain and parsed.relaxed
     assert parse_query("?").notice == NOTICE_NOTHING
+
+
+@pytest.mark.parametrize("text", ["Tokayev date:yesterday", "Tokayev NOT date:yesterday", "Tokayev OR date:soon"])
+def test_an_unreadable_date_is_left_out_with_a_notice_not_silently_matching_nothing(text):
+    from search.query import NOTICE_PARTLY
+
+    parsed = parse_query(text)
+    assert parsed.notice == NOTICE_PARTLY
+    assert {(t.fieldname, t.text) for t in leaves(parsed.query)} == {("title", "tokayev"), ("body", "tokayev")}
