@@ -368,7 +368,8 @@ def _spawn(role_args: list[str]) -> dict:
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=str(ROOT))
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr[-4000:])
-        raise SystemExit(f"error: the {role_args[0]} run failed (exit {proc.returncode})")
+        role = role_args[role_args.index("--role") + 1]
+        raise SystemExit(f"error: the {role} run failed (exit {proc.returncode})")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -490,12 +491,16 @@ def main(argv: list[str] | None = None) -> int:
     kinds = set(args.whoosh_kinds.split(",")) if args.whoosh_kinds else None
     if args.role:
         relaxed = json.loads(args.relaxed) if args.relaxed else [False] * len(queries)
-        if args.role == "engine":
-            out = run_engine(args.index_dir, queries, args.warm_runs, args.spawned_at or time.time())
-        elif args.role == "whoosh":
-            out = run_whoosh(args.index_dir, queries, relaxed, args.peer_runs, kinds)
-        else:
-            out = run_tantivy(args.corpus, args.index_dir, queries, relaxed, args.peer_runs, None)
+        try:
+            if args.role == "engine":
+                out = run_engine(args.index_dir, queries, args.warm_runs, args.spawned_at or time.time())
+            elif args.role == "whoosh":
+                out = run_whoosh(args.index_dir, queries, relaxed, args.peer_runs, kinds)
+            else:
+                out = run_tantivy(args.corpus, args.index_dir, queries, relaxed, args.peer_runs, None)
+        except Exception as exc:  # a missing or unreadable index: one line, not a traceback
+            print(f"error: {args.role}: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+            return 1
         print(json.dumps(out))
         return 0
 
