@@ -151,6 +151,9 @@ class QueryMatcher:
         self.reader = searcher.reader()
         self.table = table
         self.n = table.n
+        # BM25's collection statistics count live documents only: replaced or removed articles stay in
+        # Whoosh's segments (and in doc_count_all) until a merge, and would skew idf and lengths.
+        self.n_live = max(int(table.live.sum()), 1)
         self.country_code = country_code  # user text -> alpha-2 code or None
         self.leaves = list(self.reader.leaf_readers())
         self.lock = threading.RLock()  # Whoosh file reads seek; one thread at a time
@@ -203,7 +206,8 @@ class QueryMatcher:
                         for d in range(count):
                             arr[offset + d] = max(sub.doc_field_length(d, fieldname, 1) or 1, 1)
             self._lengths[fieldname] = arr
-            self._avg[fieldname] = (self.reader.field_length(fieldname) / max(self.reader.doc_count_all(), 1)) or 1.0
+            live = self.table.live
+            self._avg[fieldname] = float(arr[live].mean()) if live.any() else 1.0
         return arr
 
     def term_scores(self, fieldname: str, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -211,7 +215,7 @@ class QueryMatcher:
         lengths = self.lengths(fieldname)[ids]
         avg = self._avg[fieldname]
         df = len(ids)
-        idf = max(float(np.log((self.n - df + 0.5) / (df + 0.5))), IDF_FLOOR)
+        idf = max(float(np.log((self.n_live - df + 0.5) / (df + 0.5))), IDF_FLOOR)
         scores = idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avg))
         return (scores * FIELD_WEIGHTS.get(fieldname, 1.0)).astype(np.float32)
 
