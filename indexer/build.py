@@ -27,7 +27,8 @@ from whoosh.index import EmptyIndexError
 
 from indexer import entities as entity_rules
 from indexer import layout
-from indexer.enrich import EntityStream, NerCache, body_offset, load_nlp, model_id, ner_text
+from indexer.enrich import (EntityStream, NerCache, body_offset, installed_model_id, load_nlp, model_id,
+                            ner_text)
 from indexer.model import Actor, Article, Country, Entities, Mention, Org
 from indexer.schema import SCHEMA, SCHEMA_VERSION
 from indexer.sources import DEFAULT_MAX_FILE_BYTES, ProblemHandler, read_articles
@@ -287,10 +288,9 @@ def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: 
     """
     normalised: list[Entities] = []
     if batch:
-        nlp = nlp or load_nlp()
-        cache = NerCache(index_dir / layout.CACHE_FILE, model_id(nlp))
+        cache = NerCache(index_dir / layout.CACHE_FILE, model_id(nlp) if nlp else installed_model_id())
         try:
-            stream = EntityStream(batch, nlp, cache, n_process=n_process)
+            stream = EntityStream(batch, nlp or load_nlp, cache, n_process=n_process)
             summary.ner_runs = stream.ner_runs
             bar = progress_bar(len(batch), "recognising", progress)
             for article, spans in zip(batch, stream):

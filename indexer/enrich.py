@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import importlib.util
 import json
 import multiprocessing
 import os
@@ -49,6 +50,21 @@ def load_nlp():
 def model_id(nlp) -> str:
     """The model's name and version, part of every cache key."""
     return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', '?')}@{nlp.meta.get('version', '?')}"
+
+
+def installed_model_id() -> str:
+    """:func:`model_id` of the installed model, read from its meta.json without loading spaCy.
+
+    A build whose texts are all cached then never pays spaCy's import and model load (seconds and
+    ~200 MB)."""
+    spec = importlib.util.find_spec(MODEL_NAME)
+    if spec is None or spec.origin is None:
+        raise EnrichError(f"spaCy model {MODEL_NAME!r} is not installed (pip install -r requirements.txt)")
+    try:
+        meta = json.loads((Path(spec.origin).parent / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise EnrichError(f"spaCy model {MODEL_NAME!r} has no readable meta.json: {exc}") from None
+    return f"{meta.get('lang', 'xx')}_{meta.get('name', '?')}@{meta.get('version', '?')}"
 
 
 def ner_text(article: Article) -> str:
@@ -208,6 +224,7 @@ class EntityStream:
     CACHE_BATCH = 500
 
     def __init__(self, articles: Sequence[Article], nlp, cache: NerCache | None, *, n_process: int = 2):
+        """``nlp`` may be a loaded pipeline or a function that loads one, called only if NER must run."""
         self.texts = [ner_text(a) for a in articles]
         self.hashes = [text_hash(t) for t in self.texts]
         self.cached = cache.get_many(self.hashes) if cache else {}
@@ -225,6 +242,8 @@ class EntityStream:
         first_text = {}
         for h, text in zip(self.hashes, self.texts):
             first_text.setdefault(h, text)
+        if callable(self.nlp) and not hasattr(self.nlp, "pipe"):
+            self.nlp = self.nlp()
         fresh = recognise_stream(self.nlp, [first_text[h] for h in self.unique], n_process=self.n_process)
         known = dict(self.cached)
         pending: list[tuple[str, Ents]] = []

@@ -132,3 +132,14 @@ def test_interrupted_rebuild_leaves_the_index_as_it_was(tmp_path, how):
     after = sorted(p.name for p in index.iterdir() if p.name.startswith("gen-"))
     assert after[0] == "gen-000001" and "gen-000001" in before
     assert indexer("build", "--index", str(index)).returncode == 0  # the lock is free again
+
+
+def test_a_build_whose_texts_are_all_cached_never_loads_spacy(tmp_path):
+    index = str(tmp_path / "index")
+    assert indexer("build", "--index", index).returncode == 0
+    script = ("import sys; from indexer.cli import main; code = main(['build', '--rebuild', '--index', sys.argv[1]]);"
+              "print('spacy loaded' if 'spacy' in sys.modules else 'spacy not loaded'); sys.exit(code)")
+    result = subprocess.run([sys.executable, "-c", script, index], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "(0 texts through NER)" in result.stdout and "spacy not loaded" in result.stdout
