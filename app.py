@@ -31,9 +31,9 @@ from flask import (
     url_for,
 )
 from markupsafe import Markup, escape
-import pycountry
 from werkzeug.exceptions import HTTPException, NotFound
 
+from indexer.gazetteer import gazetteer
 from search import IndexMissing, InvalidParameter, SearchError, SearchIndex, parse_request
 
 log = logging.getLogger("crisis_desk.app")
@@ -345,9 +345,12 @@ def describe_role(role: str, country_code: str = "") -> str:
 
 
 def country_name(code_or_name: str) -> str:
-    """Return a country's display name for an ISO alpha-2 code, or the text itself when it is not one."""
-    country = pycountry.countries.get(alpha_2=code_or_name.upper()) if len(code_or_name) == 2 else None
-    return getattr(country, "common_name", None) or getattr(country, "name", None) or code_or_name
+    """Return a country's display name for an ISO alpha-2 code ("Russia", the indexer's names), or the
+    text itself when it is not one."""
+    if len(code_or_name) != 2 or not code_or_name.isalpha():
+        return code_or_name
+    name = gazetteer().country_name(code_or_name.upper())
+    return name if name and name != code_or_name.upper() else code_or_name
 
 
 def last_page(total: int, per_page: int) -> int:

@@ -661,3 +661,10 @@ def test_a_range_of_decades_is_charted_per_year(build_index, tmp_path):
     page = decades.get("/?q=border").get_data(as_text=True)
     assert "articles per year" in page and "<title>1987: 1 article</title>" in page
     assert "from=1987-01-01&amp;to=1987-12-31" in page  # a bar narrows to its year
+
+
+def test_roles_name_countries_as_the_facets_do(client):
+    """'President, Russia' as in the country facet, not pycountry's 'Russian Federation'."""
+    page = client.get("/?q=Putin").get_data(as_text=True)
+    assert "President, Russia" in page
+    assert "Russian Federation" not in page
