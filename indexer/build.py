@@ -16,7 +16,7 @@ import shutil
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -29,7 +29,7 @@ from indexer import entities as entity_rules
 from indexer import layout
 from indexer.enrich import (EntityStream, NerCache, body_offset, installed_model_id, load_nlp, model_id,
                             ner_text)
-from indexer.model import Actor, Article, Country, Entities, Mention, Org
+from indexer.model import Article, Entities, Mention
 from indexer.schema import SCHEMA, SCHEMA_VERSION
 from indexer.sources import DEFAULT_MAX_FILE_BYTES, ProblemHandler, read_articles
 
@@ -186,17 +186,6 @@ def body_entities(ents: Entities, offset: int) -> Entities:
     ents.mentions = [Mention(m.start - offset, m.end - offset, m.kind, m.value)
                      for m in ents.mentions if m.start >= offset]
     return ents
-
-
-def stored_to_entities(stored: str | None) -> Entities:
-    """Rebuild Entities from the JSON stored in the index (context for corpus-wide resolution)."""
-    data = json.loads(stored) if stored else {}
-    return Entities(
-        actors=[Actor(**a) for a in data.get("actors", [])],
-        countries=[Country(**c) for c in data.get("countries", [])],
-        orgs=[Org(**o) for o in data.get("orgs", [])],
-        mentions=[Mention(*m) for m in data.get("mentions", [])],
-    )
 
 
 # --- the build -----------------------------------------------------------------------------------

@@ -267,9 +267,3 @@ def entities_for(articles: Sequence[Article], nlp, cache: NerCache | None, *,
     """Raw entity spans for each article (from the cache where possible); returns (spans, NER runs)."""
     stream = EntityStream(articles, nlp, cache, n_process=n_process)
     return list(stream), stream.ner_runs
-
-
-def iter_batches(items: Sequence, size: int) -> Iterator[Sequence]:
-    """Consecutive slices of ``items`` of at most ``size``."""
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
