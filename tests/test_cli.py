@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import os
 import signal
 import subprocess
 import sys
@@ -142,3 +144,33 @@ def test_a_build_whose_texts_are_all_cached_never_loads_spacy(tmp_path):
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert "(0 texts through NER)" in result.stdout and "spacy not loaded" in result.stdout
+
+
+def test_progress_bar_on_a_terminal_and_silence_otherwise(tmp_path):
+    import pty
+
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps({"id": f"a{i}", "title": f"Border {i}", "date": "2021-11-09",
+                                          "text": f"Poland closed crossing {i} on the border with Belarus."}) + "\n"
+                              for i in range(40)), encoding="utf-8")
+    quiet = indexer("build", str(corpus), "--index", str(tmp_path / "i1"))
+    assert quiet.returncode == 0 and "articles/s" not in quiet.stderr and quiet.stderr == ""
+    leader, follower = pty.openpty()
+    build = subprocess.Popen([sys.executable, "-m", "indexer", "build", str(corpus), "--index", str(tmp_path / "i2")],
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=follower, text=True)
+    os.close(follower)
+    out, _ = build.communicate(timeout=120)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # the terminal is closed once the build has exited
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(leader)
+    terminal = b"".join(chunks).decode("utf-8", "replace")
+    assert build.returncode == 0 and "added 40" in out
+    assert "recognising" in terminal and "writing" in terminal and "40/40" in terminal
+    assert re.search(r"recognising: 100% 40/40 \[[0-9:<]+, +[0-9.]+ articles/s\]", terminal)  # rate and ETA
