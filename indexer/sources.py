@@ -143,6 +143,7 @@ def _read_jsonl(path: Path, mapping: Mapping[str, str], report: ProblemHandler,
                 max_text_chars: int) -> Iterator[Article]:
     """One JSON object per line; blank lines are ignored."""
     _check_binary(path)
+    layouts: dict = {}
     with open(path, "rb") as fh:
         for lineno, raw in enumerate(fh, start=1):
             location = f"{path}:{lineno}"
@@ -156,10 +157,7 @@ def _read_jsonl(path: Path, mapping: Mapping[str, str], report: ProblemHandler,
             except json.JSONDecodeError as exc:
                 report(location, f"malformed JSON ({exc.msg} at column {exc.colno})")
                 continue
-            if not isinstance(record, dict):
-                report(location, f"expected a JSON object, found {type(record).__name__}")
-                continue
-            article = _record_article(record, mapping, path, lineno, location, report, max_text_chars)
+            article = _record_article(record, mapping, path, lineno, location, report, max_text_chars, layouts)
             if article:
                 yield article
 
@@ -175,12 +173,10 @@ def _read_json(path: Path, mapping: Mapping[str, str], report: ProblemHandler,
     first = next((r for r in records if isinstance(r, dict)), None)
     if first is not None:
         _check_text_field(resolve_columns(list(first), mapping), path, report, "field")
+    layouts: dict = {}
     for number, record in enumerate(records, start=1):
-        location = f"{path}:item {number}"
-        if not isinstance(record, dict):
-            report(location, f"expected a JSON object, found {type(record).__name__}")
-            continue
-        article = _record_article(record, mapping, path, number, location, report, max_text_chars)
+        article = _record_article(record, mapping, path, number, f"{path}:item {number}", report,
+                                  max_text_chars, layouts)
         if article:
             yield article
 
@@ -247,15 +243,24 @@ def _find_column(names: list[str], aliases: tuple[str, ...], taken: set[int]) ->
     return min(candidates)[3] if candidates else None
 
 
-def _record_article(record: dict, mapping: Mapping[str, str], path: Path, row: int, location: str,
-                    report: ProblemHandler, max_text_chars: int) -> Article | None:
-    """Turn one JSON object into an article, finding fields by name like CSV columns."""
-    keys = list(record)
-    try:
-        columns = resolve_columns(keys, mapping)
-    except SourceError as exc:
-        report(location, str(exc))
+def _record_article(record: object, mapping: Mapping[str, str], path: Path, row: int, location: str,
+                    report: ProblemHandler, max_text_chars: int, layouts: dict) -> Article | None:
+    """Turn one JSON object into an article, finding fields by name like CSV columns.
+
+    ``layouts`` keeps the columns found for each set of keys, so a file of like records resolves
+    its field names once, not once per line."""
+    if not isinstance(record, dict):
+        report(location, f"expected a JSON object, found {type(record).__name__}")
         return None
+    keys = list(record)
+    layout_key = tuple(keys)
+    columns = layouts.get(layout_key)
+    if columns is None:
+        try:
+            columns = layouts[layout_key] = resolve_columns(keys, mapping)
+        except SourceError as exc:
+            report(location, str(exc))
+            return None
     if "text" not in columns and "title" not in columns:
         report(location, _no_text_reason("field"))
         return None
