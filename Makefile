@@ -6,8 +6,11 @@ STAMP  := $(VENV)/.installed
 INDEX  ?= $(or $(CRISIS_DESK_INDEX),index)
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# Production WSGI server: one worker process per core, a few threads each (I/O waits, not CPU).
+WORKERS ?= 2
+THREADS ?= 4
 
-.PHONY: run test index setup browser clean
+.PHONY: run dev test index setup browser clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,7 +26,12 @@ $(INDEX)/CURRENT: | $(STAMP)
 index: $(INDEX)/CURRENT
 
 run: $(STAMP) $(INDEX)/CURRENT
-	CRISIS_DESK_INDEX=$(INDEX) $(PY) -m flask --app app run --host $(HOST) --port $(PORT)
+	CRISIS_DESK_INDEX=$(INDEX) $(PY) -m gunicorn --config serving.py --bind $(HOST):$(PORT) \
+	  --workers $(WORKERS) --threads $(THREADS) 'app:create_app()'
+
+# Flask's development server with the debugger off and reloading on: for working on templates.
+dev: $(STAMP) $(INDEX)/CURRENT
+	CRISIS_DESK_INDEX=$(INDEX) $(PY) -m flask --app app run --host $(HOST) --port $(PORT) --reload
 
 # Browser tests drive Debian's chromium; install it when it is missing (never a downloaded build).
 browser:

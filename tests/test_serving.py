@@ -1,0 +1,97 @@
+"""`make run`'s production server: gunicorn with the project's serving.py, as a real process.
+
+Two worker processes answer (both cores), no response names a server version, and a new generation
+written by the indexer is served without a restart.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def make_run_command() -> list[str]:
+    """The gunicorn command line of the Makefile's `run` target, with this interpreter."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = re.search(r"^run:.*\n((?:\t.*\n)+)", makefile, re.M)
+    assert recipe, "the Makefile has no run target"
+    assert "-m gunicorn --config serving.py" in recipe.group(1), "make run does not serve with gunicorn"
+    return [sys.executable, "-m", "gunicorn", "--config", "serving.py", "--workers", "2", "--threads", "4"]
+
+
+def get(url: str) -> tuple[int, dict, bytes]:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status, dict(response.headers), response.read()
+
+
+@pytest.fixture
+def served(build_index, tmp_path):
+    """Serve a copy of the seed index the way `make run` does; yield (base URL, index dir, process)."""
+    index_dir = tmp_path / "index"
+    build_index([ROOT / "seeds"], index_dir)
+    port = free_port()
+    log_path = tmp_path / "server.log"
+    env = {**os.environ, "CRISIS_DESK_INDEX": str(index_dir)}
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([*make_run_command(), "--bind", f"127.0.0.1:{port}", "app:create_app()"],
+                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if get(base + "/healthz")[0] == 200:
+                        break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        pytest.fail(f"gunicorn did not start: {log_path.read_text(errors='replace')[-2000:]}")
+                    time.sleep(0.2)
+            yield base, index_dir, process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def test_two_workers_answer_and_no_version_is_disclosed(served):
+    base, _, process = served
+    workers = psutil.Process(process.pid).children()
+    assert len(workers) == 2
+    status, headers, body = get(base + "/api/search?q=Belarus")
+    assert status == 200 and json.loads(body)["total"] == 2
+    server = headers.get("Server", "")
+    assert not re.search(r"\d", server), f"Server header discloses a version: {server!r}"
+    assert "Werkzeug" not in server and "Python" not in server
+
+
+def test_new_generation_is_served_without_restart(served, build_index):
+    base, index_dir, _ = served
+    before = json.loads(get(base + "/healthz")[2])
+    assert before == {**before, "articles": 2, "generation": "gen-000001"}
+    build_index([DATA / "fixture_articles.jsonl"], index_dir, rebuild=True)
+    # both workers must move on: ask enough times that each one answers
+    seen = {json.loads(get(base + "/healthz")[2])["generation"] for _ in range(8)}
+    assert seen == {"gen-000002"}
+    assert json.loads(get(base + "/api/search?q=")[2])["total"] > 2
