@@ -1,0 +1,305 @@
+"""Dates in the text: spaCy's DATE mentions resolved against the article's publication date.
+
+"On Monday" in an article of Wednesday 17 November 2021 is 2021-11-15; "November 8" is 2021-11-08 of the
+year that puts it nearest the publication date; "last week" is the Monday of the week before. Each
+resolved mention keeps its expression, the first day of what it names and its precision (day, week,
+month, year). Expressions that name no point in time ("two years", "24 hours", "annual", "the 1990s")
+are left out.
+
+dateparser does the reading (weekdays, relative expressions, month names, many formats); this module
+only decides what dateparser should be asked, turns its answer into a calendar period, and remembers
+answers, since the same expressions recur across a corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+PRECISIONS = ("day", "week", "month", "year")
+MAX_EXPRESSION_CHARS = 60
+# Dates further than this from the publication date are almost always misreadings ("1" as a year).
+MAX_YEARS_AWAY = 150
+
+_NUMBER = r"(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|few|many|" \
+          r"a\s+few|a\s+couple\s+of|couple\s+of|dozens?\s+of|hundreds?\s+of|\d+\s*-\s*\d+)"
+_UNIT = r"(?:seconds?|minutes?|hours?|days?|nights?|weeks?|fortnights?|months?|years?|decades?|centuries|century)"
+# A length of time, not a point in time: "two years", "the past 24 hours", "several months", "30-day".
+_DURATION = re.compile(
+    rf"^(?:(?:the\s+)?(?:past|last|next|coming|first|following|previous|recent|other)\s+)?(?:almost\s+|nearly\s+|"
+    rf"about\s+|around\s+|over\s+|more\s+than\s+|less\s+than\s+|up\s+to\s+|at\s+least\s+)?{_NUMBER}?\s*-?\s*"
+    rf"(?:more\s+)?{_UNIT}(?:\s+and\s+{_NUMBER}\s+{_UNIT})?(?:\s+long|\s+old|\s+later|\s+earlier)?$", re.I)
+_AGO = re.compile(r"\bago\b", re.I)
+_VAGUE = re.compile(
+    r"^(?:annual|annually|daily|weekly|monthly|yearly|quarterly|today's|recent(?:ly)?|now|the\s+future|future|"
+    r"the\s+past|past|the\s+day|the\s+time|those\s+days|these\s+days|this\s+time|the\s+years|years|decades|"
+    r"centuries|the\s+(?:\w+\s+)?century|(?:the\s+)?\d{2,4}s|the\s+(?:twenties|thirties|forties|fifties|sixties|"
+    r"seventies|eighties|nineties)|(?:the\s+)?(?:age|ages)\b.*|\d+\s*-\s*year\s*-\s*old|.*\bold\b|.*\bseason\b|"
+    r".*\banniversary\b|.*\bholidays?\b|the\s+weekend|weekends?|a\s+day|one\s+day|some\s+day|every\s+\w+|"
+    r"each\s+\w+|(?:the\s+)?same\s+day|the\s+(?:next|following|previous)\s+day|the\s+end\s+of\s+the\s+\w+|"
+    r"the\s+(?:beginning|start)\s+of\s+the\s+\w+|(?:the\s+)?(?:previous|last|past)\s+\w+\s+years|"
+    r"(?:recent|coming)\s+\w+|\d{4}\s*[-–]\s*\d{2,4}|between\s+.*|from\s+.*|\d{1,2}(?:st|nd|rd|th)?)$", re.I)
+_LEAD = re.compile(r"^(?:on|in|since|by|until|till|from|during|as\s+of|as\s+early\s+as|before|after|"
+                   r"around|about|of|at|through|throughout|for|the|this\s+past)\s+", re.I)
+_TAIL = re.compile(r"(?:'s|’s|,|\.|;|:)$")
+_WEEK = re.compile(r"^(last|this|next|past|previous|the\s+previous|the\s+past|the\s+coming|coming)\s+week$", re.I)
+_PART_OF_MONTH = re.compile(
+    r"^(?:early|mid|late|the\s+end\s+of|end\s+of|the\s+beginning\s+of|beginning\s+of|the\s+start\s+of|"
+    r"start\s+of|the\s+middle\s+of|middle\s+of|the\s+first\s+half\s+of|the\s+second\s+half\s+of)\s*-?\s*", re.I)
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_MONTH_RE = re.compile(r"\b(" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b\.?", re.I)
+_WEEKDAY_RE = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
+_YEAR_RE = re.compile(r"\b(1[5-9]\d\d|20\d\d|2100)\b")
+_DAY_RE = re.compile(r"\b([12]?\d|3[01])(?:st|nd|rd|th)?\b")
+
+
+@dataclass(frozen=True)
+class EventDate:
+    """A date mentioned in the text: the expression, where it is, the first day it names and how precisely."""
+
+    text: str
+    start: int
+    end: int
+    date: date
+    precision: str  # "day" | "week" | "month" | "year"
+
+    def as_json(self) -> dict:
+        """The API's form: ``{"text", "date", "precision"}`` (``date`` as YYYY-MM-DD)."""
+        return {"text": self.text, "date": self.date.isoformat(), "precision": self.precision}
+
+
+def resolve_event_dates(text: str, spans: Iterable[Sequence], published: datetime | date | None) -> list[EventDate]:
+    """Resolve the DATE spans ``(start, end, label)`` of ``text`` against the publication date.
+
+    Without a publication date only expressions that carry their own year are resolved.
+    """
+    base = published.date() if isinstance(published, datetime) else published
+    found: list[EventDate] = []
+    for span in spans:
+        start, end, label = int(span[0]), int(span[1]), str(span[2])
+        if label != "DATE" or not 0 <= start < end <= len(text):
+            continue
+        expression = " ".join(text[start:end].split())
+        resolved = resolve_expression(expression, base)
+        if resolved is not None:
+            found.append(EventDate(expression, start, end, resolved[0], resolved[1]))
+    return found
+
+
+def resolve_expression(expression: str, published: date | None) -> tuple[date, str] | None:
+    """Return (first day, precision) of one date expression, or None when it names no point in time."""
+    key = clean_expression(expression)
+    if not key or len(key) > MAX_EXPRESSION_CHARS:
+        return None
+    if not _needs_base(key):
+        return _resolve(key, None)
+    if published is None:
+        return None
+    return _resolve(key, published)
+
+
+def clean_expression(expression: str) -> str:
+    """Lower-case the expression and drop leading prepositions, articles and trailing punctuation."""
+    key = " ".join(expression.replace("\u2019", "'").split()).lower()
+    previous = None
+    while key != previous:
+        previous = key
+        key = _LEAD.sub("", key).strip()
+        key = _TAIL.sub("", key).strip()
+    return key
+
+
+def _needs_base(key: str) -> bool:
+    """True when the expression's meaning depends on the publication date (no year of its own)."""
+    return not (_YEAR_RE.search(key) and (_MONTH_RE.search(key) or key.strip().isdigit() or
+                                          re.fullmatch(r"(?:the\s+)?(?:year\s+)?\d{4}", key)))
+
+
+@lru_cache(maxsize=65536)
+def _resolve(key: str, base: date | None) -> tuple[date, str] | None:
+    known = _relative_word(key, base)
+    if known is not False:
+        return known
+    week = _WEEK.match(key)
+    if not week and (_DURATION.match(key) or _VAGUE.match(key)) and not _AGO.search(key):
+        return None
+    fast = _fast_parse(key, base)
+    if fast is not None:
+        return fast
+    if week:
+        if base is None:
+            return None
+        monday = base - timedelta(days=base.weekday())
+        word = week.group(1).lower()
+        if word in ("last", "past", "previous", "the previous", "the past"):
+            monday -= timedelta(days=7)
+        elif word in ("next", "coming", "the coming"):
+            monday += timedelta(days=7)
+        return monday, "week"
+    part = _PART_OF_MONTH.match(key)
+    if part:
+        rest = key[part.end():].strip()
+        if not _MONTH_RE.fullmatch(rest.split()[0] if rest else "") and not _MONTH_RE.match(rest):
+            return None  # "the end of the war", "early next year": not a calendar period we can place
+        resolved = _resolve(rest, base)
+        return (resolved[0].replace(day=1), "month") if resolved else None
+    year_only = re.fullmatch(r"(?:the\s+)?(?:year\s+)?(\d{4})", key)
+    if year_only:
+        return _plausible(date(int(year_only.group(1)), 1, 1), "year", base)
+    return _parse(key, base)
+
+
+def _relative_word(key: str, base: date | None):
+    """Resolve the few fixed relative words directly; False when ``key`` is none of them."""
+    if key not in _RELATIVE_WORDS:
+        return False
+    if base is None:
+        return None
+    first_of_month = base.replace(day=1)
+    return {
+        "today": (base, "day"), "tonight": (base, "day"), "this morning": (base, "day"),
+        "this evening": (base, "day"), "this afternoon": (base, "day"),
+        "yesterday": (base - timedelta(days=1), "day"), "last night": (base - timedelta(days=1), "day"),
+        "tomorrow": (base + timedelta(days=1), "day"),
+        "this year": (date(base.year, 1, 1), "year"), "the current year": (date(base.year, 1, 1), "year"),
+        "last year": (date(base.year - 1, 1, 1), "year"), "the previous year": (date(base.year - 1, 1, 1), "year"),
+        "the past year": (date(base.year - 1, 1, 1), "year"), "next year": (date(base.year + 1, 1, 1), "year"),
+        "this month": (first_of_month, "month"),
+        "last month": ((first_of_month - timedelta(days=1)).replace(day=1), "month"),
+        "next month": ((base.replace(day=28) + timedelta(days=4)).replace(day=1), "month"),
+    }[key]
+
+
+_RELATIVE_WORDS = frozenset((
+    "today", "tonight", "this morning", "this evening", "this afternoon", "yesterday", "last night", "tomorrow",
+    "this year", "the current year", "last year", "the previous year", "the past year", "next year",
+    "this month", "last month", "next month"))
+_MONTH_NUMBER = {name: i + 1 for i, name in enumerate(_MONTHS)}
+_MONTH_NUMBER.update({name[:3]: i + 1 for i, name in enumerate(_MONTHS)})
+_MONTH_NUMBER["sept"] = 9
+_MON = r"(january|february|march|april|may|june|july|august|september|october|november|december|" \
+       r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+_ORD = r"(\d{1,2})(?:st|nd|rd|th)?"
+_WEEKDAY = r"(?:(monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+)?"
+_RANGE_TAIL = r"(?:\s*(?:-|–|and|to)\s*\d{1,2}(?:st|nd|rd|th)?)?"
+_DAY_MONTH = re.compile(rf"^{_WEEKDAY}(?:the\s+)?{_ORD}{_RANGE_TAIL}\s+(?:of\s+)?{_MON},?(?:\s+(\d{{4}}))?$")
+_MONTH_DAY = re.compile(rf"^{_WEEKDAY}{_MON}\s+{_ORD}{_RANGE_TAIL},?(?:\s+(\d{{4}}))?$")
+_MONTH_YEAR = re.compile(rf"^{_MON},?\s+(?:of\s+)?(\d{{4}})$")
+_MONTH_ALONE = re.compile(rf"^{_MON}$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_WEEKDAY_ALONE = re.compile(r"^(?:last\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+                            r"(?:\s+(?:morning|afternoon|evening|night))?$")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _fast_parse(key: str, base: date | None) -> tuple[date, str] | None:
+    """The common written forms, read without dateparser (which costs 10-30 ms an expression)."""
+    try:
+        m = _DAY_MONTH.match(key)
+        if m:
+            return _day_month(int(m.group(2)), m.group(3), m.group(4), base)
+        m = _MONTH_DAY.match(key)
+        if m:
+            return _day_month(int(m.group(3)), m.group(2), m.group(4), base)
+        m = _MONTH_YEAR.match(key)
+        if m:
+            return _plausible(date(int(m.group(2)), _MONTH_NUMBER[m.group(1)], 1), "month", base)
+        m = _MONTH_ALONE.match(key)
+        if m and base is not None and m.group(1) != "may":  # "may" alone is usually the verb
+            return _nearest_year(date(base.year, _MONTH_NUMBER[m.group(1)], 1), base), "month"
+        m = _ISO.match(key)
+        if m:
+            return _plausible(date(int(m.group(1)), int(m.group(2)), int(m.group(3))), "day", base)
+        m = _WEEKDAY_ALONE.match(key)
+        if m and base is not None:
+            back = (base.weekday() - _WEEKDAYS.index(m.group(1))) % 7 or 7
+            return base - timedelta(days=back), "day"
+    except ValueError:  # "31 February"
+        return None
+    return None
+
+
+def _day_month(day: int, month_name: str, year: str | None, base: date | None) -> tuple[date, str] | None:
+    """A day of a named month, in the given year or the year nearest the publication date."""
+    month = _MONTH_NUMBER[month_name]
+    if year:
+        return _plausible(date(int(year), month, day), "day", base)
+    if base is None:
+        return None
+    return _nearest_year(date(base.year, month, day) if not (month == 2 and day == 29) else date(2024, 2, 29),
+                         base), "day"
+
+
+def _parse(key: str, base: date | None) -> tuple[date, str] | None:
+    """Ask dateparser, then place a day or month without a year in the year nearest the publication date."""
+    parsed = _parser().get_date_data(key, date_formats=None) if base is None else \
+        _relative_parser(base).get_date_data(key)
+    if parsed is None or parsed.date_obj is None:
+        return None
+    period = parsed.period or "day"
+    day = parsed.date_obj.date()
+    if period == "time":
+        period = "day"
+    if period not in PRECISIONS:
+        return None
+    has_year = bool(_YEAR_RE.search(key))
+    has_month = bool(_MONTH_RE.search(key))
+    has_weekday = bool(_WEEKDAY_RE.search(key))
+    if period == "day" and has_month and not _DAY_RE.search(_MONTH_RE.sub(" ", _YEAR_RE.sub(" ", key))) \
+            and not has_weekday:
+        period = "month"  # dateparser fills a missing day with today's
+    if period == "month":
+        day = day.replace(day=1)
+    elif period == "year":
+        day = date(day.year, 1, 1)
+    elif period == "week":
+        day = day - timedelta(days=day.weekday())
+    if has_month and not has_year and base is not None:
+        day = _nearest_year(day, base)
+    return _plausible(day, period, base)
+
+
+def _nearest_year(day: date, base: date) -> date:
+    """The same month and day in the year that puts it nearest ``base`` (a 29 February stays in leap years)."""
+    best = day
+    for year in (base.year - 1, base.year, base.year + 1):
+        try:
+            candidate = day.replace(year=year)
+        except ValueError:
+            continue
+        if abs((candidate - base).days) < abs((best - base).days):
+            best = candidate
+    return best
+
+
+def _plausible(day: date, precision: str, base: date | None) -> tuple[date, str] | None:
+    """Drop dates so far from the publication date that they are surely misreadings."""
+    if base is not None and abs(day.year - base.year) > MAX_YEARS_AWAY:
+        return None
+    return day, precision
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    """A dateparser parser for expressions that carry their own year (English only, no relative base)."""
+    from dateparser.date import DateDataParser
+
+    return DateDataParser(languages=["en"], settings={"PREFER_DAY_OF_MONTH": "first",
+                                                      "RETURN_TIME_AS_PERIOD": False,
+                                                      "STRICT_PARSING": False})
+
+
+@lru_cache(maxsize=4096)
+def _relative_parser(base: date):
+    """A dateparser parser whose relative expressions count from ``base`` (weekdays fall before it)."""
+    from dateparser.date import DateDataParser
+
+    return DateDataParser(languages=["en"], settings={
+        "RELATIVE_BASE": datetime(base.year, base.month, base.day, 12),
+        "PREFER_DATES_FROM": "past",
+        "PREFER_DAY_OF_MONTH": "first",
+    })
