@@ -24,8 +24,10 @@ MAX_EXPRESSION_CHARS = 60
 # Dates further than this from the publication date are almost always misreadings ("1" as a year).
 MAX_YEARS_AWAY = 150
 
-_NUMBER = r"(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|few|many|" \
-          r"a\s+few|a\s+couple\s+of|couple\s+of|dozens?\s+of|hundreds?\s+of|\d+\s*-\s*\d+)"
+_SPELLED = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|" \
+           r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)"
+_NUMBER = rf"(?:\d+|an?|{_SPELLED}(?:[\s-]+{_SPELLED})*|several|few|many|a\s+few|a\s+couple\s+of|" \
+          r"couple\s+of|dozens?\s+of|hundreds?\s+of|\d+\s*-\s*\d+|a\s+dozen|a\s+hundred)"
 _UNIT = r"(?:seconds?|minutes?|hours?|days?|nights?|weeks?|fortnights?|months?|years?|decades?|centuries|century)"
 # A length of time, not a point in time: "two years", "the past 24 hours", "several months", "30-day".
 _DURATION = re.compile(
@@ -45,7 +47,15 @@ _VAGUE = re.compile(
 _LEAD = re.compile(r"^(?:on|in|since|by|until|till|from|during|as\s+of|as\s+early\s+as|before|after|"
                    r"around|about|of|at|through|throughout|for|the|this\s+past)\s+", re.I)
 _TAIL = re.compile(r"(?:'s|’s|,|\.|;|:)$")
-_WEEK = re.compile(r"^(last|this|next|past|previous|the\s+previous|the\s+past|the\s+coming|coming)\s+week$", re.I)
+_WEEK = re.compile(r"^(last|this|next|past|previous|the\s+previous|the\s+past|the\s+coming|coming|this\s+coming)"
+                   r"\s+week$", re.I)
+# Words just before a weekday that put it after the publication date ("a decision is due on Sunday").
+_FUTURE_CUE = re.compile(r"\b(?:will|would|shall|due|scheduled|planned|expected|set\s+to|going\s+to|to\s+be\s+held|"
+                         r"next|until|till|by)\b[^.!?]{0,40}$", re.I)
+# A bare unit that spaCy cut from "this year's" / "last week's": the word before it belongs to it.
+_UNIT_ALONE = re.compile(r"^(?:year|month|week)$", re.I)
+_IN_BEFORE = re.compile(r"\b(?:in|within)\s+$", re.I)  # "in a week": a point that far ahead
+_DEICTIC_BEFORE = re.compile(r"\b(this|last|next)\s+$", re.I)
 _PART_OF_MONTH = re.compile(
     r"^(?:early|mid|late|the\s+end\s+of|end\s+of|the\s+beginning\s+of|beginning\s+of|the\s+start\s+of|"
     r"start\s+of|the\s+middle\s+of|middle\s+of|the\s+first\s+half\s+of|the\s+second\s+half\s+of)\s*-?\s*", re.I)
@@ -84,17 +94,28 @@ def resolve_event_dates(text: str, spans: Iterable[Sequence], published: datetim
         if label != "DATE" or not 0 <= start < end <= len(text):
             continue
         expression = " ".join(text[start:end].split())
-        resolved = resolve_expression(expression, base)
+        resolved = resolve_expression(expression, base, before=text[max(0, start - 60):start])
         if resolved is not None:
             found.append(EventDate(expression, start, end, resolved[0], resolved[1]))
     return found
 
 
-def resolve_expression(expression: str, published: date | None) -> tuple[date, str] | None:
-    """Return (first day, precision) of one date expression, or None when it names no point in time."""
+def resolve_expression(expression: str, published: date | None, before: str = "") -> tuple[date, str] | None:
+    """Return (first day, precision) of one date expression, or None when it names no point in time.
+
+    ``before`` is the text just before the expression: it completes a bare "year" cut from "this year's"
+    and tells a weekday still to come ("due on Sunday") from one just past.
+    """
     key = clean_expression(expression)
+    if _UNIT_ALONE.match(key):
+        deictic = _DEICTIC_BEFORE.search(before)
+        key = f"{deictic.group(1).lower()} {key}" if deictic else key
     if not key or len(key) > MAX_EXPRESSION_CHARS:
         return None
+    if published is not None and _WEEKDAY_ALONE.match(key) and _FUTURE_CUE.search(before):
+        return _weekday(key, published, future=True)
+    if published is not None and _IN_BEFORE.search(before) and _DURATION.match(key):
+        return _offset(key, published)
     if not _needs_base(key):
         return _resolve(key, None)
     if published is None:
@@ -137,7 +158,7 @@ def _resolve(key: str, base: date | None) -> tuple[date, str] | None:
         word = week.group(1).lower()
         if word in ("last", "past", "previous", "the previous", "the past"):
             monday -= timedelta(days=7)
-        elif word in ("next", "coming", "the coming"):
+        elif word in ("next", "coming", "the coming", "this coming"):
             monday += timedelta(days=7)
         return monday, "week"
     part = _PART_OF_MONTH.match(key)
@@ -194,6 +215,39 @@ _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _WEEKDAY_ALONE = re.compile(r"^(?:last\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
                             r"(?:\s+(?:morning|afternoon|evening|night))?$")
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_THIS_LAST_MONTH = re.compile(rf"^(this|last)\s+{_MON}$")
+_DATE_THIS_YEAR = re.compile(r"^(.+?)\s+(?:of\s+)?this\s+year$")
+
+
+@lru_cache(maxsize=4096)
+def _offset(key: str, base: date) -> tuple[date, str] | None:
+    """ "in a week", "in two months": the period that far after the publication date."""
+    parsed = _relative_parser(base).get_date_data(f"in {key}")
+    if parsed is None or parsed.date_obj is None:
+        return None
+    day = parsed.date_obj.date()
+    unit = re.search(_UNIT, key, re.I).group(0).lower().rstrip("s")
+    if unit in ("day", "hour", "night", "minute", "second"):
+        return day, "day"
+    if unit in ("week", "fortnight"):
+        return day - timedelta(days=day.weekday()), "week"
+    if unit == "month":
+        return day.replace(day=1), "month"
+    return date(day.year, 1, 1), "year"
+
+
+def _weekday(key: str, base: date, *, future: bool) -> tuple[date, str]:
+    """A weekday named alone: the publication day itself when it is that weekday ("said on Wednesday" in
+    Wednesday's paper), else the nearest one before it, or after it when the context says it is to come;
+    "last Friday" is always before."""
+    m = _WEEKDAY_ALONE.match(key)
+    target = _WEEKDAYS.index(m.group(1))
+    if future:
+        return base + timedelta(days=(target - base.weekday()) % 7), "day"
+    back = (base.weekday() - target) % 7
+    if back == 0 and key.startswith("last "):
+        back = 7
+    return base - timedelta(days=back), "day"
 
 
 def _fast_parse(key: str, base: date | None) -> tuple[date, str] | None:
@@ -214,10 +268,20 @@ def _fast_parse(key: str, base: date | None) -> tuple[date, str] | None:
         m = _ISO.match(key)
         if m:
             return _plausible(date(int(m.group(1)), int(m.group(2)), int(m.group(3))), "day", base)
-        m = _WEEKDAY_ALONE.match(key)
+        if _WEEKDAY_ALONE.match(key) and base is not None:
+            return _weekday(key, base, future=False)
+        m = _THIS_LAST_MONTH.match(key)
         if m and base is not None:
-            back = (base.weekday() - _WEEKDAYS.index(m.group(1))) % 7 or 7
-            return base - timedelta(days=back), "day"
+            month = _MONTH_NUMBER[m.group(2)]
+            if m.group(1) == "this":
+                return date(base.year, month, 1), "month"
+            year = base.year if month < base.month else base.year - 1  # the last one before this month
+            return date(year, month, 1), "month"
+        m = _DATE_THIS_YEAR.match(key)
+        if m and base is not None:
+            resolved = _fast_parse(m.group(1), base)
+            if resolved is not None:
+                return resolved[0].replace(year=base.year), resolved[1]
     except ValueError:  # "31 February"
         return None
     return None
