@@ -390,6 +390,9 @@ def selected_chips(facets: dict, req) -> list[dict]:
                 "label": (names.get((kind, value.casefold())) or country_name(value)) if kind == "country" else value,
                 "excluded": raw.strip().startswith("-"),
             })
+    if req.leaders:  # the toggle filters the results too, so it shows among the filters
+        chips.append({"kind": "leaders", "raw": request.args.get("leaders", ""), "label": "Leaders only",
+                      "excluded": False, "replace": True})
     for key, label, value in (("from", "From", req.date_from), ("to", "To", req.date_to)):
         if request.args.get(key):
             chips.append({"kind": key, "raw": request.args[key], "label": f"{label} {format_date(value)}",

@@ -287,3 +287,5 @@ def test_leaders_toggle_on_the_results_page(client):
     actors = leaders[leaders.index('id="facet-actor"'):leaders.index('id="facet-country"')]
     names = actors.count('<span class="facet-name">')
     assert names >= 2 and actors.count('class="leader-dot"') == names and "Andriy Yermak" not in actors
+    chip = leaders[leaders.index('<ul class="chips">'):]
+    assert "Leaders only" in chip[:chip.index("</ul>")] and 'href="/"' in chip[:chip.index("</ul>")]
