@@ -337,8 +337,7 @@ class SearchIndex:
         if req.date_from or req.date_to:
             mask &= table.date_mask(req.date_from, req.date_to)
         if req.leaders:  # articles where at least one actor is a leader in that article
-            roles = table.actor_roles
-            mask &= roles.has_leader if roles is not None else np.zeros(table.n, dtype=bool)
+            mask &= table.actor_roles.has_leader
         return mask
 
     def _match(self, snap: _Snapshot, parsed: ParsedQuery) -> tuple[ParsedQuery, Matches | None]:
@@ -492,8 +491,7 @@ class SearchIndex:
         roles = snap.table.actor_roles
         lead = None
         if kind == "actor":
-            lead = roles.leaders_within(mask, len(column.values)) if roles is not None \
-                else np.zeros(len(column.values), dtype=bool)
+            lead = roles.leaders_within(mask, len(column.values))
             if leaders_only:
                 found &= lead
         if prefix:
@@ -502,7 +500,7 @@ class SearchIndex:
                 found &= matching
         nz = np.flatnonzero(found)
         chosen = order_values(counts, nz, snap.name_rank(kind))[offset:offset + limit].tolist()
-        latest = roles.latest_roles(chosen, mask, snap.table.day) if kind == "actor" and roles is not None else {}
+        latest = roles.latest_roles(chosen, mask, snap.table.day) if kind == "actor" else {}
         display = snap.facet_display(kind)
         values = []
         for vid in chosen:

@@ -182,8 +182,7 @@ class FacetTable:
     live: np.ndarray  # bool[n]
     day: np.ndarray  # int32[n]: date.toordinal(), NO_DATE when the article has no date
     columns: dict[str, FacetColumn]
-    leader: np.ndarray  # bool[len(actor values)]: recognised as a leader in some article
-    actor_roles: ActorRoles | None = None
+    actor_roles: ActorRoles  # leaders and roles per article
 
     def date_mask(self, start: date | None, end: date | None) -> np.ndarray:
         """Return the documents dated within [start, end] (inclusive; open ends allowed)."""
@@ -226,9 +225,8 @@ class SegmentFacets:
     n: int
     day: np.ndarray
     columns: dict[str, _LocalColumn]
-    leaders: set[str]
-    leader_col: _LocalColumn | None = None  # per document, the actors that are leaders in it
-    role_col: _LocalColumn | None = None  # per document, "name\x1frole\x1fcountry" of actors with a role
+    leader_col: _LocalColumn  # per document, the actors that are leaders in it
+    role_col: _LocalColumn  # per document, "name\x1frole\x1fcountry" of the actors with a role
 
 
 def load_facets(reader, cache: dict | None = None) -> FacetTable:
@@ -301,10 +299,9 @@ def _parse_segment(sub) -> SegmentFacets:
     day = parse_days([d.get("d") or "" for d in docs])
     columns = {kind: _local_column([d.get(key) or () for d in docs], n) for kind, key in _KEYS.items()}
     columns["source"] = _local_column([(d.get("s") or "",) for d in docs], n)
-    leader_lists = [d.get("l") or () for d in docs]
-    leaders = set(map(str.lower, chain.from_iterable(leader_lists)))
+    leader_col = _local_column([d.get("l") or () for d in docs], n)
     role_col = _local_column([_role_keys(d.get("r")) for d in docs], n)
-    return SegmentFacets(n, day, columns, leaders, _local_column(leader_lists, n), role_col)
+    return SegmentFacets(n, day, columns, leader_col, role_col)
 
 
 def _role_keys(entries) -> list[str]:
@@ -327,14 +324,14 @@ def _merge_actor_roles(parts: list[tuple[int, SegmentFacets]], actor: FacetColum
     roles: list[tuple[str, str]] = []
     role_lookup: dict[tuple[str, str], int] = {}
     for offset, seg in parts:
-        if seg.leader_col is not None and len(seg.leader_col.post_doc):
+        if len(seg.leader_col.post_doc):
             mapping = np.fromiter((actor.lookup.get(k, -1) for k in seg.leader_col.keys), dtype=np.int32,
                                   count=len(seg.leader_col.keys))
             vals = mapping[seg.leader_col.post_val]
             keep = vals >= 0
             lead_docs.append(seg.leader_col.post_doc[keep] + np.int32(offset))
             lead_vals.append(vals[keep])
-        if seg.role_col is not None and len(seg.role_col.post_doc):
+        if len(seg.role_col.post_doc):
             to_actor = np.full(len(seg.role_col.display), -1, dtype=np.int32)
             to_role = np.zeros(len(seg.role_col.display), dtype=np.int32)
             for j, key in enumerate(seg.role_col.display):  # distinct (name, role, country): few
@@ -384,7 +381,4 @@ def _load_facets(reader, cache: dict) -> FacetTable:
         day[offset:offset + seg.n] = seg.day
     columns = {kind: _merge_columns([(offset, seg.columns[kind]) for offset, seg in parts], n)
                for kind in FACET_KINDS}
-    leaders = set().union(*(seg.leaders for _, seg in parts)) if parts else set()
-    actor = columns["actor"]
-    leader = np.fromiter((v.lower() in leaders for v in actor.values), dtype=bool, count=len(actor.values))
-    return FacetTable(n, live, day, columns, leader, _merge_actor_roles(parts, actor, n))
+    return FacetTable(n, live, day, columns, _merge_actor_roles(parts, columns["actor"], n))
