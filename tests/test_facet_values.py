@@ -148,12 +148,16 @@ def test_an_index_written_before_roles_were_kept_still_serves(facet_index_dir, t
     facets = json.loads(doc["facets"])
     del facets["r"]  # what a build before this change wrote
     doc["facets"] = json.dumps(facets).encode("utf-8")
+    damaged = make_document(Article(id="old-2", title="Kohl", text="Helmut Kohl.", date=None), Entities(
+        actors=[Actor("Helmut Kohl", 1)]), "damaged")
+    damaged["facets"] = json.dumps({"a": ["Helmut Kohl"], "r": [["Helmut Kohl"], 5, None, ["", "x", "y"]]}).encode()
     ix = windex.open_dir(str(current_generation_dir(copy)))
     with ix.writer() as writer:
         writer.add_document(**doc)
+        writer.add_document(**damaged)  # malformed "r" entries are skipped, not fatal
     res = idx.search(request())
     kohl = actor(res.facets["actor"], "Helmut Kohl")
-    assert (kohl.role, kohl.leader) == ("", True)  # the leader flag ("l") was always written
+    assert (kohl.count, kohl.role, kohl.leader) == (2, "", True)  # the leader flag ("l") was always written
     merkel = actor(res.facets["actor"], "Angela Merkel")
     assert merkel.count == 3 and merkel.role == "Chancellor"  # the newest article that gives a role
     assert actor(idx.facet_values(request(), "actor", prefix="kohl").values, "Helmut Kohl").role == ""
