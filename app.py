@@ -75,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_error_handler(Exception, render_error)
     app.add_template_global(state_url)
     app.add_template_global(state_fields)
+    app.add_template_global(facet_url)
     app.add_template_global(describe_role)
     app.add_template_filter(format_date, "date")
     app.add_template_filter(web_url)
@@ -250,7 +251,7 @@ def results():
         "results.html",
         req=req,
         res=res,
-        facets=facet_panels(res.facets),
+        facets=facet_panels(res.facets, res.facet_totals),
         chips=selected_chips(res.facets, req),
         histogram=render_histogram(res.histogram, res.histogram_unit, req),
         pages=page_numbers(res.page, last_page(res.total, res.per_page)),
@@ -259,6 +260,56 @@ def results():
         current_sort=getattr(res, "sort", None) or req.sort,  # an empty query is browsed newest first
         per_page_choices=PER_PAGE_CHOICES,
     )
+
+
+@pages.get("/facet/<kind>")
+def facet_page(kind: str):
+    """List every value of one facet over the current results, FACET_MAX a page, filtered by word prefix.
+
+    This is where the sidebar's "more" link and its filter box lead without JavaScript.
+    """
+    if kind not in FILTER_KINDS:
+        raise NotFound()
+    req = parse_request(request_args())
+    prefix, offset, limit = facet_page_args(current_app.config["FACET_MAX"])
+    result = search_index().facet_values(req, kind, prefix=prefix, offset=offset, limit=limit)
+    chosen, excluded = selected_values(kind)
+    rows = [facet_row(kind, fv, chosen, excluded) for fv in result.values]
+
+    def page_href(new_offset: int) -> str:
+        return facet_url(kind, prefix=prefix, offset=new_offset)
+
+    return render_template(
+        "facet_values.html", kind=kind, label=FILTER_LABELS[kind], result=result, rows=rows, prefix=prefix,
+        offset=offset, limit=limit,
+        prev_href=page_href(max(0, offset - limit)) if offset > 0 else None,
+        next_href=page_href(offset + limit) if offset + limit < result.total_values else None,
+        back_href=state_url(),
+    )
+
+
+def facet_url(kind: str, prefix: str = "", offset: int = 0) -> str:
+    """Return the URL of one facet's values page over the current search (page number dropped)."""
+    state = [(key, v) for key, values in current_state().items() if key != "page" for v in values]
+    state += [(key, str(value)) for key, value in (("prefix", prefix), ("offset", offset)) if value]
+    query = "&".join(encode_param(key, v) for key, v in state)
+    return url_for("pages.facet_page", kind=kind) + ("?" + query if query else "")
+
+
+def facet_page_args(default_limit: int) -> tuple[str, int, int]:
+    """Return (prefix, offset, limit) of a facet values request; bad numbers are a clear 400."""
+    prefix = (request.args.get("prefix") or "").strip()
+
+    def number(name: str, default: int) -> int:
+        text = (request.args.get(name) or "").strip()
+        if not text:
+            return default
+        try:
+            return int(text)
+        except ValueError:
+            raise InvalidParameter(f"{name} must be a whole number, not {text[:20]!r}") from None
+
+    return prefix, number("offset", 0), number("limit", default_limit)
 
 
 @pages.get("/article/<path:article_id>")
@@ -283,35 +334,45 @@ def filter_values(kind: str) -> list[tuple[str, bool]]:
     return pairs
 
 
-def facet_panels(facets: dict) -> list[dict]:
-    """Prepare the sidebar: each facet's values (leaders first for actors) with their selected state."""
+def facet_panels(facets: dict, totals: dict | None = None) -> list[dict]:
+    """Prepare the sidebar: each facet's values (by count, leaders starred in place) with their selected state."""
     chosen = {kind: {v.casefold() for v, excluded in filter_values(kind) if not excluded} for kind in FILTER_KINDS}
     excluded = {kind: {v.casefold() for v, excluded in filter_values(kind) if excluded} for kind in FILTER_KINDS}
     limit = current_app.config["FACET_MAX"]
     panels = []
     for kind in FILTER_KINDS:
         values = list(facets.get(kind, []))[:limit]
-        if kind == "actor":  # stable sort keeps the engine's count order within each group
-            values.sort(key=lambda fv: not fv.leader)
-        rows = []
-        for fv in values:
-            param = fv.code if kind == "country" and fv.code else fv.value
-            names = {fv.value.casefold(), param.casefold()}
-            # the URL may name a selected value differently ("country=Belarus" for BY): remove that spelling
-            selected = next((raw for raw in request.args.getlist(kind)
-                             if raw.strip().casefold() in names and raw.strip().casefold() in chosen[kind]), None)
-            rows.append({
-                "fv": fv,
-                "selected": selected is not None,
-                "excluded": bool(names & excluded[kind]),
-                # a selected value's link removes it; any other value's link adds it
-                "href": state_url(remove=(kind, selected)) if selected is not None else state_url(add=(kind, param)),
-                "exclude_href": state_url(add=(kind, "-" + param)),
-                "role": describe_role(fv.role, fv.country),
-            })
-        panels.append({"kind": kind, "label": FILTER_LABELS[kind], "rows": rows,
-                       "shown": current_app.config["FACET_SHOWN"]})
+        rows = [facet_row(kind, fv, chosen[kind], excluded[kind]) for fv in values]
+        total = (totals or {}).get(kind, len(values))
+        panels.append({"kind": kind, "label": FILTER_LABELS[kind], "rows": rows, "total": total,
+                       "shown": current_app.config["FACET_SHOWN"],
+                       # the sidebar stops at FACET_MAX values: the values pages list the rest
+                       "more_href": facet_url(kind) if total > len(values) else None})
     return panels
+
+
+def facet_row(kind: str, fv, chosen: set[str], excluded: set[str]) -> dict:
+    """Return one facet value's row: its links (add, remove, exclude), selected state and role label."""
+    param = fv.code if kind == "country" and fv.code else fv.value
+    names = {fv.value.casefold(), param.casefold()}
+    # the URL may name a selected value differently ("country=Belarus" for BY): remove that spelling
+    selected = next((raw for raw in request.args.getlist(kind)
+                     if raw.strip().casefold() in names and raw.strip().casefold() in chosen), None)
+    return {
+        "fv": fv,
+        "selected": selected is not None,
+        "excluded": bool(names & excluded),
+        # a selected value's link removes it; any other value's link adds it
+        "href": state_url(remove=(kind, selected)) if selected is not None else state_url(add=(kind, param)),
+        "exclude_href": state_url(add=(kind, "-" + param)),
+        "role": describe_role(fv.role, fv.country),
+    }
+
+
+def selected_values(kind: str) -> tuple[set[str], set[str]]:
+    """Return the casefolded included and excluded values of one filter kind in this request."""
+    pairs = filter_values(kind)
+    return ({v.casefold() for v, ex in pairs if not ex}, {v.casefold() for v, ex in pairs if ex})
 
 
 def selected_chips(facets: dict, req) -> list[dict]:
@@ -329,6 +390,9 @@ def selected_chips(facets: dict, req) -> list[dict]:
                 "label": (names.get((kind, value.casefold())) or country_name(value)) if kind == "country" else value,
                 "excluded": raw.strip().startswith("-"),
             })
+    if req.leaders:  # the toggle filters the results too, so it shows among the filters
+        chips.append({"kind": "leaders", "raw": request.args.get("leaders", ""), "label": "Leaders only",
+                      "excluded": False, "replace": True})
     for key, label, value in (("from", "From", req.date_from), ("to", "To", req.date_to)):
         if request.args.get(key):
             chips.append({"kind": key, "raw": request.args[key], "label": f"{label} {format_date(value)}",
@@ -448,6 +512,18 @@ api = Blueprint("api", __name__)
 def api_search():
     """Return search results, facets and histogram as JSON (the shape issue 3 fixes)."""
     return jsonify(search_index().search(parse_request(request_args())).to_dict())
+
+
+@api.get("/api/facet/<kind>")
+def api_facet(kind: str):
+    """Return a page of one facet's values over a search's matches: ``prefix`` matches any word of a value."""
+    if kind not in FILTER_KINDS:
+        return jsonify({"error": f"no facet {kind[:40]!r}; facets are {', '.join(FILTER_KINDS)}",
+                        "status": 404}), 404
+    prefix, offset, limit = facet_page_args(current_app.config["FACET_MAX"])
+    result = search_index().facet_values(parse_request(request_args()), kind, prefix=prefix, offset=offset,
+                                         limit=limit)
+    return jsonify(result.to_dict())
 
 
 @api.get("/api/article/<path:article_id>")

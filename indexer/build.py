@@ -154,6 +154,9 @@ def make_document(article: Article, ents: Entities, digest: str) -> dict:
     facets = {
         "a": [a.name for a in actors],
         "l": [a.name for a in actors if a.leader],
+        # each actor's role in this article, so the read side can show the role a result set's newest
+        # article gives (roles change: "Chancellor" in 2021, "former Chancellor" in 2022)
+        "r": [[a.name, a.role, a.country or ""] for a in actors if a.role],
         "c": [c.code for c in countries],
         "o": [o.name for o in orgs],
         "s": article.source,

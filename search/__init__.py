@@ -7,10 +7,11 @@ Pipeline, one module per stage: params (request -> SearchRequest) -> query (text
 
 from .engine import SearchIndex
 from .errors import IndexMissing, InvalidParameter, SearchError
-from .model import ArticleView, Bucket, ExportRow, FacetValue, Hit, SearchRequest, SearchResult
+from .model import ArticleView, Bucket, ExportRow, FacetPage, FacetValue, Hit, SearchRequest, SearchResult
 from .params import parse_request
 
 __all__ = [
-    "SearchIndex", "SearchRequest", "SearchResult", "Hit", "FacetValue", "Bucket", "ArticleView", "ExportRow",
+    "SearchIndex", "SearchRequest", "SearchResult", "Hit", "FacetValue", "FacetPage", "Bucket", "ArticleView",
+    "ExportRow",
     "SearchError", "IndexMissing", "InvalidParameter", "parse_request",
 ]

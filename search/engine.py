@@ -26,22 +26,24 @@ from whoosh.filedb.filestore import FileStorage
 from indexer.layout import current_generation
 
 from .errors import IndexMissing, InvalidParameter
+from .facet_values import MAX_PREFIX_CHARS, ValueFinder, name_ranks, order_values
 from .facets import NO_DATE, SPARSE_RATIO, FacetTable, load_facets
 from .match import Matches, QueryMatcher
-from .model import (FACET_KINDS, ArticleView, Bucket, ExportRow, FacetValue, Hit, SearchRequest,
+from .model import (FACET_KINDS, ArticleView, Bucket, ExportRow, FacetPage, FacetValue, Hit, SearchRequest,
                     SearchResult)
 from .query import (NOTICE_RELAXED, NOTICE_STOPWORDS, ParsedQuery, TEXT_FIELDS, analyse_words,
                     fallback_query, parse_query, word_query)
 from .snippets import lead_paragraph, make_snippet
 
 FACET_LIMIT = 100
+FACET_PAGE_MAX = 500  # most values one /api/facet call returns
+FACET_OFFSET_MAX = 1_000_000
 RESULT_CACHE_SIZE = 256
 DAY_HISTOGRAM_MAX_DAYS = 62  # a range up to about two months is drawn per day
 YEAR_HISTOGRAM_MIN_MONTHS = 240  # beyond twenty years, bars are years
 DID_YOU_MEAN_BELOW = 5  # offer a correction when a query finds fewer articles than this
 MORE_LIKE_TERMS = 12
 MAX_ARTICLE_ID = 300
-ROLE_LOOKUPS = 5
 _ID_RE = re.compile(r"^[^\x00-\x1f\x7f]+$")
 
 
@@ -144,12 +146,13 @@ class _Snapshot:
         self.month = np.full(self.table.n, -1, dtype=np.int32)
         epoch_days = (self.table.day[dated].astype(np.int64) - 719163).astype("datetime64[D]")  # 719163: 1970-01-01
         self.month[dated] = (epoch_days.astype("datetime64[M]").astype(np.int64) + 1970 * 12).astype(np.int32)
-        self.actor_info: dict[int, tuple[str, str]] = {}
         self.country_names: dict[int, str] = {}
         self._country_aliases: dict[str, str] | None = None  # folded display name -> code
         self._pycountry_aliases: dict[str, str] | None = None
         self._country_codes: dict[str, str | None] = {}
         self._display: dict[str, dict[int, tuple]] = {}
+        self._name_rank: dict[str, np.ndarray] = {}
+        self._finders: dict[str, ValueFinder] = {}
 
     @property
     def key(self) -> tuple:
@@ -168,36 +171,42 @@ class _Snapshot:
             return None
         return docnum
 
-    def actor_details(self, vid: int) -> tuple[str, str]:
-        """Return (role, country code) of an actor as the first of its articles that gives a role states them."""
-        info = self.actor_info.get(vid)
-        if info is None:
-            column = self.table.columns["actor"]
-            name = column.values[vid].lower()
-            info = ("", "")
-            # a few articles at most: most name a leader's role, and each look-up reads stored fields
-            for docnum in column.docs_with(vid)[:ROLE_LOOKUPS].tolist():
-                actor = next((a for a in _entities(self.stored(docnum)).get("actors", [])
-                              if str(a.get("name", "")).lower() == name), None)
-                if actor and actor.get("role"):
-                    info = (actor.get("role") or "", actor.get("country") or "")
-                    break
-            self.actor_info[vid] = info
-        return info
-
     def facet_display(self, kind: str) -> dict:
         """Return the cache of (value, role, code, leader, country) per value id of a facet kind."""
         return self._display.setdefault(kind, {})
 
     def describe_value(self, kind: str, vid: int) -> tuple:
-        """Return how a facet value is shown: (value, role, code, leader, country)."""
+        """Return how a facet value is shown: (value, role, code, leader, country).
+
+        An actor's role and leader flag depend on the result set; ``_facet_values`` fills them in.
+        """
         value = self.table.columns[kind].values[vid]
-        if kind == "actor":
-            role, country = self.actor_details(vid)
-            return (value, role, "", bool(self.table.leader[vid]), country)
         if kind == "country":
             return (self.country_name(vid), "", value.upper(), False, "")
         return (value, "", "", False, "")
+
+    def name_rank(self, kind: str) -> np.ndarray:
+        """Return each value's alphabetical rank (the tie-break of facet order), computed once per commit."""
+        rank = self._name_rank.get(kind)
+        if rank is None:
+            column = self.table.columns[kind]
+            names = [self.country_name(v) for v in range(len(column.values))] if kind == "country" \
+                else column.values
+            rank = self._name_rank[kind] = name_ranks(names)
+        return rank
+
+    def value_finder(self, kind: str) -> ValueFinder:
+        """Return the word-prefix finder over every value of a facet kind (countries: name and code)."""
+        finder = self._finders.get(kind)
+        if finder is None:
+            column = self.table.columns[kind]
+            if kind == "country":
+                def names(vid):
+                    return f"{self.country_name(vid)} {column.values[vid]}"
+            else:
+                names = column.values.__getitem__
+            finder = self._finders[kind] = ValueFinder(len(column.values), names)
+        return finder
 
     def country_code(self, text: str) -> str | None:
         """Return the alpha-2 code a country filter value means (code, name or demonym), or None.
@@ -327,6 +336,8 @@ class SearchIndex:
                 mask &= ~snap.matcher.facet_matches(kind, value).mask
         if req.date_from or req.date_to:
             mask &= table.date_mask(req.date_from, req.date_to)
+        if req.leaders:  # articles where at least one actor is a leader in that article
+            mask &= table.actor_roles.has_leader
         return mask
 
     def _match(self, snap: _Snapshot, parsed: ParsedQuery) -> tuple[ParsedQuery, Matches | None]:
@@ -401,7 +412,7 @@ class SearchIndex:
         did_you_mean = None
         if parsed.words and (total < DID_YOU_MEAN_BELOW or parsed.relaxed):
             did_you_mean = self._did_you_mean(snap, req, parsed, total)
-        facets = self._facets(snap, mask, req.leaders, total)
+        facets, facet_totals = self._facets(snap, mask, req.leaders, total)
         histogram, unit = self._histogram(snap, mask, req)
         notice = parsed.notice
         if parsed.empty:
@@ -409,7 +420,7 @@ class SearchIndex:
         return SearchResult(query=req.q, total=total, page=req.page, per_page=req.per_page,
                             took_ms=(time.perf_counter() - start) * 1000, notice=notice,
                             did_you_mean=did_you_mean, relaxed=parsed.relaxed, hits=hits, facets=facets,
-                            histogram=histogram, histogram_unit=unit, sort=sort)
+                            histogram=histogram, histogram_unit=unit, sort=sort, facet_totals=facet_totals)
 
     # -- pieces of a result --------------------------------------------------------------------------
     def _hit(self, snap: _Snapshot, docnum: int, score: float | None, terms: frozenset[str]) -> Hit:
@@ -457,30 +468,69 @@ class SearchIndex:
         return frozenset(terms)
 
     def _facets(self, snap: _Snapshot, mask: np.ndarray, leaders_only: bool,
-                total: int) -> dict[str, list[FacetValue]]:
-        """Count every facet over all matches; actors list leaders first."""
-        out: dict[str, list[FacetValue]] = {}
+                total: int) -> tuple[dict[str, list[FacetValue]], dict[str, int]]:
+        """Count every facet over all matches: the first FACET_LIMIT values of each (by count, then name),
+        and how many values each facet has in all."""
         ids = np.flatnonzero(mask) if total * SPARSE_RATIO < len(mask) else None
+        facets, totals = {}, {}
         for kind in FACET_KINDS:
-            column = snap.table.columns[kind]
-            counts = column.count(mask, ids)
-            nz = np.flatnonzero(counts)
+            facets[kind], totals[kind] = self._facet_values(snap, kind, mask, ids, leaders_only)
+        return facets, totals
+
+    def _facet_values(self, snap: _Snapshot, kind: str, mask: np.ndarray, ids: np.ndarray | None,
+                      leaders_only: bool, prefix: str = "", offset: int = 0,
+                      limit: int = FACET_LIMIT) -> tuple[list[FacetValue], int]:
+        """Return one page of a facet's values over ``mask`` (optionally matching ``prefix``) and their number.
+
+        Actors carry the leader star and the role of the result set itself: a leader in some article of
+        ``mask``, and the role that the newest article of ``mask`` giving one states.
+        """
+        column = snap.table.columns[kind]
+        counts = column.count(mask, ids)
+        found = counts > 0
+        roles = snap.table.actor_roles
+        lead = None
+        if kind == "actor":
+            lead = roles.leaders_within(mask, len(column.values))
+            if leaders_only:
+                found &= lead
+        if prefix:
+            matching = snap.value_finder(kind).matching(prefix)
+            if matching is not None:
+                found &= matching
+        nz = np.flatnonzero(found)
+        chosen = order_values(counts, nz, snap.name_rank(kind))[offset:offset + limit].tolist()
+        latest = roles.latest_roles(chosen, mask, snap.table.day) if kind == "actor" else {}
+        display = snap.facet_display(kind)
+        values = []
+        for vid in chosen:
+            shown = display.get(vid)
+            if shown is None:
+                shown = display[vid] = snap.describe_value(kind, vid)
+            fv = FacetValue(shown[0], int(counts[vid]), *shown[1:])
             if kind == "actor":
-                lead = snap.table.leader[nz]
-                if leaders_only:
-                    nz, lead = nz[lead], lead[lead]
-                order = np.lexsort((nz, -counts[nz], ~lead))
-            else:
-                order = np.lexsort((nz, -counts[nz]))
-            values = []
-            display = snap.facet_display(kind)
-            for vid in nz[order][:FACET_LIMIT].tolist():
-                shown = display.get(vid)
-                if shown is None:
-                    shown = display[vid] = snap.describe_value(kind, vid)
-                values.append(FacetValue(shown[0], int(counts[vid]), *shown[1:]))
-            out[kind] = values
-        return out
+                fv.leader = bool(lead[vid])
+                fv.role, fv.country = latest.get(vid, ("", ""))
+            values.append(fv)
+        return values, len(nz)
+
+    def facet_values(self, req: SearchRequest, kind: str, prefix: str = "", offset: int = 0,
+                     limit: int = FACET_LIMIT) -> FacetPage:
+        """Return a page of one facet's values over a search's matches, those with a word starting ``prefix``."""
+        if kind not in FACET_KINDS:
+            raise InvalidParameter(f"unknown facet {kind!r}; use one of {', '.join(FACET_KINDS)}")
+        if not 1 <= limit <= FACET_PAGE_MAX:
+            raise InvalidParameter(f"limit must be from 1 to {FACET_PAGE_MAX}")
+        if not 0 <= offset <= FACET_OFFSET_MAX:
+            raise InvalidParameter(f"offset must be from 0 to {FACET_OFFSET_MAX}")
+        if len(prefix) > MAX_PREFIX_CHARS:
+            raise InvalidParameter(f"prefix must be at most {MAX_PREFIX_CHARS} characters")
+        snap = self._snapshot()
+        _, mask, _ = self._matching(snap, req)
+        total = int(np.count_nonzero(mask))
+        ids = np.flatnonzero(mask) if total * SPARSE_RATIO < len(mask) else None
+        values, total_values = self._facet_values(snap, kind, mask, ids, req.leaders, prefix, offset, limit)
+        return FacetPage(kind, values, total_values, offset)
 
     def _histogram(self, snap: _Snapshot, mask: np.ndarray, req: SearchRequest) -> tuple[list[Bucket], str]:
         """Count matches per month (per day for short ranges, per year for very long ones)."""

@@ -19,6 +19,7 @@ from .model import FACET_KINDS
 
 _KEYS = {"actor": "a", "country": "c", "org": "o"}
 NO_DATE = -1
+ROLE_SEP = "\x1f"  # joins name, role and country of one ``r`` entry into one key (never in names)
 SPARSE_RATIO = 8  # below 1 match in 8 documents, facet counts gather postings per matching document
 
 
@@ -123,6 +124,57 @@ def _merge_columns(parts: list[tuple[int, _LocalColumn]], n: int) -> FacetColumn
 
 
 @dataclass
+class ActorRoles:
+    """Per-article leader flags and roles of actors (the ``l`` and ``r`` keys of the facets column).
+
+    A role belongs to a person in one article, so the read side can show the most recent one within a
+    result set; an index built before ``r`` existed simply has no roles here.
+    """
+
+    leader_doc: np.ndarray  # int32[k]: the document of each (document, actor) where the actor is a leader
+    leader_val: np.ndarray  # int32[k]: the actor value id of that leader posting
+    has_leader: np.ndarray  # bool[n]: the document has at least one leader
+    roles: list[tuple[str, str]]  # role id -> (role, country code)
+    role_doc: np.ndarray  # int32[m]: documents giving an actor a role, ordered by actor value
+    role_id: np.ndarray  # int32[m]: the role each of those documents gives
+    role_ptr: np.ndarray  # int64[len(actor values) + 1]: actor v's roles are role_doc[role_ptr[v]:role_ptr[v+1]]
+
+    def leaders_within(self, mask: np.ndarray, size: int) -> np.ndarray:
+        """Return, per actor value id, whether the actor is a leader in some document of ``mask``."""
+        if not len(self.leader_doc):
+            return np.zeros(size, dtype=bool)
+        return np.bincount(self.leader_val[mask[self.leader_doc]], minlength=size).astype(bool)
+
+    def latest_roles(self, vids: list[int], mask: np.ndarray, day: np.ndarray) -> dict[int, tuple[str, str]]:
+        """Return (role, country) of each actor in ``vids`` from its newest document in ``mask`` that gives one.
+
+        Undated articles count as oldest; among articles of one day the later-indexed one wins.
+        """
+        if not vids or not len(self.role_doc):
+            return {}
+        vid_arr = np.asarray(vids, dtype=np.int64)
+        starts = self.role_ptr[vid_arr]
+        lengths = self.role_ptr[vid_arr + 1] - starts
+        total = int(lengths.sum())
+        if not total:
+            return {}
+        ends = np.cumsum(lengths)
+        index = np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - lengths), lengths)
+        group = np.repeat(np.arange(len(vid_arr)), lengths)
+        docs = self.role_doc[index]
+        keep = mask[docs]
+        if not keep.any():
+            return {}
+        index, group, docs = index[keep], group[keep], docs[keep]
+        # newest last within each group: sort by (group, day, document) and take each group's last entry
+        order = np.lexsort((docs, day[docs], group))
+        group_sorted = group[order]
+        last = np.flatnonzero(np.r_[group_sorted[1:] != group_sorted[:-1], True])
+        return {int(vid_arr[group_sorted[i]]): self.roles[int(self.role_id[index[order[i]]])]
+                for i in last.tolist()}
+
+
+@dataclass
 class FacetTable:
     """Facet columns, dates and liveness of every document of one index commit."""
 
@@ -130,7 +182,7 @@ class FacetTable:
     live: np.ndarray  # bool[n]
     day: np.ndarray  # int32[n]: date.toordinal(), NO_DATE when the article has no date
     columns: dict[str, FacetColumn]
-    leader: np.ndarray  # bool[len(actor values)]: recognised as a leader in some article
+    actor_roles: ActorRoles  # leaders and roles per article
 
     def date_mask(self, start: date | None, end: date | None) -> np.ndarray:
         """Return the documents dated within [start, end] (inclusive; open ends allowed)."""
@@ -173,7 +225,8 @@ class SegmentFacets:
     n: int
     day: np.ndarray
     columns: dict[str, _LocalColumn]
-    leaders: set[str]
+    leader_col: _LocalColumn  # per document, the actors that are leaders in it
+    role_col: _LocalColumn  # per document, "name\x1frole\x1fcountry" of the actors with a role
 
 
 def load_facets(reader, cache: dict | None = None) -> FacetTable:
@@ -246,8 +299,64 @@ def _parse_segment(sub) -> SegmentFacets:
     day = parse_days([d.get("d") or "" for d in docs])
     columns = {kind: _local_column([d.get(key) or () for d in docs], n) for kind, key in _KEYS.items()}
     columns["source"] = _local_column([(d.get("s") or "",) for d in docs], n)
-    leaders = set(map(str.lower, chain.from_iterable(d.get("l") or () for d in docs)))
-    return SegmentFacets(n, day, columns, leaders)
+    leader_col = _local_column([d.get("l") or () for d in docs], n)
+    role_col = _local_column([_role_keys(d.get("r")) for d in docs], n)
+    return SegmentFacets(n, day, columns, leader_col, role_col)
+
+
+def _role_keys(entries) -> list[str]:
+    """Return one article's ``r`` entries ([name, role, country]) as joined keys; malformed ones are skipped."""
+    if not entries:
+        return []
+    keys = []
+    for entry in entries:
+        if isinstance(entry, (list, tuple)) and len(entry) >= 2 and all(isinstance(x, str) for x in entry[:3]) \
+                and entry[0] and entry[1]:
+            parts = (entry[0], entry[1], entry[2] if len(entry) > 2 else "")
+            keys.append(ROLE_SEP.join(part.replace(ROLE_SEP, " ") for part in parts))
+    return keys
+
+
+def _merge_actor_roles(parts: list[tuple[int, SegmentFacets]], actor: FacetColumn, n: int) -> ActorRoles:
+    """Map segments' leader and role postings onto the merged actor value ids."""
+    size = len(actor.values)
+    lead_docs, lead_vals, role_docs, role_vals, role_ids = [], [], [], [], []
+    roles: list[tuple[str, str]] = []
+    role_lookup: dict[tuple[str, str], int] = {}
+    for offset, seg in parts:
+        if len(seg.leader_col.post_doc):
+            mapping = np.fromiter((actor.lookup.get(k, -1) for k in seg.leader_col.keys), dtype=np.int32,
+                                  count=len(seg.leader_col.keys))
+            vals = mapping[seg.leader_col.post_val]
+            keep = vals >= 0
+            lead_docs.append(seg.leader_col.post_doc[keep] + np.int32(offset))
+            lead_vals.append(vals[keep])
+        if len(seg.role_col.post_doc):
+            to_actor = np.full(len(seg.role_col.display), -1, dtype=np.int32)
+            to_role = np.zeros(len(seg.role_col.display), dtype=np.int32)
+            for j, key in enumerate(seg.role_col.display):  # distinct (name, role, country): few
+                name, role, country = key.split(ROLE_SEP)
+                to_actor[j] = actor.lookup.get(name.lower(), -1)
+                to_role[j] = role_lookup.setdefault((role, country.upper()), len(role_lookup))
+                if to_role[j] == len(roles):
+                    roles.append((role, country.upper()))
+            vals = to_actor[seg.role_col.post_val]
+            keep = vals >= 0
+            role_docs.append(seg.role_col.post_doc[keep] + np.int32(offset))
+            role_vals.append(vals[keep])
+            role_ids.append(to_role[seg.role_col.post_val][keep])
+    empty = np.zeros(0, dtype=np.int32)
+    leader_doc = np.concatenate(lead_docs) if lead_docs else empty
+    leader_val = np.concatenate(lead_vals) if lead_vals else empty
+    has_leader = np.zeros(n, dtype=bool)
+    has_leader[leader_doc] = True
+    role_doc = np.concatenate(role_docs) if role_docs else empty
+    role_val = np.concatenate(role_vals) if role_vals else empty
+    role_id = np.concatenate(role_ids) if role_ids else empty
+    order = np.argsort(role_val, kind="stable")
+    role_ptr = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(role_val, minlength=size), out=role_ptr[1:])
+    return ActorRoles(leader_doc, leader_val, has_leader, roles, role_doc[order], role_id[order], role_ptr)
 
 
 def _load_facets(reader, cache: dict) -> FacetTable:
@@ -272,7 +381,4 @@ def _load_facets(reader, cache: dict) -> FacetTable:
         day[offset:offset + seg.n] = seg.day
     columns = {kind: _merge_columns([(offset, seg.columns[kind]) for offset, seg in parts], n)
                for kind in FACET_KINDS}
-    leaders = set().union(*(seg.leaders for _, seg in parts)) if parts else set()
-    actor = columns["actor"]
-    leader = np.fromiter((v.lower() in leaders for v in actor.values), dtype=bool, count=len(actor.values))
-    return FacetTable(n, live, day, columns, leader)
+    return FacetTable(n, live, day, columns, _merge_actor_roles(parts, columns["actor"], n))

@@ -72,6 +72,30 @@ class FacetValue:
     leader: bool = False
     country: str = ""
 
+    def to_dict(self, kind: str) -> dict:
+        """Return the JSON API shape of this value: role, leader and country for actors, code for countries."""
+        row = {"value": self.value, "count": self.count}
+        if kind == "actor":
+            row.update(role=self.role, leader=self.leader, country=self.country)
+        elif kind == "country":
+            row["code"] = self.code
+        return row
+
+
+@dataclass
+class FacetPage:
+    """One page of a facet's values over a result set, optionally those matching a word prefix."""
+
+    kind: str
+    values: list[FacetValue]
+    total_values: int  # how many values (matching the prefix) the result set has in all
+    offset: int = 0
+
+    def to_dict(self) -> dict:
+        """Return the JSON shape of /api/facet/<kind>."""
+        return {"kind": self.kind, "values": [v.to_dict(self.kind) for v in self.values],
+                "total_values": self.total_values, "offset": self.offset}
+
 
 @dataclass
 class Bucket:
@@ -140,6 +164,7 @@ class SearchResult:
     histogram: list[Bucket]
     histogram_unit: str
     sort: str = "relevance"  # the order actually used
+    facet_totals: dict[str, int] = field(default_factory=dict)  # values per facet, beyond those listed
 
     @property
     def pages(self) -> int:
@@ -148,17 +173,7 @@ class SearchResult:
 
     def to_dict(self) -> dict:
         """Return the JSON API shape (issue 3)."""
-        facets = {}
-        for kind, values in self.facets.items():
-            rows = []
-            for v in values:
-                row = {"value": v.value, "count": v.count}
-                if kind == "actor":
-                    row.update(role=v.role, leader=v.leader, country=v.country)
-                elif kind == "country":
-                    row["code"] = v.code
-                rows.append(row)
-            facets[kind] = rows
+        facets = {kind: [v.to_dict(kind) for v in values] for kind, values in self.facets.items()}
         return {
             "query": self.query, "total": self.total, "page": self.page, "per_page": self.per_page,
             "took_ms": round(self.took_ms, 2), "notice": self.notice, "did_you_mean": self.did_you_mean,

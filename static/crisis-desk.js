@@ -1,30 +1,137 @@
-// Crisis Desk progressive enhancement. Every control works without this file: it only adds a filter box
-// to long facet lists. (Sort and per-page keep their Apply button: submitting on change would jump
-// pages while a keyboard user arrows through the options.)
+// Crisis Desk progressive enhancement. Every control works without this file: the facet filter box is a
+// form that opens the facet's values page. With it, the box asks /api/facet/<kind> as you type and lists
+// the matching values in place, among all values of the result set, not only the ones loaded.
+// (Sort and per-page keep their Apply button: submitting on change would jump pages while a keyboard user
+// arrows through the options.)
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
 
+  var DEBOUNCE_MS = 200;
+  var FOUND_LIMIT = 50;
+  var regionNames = null;
+  try {
+    regionNames = new Intl.DisplayNames(["en"], { type: "region" });
+  } catch (e) { /* an old browser: roles show the country code */ }
+
+  function roleLabel(value) {
+    if (!value.role) return "";
+    var country = value.country || "";
+    if (country && regionNames) {
+      try { country = regionNames.of(country.toUpperCase()) || country; } catch (e) { /* not a region code */ }
+    }
+    if (!country || value.role.toLowerCase().indexOf(country.toLowerCase()) !== -1) return value.role;
+    return value.role + ", " + country;
+  }
+
+  // The results URL of the current search with one filter value added (or its exclusion): the same rule
+  // as the server's state_url: page dropped, any other spelling of the value replaced.
+  function filterHref(base, kind, param) {
+    var params = new URLSearchParams(window.location.search);
+    params.delete("page");
+    params.delete("prefix");
+    params.delete("offset");
+    var bare = param.replace(/^-/, "").toLowerCase();
+    var kept = params.getAll(kind).filter(function (v) { return v.replace(/^-/, "").toLowerCase() !== bare; });
+    params.delete(kind);
+    kept.concat([param]).forEach(function (v) { params.append(kind, v); });
+    var query = params.toString();
+    return base + (query ? "?" + query : "");
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;  // text only: article data never becomes markup
+    return node;
+  }
+
+  function valueRow(form, kind, value) {
+    var base = form.getAttribute("data-results");
+    var param = kind === "country" && value.code ? value.code : value.value;
+    var row = element("li", "facet-value");
+    var link = element("a", "facet-link");
+    link.href = filterHref(base, kind, param);
+    var name = element("span", "facet-name", value.value);
+    if (value.leader) {
+      var star = element("span", "leader-dot", "★");
+      star.title = "Leader";
+      star.setAttribute("aria-label", "(leader)");
+      name.appendChild(star);
+    }
+    link.appendChild(name);
+    var role = roleLabel(value);
+    if (role) link.appendChild(element("span", "facet-role", role));
+    row.appendChild(link);
+    row.appendChild(element("span", "facet-count", value.count.toLocaleString("en")));
+    var exclude = element("a", "facet-exclude", "−");
+    exclude.href = filterHref(base, kind, "-" + param);
+    exclude.setAttribute("aria-label", "Exclude " + value.value);
+    exclude.title = "Exclude " + value.value;
+    row.appendChild(exclude);
+    return row;
+  }
+
   function addFilterBox(facet) {
-    var more = facet.querySelector("details.facet-more");
-    if (!more) return;  // the server adds "more" only to lists too long to take in at a glance
-    var rows = facet.querySelectorAll(".facet-value");
-    var title = facet.querySelector(".facet-title");
-    var name = facet.getAttribute("data-facet");
-    var input = document.createElement("input");
-    input.type = "search";
-    input.className = "facet-filter";
-    input.id = "facet-filter-" + name;
-    input.placeholder = "Filter " + rows.length + " values…";
-    input.setAttribute("aria-label", "Filter the " + title.textContent.trim().split(/\s+/)[0].toLowerCase() + " list");
-    title.insertAdjacentElement("afterend", input);
+    var input = facet.querySelector("input.facet-filter");
+    var found = facet.querySelector("ul.facet-found");
+    if (!input || !found) return;  // the server adds the box only to lists too long to take in at a glance
+    var form = input.form;
+    var kind = facet.getAttribute("data-facet");
+    var loaded = [facet.querySelector("ul.facet-top"), facet.querySelector("details.facet-more")];
+    var timer = null;
+    var asked = 0;
+
+    function showFound(on) {
+      found.hidden = !on;
+      loaded.forEach(function (node) { if (node) node.hidden = on; });
+    }
+
+    function render(data, needle) {
+      found.textContent = "";
+      if (!data.values.length) {
+        found.appendChild(element("li", "facet-empty", "No values with a word starting “" + needle + "”."));
+      }
+      data.values.forEach(function (value) { found.appendChild(valueRow(form, kind, value)); });
+      if (data.total_values > data.values.length) {
+        var params = new URLSearchParams(window.location.search);
+        params.delete("page");
+        params.set("prefix", needle);
+        var all = element("a", "facet-all", "All " + data.total_values.toLocaleString("en") + " matches →");
+        all.href = form.getAttribute("action") + "?" + params.toString();
+        var item = element("li", "facet-all-row");
+        item.appendChild(all);
+        found.appendChild(item);
+      }
+      showFound(true);
+    }
+
+    function ask() {
+      var needle = input.value.trim();
+      var mine = ++asked;
+      if (!needle) {
+        showFound(false);
+        return;
+      }
+      var params = new URLSearchParams(window.location.search);
+      params.delete("page");
+      params.set("prefix", needle);
+      params.delete("offset");
+      params.set("limit", String(FOUND_LIMIT));
+      fetch(form.getAttribute("data-api") + "?" + params.toString(), { headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+        .then(function (data) { if (mine === asked) render(data, needle); })
+        .catch(function () {
+          if (mine !== asked) return;
+          found.textContent = "";
+          found.appendChild(element("li", "facet-empty", "The values could not be searched; press Enter to try."));
+          showFound(true);
+        });
+    }
+
     input.addEventListener("input", function () {
-      var needle = input.value.trim().toLowerCase();
-      rows.forEach(function (row) {
-        var text = (row.getAttribute("data-filter-text") || "").toLowerCase();
-        row.hidden = needle !== "" && text.indexOf(needle) === -1;
-      });
-      if (more && needle !== "") more.open = true;  // matches may sit behind "more"
+      clearTimeout(timer);
+      timer = setTimeout(ask, DEBOUNCE_MS);
     });
   }
 

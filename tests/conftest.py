@@ -46,3 +46,15 @@ def fixture_index_dir(build_index, tmp_path_factory) -> Path:
     index_dir = tmp_path_factory.mktemp("fixture-index")
     build_index([FIXTURE_CORPUS], index_dir)
     return index_dir
+
+
+FACET_CORPUS = DATA / "facet_articles.jsonl"
+
+
+@pytest.fixture(scope="session")
+def facet_index_dir(build_index, tmp_path_factory) -> Path:
+    """An index of tests/data/facet_articles.jsonl: more than 100 actors, a non-leader who outnumbers the
+    leaders, and people whose role changes between dated articles (read-only: copy it before changing it)."""
+    index_dir = tmp_path_factory.mktemp("facet-index")
+    build_index([FACET_CORPUS], index_dir)
+    return index_dir

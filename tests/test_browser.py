@@ -6,6 +6,7 @@ to docs/screenshot-results.png for the README.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -33,12 +34,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(fixture_index_dir):
-    """Serve the fixture index the way `make run` does, on a free port; yield its base URL."""
+@contextlib.contextmanager
+def serve(index_dir: Path, name: str):
+    """Serve ``index_dir`` the way `make run` does, on a free port; yield its base URL."""
     port = free_port()
-    env = {**os.environ, "CRISIS_DESK_INDEX": str(fixture_index_dir)}
-    log_path = OUTPUT / "server.log"
+    env = {**os.environ, "CRISIS_DESK_INDEX": str(index_dir)}
+    log_path = OUTPUT / f"{name}.log"
     OUTPUT.mkdir(exist_ok=True)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
@@ -61,6 +62,20 @@ def server(fixture_index_dir):
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(fixture_index_dir):
+    """The fixture corpus served by a real `flask run` process."""
+    with serve(fixture_index_dir, "server") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def facet_server(facet_index_dir):
+    """The facet corpus (more than a hundred actors, leaders and non-leaders) served by `flask run`."""
+    with serve(facet_index_dir, "facet-server") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -165,9 +180,48 @@ def test_facet_filter_box_and_more_values(server, page):
     assert more.count() == 1 and not more.evaluate("d => d.open")
     box = countries.locator("input.facet-filter")
     box.fill("swe")
+    countries.locator("ul.facet-found .facet-value").first.wait_for()
     visible = countries.locator(".facet-value:visible")
     assert visible.count() == 1 and "Sweden" in visible.first.inner_text()
-    assert more.evaluate("d => d.open")  # a match behind "more" is revealed
+    assert not more.is_visible()  # the loaded lists give way to the values found
+    box.fill("")
+    more.wait_for(state="visible")
+    assert countries.locator("ul.facet-found").is_hidden()
+
+
+def test_filter_box_finds_a_value_beyond_those_loaded(facet_server, page):
+    page.goto(facet_server + "/")
+    actors = page.locator('.facet[data-facet="actor"]')
+    name = "Zbigniew Wróblewski"
+    assert actors.locator(".facet-value", has_text=name).count() == 0  # not among the hundred loaded
+    actors.locator("input.facet-filter").fill("wrob")  # no accent, lower case
+    found = actors.locator("ul.facet-found .facet-value")
+    found.first.wait_for()
+    assert found.count() == 1 and name in found.first.inner_text()
+    page.screenshot(path=str(OUTPUT / "facet-value-search.png"), full_page=True)
+    found.first.locator(".facet-link").click()
+    page.wait_for_url(re.compile(r"actor=Zbigniew"))
+    assert total(page) == 1
+    assert page.locator(".chip", has_text=name).count() == 1
+
+
+def test_leaders_toggle_narrows_results_and_actors(facet_server, page):
+    page.goto(facet_server + "/")
+    everything = total(page)
+    actors = page.locator('.facet[data-facet="actor"]')
+    first = actors.locator(".facet-value").first
+    assert "Andriy Yermak" in first.inner_text() and first.locator(".leader-dot").count() == 0
+    actors.get_by_role("link", name="leaders only").click()
+    page.wait_for_url(re.compile(r"leaders=1"))
+    assert 0 < total(page) < everything
+    rows = page.locator('.facet[data-facet="actor"] .facet-value')
+    assert rows.count() >= 2 and rows.locator(".leader-dot").count() == rows.count()
+    assert page.locator(".facet-value", has_text="Andriy Yermak").count() == 0
+    assert "Chancellor" in rows.filter(has_text="Olaf Scholz").inner_text()
+    page.screenshot(path=str(OUTPUT / "leaders-only.png"), full_page=True)
+    page.get_by_role("link", name="all actors").click()
+    page.wait_for_url(lambda url: "leaders=" not in url)
+    assert total(page) == everything
 
 
 def test_phone_width_and_keyboard(server, browser):
