@@ -125,7 +125,8 @@ def run_build(args: argparse.Namespace) -> int:
     print(f"{summary.generation}: added {summary.added}, updated {summary.updated}, "
           f"unchanged {summary.unchanged}, removed {summary.removed}, "
           f"skipped {len(summary.skipped)}{' (' + '; '.join(reasons[:5]) + ')' if reasons else ''} "
-          f"in {summary.seconds:.1f} s ({summary.ner_runs} texts through NER)")
+          f"in {summary.seconds:.1f} s ({summary.ner_runs} texts through NER); {summary.normalised} normalised "
+          f"by rules {summary.normaliser}")
     if summary.indexed == 0 and summary.removed == 0:
         _error("nothing could be indexed from " + " ".join(map(str, args.paths)))
         return EXIT_FAILED
