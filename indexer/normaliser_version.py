@@ -1,6 +1,7 @@
 """The normaliser's version: a hash of the rules that turn NER spans into facets, computed from the files.
 
-The rules are the modules ``indexer/entities.py`` imports, followed transitively through ``indexer``
+The rules are the modules ``indexer/entities.py`` (and ``indexer/spellings.py``, which derives the
+search aliases from the rules' output) import, followed transitively through ``indexer``
 (today people.py, roles.py, gazetteer.py, model.py; any module or package added later is picked up
 because the imports are read, not listed), every file under ``indexer/data/`` (reference tables), and
 the installed versions of the third-party packages those modules import (pycountry's and
@@ -18,7 +19,8 @@ from importlib import metadata
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-ENTRY_MODULE = "entities"
+# The rules, and the spellings the writer derives from their output (aliases for search).
+ENTRY_MODULES = ("entities", "spellings")
 DATA_DIR = "data"
 VERSION_CHARS = 16
 
@@ -68,7 +70,7 @@ def rule_files(root: Path = PACKAGE_DIR) -> tuple[list[Path], set[str]]:
     """Return the rule files under ``root`` (the normaliser's modules and data) and its external imports."""
     seen: set[Path] = set()
     external: set[str] = set()
-    todo = _module_files(root, ENTRY_MODULE)
+    todo = [p for name in ENTRY_MODULES for p in _module_files(root, name)]
     while todo:
         path = todo.pop()
         if path in seen:

@@ -17,6 +17,8 @@ from collections.abc import Sequence
 
 from indexer.model import Entities, Mention
 
+NAMES_KEY = "cn"  # a country's spellings that are names of it (not its cities, capitals or demonyms)
+
 KIND_KEYS = {"actor": "a", "country": "c", "org": "o"}
 MAX_WORDS = 5
 MAX_CHARS = 60
@@ -88,8 +90,24 @@ def surface_spellings(body: str, ents: Entities, title: Sequence[tuple[str, str,
             found["c"][c.code].add(c.name)
     # Entities that were renamed away (merged into another) keep no spellings of their own.
     live = {"a": {a.name for a in ents.actors}, "c": {c.code for c in ents.countries}, "o": {o.name for o in ents.orgs}}
-    return {key: {value: sorted(s) for value, s in sorted(values.items()) if value in live[key] and s}
-            for key, values in found.items() if values}
+    out = {key: {value: sorted(s) for value, s in sorted(values.items()) if value in live[key] and s}
+           for key, values in found.items() if values}
+    names = {code: [s for s in spellings if _names_country(s, code)] for code, spellings in out.get("c", {}).items()}
+    names = {code: s for code, s in names.items() if s}
+    if names:
+        out[NAMES_KEY] = names
+    return out
+
+
+def _names_country(spelling: str, code: str) -> bool:
+    """True when the gazetteer knows ``spelling`` as a name of country ``code`` ("Britain", "UK" for GB)."""
+    from indexer.gazetteer import gazetteer  # the indexer's own tables; loaded once per process
+
+    try:
+        found = gazetteer().classify(spelling, places=False, capitals=False)
+    except Exception:  # a table problem costs the alias, never the build
+        return False
+    return bool(found) and found[0] == code and found[1] == "name"
 
 
 def spellings_column(spellings: dict) -> bytes:

@@ -33,6 +33,7 @@ from whoosh.support.charset import accent_map
 from indexer.schema import TEXT_ANALYZER
 
 KINDS = {"a": "actor", "c": "country", "o": "org"}
+NAMES_KEY = "cn"  # per document: a country's spellings the indexer's gazetteer knows as its names
 MAX_NAME_WORDS = 5
 MAX_ALTERNATIVES = 12  # spellings one name may expand to (the most frequent first)
 _FOLD = str.maketrans({chr(k): v for k, v in accent_map.items()})
@@ -70,11 +71,20 @@ def same_word(a: str, b: str) -> bool:
         return False
     if a.startswith(b) or b.startswith(a):  # Iraq/Iraqi, German/Germany: a word and its derivative
         return False
+    if {a[-1], b[-1]} in ({"a", "y"}, {"a", "i"}):  # Zelenska/Zelensky: a woman's and a man's surname
+        return False
     return _skeleton(a) == _skeleton(b)
 
 
+_SMALL_WORDS = {"of", "and", "for", "the", "on", "in", "de", "du", "des", "la", "le"}
+
+
 def _initials(text: str) -> str:
-    return "".join(w[0] for w in text.split() if w[:1].isupper()).lower()
+    """Initials of a name written in words ("European Union" -> "eu"); "" when it is not one."""
+    words = [w for w in text.split() if w.lower() not in _SMALL_WORDS]
+    if len(words) < 2 or not all(w[:1].isupper() and w[1:].islower() for w in words):
+        return ""  # "U.S. Senate", "companiesThe United States": no expansion to guess from
+    return "".join(w[0] for w in words).lower()
 
 
 def same_name(a: str, b: str) -> bool:
@@ -88,7 +98,7 @@ def same_name(a: str, b: str) -> bool:
     for short, long in ((a, b), (b, a)):  # "EU" and "European Union"
         plain = short.replace(".", "")
         if " " not in short and plain.isupper() and 2 <= len(plain) <= 6 and " " in long:
-            if _initials(long) == plain.lower():
+            if _initials(long) and _initials(long) == plain.lower():
                 return True
     return False
 
@@ -122,9 +132,14 @@ class AliasTable:
         return [self.names[i] for i in self.by_key.get(key, ())]
 
 
-def build_table(spellings: dict[tuple[str, str], dict[str, int]]) -> AliasTable:
-    """Group each entity's spellings into names; ``spellings``: (kind, value) -> {spelling: documents}."""
+def build_table(spellings: dict[tuple[str, str], dict[str, int]],
+                country_names: dict[str, set[str]] | None = None) -> AliasTable:
+    """Group each entity's spellings into names; ``spellings``: (kind, value) -> {spelling: documents}.
+
+    ``country_names``: per alpha-2 code, the spellings the indexer knows as names of the country
+    ("Britain", "UK", "United Kingdom"), which form one name however different they look."""
     table = AliasTable()
+    country_names = country_names or {}
     for (kind, value), counts in spellings.items():
         if kind == "a":  # a person's surname is a spelling of theirs even where only full names were seen
             counts = dict(counts)
@@ -133,8 +148,11 @@ def build_table(spellings: dict[tuple[str, str], dict[str, int]]) -> AliasTable:
                 if len(words) > 1 and words[-1][:1].isupper():
                     counts[words[-1]] = counts.get(words[-1], 0) + n
         written = sorted(counts, key=lambda s: (-counts[s], s))
-        groups: list[list[str]] = []
-        for s in written:  # greedy single link; an entity has a handful of spellings
+        known = [s for s in written if kind == "c" and s in country_names.get(value, ())]
+        groups: list[list[str]] = [known] if known else []
+        for s in written:
+            if known and s in known:
+                continue  # greedy single link; an entity has a handful of spellings
             for g in groups:
                 if any(same_name(s, other) for other in g):
                     g.append(s)
@@ -189,7 +207,7 @@ def _parse_segment(sub) -> _SegmentSpellings:
                 data = json.loads(raw)
             except ValueError:
                 continue
-            for kind in KINDS:
+            for kind in (*KINDS, NAMES_KEY):
                 for value, written in (data.get(kind) or {}).items():
                     # the canonical name of a person or organisation is a spelling too (codes are not)
                     for s in ([value] if kind != "c" else []) + list(written):
@@ -214,6 +232,7 @@ def load_aliases(reader, cache: dict | None = None) -> AliasTable:
     cache = {} if cache is None else cache
     used = set()
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    names: dict[str, set[str]] = defaultdict(set)
     for sub, _offset in reader.leaf_readers():
         key = _segment_key(sub)
         seg = cache.get(key)
@@ -229,10 +248,13 @@ def load_aliases(reader, cache: dict | None = None) -> AliasTable:
         per_triple = np.bincount(post_triple, minlength=len(seg.triples))
         for t in np.flatnonzero(per_triple).tolist():
             kind, value, s = seg.triples[t]
-            counts[(kind, value)][s] += int(per_triple[t])
+            if kind == NAMES_KEY:
+                names[value].add(s)
+            else:
+                counts[(kind, value)][s] += int(per_triple[t])
     for key in set(cache) - used:
         del cache[key]
-    return build_table(counts)
+    return build_table(counts, names)
 
 
 class LazyAliases:

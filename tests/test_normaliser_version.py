@@ -27,7 +27,7 @@ def copy_rules(tmp_path: Path) -> Path:
 def test_rule_files_are_what_the_normaliser_imports(tmp_path):
     files, external = rule_files()
     names = {p.name for p in files}
-    assert {"entities.py", "people.py", "roles.py", "gazetteer.py"} <= names
+    assert {"entities.py", "people.py", "roles.py", "gazetteer.py", "spellings.py"} <= names
     assert not names & {"build.py", "cli.py", "schema.py", "sources.py", "enrich.py"}  # not rules
     assert "pycountry" in external  # its tables are reference data too
 

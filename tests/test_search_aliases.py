@@ -159,6 +159,7 @@ def test_spellings_of_removed_articles_are_forgotten(build_index, alias_dir, tmp
     ("U.S.", "US", True), ("EU", "European Union", True), ("Vladimir Zelensky", "Volodymyr Zelenskyy", True),
     ("Iraq", "Iraqi", False), ("German", "Germany", False), ("Russia", "Russian", False),
     ("Ukraine", "Ukrainian", False), ("Kyiv", "Kharkiv", False), ("Boris Johnson", "Johnson", False),
+    ("Zelenska", "Zelensky", False), ("U.S.", "U.S. Senate", False), ("CSTO", "Collective Security Treaty Organisation", True),
 ])
 def test_which_spellings_are_one_name(a, b, same):
     assert same_name(a, b) is same
@@ -171,3 +172,32 @@ def test_names_group_only_within_one_entity():
     spelled = {tuple(n.spellings) for n in table.names}
     assert ("Kyiv", "Kiev") in spelled and ("Ukraine",) in spelled and ("Ukrainian",) in spelled
     assert not any("Zelenska" in s and "Zelensky" in s for s in spelled)
+
+
+def test_a_countrys_names_are_one_name_however_they_look():
+    """The indexer marks the spellings its gazetteer knows as names of a country; they go together."""
+    table = build_table({("c", "GB"): {"UK": 60, "Britain": 13, "British": 23, "London": 11, "United Kingdom": 4}},
+                        {"GB": {"UK", "Britain", "United Kingdom"}})
+    spelled = {tuple(sorted(n.spellings)) for n in table.names}
+    assert ("Britain", "UK", "United Kingdom") in spelled
+    assert ("British",) in spelled and ("London",) in spelled
+
+
+def test_spellings_are_stored_per_article_with_the_titles_and_the_normaliser(alias_dir):
+    import json
+
+    from whoosh import index as whoosh_index
+
+    from indexer import layout
+    from indexer.normaliser_version import normaliser_version
+
+    ix = whoosh_index.open_dir(str(layout.current_generation_dir(alias_dir)))
+    with ix.searcher() as searcher:
+        docnum = searcher.document_number(id="theguardian-2")
+        stored = searcher.stored_fields(docnum)
+        spellings = json.loads(searcher.reader().column_reader("spellings")[docnum])
+    assert "Kharkiv" in stored["title"] and "Kharkiv" not in stored["body"]
+    assert "Kharkiv" in spellings["c"]["UA"]  # seen in the title only
+    assert "Volodymyr Zelenskiy" in spellings["a"]["Volodymyr Zelenskyy"]
+    assert spellings["cn"]["UA"] == ["Ukraine"] and "Kharkiv" not in spellings["cn"]["UA"]
+    assert spellings["v"] == normaliser_version()
