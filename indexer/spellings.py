@@ -90,7 +90,12 @@ def surface_spellings(body: str, ents: Entities, title: Sequence[tuple[str, str,
             found["c"][c.code].add(c.name)
     # Entities that were renamed away (merged into another) keep no spellings of their own.
     live = {"a": {a.name for a in ents.actors}, "c": {c.code for c in ents.countries}, "o": {o.name for o in ents.orgs}}
-    out = {key: {value: sorted(s) for value, s in sorted(values.items()) if value in live[key] and s}
+    # Every person and organisation is listed, even with no other spelling than its name: the search
+    # side counts an entity's articles from these lists (to tell its names from common words).
+    for key in ("a", "o"):
+        for value in live[key]:
+            found[key][value]  # noqa: B018 (creates the entry)
+    out = {key: {value: sorted(s) for value, s in sorted(values.items()) if value in live[key] and (s or key != "c")}
            for key, values in found.items() if values}
     names = {code: [s for s in spellings if _names_country(s, code)] for code, spellings in out.get("c", {}).items()}
     names = {code: s for code, s in names.items() if s}

@@ -36,6 +36,13 @@ KINDS = {"a": "actor", "c": "country", "o": "org"}
 NAMES_KEY = "cn"  # per document: a country's spellings the indexer's gazetteer knows as its names
 MAX_NAME_WORDS = 5
 MAX_ALTERNATIVES = 12  # spellings one name may expand to (the most frequent first)
+# A one-word spelling that far more articles contain than name the entity at all is a common word
+# ("States" for the US: "state" is in most articles): widening to it would match them all, so it is
+# left out. The entity's articles are estimated by its most written spelling (NER misses some
+# mentions, so a spelling's own count would be too low: "Kyiv" is in many more articles than NER
+# tagged it in).
+COMMON_RATIO = 3
+COMMON_SLACK = 10
 _FOLD = str.maketrans({chr(k): v for k, v in accent_map.items()})
 _VOWELS = set("aeiouy")
 
@@ -116,6 +123,7 @@ class Name:
     value: str  # canonical name or alpha-2 code
     spellings: list[str]
     keys: list[tuple[str, ...]]  # analysed terms of each spelling
+    articles: int = 0  # articles that write the entity's most written spelling (a lower bound of its articles)
 
 
 @dataclass
@@ -173,7 +181,8 @@ def build_table(spellings: dict[tuple[str, str], dict[str, int]],
             for key in keys:
                 table.by_key.setdefault(key, []).append(len(table.names))
                 table.longest = max(table.longest, len(key))
-            table.names.append(Name(KINDS.get(kind, kind), value, kept[:MAX_ALTERNATIVES], keys[:MAX_ALTERNATIVES]))
+            table.names.append(Name(KINDS.get(kind, kind), value, kept[:MAX_ALTERNATIVES], keys[:MAX_ALTERNATIVES],
+                                    max(counts.values())))
         if kind == "a":  # a full name's last word is the surname the text also uses alone
             single = {i: keys for i, keys in ids.items() if all(len(k) == 1 for k in keys)}
             for i, keys in ids.items():
@@ -306,10 +315,17 @@ def _subsumed(key: tuple[str, ...], others: list[tuple[str, ...]]) -> bool:
 
 
 class _Rewriter:
-    def __init__(self, table: AliasTable, fields: tuple[str, ...]):
+    def __init__(self, table: AliasTable, fields: tuple[str, ...], frequency=None):
         self.table = table
         self.fields = fields
+        self.frequency = frequency  # term -> articles containing it, or None
         self.also: dict[tuple[str, ...], str] = {}
+
+    def _common(self, key: tuple[str, ...], articles: int) -> bool:
+        """True for a one-word spelling that far more articles contain than name the entity."""
+        if len(key) != 1 or self.frequency is None:
+            return False
+        return self.frequency(key[0]) > COMMON_RATIO * articles + COMMON_SLACK
 
     def alternatives(self, key: tuple[str, ...], fields: tuple[str, ...]) -> wq.Query | None:
         """The OR of every spelling of the names ``key`` spells, or None when it adds nothing."""
@@ -321,7 +337,8 @@ class _Rewriter:
         for ident in idents:
             name = self.table.names[ident]
             for k, s in zip(name.keys, name.spellings):
-                plain.setdefault(k, s)
+                if k == key or not self._common(k, name.articles):
+                    plain.setdefault(k, s)
             if len(key) > 1 and name.kind == "actor":
                 for j in self.table.surnames.get(ident, []):
                     surname = self.table.names[j]
@@ -432,16 +449,18 @@ def _boosted(q: wq.Query, boost: float) -> wq.Query:
     return q
 
 
-def expand_plain(table: AliasTable, text: str, fields: tuple[str, ...], word_query) -> Expansion:
-    """Rewrite a plain-words query (``text`` as typed) into AND groups with names widened."""
-    rewriter = _Rewriter(table, fields)
+def expand_plain(table: AliasTable, text: str, fields: tuple[str, ...], word_query, frequency=None) -> Expansion:
+    """Rewrite a plain-words query (``text`` as typed) into AND groups with names widened.
+
+    ``frequency(term)``: how many articles contain an indexed term (to leave common words out)."""
+    rewriter = _Rewriter(table, fields, frequency)
     groups = rewriter.plain(list(analysed(text)), word_query)
     query = groups[0] if len(groups) == 1 else (wq.And(groups) if groups else None)
     return Expansion(query, groups, list(rewriter.also.values()))
 
 
-def expand_query(table: AliasTable, q: wq.Query, fields: tuple[str, ...]) -> Expansion:
+def expand_query(table: AliasTable, q: wq.Query, fields: tuple[str, ...], frequency=None) -> Expansion:
     """Rewrite a parsed query tree with names widened (structure kept)."""
-    rewriter = _Rewriter(table, fields)
+    rewriter = _Rewriter(table, fields, frequency)
     rewritten = rewriter.rewrite(q)
     return Expansion(rewritten, [], list(rewriter.also.values()))

@@ -677,12 +677,17 @@ def _widen_names(snap: _Snapshot, parsed: ParsedQuery) -> ParsedQuery:
         return parsed
     try:
         table = snap.aliases.get()
+
+        def frequency(term: str) -> int:
+            with snap.lock:
+                return max(snap.reader.doc_frequency(f, term) for f in TEXT_FIELDS)
+
         if parsed.plain:
-            widened = expand_plain(table, parsed.text, TEXT_FIELDS, word_query)
+            widened = expand_plain(table, parsed.text, TEXT_FIELDS, word_query, frequency)
             if not widened.also or widened.query is None:
                 return parsed
             return replace(parsed, query=widened.query, groups=widened.groups, also_matching=widened.also)
-        widened = expand_query(table, parsed.query, TEXT_FIELDS)
+        widened = expand_query(table, parsed.query, TEXT_FIELDS, frequency)
         if not widened.also:
             return parsed
         return replace(parsed, query=widened.query, also_matching=widened.also)

@@ -201,3 +201,17 @@ def test_spellings_are_stored_per_article_with_the_titles_and_the_normaliser(ali
     assert "Volodymyr Zelenskiy" in spellings["a"]["Volodymyr Zelenskyy"]
     assert spellings["cn"]["UA"] == ["Ukraine"] and "Kharkiv" not in spellings["cn"]["UA"]
     assert spellings["v"] == normaliser_version()
+
+
+def test_a_spelling_that_is_a_common_word_is_not_widened_to():
+    """'States' names the US in some articles, but most articles with 'states' mean something else."""
+    from search.aliases import expand_plain
+    from search.query import TEXT_FIELDS, word_query
+
+    table = build_table({("c", "US"): {"United States": 120, "America": 40, "States": 6}},
+                        {"US": {"United States", "America", "States"}})
+    df = {"state": 1500, "america": 150, "unit": 900}
+    widened = expand_plain(table, "America", TEXT_FIELDS, word_query, lambda term: df.get(term, 0))
+    assert widened.also == ["United States"]
+    typed = expand_plain(table, "States", TEXT_FIELDS, word_query, lambda term: df.get(term, 0))
+    assert "America" in typed.also  # what the user typed is always searched; the others are names
