@@ -24,6 +24,7 @@ import json
 import re
 import threading
 from collections import defaultdict
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,12 +37,11 @@ KINDS = {"a": "actor", "c": "country", "o": "org"}
 NAMES_KEY = "cn"  # per document: a country's spellings the indexer's gazetteer knows as its names
 MAX_NAME_WORDS = 5
 MAX_ALTERNATIVES = 12  # spellings one name may expand to (the most frequent first)
-# A one-word spelling that far more articles contain than name the entity at all is a common word
-# ("States" for the US: "state" is in most articles): widening to it would match them all, so it is
-# left out. The entity's articles are estimated by its most written spelling (NER misses some
-# mentions, so a spelling's own count would be too low: "Kyiv" is in many more articles than NER
-# tagged it in).
-COMMON_RATIO = 3
+# A one-word spelling that far more articles contain than use it for the entity is a common word
+# ("States" names the US in 6 crisis articles; "state" is in over a thousand): widening to it would
+# match them all, so it is left out. NER misses mentions, so a real name is often in a few times more
+# articles than it was tagged in (Germany: 585 / 142), hence the generous ratio.
+COMMON_RATIO = 10
 COMMON_SLACK = 10
 _FOLD = str.maketrans({chr(k): v for k, v in accent_map.items()})
 _VOWELS = set("aeiouy")
@@ -50,15 +50,26 @@ _VOWELS = set("aeiouy")
 # --- spellings -> names ----------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Fold a spelling for comparison: accents, case, dots and apostrophes; hyphens become spaces."""
     text = text.translate(_FOLD).lower().replace(".", "").replace("'", "").replace("\u2019", "")
     return " ".join(text.replace("-", " ").split())
 
 
+_DOUBLED = re.compile(r"(.)\1+")
+
+
 def _squeeze(word: str) -> str:
     """Doubled letters single ("zelenskyy" -> "zelensky", "odessa" -> "odesa")."""
-    return re.sub(r"(.)\1+", r"\1", word)
+    return _DOUBLED.sub(r"\1", word)
+
+
+@lru_cache(maxsize=200_000)
+def _word_key(word: str) -> str:
+    """The bucket of a folded word: its skeleton (its squeezed self when short)."""
+    squeezed = _squeeze(word)
+    return _skeleton(word) if len(squeezed) >= 4 else squeezed
 
 
 def _skeleton(word: str) -> str:
@@ -86,6 +97,7 @@ def same_word(a: str, b: str) -> bool:
 _SMALL_WORDS = {"of", "and", "for", "the", "on", "in", "de", "du", "des", "la", "le"}
 
 
+@lru_cache(maxsize=200_000)
 def _initials(text: str) -> str:
     """Initials of a name written in words ("European Union" -> "eu"); "" when it is not one."""
     words = [w for w in text.split() if w.lower() not in _SMALL_WORDS]
@@ -110,6 +122,7 @@ def same_name(a: str, b: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=200_000)
 def analysed(text: str) -> tuple[str, ...]:
     """The indexed terms of a spelling, in order (what a phrase query of it searches for)."""
     return tuple(token.text for token in TEXT_ANALYZER(text))
@@ -123,7 +136,7 @@ class Name:
     value: str  # canonical name or alpha-2 code
     spellings: list[str]
     keys: list[tuple[str, ...]]  # analysed terms of each spelling
-    articles: int = 0  # articles that write the entity's most written spelling (a lower bound of its articles)
+    counts: list[int] = field(default_factory=list)  # articles that write each spelling for the entity
 
 
 @dataclass
@@ -157,24 +170,22 @@ def build_table(spellings: dict[tuple[str, str], dict[str, int]],
                     counts[words[-1]] = counts.get(words[-1], 0) + n
         written = sorted(counts, key=lambda s: (-counts[s], s))
         known = [s for s in written if kind == "c" and s in country_names.get(value, ())]
-        groups: list[list[str]] = [known] if known else []
-        for s in written:
-            if known and s in known:
-                continue  # greedy single link; an entity has a handful of spellings
-            for g in groups:
-                if any(same_name(s, other) for other in g):
-                    g.append(s)
-                    break
-            else:
-                groups.append([s])
+        # Grouping depends only on the set of spellings, which rarely changes between commits.
+        rank = {s: i for i, s in enumerate(written)}
+        groups = sorted((sorted(g, key=rank.__getitem__) for g in _group_set(frozenset(written), frozenset(known))),
+                        key=lambda g: rank[g[0]])
         ids = {}
         for g in groups:
-            keys, kept = [], []
+            keys, kept, seen_in = [], [], []
             for s in g:
                 key = analysed(s)
-                if key and key not in keys and len(key) <= MAX_NAME_WORDS:
+                if key and len(key) <= MAX_NAME_WORDS:
+                    if key in keys:
+                        seen_in[keys.index(key)] += counts[s]
+                        continue
                     keys.append(key)
                     kept.append(s)
+                    seen_in.append(counts[s])
             if not keys:
                 continue
             ids[len(table.names)] = keys
@@ -182,7 +193,7 @@ def build_table(spellings: dict[tuple[str, str], dict[str, int]],
                 table.by_key.setdefault(key, []).append(len(table.names))
                 table.longest = max(table.longest, len(key))
             table.names.append(Name(KINDS.get(kind, kind), value, kept[:MAX_ALTERNATIVES], keys[:MAX_ALTERNATIVES],
-                                    max(counts.values())))
+                                    seen_in[:MAX_ALTERNATIVES]))
         if kind == "a":  # a full name's last word is the surname the text also uses alone
             single = {i: keys for i, keys in ids.items() if all(len(k) == 1 for k in keys)}
             for i, keys in ids.items():
@@ -190,6 +201,57 @@ def build_table(spellings: dict[tuple[str, str], dict[str, int]],
                     last = {k[-1] for k in keys if len(k) > 1}
                     table.surnames[i] = [j for j, sk in single.items() if any(k[0] in last for k in sk)]
     return table
+
+
+@lru_cache(maxsize=100_000)
+def _group_set(written: frozenset, known: frozenset) -> tuple[tuple[str, ...], ...]:
+    """:func:`_group` of a set of spellings, remembered across commits."""
+    return tuple(tuple(g) for g in _group(sorted(written), sorted(known)))
+
+
+def _group(written: list[str], known: list[str]) -> list[list[str]]:
+    """Group one entity's spellings (most written first) into names; ``known`` is one name already.
+
+    Only spellings that share a cheap key can be one name (their folded form, their words'
+    skeletons, their initials), so pairs are compared within those buckets, not all against all:
+    a country has hundreds of spellings (its cities, its institutions).
+    """
+    parent = list(range(len(written)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(i: int, j: int) -> None:
+        a, b = find(i), find(j)
+        if a != b:
+            parent[max(a, b)] = min(a, b)  # the most written spelling leads its name
+
+    index = {s: i for i, s in enumerate(written)}
+    for s in known[1:]:
+        union(index[known[0]], index[s])
+    buckets: dict[tuple, list[int]] = defaultdict(list)
+    for i, s in enumerate(written):
+        words = fold(s).split()
+        buckets[("fold", *words)].append(i)
+        buckets[("skeleton", *map(_word_key, words))].append(i)
+        plain = s.replace(".", "")
+        if " " not in s and plain.isupper() and 2 <= len(plain) <= 6:
+            buckets[("initials", plain.lower())].append(i)
+        elif " " in s and _initials(s):
+            buckets[("initials", _initials(s))].append(i)
+    for members in buckets.values():
+        for a in range(len(members)):
+            for b in range(a + 1, len(members)):
+                i, j = members[a], members[b]
+                if find(i) != find(j) and same_name(written[i], written[j]):
+                    union(i, j)
+    groups: dict[int, list[str]] = {}
+    for i, s in enumerate(written):
+        groups.setdefault(find(i), []).append(s)
+    return [groups[root] for root in sorted(groups)]
 
 
 # --- reading the index ----------------------------------------------------------------------------
@@ -208,13 +270,18 @@ def _parse_segment(sub) -> _SegmentSpellings:
     docs, ids = [], []
     if sub.has_column("spellings"):
         column = sub.column_reader("spellings", translate=False)
-        for docnum in range(n):
-            raw = column[docnum]
-            if not raw:
-                continue
-            try:
-                data = json.loads(raw)
-            except ValueError:
+        raw = [column[docnum] or b"{}" for docnum in range(n)]
+        try:  # one json.loads over the joined column is several times faster than one per document
+            parsed = json.loads(b"[" + b",".join(raw) + b"]")
+        except ValueError:
+            parsed = []
+            for blob in raw:
+                try:
+                    parsed.append(json.loads(blob))
+                except ValueError:
+                    parsed.append({})
+        for docnum, data in enumerate(parsed):
+            if not isinstance(data, dict):
                 continue
             for kind in (*KINDS, NAMES_KEY):
                 for value, written in (data.get(kind) or {}).items():
@@ -321,11 +388,11 @@ class _Rewriter:
         self.frequency = frequency  # term -> articles containing it, or None
         self.also: dict[tuple[str, ...], str] = {}
 
-    def _common(self, key: tuple[str, ...], articles: int) -> bool:
-        """True for a one-word spelling that far more articles contain than name the entity."""
+    def _common(self, key: tuple[str, ...], seen_in: int) -> bool:
+        """True for a one-word spelling that far more articles contain than use it for the entity."""
         if len(key) != 1 or self.frequency is None:
             return False
-        return self.frequency(key[0]) > COMMON_RATIO * articles + COMMON_SLACK
+        return self.frequency(key[0]) > COMMON_RATIO * seen_in + COMMON_SLACK
 
     def alternatives(self, key: tuple[str, ...], fields: tuple[str, ...]) -> wq.Query | None:
         """The OR of every spelling of the names ``key`` spells, or None when it adds nothing."""
@@ -336,8 +403,8 @@ class _Rewriter:
         restricted: dict[tuple[str, str], dict[tuple[str, ...], str]] = {}
         for ident in idents:
             name = self.table.names[ident]
-            for k, s in zip(name.keys, name.spellings):
-                if k == key or not self._common(k, name.articles):
+            for k, s, n in zip(name.keys, name.spellings, name.counts or [0] * len(name.keys)):
+                if k == key or not self._common(k, n):
                     plain.setdefault(k, s)
             if len(key) > 1 and name.kind == "actor":
                 for j in self.table.surnames.get(ident, []):
