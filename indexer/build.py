@@ -257,6 +257,10 @@ def build_index(
         else:
             target = current
             ix = whoosh_index.open_dir(str(target))
+            missing = sorted(set(SCHEMA.names()) - set(ix.schema.names()))
+            if missing:  # written by an older Crisis Desk: its documents cannot take the new fields
+                raise BuildError(f"the index in {index_dir} was built by an older version (no field "
+                                 f"{', '.join(missing)}); rebuild it with --rebuild and all its paths")
         try:
             if batch or doomed or fresh:
                 write_batch(ix, batch, [digests[i] for i in todo], existing, doomed, index_dir, nlp=nlp,

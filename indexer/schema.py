@@ -23,7 +23,9 @@ Field guide for readers of the index (``search/``):
   ``{"a": [actor names], "l": [leader names], "c": [codes], "o": [orgs], "s": source, "d": "YYYYMMDD" | ""}``.
 - ``spellings``: a per-document column (compact JSON bytes) of the surface spellings seen for each
   entity of the article, title included: ``{"a": {canonical actor: [spellings]}, "c": {alpha-2:
-  [spellings]}, "o": {canonical org: [spellings]}}`` (a spelling equal to the key is left out; a
+  [spellings]}, "o": {canonical org: [spellings]}, "cn": {alpha-2: [the spellings the gazetteer knows
+  as names of the country]}, "v": normaliser version}`` (a spelling equal to the key is left out;
+  every person and organisation is listed, with ``[]`` when its name is its only spelling; a
   country's display name is listed). The search side aggregates the live documents' spellings per
   index commit (``search/aliases.py``), so the alias table is right after incremental builds and
   deletions without any file beside the index.

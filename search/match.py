@@ -167,6 +167,8 @@ class QueryMatcher:
     # -- postings and statistics ------------------------------------------------------------------
     def postings(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
         """Return the (global docnums, weights) of a term, cached."""
+        if fieldname not in self.searcher.schema:  # an index from before the field existed (e.g. lead)
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
         btext = text if isinstance(text, bytes) else self.searcher.schema[fieldname].to_bytes(text)
         key = (fieldname, btext)
         hit = self._postings.get(key)
@@ -223,6 +225,8 @@ class QueryMatcher:
 
     def scored_postings(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray | None]:
         """Return a term's (docnums, BM25F scores), cached with its postings (scores None: unscored)."""
+        if fieldname not in self.searcher.schema:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
         btext = text if isinstance(text, bytes) else self.searcher.schema[fieldname].to_bytes(text)
         key = ("\x00scored", fieldname, btext)
         hit = self._postings.get(key)

@@ -215,3 +215,35 @@ def test_a_spelling_that_is_a_common_word_is_not_widened_to():
     assert widened.also == ["United States"]
     typed = expand_plain(table, "States", TEXT_FIELDS, word_query, lambda term: df.get(term, 0))
     assert "America" in typed.also  # what the user typed is always searched; the others are names
+
+
+def test_an_index_from_before_these_fields_is_searchable_and_asks_for_a_rebuild(build_index, tmp_path):
+    """An index written by the previous schema (no lead, no spellings) keeps answering; a build says
+    how to upgrade it instead of failing half-way."""
+    import json
+
+    from whoosh import fields
+    from whoosh import index as whoosh_index
+
+    from indexer import layout
+    from indexer.build import BuildError
+    from indexer.schema import SCHEMA
+
+    old = fields.Schema(**{n: SCHEMA[n] for n in SCHEMA.names()
+                           if n not in ("lead", "spellings") and not n.startswith("spell_")})
+    index_dir = tmp_path / "index"
+    gen = index_dir / layout.generation_name(1)
+    gen.mkdir(parents=True)
+    ix = whoosh_index.create_in(str(gen), old)
+    with ix.writer() as writer:
+        writer.add_document(id="old-1", title="Talks in Kiev", body="Talks in Kiev on the border with Belarus.",
+                            facets=json.dumps({"a": [], "c": ["UA", "BY"], "o": [], "s": "", "d": ""}).encode())
+    layout.switch_generation(index_dir, gen.name)
+    idx = SearchIndex(index_dir)
+    assert [h.id for h in search(idx, "Belarus").hits] == ["old-1"]
+    assert search(idx, "Kiev").also_matching == [] and search(idx, "escalat*").total == 0
+    with pytest.raises(BuildError, match="--rebuild"):
+        build_index([ALIASES], index_dir)
+    assert [h.id for h in search(idx, "Belarus").hits] == ["old-1"]  # nothing lost
+    build_index([ALIASES], index_dir, rebuild=True)
+    assert search(idx, "Kiev").also_matching == ["Kyiv"]
