@@ -264,13 +264,19 @@ class _SegmentSpellings:
     post_triple: np.ndarray  # int32 triple id of each posting
 
 
-def _parse_segment(sub) -> _SegmentSpellings:
-    n = sub.doc_count_all()
+def _read_segment(sub) -> list[bytes]:
+    """Return every document's ``spellings`` column bytes of one segment (Whoosh file reads)."""
+    if not sub.has_column("spellings"):
+        return []
+    column = sub.column_reader("spellings", translate=False)
+    return [column[docnum] or b"{}" for docnum in range(sub.doc_count_all())]
+
+
+def _parse_segment(raw: list[bytes]) -> _SegmentSpellings:
+    """Turn one segment's column bytes into (kind, value, spelling) postings (no Whoosh calls)."""
     triples: dict[tuple[str, str, str], int] = {}
     docs, ids = [], []
-    if sub.has_column("spellings"):
-        column = sub.column_reader("spellings", translate=False)
-        raw = [column[docnum] or b"{}" for docnum in range(n)]
+    if raw:
         try:  # one json.loads over the joined column is several times faster than one per document
             parsed = json.loads(b"[" + b",".join(raw) + b"]")
         except ValueError:
@@ -299,27 +305,34 @@ def _segment_key(sub) -> tuple:
         return (id(sub), sub.doc_count_all())
 
 
-def load_aliases(reader, cache: dict | None = None) -> AliasTable:
+def load_aliases(reader, cache: dict | None = None, lock=None) -> AliasTable:
     """Read the live documents' spellings of one Whoosh commit into an AliasTable.
 
     With a ``cache`` dict kept between commits, only new segments are parsed; a segment's deletions
-    are applied on every load, so spellings of removed articles disappear at once.
+    are applied on every load, so spellings of removed articles disappear at once. ``lock`` (the
+    snapshot's reader lock) is held only while Whoosh's files are read, not while parsing and grouping.
     """
     cache = {} if cache is None else cache
+    lock = lock or threading.Lock()
     used = set()
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     names: dict[str, set[str]] = defaultdict(set)
-    for sub, _offset in reader.leaf_readers():
-        key = _segment_key(sub)
+    with lock:
+        leaves = [(sub, _segment_key(sub)) for sub, _offset in reader.leaf_readers()]
+    for sub, key in leaves:
         seg = cache.get(key)
         if seg is None:
-            seg = cache[key] = _parse_segment(sub)
+            with lock:
+                raw = _read_segment(sub)
+            seg = cache[key] = _parse_segment(raw)
         used.add(key)
         if not len(seg.post_doc):
             continue
         post_triple = seg.post_triple
-        if sub.has_deletions():
-            live = np.array([not sub.is_deleted(d) for d in range(sub.doc_count_all())], dtype=bool)
+        with lock:
+            deleted = [sub.is_deleted(d) for d in range(sub.doc_count_all())] if sub.has_deletions() else None
+        if deleted is not None:
+            live = ~np.array(deleted, dtype=bool)
             post_triple = post_triple[live[seg.post_doc]]
         per_triple = np.bincount(post_triple, minlength=len(seg.triples))
         for t in np.flatnonzero(per_triple).tolist():
@@ -329,25 +342,49 @@ def load_aliases(reader, cache: dict | None = None) -> AliasTable:
             else:
                 counts[(kind, value)][s] += int(per_triple[t])
     for key in set(cache) - used:
-        del cache[key]
+        cache.pop(key, None)  # another snapshot's loader may have dropped it already
     return build_table(counts, names)
 
 
 class LazyAliases:
-    """An AliasTable loaded on first use (one load per commit, shared by threads)."""
+    """An index commit's AliasTable, loaded once in a background thread.
+
+    A large index takes seconds to load (every document's spellings), longer than a request may
+    hold a worker: a search waits a bounded time and, if the table is not ready, runs without
+    widening names; ``get(None)`` (start-up warm-up, tests, benchmarks) waits for it.
+    """
 
     def __init__(self, reader, cache: dict, lock):
         self._reader, self._cache, self._lock = reader, cache, lock
         self._table: AliasTable | None = None
-        self._loading = threading.Lock()
+        self._ready = threading.Event()
+        self._starting = threading.Lock()
+        self._thread: threading.Thread | None = None
 
-    def get(self) -> AliasTable:
-        """Return the table, loading it now if needed."""
-        if self._table is None:
-            with self._loading:
-                if self._table is None:
-                    with self._lock:
-                        self._table = load_aliases(self._reader, self._cache)
+    def _load(self) -> None:
+        try:
+            self._table = load_aliases(self._reader, self._cache, self._lock)
+        except Exception:  # a damaged column costs the widening, never the search
+            self._table = AliasTable()
+        finally:
+            self._ready.set()
+
+    def start(self) -> None:
+        """Start loading (once)."""
+        with self._starting:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._load, name="alias-table", daemon=True)
+                self._thread.start()
+
+    @property
+    def ready(self) -> bool:
+        """True once the table is loaded."""
+        return self._ready.is_set()
+
+    def get(self, wait: float | None = None) -> AliasTable | None:
+        """Return the table, waiting at most ``wait`` seconds (None: until loaded); None if not ready."""
+        self.start()
+        self._ready.wait(wait)
         return self._table
 
 

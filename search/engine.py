@@ -43,6 +43,7 @@ DID_YOU_MEAN_BELOW = 5  # offer a correction when a query finds fewer articles t
 MORE_LIKE_TERMS = 12
 MAX_ARTICLE_ID = 300
 ROLE_LOOKUPS = 5
+ALIAS_WAIT_SECONDS = 0.5  # how long a search waits for a new commit's alias table before going without
 _ID_RE = re.compile(r"^[^\x00-\x1f\x7f]+$")
 
 
@@ -140,6 +141,7 @@ class _Snapshot:
         self.matcher = QueryMatcher(self.searcher, self.table, self.country_code)
         self.lock = self.matcher.lock
         self.aliases = LazyAliases(self.reader, {} if spelling_cache is None else spelling_cache, self.lock)
+        self.aliases.start()  # in the background: the first searches must not wait seconds for it
         self.articles = int(self.table.live.sum())
         self.last_commit = datetime.fromtimestamp(self.ix.last_modified(), tz=timezone.utc)
         # month index (year * 12 + month - 1) per document, for the histogram; -1 when undated
@@ -309,6 +311,8 @@ class SearchIndex:
         if cached is not None:
             return replace(cached, took_ms=(time.perf_counter() - start) * 1000)
         result = self._search(snap, req, start)
+        if not snap.aliases.ready:  # searched without widening names: do not keep that answer
+            return result
         with self._cache_lock:
             self._cache[key] = result
             while len(self._cache) > self._cache_size:
@@ -676,7 +680,9 @@ def _widen_names(snap: _Snapshot, parsed: ParsedQuery) -> ParsedQuery:
     if parsed.query is None:
         return parsed
     try:
-        table = snap.aliases.get()
+        table = snap.aliases.get(ALIAS_WAIT_SECONDS)
+        if table is None:  # still loading (a new commit of a large index): search the words as typed
+            return parsed
 
         def frequency(term: str) -> int:
             with snap.lock:

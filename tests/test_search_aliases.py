@@ -7,6 +7,8 @@ tests/data/aliases/. Expected article sets are counted independently by reading 
 from __future__ import annotations
 
 import re
+import threading
+import time
 import shutil
 from pathlib import Path
 
@@ -31,7 +33,9 @@ def alias_dir(build_index, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def idx(alias_dir):
-    return SearchIndex(alias_dir)
+    index = SearchIndex(alias_dir)
+    index.warm_up()  # the alias table loads in the background; a search waits for it only briefly
+    return index
 
 
 def search(idx, q, **args):
@@ -144,12 +148,15 @@ def test_spellings_of_removed_articles_are_forgotten(build_index, alias_dir, tmp
     index_dir = tmp_path / "index"
     shutil.copytree(alias_dir, index_dir)
     idx = SearchIndex(index_dir)
+    idx.warm_up()
     assert search(idx, "Kyiv").also_matching == ["Kiev"]
     kiev = sorted(containing(idx, r"\bKiev\b"))
     removed, unknown = remove_articles(index_dir, kiev)
     assert removed == kiev and not unknown
+    idx.warm_up()
     assert search(idx, "Kyiv").also_matching == []  # the only article writing "Kiev" is gone
     build_index([ALIASES], index_dir)  # an incremental build puts it back
+    idx.warm_up()
     assert search(idx, "Kyiv").also_matching == ["Kiev"]
 
 
@@ -240,10 +247,33 @@ def test_an_index_from_before_these_fields_is_searchable_and_asks_for_a_rebuild(
                             facets=json.dumps({"a": [], "c": ["UA", "BY"], "o": [], "s": "", "d": ""}).encode())
     layout.switch_generation(index_dir, gen.name)
     idx = SearchIndex(index_dir)
+    idx.warm_up()
     assert [h.id for h in search(idx, "Belarus").hits] == ["old-1"]
     assert search(idx, "Kiev").also_matching == [] and search(idx, "escalat*").total == 0
     with pytest.raises(BuildError, match="--rebuild"):
         build_index([ALIASES], index_dir)
     assert [h.id for h in search(idx, "Belarus").hits] == ["old-1"]  # nothing lost
     build_index([ALIASES], index_dir, rebuild=True)
+    idx.warm_up()
     assert search(idx, "Kiev").also_matching == ["Kyiv"]
+
+
+def test_a_search_does_not_wait_long_for_the_alias_table_nor_keep_an_unwidened_answer(alias_dir):
+    """Loading the table of a large index takes seconds: searches go on without it meanwhile."""
+    from search import engine
+
+    idx = SearchIndex(alias_dir)
+    snap = idx._snapshot()
+    release = threading.Event()
+    original = snap.aliases._load
+    snap.aliases._load = lambda: (release.wait(30), original())  # a load that takes as long as we say
+    snap.aliases.get(None)  # the load started with the snapshot: let it finish, then load again, slowly
+    snap.aliases._thread, snap.aliases._table = None, None
+    snap.aliases._ready.clear()
+    started = time.perf_counter()
+    res = search(idx, "Kiev")
+    assert time.perf_counter() - started < engine.ALIAS_WAIT_SECONDS + 2
+    assert res.also_matching == [] and {h.id for h in res.hits} == containing(idx, r"\bKiev\b")
+    release.set()
+    idx.warm_up()
+    assert search(idx, "Kiev").also_matching == ["Kyiv"]  # not the answer given while loading
