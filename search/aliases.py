@@ -488,10 +488,10 @@ class _Rewriter:
     # -- parsed syntax --------------------------------------------------------------------------
     def _word(self, q) -> tuple[str, tuple[str, ...]] | None:
         """(term, fields) when ``q`` is one word in text fields (a Term, or an OR of one term over fields)."""
-        if isinstance(q, wq.Term) and q.fieldname in self.fields:
+        if type(q) is wq.Term and q.fieldname in self.fields:
             return str(q.text), (q.fieldname,)
         if isinstance(q, wq.Or) and q.subqueries and all(
-                isinstance(s, wq.Term) and s.fieldname in self.fields for s in q.subqueries):
+                type(s) is wq.Term and s.fieldname in self.fields for s in q.subqueries):
             texts = {str(s.text) for s in q.subqueries}
             if len(texts) == 1:
                 return texts.pop(), tuple(s.fieldname for s in q.subqueries)
