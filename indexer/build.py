@@ -7,6 +7,7 @@ build (Ctrl-C, kill) leaves the index exactly as it was before it started.
 
 from __future__ import annotations
 
+import copy
 import errno
 import fcntl
 import hashlib
@@ -28,10 +29,13 @@ from whoosh.index import EmptyIndexError
 from indexer import entities as entity_rules
 from indexer import layout
 from indexer.enrich import (EntityStream, NerCache, body_offset, installed_model_id, load_nlp, model_id,
-                            ner_text)
+                            ner_text, text_hash)
+from indexer.entity_cache import EntityCache, dump_entities
 from indexer.model import Article, Entities, Mention
+from indexer.normaliser_version import normaliser_version
 from indexer.schema import SCHEMA, SCHEMA_VERSION
 from indexer.sources import DEFAULT_MAX_FILE_BYTES, ProblemHandler, read_articles
+from indexer.spellings import TitleMentions, corpus_renames, spellings_column, surface_spellings
 
 WRITER_MEMORY_MB = 256
 GENERATIONS_KEPT = 2  # the one served and the one before it, which readers may still hold open
@@ -84,6 +88,8 @@ class BuildSummary:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     read: int = 0
     ner_runs: int = 0
+    normalised: int = 0  # articles the rules normalised (the others came from the entity cache)
+    normaliser: str = ""  # the normaliser version the index's entities come from
     seconds: float = 0.0
     generation: str = ""
     finished: str = ""
@@ -125,11 +131,12 @@ def writer_lock(index_dir: Path) -> Iterator[None]:
 # --- documents -----------------------------------------------------------------------------------
 
 
-def content_hash(article: Article) -> str:
+def content_hash(article: Article, normaliser: str) -> str:
     """A hash of everything that ends up in the article's document (and the rules that shape it)."""
     payload = json.dumps([
-        SCHEMA_VERSION, getattr(entity_rules, "NORMALISER_VERSION", 0), article.title, article.text,
+        SCHEMA_VERSION, normaliser, article.title, article.text,
         article.date.isoformat() if article.date else None, article.source, article.url, article.title_derived,
+        article.lead,
     ], ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
 
@@ -139,8 +146,8 @@ def keyword(values: Iterable[str]) -> str:
     return ",".join(v.replace(",", " ") for v in values if v)
 
 
-def make_document(article: Article, ents: Entities, digest: str) -> dict:
-    """The Whoosh document for one article."""
+def make_document(article: Article, ents: Entities, digest: str, spellings: dict | None = None) -> dict:
+    """The Whoosh document for one article (``spellings``: see :func:`surface_spellings`)."""
     actors = sorted(ents.actors, key=lambda a: (-a.count, a.name))
     countries = sorted(ents.countries, key=lambda c: (-c.count, c.code))
     orgs = sorted(ents.orgs, key=lambda o: (-o.count, o.name))
@@ -166,6 +173,7 @@ def make_document(article: Article, ents: Entities, digest: str) -> dict:
         id=article.id,
         title=article.title,
         body=article.text,
+        lead=article.lead,
         title_derived=article.title_derived,
         actor=keyword(facets["a"]),
         leader=keyword(facets["l"]),
@@ -178,6 +186,7 @@ def make_document(article: Article, ents: Entities, digest: str) -> dict:
         hash=digest,
         entities=json.dumps(stored_entities, ensure_ascii=False, separators=(",", ":")),
         facets=json.dumps(facets, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+        spellings=spellings_column(spellings if spellings is not None else surface_spellings(article.text, ents)),
     )
     if article.date:
         doc.update(date=article.date, ym=article.date.strftime("%Y-%m"), day=article.date.strftime("%Y-%m-%d"))
@@ -206,15 +215,17 @@ def build_index(
     progress: bool = False,
     on_problem: ProblemHandler | None = None,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    normaliser: str | None = None,
 ) -> BuildSummary:
     """Index the articles under ``paths`` into ``index_dir``; return what was done.
 
     Without ``rebuild`` the served generation is updated in place (new articles added, changed ones
     replaced, unchanged ones left alone); with it a new generation is written and switched to.
+    ``normaliser`` is the rules' version (default: computed from the installed rule files).
     """
     started = time.perf_counter()
     index_dir = Path(index_dir)
-    summary = BuildSummary()
+    summary = BuildSummary(normaliser=normaliser or normaliser_version())
 
     def report(location: str, reason: str) -> None:
         summary.skipped.append((location, reason))
@@ -229,7 +240,7 @@ def build_index(
         articles = dedupe(read_articles(paths, mapping=mapping, on_problem=report,
                                         max_file_bytes=max_file_bytes), report)
         summary.read = len(articles)
-        digests = [content_hash(a) for a in articles]
+        digests = [content_hash(a, summary.normaliser) for a in articles]
         todo = [i for i, (a, d) in enumerate(zip(articles, digests))
                 if fresh or existing.get(a.id, ("", ""))[0] != d]
         summary.unchanged = len(articles) - len(todo)
@@ -249,6 +260,10 @@ def build_index(
         else:
             target = current
             ix = whoosh_index.open_dir(str(target))
+            missing = sorted(set(SCHEMA.names()) - set(ix.schema.names()))
+            if missing:  # written by an older Crisis Desk: its documents cannot take the new fields
+                raise BuildError(f"the index in {index_dir} was built by an older version (no field "
+                                 f"{', '.join(missing)}); rebuild it with --rebuild and all its paths")
         try:
             if batch or doomed or fresh:
                 write_batch(ix, batch, [digests[i] for i in todo], existing, doomed, index_dir, nlp=nlp,
@@ -272,32 +287,74 @@ def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: 
                 summary: BuildSummary) -> None:
     """Recognise, normalise and write ``batch`` and delete ``doomed``, all in one commit.
 
-    Each article is normalised as soon as its entities arrive from the NER workers. Corpus-wide
-    resolution (a surname only the rest of the corpus can name, one spelling per person, roles)
-    needs every article, so documents are written after it: writing them earlier and replacing the
-    ones it changes would leave deleted copies whose words still count in BM25's statistics until
-    a merge. One commit also means readers see the whole update or none of it.
+    Each article is normalised as soon as its entities arrive from the NER workers, unless the entity
+    cache has this text under the same NER model and normaliser version (then neither NER nor the rules
+    run). Corpus-wide resolution (a surname only the rest of the corpus can name, one spelling per
+    person, roles) needs every article, so documents are written after it: writing them earlier and
+    replacing the ones it changes would leave deleted copies whose words still count in BM25's
+    statistics until a merge. One commit also means readers see the whole update or none of it.
     """
     normalised: list[Entities] = []
+    titles: list[TitleMentions] = []
     if batch:
-        cache = NerCache(index_dir / layout.CACHE_FILE, model_id(nlp) if nlp else installed_model_id())
+        model = model_id(nlp) if nlp is not None and hasattr(nlp, "meta") else installed_model_id()
+        texts = [ner_text(a) for a in batch]
+        hashes = [text_hash(t) for t in texts]
+        cache = NerCache(index_dir / layout.CACHE_FILE, model)
+        entity_cache = EntityCache(index_dir / layout.ENTITY_CACHE_FILE, model, summary.normaliser)
         try:
-            stream = EntityStream(batch, nlp or load_nlp, cache, n_process=n_process)
+            known = entity_cache.get_many(hashes)
+            todo = [i for i, h in enumerate(hashes) if h not in known]
+            stream = EntityStream([batch[i] for i in todo], nlp or load_nlp, cache, n_process=n_process)
             summary.ner_runs = stream.ner_runs
+            summary.normalised = len(todo)
+            fresh: dict[int, Entities] = {}
+            pending: list[tuple[str, str]] = []
             bar = progress_bar(len(batch), "recognising", progress)
-            for article, spans in zip(batch, stream):
-                normalised.append(body_entities(entity_rules.normalise_entities(ner_text(article), spans),
-                                                body_offset(article)))
+            bar.update(len(batch) - len(todo))
+            for i, spans in zip(todo, stream):
+                ents = entity_rules.normalise_entities(texts[i], spans)
+                if hashes[i] not in known:
+                    pending.append((hashes[i], dump_entities(ents)))
+                    known[hashes[i]] = ents
+                fresh[i] = ents
+                if len(pending) >= EntityStream.CACHE_BATCH:
+                    entity_cache.put_many(pending)
+                    pending = []
                 bar.update(1)
+            entity_cache.put_many(pending)
             bar.close()
+            # Every article needs its own objects (body_entities and resolution edit them in place):
+            # a cached text that several articles share is copied before the first one is edited.
+            shared = Counter(h for i, h in enumerate(hashes) if i not in fresh)
+            pristine: dict[str, Entities] = {}
+            for i, (article, h) in enumerate(zip(batch, hashes)):
+                ents = fresh.get(i)
+                if ents is None:
+                    if h in pristine:
+                        ents = copy.deepcopy(pristine[h])
+                    else:
+                        ents = known[h]
+                        if shared[h] > 1:
+                            pristine[h] = copy.deepcopy(ents)
+                offset = body_offset(article)
+                title = TitleMentions(texts[i], ents, offset)
+                body = body_entities(ents, offset)
+                title.remember(body)
+                normalised.append(body)
+                titles.append(title)
         finally:
+            entity_cache.close()
             cache.close()
         entity_rules.resolve_corpus(normalised)
+    renamed = corpus_renames(normalised, titles)
     writer = ix.writer(limitmb=WRITER_MEMORY_MB)
     try:
         bar = progress_bar(len(batch), "writing", progress)
-        for article, digest, ents in zip(batch, digests, normalised):
-            doc = make_document(article, ents, digest)
+        for article, digest, ents, title in zip(batch, digests, normalised, titles):
+            spellings = {"v": summary.normaliser,
+                         **surface_spellings(article.text, ents, title.resolved(ents, renamed))}
+            doc = make_document(article, ents, digest, spellings)
             if article.id in existing:
                 writer.update_document(**doc)
                 summary.updated += 1
@@ -407,7 +464,15 @@ def index_status(index_dir: str | os.PathLike, top: int = 10) -> dict:
     ix = open_current(index_dir)
     counters = {"actors": Counter(), "countries": Counter(), "orgs": Counter(), "sources": Counter()}
     days = []
+    versions: Counter = Counter()
     with ix.reader() as reader:
+        if reader.has_column("spellings"):
+            spellings = reader.column_reader("spellings")
+            for docnum in reader.all_doc_ids():
+                try:
+                    versions[json.loads(spellings[docnum] or b"{}").get("v") or "unknown"] += 1
+                except ValueError:
+                    versions["unknown"] += 1
         column = reader.column_reader("facets")
         for docnum in reader.all_doc_ids():
             facets = json.loads(column[docnum] or b"{}")
@@ -432,6 +497,8 @@ def index_status(index_dir: str | os.PathLike, top: int = 10) -> dict:
         "last_date": fmt(max(days)) if days else None,
         "undated": articles - len(days),
         "last_build": last,
+        # which normaliser's rules made the entities of the served articles, and the installed one
+        "normaliser": {"index": dict(versions.most_common()), "installed": normaliser_version()},
         "top": {kind: [(country_label(v) if kind == "countries" else v, n) for v, n in counter.most_common(top)]
                 for kind, counter in counters.items()},
     }

@@ -125,7 +125,8 @@ def run_build(args: argparse.Namespace) -> int:
     print(f"{summary.generation}: added {summary.added}, updated {summary.updated}, "
           f"unchanged {summary.unchanged}, removed {summary.removed}, "
           f"skipped {len(summary.skipped)}{' (' + '; '.join(reasons[:5]) + ')' if reasons else ''} "
-          f"in {summary.seconds:.1f} s ({summary.ner_runs} texts through NER)")
+          f"in {summary.seconds:.1f} s ({summary.ner_runs} texts through NER); {summary.normalised} normalised "
+          f"by rules {summary.normaliser}")
     if summary.indexed == 0 and summary.removed == 0:
         _error("nothing could be indexed from " + " ".join(map(str, args.paths)))
         return EXIT_FAILED
@@ -148,6 +149,13 @@ def run_status(args: argparse.Namespace) -> int:
         print(f"last build  {last.get('finished', '?')}: added {last.get('added', 0)}, updated "
               f"{last.get('updated', 0)}, unchanged {last.get('unchanged', 0)}, removed {last.get('removed', 0)}, "
               f"skipped {last.get('skipped', 0)} in {last.get('seconds', 0):.1f} s")
+    built, installed = status["normaliser"]["index"], status["normaliser"]["installed"]
+    shown = ", ".join(f"{v} ({n} articles)" for v, n in built.items()) or "-"
+    if set(built) == {installed}:
+        print(f"normaliser  {shown}; the installed rules are the same")
+    else:
+        print(f"normaliser  {shown}; installed rules are {installed}: the next build re-normalises "
+              "every article it reads (from the NER cache, no NER run)")
     for kind, values in status["top"].items():
         shown = ", ".join(f"{value} ({count})" for value, count in values) or "-"
         print(f"{kind:<11} {shown}")

@@ -2,8 +2,11 @@
 
 ``INDEX_DIR/CURRENT`` names the generation being served (a sub-directory holding one Whoosh index,
 e.g. ``gen-000001``). ``--rebuild`` writes a new generation beside it and then replaces ``CURRENT``
-atomically, so a reader switches from one complete index to another. Also in ``INDEX_DIR``:
-``ner-cache.sqlite`` (spaCy results by text hash), ``build.lock`` (one writer at a time) and
+atomically, so a reader switches from one complete index to another. Everything the search side
+needs about entity spellings (aliases) is inside the Whoosh index itself, in the per-document
+``spellings`` column (see ``schema.py``): no sidecar file can fall out of step with a commit. Also in ``INDEX_DIR``:
+``ner-cache.sqlite`` (spaCy results by text hash), ``entity-cache.sqlite`` (normalised entities by
+text hash, NER model and normaliser version; see ``indexer/entity_cache.py``), ``build.lock`` (one writer at a time) and
 ``last-build.json`` (the summary of the last build, for ``status``).
 """
 
@@ -15,6 +18,7 @@ from pathlib import Path
 CURRENT = "CURRENT"
 GENERATION_PREFIX = "gen-"
 CACHE_FILE = "ner-cache.sqlite"
+ENTITY_CACHE_FILE = "entity-cache.sqlite"
 LOCK_FILE = "build.lock"
 LAST_BUILD_FILE = "last-build.json"
 

@@ -19,6 +19,7 @@ class Article:
     title_derived: bool = False
     path: str = ""  # the file it came from (absolute), for --prune
     location: str = ""  # "file" or "file:line" for messages
+    lead: str = ""  # the source's own lead paragraph (summary, standfirst), when it has a column for it
 
 
 @dataclass

@@ -23,13 +23,15 @@ from dateutil import parser as dateparser
 from indexer import layout
 from indexer.model import Article
 
-FIELDS = ("id", "title", "date", "text", "source", "url")
+FIELDS = ("id", "title", "date", "text", "lead", "source", "url")
 
 # Column names each field answers to, in order of preference (compared case-insensitively).
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "title": ("title", "headline", "heading"),
     "date": ("date", "published", "publish_date", "datetime"),
     "text": ("text", "body", "content", "article"),
+    # The lead paragraph (the Kremlin CSV's "summary"), indexed and shown above the body.
+    "lead": ("summary", "lead", "lede", "description", "standfirst"),
     "source": ("source", "outlet", "publisher", "domain"),
     "url": ("url", "link"),
     "id": ("id",),
@@ -240,6 +242,8 @@ def _find_column(names: list[str], aliases: tuple[str, ...], taken: set[int]) ->
         for rank, alias in enumerate(aliases):
             if alias in words and index not in taken:
                 candidates.append((bool(words & SIDE_COLUMN_WORDS), rank, len(words), index))
+    if aliases == FIELD_ALIASES["lead"]:  # an image's description is no lead paragraph
+        candidates = [c for c in candidates if not c[0]]
     return min(candidates)[3] if candidates else None
 
 
@@ -277,6 +281,9 @@ def make_article(record: Mapping[str, object], *, path: Path, location: str, rep
     """Build an Article from raw field values, or report why not and return None."""
     text = clean_text(_as_text(record.get("text")))
     title = " ".join(_as_text(record.get("title")).split())
+    lead = clean_text(_as_text(record.get("lead")))
+    if lead and lead == text:  # a feed that repeats its text as the summary has no separate lead
+        lead = ""
     if not text and not title:
         report(location, "no article text and no title")
         return None
@@ -300,7 +307,7 @@ def make_article(record: Mapping[str, object], *, path: Path, location: str, rep
     given_id = _as_text(record.get("id")).strip()
     article_id = given_id or stable_id(path, row)
     return Article(id=article_id, title=title, text=text, date=date, source=source, url=url,
-                   title_derived=title_derived, path=str(path), location=location)
+                   title_derived=title_derived, path=str(path), location=location, lead=lead)
 
 
 def parse_date(value: object) -> tuple[datetime | None, str | None]:

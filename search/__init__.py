@@ -1,7 +1,7 @@
 """Crisis Desk search: the read side behind the web app and the benchmarks.
 
 Pipeline, one module per stage: params (request -> SearchRequest) -> query (text -> Whoosh query)
--> match (numpy evaluation: matching set + BM25F scores) -> facets (counts from per-document arrays)
+-> aliases (names in the query -> all their spellings; wildcards over written words) -> match (numpy evaluation: matching set + BM25F scores) -> facets (counts from per-document arrays)
 -> snippets (escaped <mark> fragments); ``engine.SearchIndex`` ties them together.
 """
 

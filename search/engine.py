@@ -26,6 +26,7 @@ from whoosh.filedb.filestore import FileStorage
 from indexer.layout import current_generation
 
 from .errors import IndexMissing, InvalidParameter
+from .aliases import LazyAliases, expand_plain, expand_query
 from .facet_values import MAX_PREFIX_CHARS, ValueFinder, name_ranks, order_values
 from .facets import NO_DATE, SPARSE_RATIO, FacetTable, load_facets
 from .match import Matches, QueryMatcher
@@ -44,6 +45,7 @@ YEAR_HISTOGRAM_MIN_MONTHS = 240  # beyond twenty years, bars are years
 DID_YOU_MEAN_BELOW = 5  # offer a correction when a query finds fewer articles than this
 MORE_LIKE_TERMS = 12
 MAX_ARTICLE_ID = 300
+ALIAS_WAIT_SECONDS = 0.5  # how long a search waits for a new commit's alias table before going without
 _ID_RE = re.compile(r"^[^\x00-\x1f\x7f]+$")
 
 
@@ -125,7 +127,8 @@ def _entities(stored: dict) -> dict:
 class _Snapshot:
     """Everything derived from one Whoosh commit of one generation."""
 
-    def __init__(self, generation: str, gen_dir: Path, resolve_country, segment_cache: dict):
+    def __init__(self, generation: str, gen_dir: Path, resolve_country, segment_cache: dict,
+                 spelling_cache: dict | None = None):
         self.generation = generation
         # Plain file reads, not mmap: whoosh-reloaded copies each mmapped compound sub-file into RAM
         # (BytesIO over the map), and even without that every mapped page touched counts towards the
@@ -139,6 +142,8 @@ class _Snapshot:
         self.resolve_country = resolve_country
         self.matcher = QueryMatcher(self.searcher, self.table, self.country_code)
         self.lock = self.matcher.lock
+        self.aliases = LazyAliases(self.reader, {} if spelling_cache is None else spelling_cache, self.lock)
+        self.aliases.start()  # in the background: the first searches must not wait seconds for it
         self.articles = int(self.table.live.sum())
         self.last_commit = datetime.fromtimestamp(self.ix.last_modified(), tz=timezone.utc)
         # month index (year * 12 + month - 1) per document, for the histogram; -1 when undated
@@ -264,6 +269,7 @@ class SearchIndex:
         self._cache_lock = threading.Lock()
         self._cache_size = cache_size
         self._segment_facets: dict = {}  # per-segment facet data, reused across commits
+        self._segment_spellings: dict = {}  # per-segment entity spellings, reused across commits
 
     # -- opening -------------------------------------------------------------------------------
     def _snapshot(self) -> _Snapshot:
@@ -286,7 +292,7 @@ class SearchIndex:
                 if self._snap is None or self._snap.generation != generation:
                     self._segment_facets = {}  # another generation shares no segments
                 snap = _Snapshot(generation, self.index_dir / generation, self.resolve_country,
-                                 self._segment_facets)
+                                 self._segment_facets, self._segment_spellings)
             except (windex.EmptyIndexError, OSError) as exc:
                 raise IndexMissing(f"the index in {self.index_dir} cannot be opened ({exc.__class__.__name__}); "
                                    "rebuild it with `python -m indexer build`") from None
@@ -298,8 +304,8 @@ class SearchIndex:
             return snap
 
     def warm_up(self) -> None:
-        """Open the index now (and load facet arrays) so the first request is fast."""
-        self._snapshot()
+        """Open the index now (and load facet arrays and aliases) so the first request is fast."""
+        self._snapshot().aliases.get()
 
     # -- search ---------------------------------------------------------------------------------
     def search(self, req: SearchRequest) -> SearchResult:
@@ -314,6 +320,8 @@ class SearchIndex:
         if cached is not None:
             return replace(cached, took_ms=(time.perf_counter() - start) * 1000)
         result = self._search(snap, req, start)
+        if not snap.aliases.ready:  # searched without widening names: do not keep that answer
+            return result
         with self._cache_lock:
             self._cache[key] = result
             while len(self._cache) > self._cache_size:
@@ -348,7 +356,7 @@ class SearchIndex:
             return parsed, None
         try:
             if parsed.relaxed:
-                return parsed, snap.matcher.relaxed([word_query(w) for w in parsed.words])
+                return parsed, snap.matcher.relaxed(_word_groups(parsed))
             return parsed, snap.matcher.evaluate(parsed.query)
         except Exception:  # e.g. a range Whoosh cannot expand: search the words instead, never a 500
             parsed = fallback_query(parsed.text)
@@ -358,14 +366,14 @@ class SearchIndex:
 
     def _matching(self, snap: _Snapshot, req: SearchRequest) -> tuple[ParsedQuery, np.ndarray, np.ndarray | None]:
         """Return (parsed query, final match mask, scores) for a request, relaxing when needed."""
-        parsed = parse_query(req.q)
+        parsed = _widen_names(snap, parse_query(req.q))
         filt = self._filter_mask(snap, req)
         parsed, matches = self._match(snap, parsed)
         if matches is None:
             return parsed, filt, None
         mask = matches.mask & filt
         if (not parsed.relaxed and parsed.plain and len(parsed.words) >= 2 and not mask.any()):
-            relaxed = snap.matcher.relaxed([word_query(w) for w in parsed.words])
+            relaxed = snap.matcher.relaxed(_word_groups(parsed))
             parsed = replace(parsed, relaxed=True, notice=parsed.notice or NOTICE_RELAXED)
             matches = relaxed
             mask = matches.mask & filt
@@ -420,18 +428,20 @@ class SearchIndex:
         return SearchResult(query=req.q, total=total, page=req.page, per_page=req.per_page,
                             took_ms=(time.perf_counter() - start) * 1000, notice=notice,
                             did_you_mean=did_you_mean, relaxed=parsed.relaxed, hits=hits, facets=facets,
-                            histogram=histogram, histogram_unit=unit, sort=sort, facet_totals=facet_totals)
+                            also_matching=list(parsed.also_matching), histogram=histogram,
+                            histogram_unit=unit, sort=sort, facet_totals=facet_totals)
 
     # -- pieces of a result --------------------------------------------------------------------------
     def _hit(self, snap: _Snapshot, docnum: int, score: float | None, terms: frozenset[str]) -> Hit:
         stored = snap.stored(docnum)
         ents = _entities(stored)
         body = stored.get("body") or ""
+        lead = stored.get("lead") or ""
         return Hit(
             id=stored.get("id", ""), title=stored.get("title") or "(untitled)", date=_to_date(stored.get("date")),
             source=stored.get("source") or "", url=stored.get("url") or "",
             score=round(score, 4) if score is not None else None,
-            snippet_html=make_snippet(body, terms) if terms else lead_paragraph(body),
+            snippet_html=make_snippet(body, terms, lead) if terms else lead_paragraph(lead or body),
             actors=[a.get("name", "") for a in ents.get("actors", []) if a.get("name")],
             countries=[{"code": c.get("code", ""), "name": c.get("name", "")} for c in ents.get("countries", [])],
             orgs=[o.get("name", "") for o in ents.get("orgs", []) if o.get("name")],
@@ -653,6 +663,7 @@ class SearchIndex:
             id=stored.get("id", article_id), title=stored.get("title") or "(untitled)",
             title_derived=bool(stored.get("title_derived")), date=_to_date(stored.get("date")),
             source=stored.get("source") or "", url=stored.get("url") or "", body=body,
+            lead=stored.get("lead") or "",
             actors=list(ents.get("actors", [])), countries=list(ents.get("countries", [])),
             orgs=list(ents.get("orgs", [])), segments=split_segments(body, ents.get("mentions", [])),
         )
@@ -707,6 +718,37 @@ class SearchIndex:
         snap = self._snapshot()
         return {"generation": snap.generation, "articles": snap.articles,
                 "last_commit": snap.last_commit.isoformat(timespec="seconds")}
+
+
+def _word_groups(parsed: ParsedQuery) -> list[wq.Query]:
+    """The word groups of a plain query (names widened to their spellings where they were)."""
+    return parsed.groups or [word_query(w) for w in parsed.words]
+
+
+def _widen_names(snap: _Snapshot, parsed: ParsedQuery) -> ParsedQuery:
+    """Widen every word or phrase of the query that spells a known name to all its spellings."""
+    if parsed.query is None:
+        return parsed
+    try:
+        table = snap.aliases.get(ALIAS_WAIT_SECONDS)
+        if table is None:  # still loading (a new commit of a large index): search the words as typed
+            return parsed
+
+        def frequency(term: str) -> int:
+            with snap.lock:
+                return max(snap.reader.doc_frequency(f, term) for f in TEXT_FIELDS)
+
+        if parsed.plain:
+            widened = expand_plain(table, parsed.text, TEXT_FIELDS, word_query, frequency)
+            if not widened.also or widened.query is None:
+                return parsed
+            return replace(parsed, query=widened.query, groups=widened.groups, also_matching=widened.also)
+        widened = expand_query(table, parsed.query, TEXT_FIELDS, frequency)
+        if not widened.also:
+            return parsed
+        return replace(parsed, query=widened.query, also_matching=widened.also)
+    except Exception:  # widening is a bonus: the query as typed still answers
+        return parsed
 
 
 def split_segments(body: str, mentions) -> list[tuple[str, str | None, str | None]]:

@@ -16,6 +16,7 @@ import threading
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from whoosh import query as wq
@@ -25,6 +26,7 @@ from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import long_to_datetime
 
 from .facets import FacetTable
+from .wildcards import surface_stems
 
 # Ranking: BM25 per field with the standard k1/b, Okapi idf floored (so words in most articles still count
 # a little), and the title's score weighted down: titles cut from an article's first sentence repeat the
@@ -165,6 +167,8 @@ class QueryMatcher:
     # -- postings and statistics ------------------------------------------------------------------
     def postings(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
         """Return the (global docnums, weights) of a term, cached."""
+        if fieldname not in self.searcher.schema:  # an index from before the field existed (e.g. lead)
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
         btext = text if isinstance(text, bytes) else self.searcher.schema[fieldname].to_bytes(text)
         key = (fieldname, btext)
         hit = self._postings.get(key)
@@ -221,6 +225,8 @@ class QueryMatcher:
 
     def scored_postings(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray | None]:
         """Return a term's (docnums, BM25F scores), cached with its postings (scores None: unscored)."""
+        if fieldname not in self.searcher.schema:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
         btext = text if isinstance(text, bytes) else self.searcher.schema[fieldname].to_bytes(text)
         key = ("\x00scored", fieldname, btext)
         hit = self._postings.get(key)
@@ -330,8 +336,10 @@ class QueryMatcher:
         if texts is None:
             with self.lock:
                 texts = []
-                for btext in q._btexts(self.reader):
-                    texts.append(btext)
+                # the stems of the written words first (escalat* -> escalation -> "escal"), then stems
+                for btext in chain(surface_stems(self.reader, q), q._btexts(self.reader)):
+                    if btext not in texts:
+                        texts.append(btext)
                     if len(texts) >= MAX_EXPANSION:
                         break
             if len(self._expansions) >= 1000:

@@ -118,6 +118,7 @@ class ArticleView:
     source: str
     url: str
     body: str
+    lead: str = ""  # the source's own lead paragraph (summary, standfirst), shown above the body
     actors: list[dict] = field(default_factory=list)
     countries: list[dict] = field(default_factory=list)
     orgs: list[dict] = field(default_factory=list)
@@ -165,6 +166,7 @@ class SearchResult:
     histogram_unit: str
     sort: str = "relevance"  # the order actually used
     facet_totals: dict[str, int] = field(default_factory=dict)  # values per facet, beyond those listed
+    also_matching: list[str] = field(default_factory=list)  # other spellings of names in the query
 
     @property
     def pages(self) -> int:
@@ -177,7 +179,7 @@ class SearchResult:
         return {
             "query": self.query, "total": self.total, "page": self.page, "per_page": self.per_page,
             "took_ms": round(self.took_ms, 2), "notice": self.notice, "did_you_mean": self.did_you_mean,
-            "relaxed": self.relaxed, "sort": self.sort,
+            "relaxed": self.relaxed, "sort": self.sort, "also_matching": self.also_matching,
             "hits": [h.to_dict() for h in self.hits],
             "facets": facets,
             "histogram": [{"period": b.period, "count": b.count, "start": b.start.isoformat(),

@@ -17,9 +17,9 @@ from whoosh.qparser import (AndGroup, FieldAliasPlugin, FuzzyTermPlugin, Multifi
 
 from indexer.schema import SCHEMA, TEXT_ANALYZER
 
-TEXT_FIELDS = ("title", "body")
+TEXT_FIELDS = ("title", "body", "lead")
 # Fields a user may name in the query; everything else in the schema stays internal.
-USER_FIELDS = ("title", "body", "actor", "country", "org", "source", "date")
+USER_FIELDS = ("title", "body", "lead", "actor", "country", "org", "source", "date")
 LONG_QUESTION_WORDS = 6
 
 NOTICE_UNPARSED = "Your query could not be parsed; searched for the words instead"
@@ -53,6 +53,8 @@ class ParsedQuery:
     words: list[str] = field(default_factory=list)  # analysed (stemmed) words of a plain query
     relaxed: bool = False  # long question: rank by how many words match
     empty: bool = False  # words were given but none is searchable (stop words only)
+    groups: list = field(default_factory=list)  # AND groups of a plain query, when names widened them
+    also_matching: list[str] = field(default_factory=list)  # spellings added for names in the query
 
 
 def _make_parser() -> MultifieldParser:

@@ -1,7 +1,7 @@
 """Escaped snippets: up to three fragments of the body with every matched word in <mark>.
 
-Matching is by analysed (stemmed) form, exactly as the search matched: "migrants" marks "migrant" and
-"Migrants". All article text is HTML-escaped here; the only markup in the result is our own ``<mark>``.
+Matching is by analysed (stemmed, accent-folded) form, exactly as the search matched: "migrants" marks
+"migrant" and "Migrants", "erdogan" marks "Erdoğan". All article text is HTML-escaped here; the only markup in the result is our own ``<mark>``.
 
 Whoosh's highlighter runs the whole analyser chain over every token of every body in Python, which was
 most of a result page's time (issue 5). Here one C-level regex finds the few tokens that *could* stem to
@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from html import escape
 
+from whoosh.support.charset import accent_map
+
 from indexer.schema import TEXT_ANALYZER
 
 MAX_FRAGMENTS = 3
@@ -20,6 +22,8 @@ FRAGMENT_CHARS = 220
 LEAD_CHARS = 280
 SCAN_CHARS = 50_000  # long bodies: only the beginning is scanned, keeping snippet time bounded
 ELLIPSIS = "…"
+# The analyser's accent folding as a one-to-one character table: the folded text keeps every offset.
+_FOLD = str.maketrans({chr(k): v for k, v in accent_map.items() if len(v) == 1})
 
 
 def _candidate_regex(terms: frozenset[str]) -> re.Pattern | None:
@@ -45,8 +49,8 @@ def find_matches(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]
         return []
     out = []
     cache: dict[str, str | None] = {}
-    for m in rx.finditer(text):
-        word = m.group(0)
+    for m in rx.finditer(text.translate(_FOLD)):  # "Erdoğan" is a candidate for "erdogan"
+        word = text[m.start():m.end()]
         key = word.lower()
         if key not in cache:
             cache[key] = _stem(word)
@@ -98,14 +102,19 @@ def lead_paragraph(body: str, limit: int = LEAD_CHARS) -> str:
     return escape(para, quote=False)
 
 
-def make_snippet(body: str, terms: frozenset[str]) -> str:
-    """Return escaped HTML of up to three fragments of ``body`` marking ``terms`` (analysed forms)."""
-    if not body:
+def make_snippet(body: str, terms: frozenset[str], lead: str = "") -> str:
+    """Return escaped HTML of up to three fragments of ``body`` marking ``terms`` (analysed forms).
+
+    When the body has none of the terms, the source's ``lead`` paragraph is tried (it may be where the
+    query matched); failing that the snippet is the lead, else the body's first paragraph."""
+    if not body and not lead:
         return ""
     text = body[:SCAN_CHARS]
-    matches = find_matches(text, terms) if terms else []
+    matches = find_matches(text, terms) if terms and body else []
     if not matches:
-        return lead_paragraph(body)
+        if lead and terms and find_matches(lead, terms):
+            return make_snippet(lead, terms)
+        return lead_paragraph(lead or body)
     parts = []
     prev_end = 0
     for start, end, group in _fragments(text, matches):

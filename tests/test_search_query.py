@@ -16,12 +16,16 @@ def leaves(q):
     return [leaf for child in q.children() for leaf in leaves(child)]
 
 
-def test_plain_words_are_stemmed_and_all_required_in_title_or_body():
+def test_plain_words_are_stemmed_and_all_required_in_title_body_or_lead():
     parsed = parse_query("migrants Belarus")
     assert parsed.plain and parsed.words == ["migrant", "belaru"]
     assert isinstance(parsed.query, wq.And)
     assert {(t.fieldname, t.text) for t in leaves(parsed.query)} == {
-        ("title", "migrant"), ("body", "migrant"), ("title", "belaru"), ("body", "belaru")}
+        (field, word) for field in ("title", "body", "lead") for word in ("migrant", "belaru")}
+
+
+def test_accents_are_folded_in_query_words():
+    assert parse_query("Erdoğan").words == parse_query("Erdogan").words == ["erdogan"]
 
 
 def test_minus_excludes_only_at_a_word_start():
@@ -111,4 +115,4 @@ def test_an_unreadable_date_is_left_out_with_a_notice_not_silently_matching_noth
 
     parsed = parse_query(text)
     assert parsed.notice == NOTICE_PARTLY
-    assert {(t.fieldname, t.text) for t in leaves(parsed.query)} == {("title", "tokayev"), ("body", "tokayev")}
+    assert {(t.fieldname, t.text) for t in leaves(parsed.query)} == {(f, "tokayev") for f in ("title", "body", "lead")}

@@ -190,3 +190,25 @@ def test_missing_path_and_unsupported_type(tmp_path):
 def test_fixture_corpus_reads_cleanly():
     articles, problems = read([DATA / "fixture_articles.jsonl"])
     assert problems == [] and 20 <= len(articles) <= 50
+
+
+def test_summary_column_is_the_lead_paragraph():
+    [article] = read_articles([DATA / "aliases" / "kremlin_summary.csv"])
+    assert article.title == "BRICS+ meeting"
+    assert article.lead == ("Vladimir Putin attended a BRICS+ meeting involving the leaders of several invited "
+                            "states, held via videoconference.")
+    assert article.text.startswith("The meeting's topic is") and "attended" not in article.text
+
+
+@pytest.mark.parametrize("column", ["lead", "Lede", "description", "standfirst", "summary"])
+def test_every_lead_column_name_is_read(tmp_path, column):
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps({"title": "T", "text": "Body.", column: "The lead."}) + "\n", encoding="utf-8")
+    assert [a.lead for a in read_articles([path])] == ["The lead."]
+
+
+def test_an_image_description_is_not_a_lead(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("Heading,Image Description,Text\nT,A photo of Kyiv,Body text.\n", encoding="utf-8")
+    [article] = read_articles([path])
+    assert article.lead == "" and article.text == "Body text."
