@@ -3,8 +3,10 @@
 ``INDEX_DIR/CURRENT`` names the generation being served (a sub-directory holding one Whoosh index,
 e.g. ``gen-000001``). ``--rebuild`` writes a new generation beside it and then replaces ``CURRENT``
 atomically, so a reader switches from one complete index to another. Also in ``INDEX_DIR``:
-``ner-cache.sqlite`` (spaCy results by text hash), ``build.lock`` (one writer at a time) and
-``last-build.json`` (the summary of the last build, for ``status``).
+``ner-cache.sqlite`` (spaCy results by text hash), ``stories.sqlite`` (each article's story id and
+near-duplicate signature, keyed by article id and body hash, so story ids outlive rebuilds and an
+incremental build matches new articles without re-reading old texts; see ``indexer.stories``),
+``build.lock`` (one writer at a time) and ``last-build.json`` (the summary of the last build, for ``status``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 CURRENT = "CURRENT"
 GENERATION_PREFIX = "gen-"
 CACHE_FILE = "ner-cache.sqlite"
+STORIES_FILE = "stories.sqlite"
 LOCK_FILE = "build.lock"
 LAST_BUILD_FILE = "last-build.json"
 
