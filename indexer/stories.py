@@ -75,6 +75,7 @@ class StoryParams:
     jaccard: float = 0.4  # verified Jaccard that makes two articles one story
     containment: float = 0.7  # |A∩B| / min(|A|, |B|) that makes a truncated/appended copy one story
     min_ratio: float = 0.2  # ... when the smaller has at least this share of the larger's shingles
+    min_contained: int = 40  # ... and at least this many shingles (a shared sentence is a quote, not a copy)
     max_missing_facts: float = 1.0  # share of the smaller's name/number mentions the larger may lack
     boilerplate_df: int = 5  # a shingle in this many articles or more is boilerplate
     own_share: float = 0.1  # the boilerplate check applies when this share of the smaller is its own...
@@ -171,7 +172,8 @@ def match_score(a: Signature, b: Signature, params: StoryParams = DEFAULT_PARAMS
     jaccard = common / (a.shingles.size + b.shingles.size - common)
     if jaccard >= params.jaccard:
         score = jaccard
-    elif common / small >= params.containment and small / large >= params.min_ratio:
+    elif common / small >= params.containment and small / large >= params.min_ratio \
+            and small >= params.min_contained:
         score = common / small
     else:
         return 0.0
