@@ -91,7 +91,7 @@ class Signature:
 
     shingles: np.ndarray
     facts: np.ndarray
-    minhash: MinHash
+    minhash: MinHash | None = None  # not needed to verify a candidate read back from the store
 
 
 def _identity(value: int) -> int:
@@ -232,17 +232,19 @@ class StoryStore:
                 CREATE TABLE IF NOT EXISTS df (shingle INTEGER PRIMARY KEY, n INTEGER NOT NULL);
             """)
             self.conn.execute("BEGIN IMMEDIATE")
+            settings = json.dumps({"version": STORE_VERSION, **asdict(params)}, sort_keys=True)
+            row = self.conn.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
+            if row is None or row[0] != settings:
+                # Signatures made with other settings cannot be compared; story ids start afresh (the
+                # build rewrites every document whose story changed, because the story is in its hash).
+                self.conn.execute("DELETE FROM article")
+                self.conn.execute("DELETE FROM story")
+                self.conn.execute("DELETE FROM df")
+                self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('settings', ?)", (settings,))
         except sqlite3.Error as exc:
-            raise StoryError(f"cannot open the story store {path}: {exc}") from None
-        settings = json.dumps({"version": STORE_VERSION, **asdict(params)}, sort_keys=True)
-        row = self.conn.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
-        if row is None or row[0] != settings:
-            # Signatures made with other settings cannot be compared; story ids start afresh (the
-            # build rewrites every document whose story changed, because the story is in its hash).
-            self.conn.execute("DELETE FROM article")
-            self.conn.execute("DELETE FROM story")
-            self.conn.execute("DELETE FROM df")
-            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('settings', ?)", (settings,))
+            raise StoryError(f"cannot open the story store {path}: {exc} (delete it to start afresh; "
+                             "story ids will be assigned anew)") from None
+        self.path = path
 
     def __enter__(self) -> StoryStore:
         return self
@@ -252,7 +254,10 @@ class StoryStore:
 
     def commit(self) -> None:
         """Make this build's assignments permanent."""
-        self.conn.execute("COMMIT")
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StoryError(f"cannot write the story store {self.path}: {exc}") from None
 
     def close(self) -> None:
         """Close the file, dropping anything not committed."""
@@ -270,6 +275,13 @@ class StoryStore:
         from the index; ``only``, when given, is every id the index will hold (a rebuild), and the
         store forgets the rest.
         """
+        try:
+            return self._assign(articles, only, forget)
+        except sqlite3.Error as exc:
+            raise StoryError(f"cannot use the story store {self.path}: {exc}") from None
+
+    def _assign(self, articles: Sequence[Article], only: Iterable[str] | None,
+                forget: Iterable[str]) -> dict[str, str]:
         conn = self.conn
         self._delete(list(forget))
         if only is not None:
@@ -309,8 +321,6 @@ class StoryStore:
             conn.execute("INSERT INTO article VALUES (?, ?, ?, ?, ?, ?, ?)",
                          (article.id, digest, story, _iso(article.date), sig.shingles.tobytes(),
                           sig.facts.tobytes(), np.asarray(sig.minhash.hashvalues).tobytes()))
-            if article.id in lsh:  # two articles with one id cannot reach here, but a key twice would raise
-                lsh.remove(article.id)
             lsh.insert(article.id, sig.minhash)
             story_of[article.id] = story
             fresh[article.id] = sig
@@ -328,8 +338,7 @@ class StoryStore:
                                         (cand,)).fetchone()
                 if row is None:
                     continue
-                other = Signature(np.frombuffer(row[0], dtype=np.uint32),
-                                  np.frombuffer(row[1], dtype=np.uint32), sig.minhash)
+                other = Signature(np.frombuffer(row[0], dtype=np.uint32), np.frombuffer(row[1], dtype=np.uint32))
             score = match_score(sig, other, self.params, boilerplate)
             if score > 0:
                 votes[story_of[cand]].append(score)

@@ -213,3 +213,34 @@ def test_story_store_rolls_back_when_not_committed(tmp_path):
         store.assign(list(rel.values()))
     with StoryStore(path) as store:
         assert store.stories() == {}
+
+
+def test_remove_forgets_the_articles_signatures(build_index, corpus, tmp_path):
+    from indexer.build import remove_articles
+
+    index_dir = tmp_path / "index"
+    build_index([corpus], index_dir)
+    removed, unknown = remove_articles(index_dir, ["kremlin-treaty-lugansk", "nope"])
+    assert (removed, unknown) == (["kremlin-treaty-lugansk"], ["nope"])
+    stored = {m.id for members in read_stories(index_dir).values() for m in members}
+    assert stored == set(story_facets(index_dir)) and "kremlin-treaty-lugansk" not in stored
+
+
+def test_a_damaged_story_store_is_one_line_and_the_index_is_kept(corpus, tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    index_dir = tmp_path / "index"
+    run = lambda: subprocess.run([sys.executable, "-m", "indexer", "--index", str(index_dir), "build",  # noqa: E731
+                                  str(corpus), "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    first = run()
+    assert first.returncode == 0, first.stderr
+    before = story_facets(index_dir)
+    (index_dir / layout.STORIES_FILE).write_bytes(b"this is not a database" * 100)
+    second = run()
+    assert second.returncode == 1
+    assert "Traceback" not in second.stderr
+    assert second.stderr.strip().splitlines()[-1].startswith("error: cannot open the story store")
+    assert story_facets(index_dir) == before
