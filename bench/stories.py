@@ -132,7 +132,8 @@ def reorder(a: Article, rng: random.Random) -> Article:
 def craft_copy(a: Article, n: int, rng: random.Random, pool: list[Article]) -> tuple[Article, str]:
     """A version of ``a`` made by 1-3 of the transformations; returns it and what was done."""
     steps = rng.sample(["edit", "retitle", "resource", "truncate", "append", "reorder"], rng.randint(1, 3))
-    copy = replace(a, id=f"{a.id}-v{n}", date=a.date + timedelta(hours=rng.randint(-24, 72)) if a.date else None)
+    date = a.date + timedelta(hours=rng.randint(-24, 72)) if a.date else None
+    copy = replace(a, id=f"{a.id}-v{n}", date=date)
     for step in steps:
         if step == "append":
             copy = append(copy, rng, pool)
@@ -284,8 +285,8 @@ def tune(groups: list[Group], shingles: tuple[int, ...] = (3, 4, 5)) -> StoryPar
 
 def show_errors(result: dict, titles: dict[str, str], made: dict[str, str], limit: int = 8) -> None:
     """Print the wrong pairs so a reader can judge them."""
-    for label, pairs in (("distinct merged", result["distinct_merged"]), ("other false", result["other_false"]),
-                         ("missed", result["missed"])):
+    for label, pairs in (("distinct merged", result["distinct_merged"]),
+                         ("other false", result["other_false"]), ("missed", result["missed"])):
         for a, b in pairs[:limit]:
             print(f"  {label}: {a} [{made.get(a, 'original')}] {titles[a][:50]!r} ~ "
                   f"{b} [{made.get(b, 'original')}] {titles[b][:50]!r}")
@@ -309,18 +310,34 @@ def real_stories(articles: list[Article], params: StoryParams, show: int = 5) ->
             print(f"    {a.date:%Y-%m-%d} {a.source:18} {a.id} {a.title[:80]!r} ({len(a.text)} chars)")
 
 
-def time_builds(corpora: Path, ner_cache: Path) -> None:
-    """Cached builds of the crisis corpora with and without stories (NER skipped)."""
+def time_builds(corpora: Path, ner_cache: Path, added: int = 100) -> None:
+    """Cached builds (NER skipped) with and without stories: the crisis corpora less ``added`` articles
+    from scratch, then an incremental build that adds those ``added``."""
+    import json
+
     from indexer.build import build_index
 
-    paths = [str(corpora / p) for p in CRISIS]
-    for stories in (False, True):
-        with tempfile.TemporaryDirectory() as tmp:
-            shutil.copy(ner_cache, Path(tmp) / "ner-cache.sqlite")
-            summary = build_index(paths, tmp, stories=stories, n_process=1)
-            print(f"cached build {'with' if stories else 'without'} stories: {summary.indexed} articles in "
-                  f"{summary.seconds:.1f} s = {summary.indexed / summary.seconds:.1f} articles/s "
-                  f"({summary.ner_runs} NER runs)", flush=True)
+    articles = sorted(load_corpus(corpora), key=lambda a: (a.date, a.id))
+    with tempfile.TemporaryDirectory() as tmp:
+        files = []
+        for name, part in (("old", articles[:-added]), ("new", articles[-added:])):
+            path = Path(tmp) / f"{name}.jsonl"
+            with path.open("w", encoding="utf-8") as fh:
+                for a in part:
+                    fh.write(json.dumps({"id": a.id, "title": a.title, "text": a.text, "source": a.source,
+                                         "url": a.url, "date": a.date.isoformat() if a.date else ""}) + "\n")
+            files.append(str(path))
+        for stories in (False, True):
+            index_dir = Path(tmp) / f"index-{stories}"
+            index_dir.mkdir()
+            shutil.copy(ner_cache, index_dir / "ner-cache.sqlite")
+            label = "with" if stories else "without"
+            full = build_index(files[:1], index_dir, stories=stories, n_process=1)
+            print(f"cached build {label} stories: {full.indexed} articles in {full.seconds:.1f} s = "
+                  f"{full.indexed / full.seconds:.1f} articles/s ({full.ner_runs} NER runs)", flush=True)
+            more = build_index(files, index_dir, stories=stories, n_process=1)
+            print(f"incremental build {label} stories: +{more.added} to {more.unchanged} unchanged in "
+                  f"{more.seconds:.1f} s = {more.added / more.seconds:.1f} new articles/s", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -339,13 +356,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: no {CRISIS[0]} under {args.corpora}", file=sys.stderr)
         return 2
     if args.build and not (args.ner_cache and args.ner_cache.is_file()):
-        print("error: --build needs --ner-cache FILE (a ner-cache.sqlite of the crisis corpora)", file=sys.stderr)
+        print("error: --build needs --ner-cache FILE (a ner-cache.sqlite of the crisis corpora)",
+              file=sys.stderr)
         return 2
 
     articles = load_corpus(args.corpora)
     groups, made = make_groups(articles, args.originals, args.seed)
     titles = {a.id: a.title for g in groups for a in g.articles}
-    halves = {"tune": [g for g in groups if half_of(g) == "tune"], "test": [g for g in groups if half_of(g) == "test"]}
+    halves = {name: [g for g in groups if half_of(g) == name] for name in ("tune", "test")}
     for name, gs in halves.items():
         print(f"{name} half: {sum(g.same_story for g in gs)} originals with 2 copies each, "
               f"{sum(not g.same_story for g in gs)} distinct-topic groups "

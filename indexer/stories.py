@@ -338,7 +338,8 @@ class StoryStore:
                                         (cand,)).fetchone()
                 if row is None:
                     continue
-                other = Signature(np.frombuffer(row[0], dtype=np.uint32), np.frombuffer(row[1], dtype=np.uint32))
+                other = Signature(np.frombuffer(row[0], dtype=np.uint32),
+                                  np.frombuffer(row[1], dtype=np.uint32))
             score = match_score(sig, other, self.params, boilerplate)
             if score > 0:
                 votes[story_of[cand]].append(score)

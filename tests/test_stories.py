@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -13,8 +15,11 @@ import pytest
 from whoosh import index as whoosh_index
 
 from indexer import layout
+from indexer.build import remove_articles
 from indexer.model import Article
 from indexer.stories import StoryParams, StoryStore, assign_stories, read_stories
+
+from conftest import ROOT
 
 DATA = Path(__file__).resolve().parent / "data" / "stories"
 RELEASES = DATA / "kremlin-releases.jsonl"
@@ -216,8 +221,6 @@ def test_story_store_rolls_back_when_not_committed(tmp_path):
 
 
 def test_remove_forgets_the_articles_signatures(build_index, corpus, tmp_path):
-    from indexer.build import remove_articles
-
     index_dir = tmp_path / "index"
     build_index([corpus], index_dir)
     removed, unknown = remove_articles(index_dir, ["kremlin-treaty-lugansk", "nope"])
@@ -227,14 +230,12 @@ def test_remove_forgets_the_articles_signatures(build_index, corpus, tmp_path):
 
 
 def test_a_damaged_story_store_is_one_line_and_the_index_is_kept(corpus, tmp_path):
-    import subprocess
-    import sys
-
-    from conftest import ROOT
-
     index_dir = tmp_path / "index"
-    run = lambda: subprocess.run([sys.executable, "-m", "indexer", "--index", str(index_dir), "build",  # noqa: E731
-                                  str(corpus), "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+    def run():
+        return subprocess.run([sys.executable, "-m", "indexer", "--index", str(index_dir), "build", str(corpus),
+                               "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
     first = run()
     assert first.returncode == 0, first.stderr
     before = story_facets(index_dir)
