@@ -18,7 +18,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -36,6 +36,7 @@ from indexer.normaliser_version import normaliser_version
 from indexer.schema import SCHEMA, SCHEMA_VERSION
 from indexer.sources import DEFAULT_MAX_FILE_BYTES, ProblemHandler, read_articles
 from indexer.spellings import TitleMentions, corpus_renames, spellings_column, surface_spellings
+from indexer.stories import StoryStore
 
 WRITER_MEMORY_MB = 256
 GENERATIONS_KEPT = 2  # the one served and the one before it, which readers may still hold open
@@ -146,8 +147,15 @@ def keyword(values: Iterable[str]) -> str:
     return ",".join(v.replace(",", " ") for v in values if v)
 
 
-def make_document(article: Article, ents: Entities, digest: str, spellings: dict | None = None) -> dict:
-    """The Whoosh document for one article (``spellings``: see :func:`surface_spellings`)."""
+def with_story(digest: str, story: str) -> str:
+    """The stored hash of a document in story ``story``: a new story id makes the build rewrite it."""
+    return hashlib.sha256(f"{digest}\0{story}".encode("utf-8")).hexdigest()[:32] if story else digest
+
+
+def make_document(article: Article, ents: Entities, digest: str, spellings: dict | None = None,
+                  story: str = "") -> dict:
+    """The Whoosh document for one article (``spellings``: see :func:`surface_spellings`; ``story``: its
+    story id, see indexer.stories)."""
     actors = sorted(ents.actors, key=lambda a: (-a.count, a.name))
     countries = sorted(ents.countries, key=lambda c: (-c.count, c.code))
     orgs = sorted(ents.orgs, key=lambda o: (-o.count, o.name))
@@ -169,6 +177,8 @@ def make_document(article: Article, ents: Entities, digest: str, spellings: dict
         "s": article.source,
         "d": day,
     }
+    if story:
+        facets["st"] = story  # the story's size is not stored: it changes without the document changing
     doc = dict(
         id=article.id,
         title=article.title,
@@ -216,12 +226,14 @@ def build_index(
     on_problem: ProblemHandler | None = None,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     normaliser: str | None = None,
+    stories: bool = True,
 ) -> BuildSummary:
     """Index the articles under ``paths`` into ``index_dir``; return what was done.
 
     Without ``rebuild`` the served generation is updated in place (new articles added, changed ones
     replaced, unchanged ones left alone); with it a new generation is written and switched to.
-    ``normaliser`` is the rules' version (default: computed from the installed rule files).
+    ``normaliser`` is the rules' version (default: computed from the installed rule files). With
+    ``stories`` each article gets the id of its story of near-duplicates (indexer.stories).
     """
     started = time.perf_counter()
     index_dir = Path(index_dir)
@@ -232,7 +244,8 @@ def build_index(
         if on_problem:
             on_problem(location, reason)
 
-    with writer_lock(index_dir):
+    with writer_lock(index_dir), (StoryStore(index_dir / layout.STORIES_FILE) if stories
+                                  else nullcontext()) as story_store:
         current = layout.current_generation_dir(index_dir)
         fresh = rebuild or current is None
         existing = {} if fresh else read_existing(current)
@@ -240,15 +253,17 @@ def build_index(
         articles = dedupe(read_articles(paths, mapping=mapping, on_problem=report,
                                         max_file_bytes=max_file_bytes), report)
         summary.read = len(articles)
-        digests = [content_hash(a, summary.normaliser) for a in articles]
-        todo = [i for i, (a, d) in enumerate(zip(articles, digests))
-                if fresh or existing.get(a.id, ("", ""))[0] != d]
-        summary.unchanged = len(articles) - len(todo)
         seen_paths = {a.path for a in articles}
         seen_ids = {a.id for a in articles}
         doomed = [] if fresh or not prune else [
             doc_id for doc_id, (_, path) in existing.items()
             if doc_id not in seen_ids and (path in seen_paths or not os.path.exists(path))]
+        story_ids = story_store.assign(articles, only=seen_ids if fresh else None,
+                                       forget=doomed) if story_store else {}
+        digests = [with_story(content_hash(a, summary.normaliser), story_ids.get(a.id, "")) for a in articles]
+        todo = [i for i, (a, d) in enumerate(zip(articles, digests))
+                if fresh or existing.get(a.id, ("", ""))[0] != d]
+        summary.unchanged = len(articles) - len(todo)
 
         batch = [articles[i] for i in todo]
         if rebuild and current is not None and not articles:
@@ -267,7 +282,7 @@ def build_index(
         try:
             if batch or doomed or fresh:
                 write_batch(ix, batch, [digests[i] for i in todo], existing, doomed, index_dir, nlp=nlp,
-                            n_process=n_process, progress=progress, summary=summary)
+                            n_process=n_process, progress=progress, summary=summary, stories=story_ids)
         except BaseException:
             if fresh:
                 shutil.rmtree(target, ignore_errors=True)
@@ -275,6 +290,8 @@ def build_index(
         if fresh:
             layout.switch_generation(index_dir, target.name)
             drop_old_generations(index_dir)
+        if story_store:
+            story_store.commit()  # after the index, so a failed build leaves both as they were
         summary.generation = target.name
         summary.seconds = time.perf_counter() - started
         summary.finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -284,7 +301,7 @@ def build_index(
 
 def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: Mapping[str, object],
                 doomed: Sequence[str], index_dir: Path, *, nlp, n_process: int, progress: bool,
-                summary: BuildSummary) -> None:
+                summary: BuildSummary, stories: Mapping[str, str] | None = None) -> None:
     """Recognise, normalise and write ``batch`` and delete ``doomed``, all in one commit.
 
     Each article is normalised as soon as its entities arrive from the NER workers, unless the entity
@@ -354,7 +371,7 @@ def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: 
         for article, digest, ents, title in zip(batch, digests, normalised, titles):
             spellings = {"v": summary.normaliser,
                          **surface_spellings(article.text, ents, title.resolved(ents, renamed))}
-            doc = make_document(article, ents, digest, spellings)
+            doc = make_document(article, ents, digest, spellings, (stories or {}).get(article.id, ""))
             if article.id in existing:
                 writer.update_document(**doc)
                 summary.updated += 1
@@ -455,6 +472,10 @@ def remove_articles(index_dir: str | os.PathLike, ids: Sequence[str]) -> tuple[l
             with ix.writer() as writer:
                 for doc_id in known:
                     writer.delete_by_term("id", doc_id)
+            if (index_dir / layout.STORIES_FILE).exists():
+                with StoryStore(index_dir / layout.STORIES_FILE) as store:
+                    store.assign([], forget=known)
+                    store.commit()
     return known, unknown
 
 

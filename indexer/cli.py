@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _raise_interrupt)
     from indexer.build import BuildError, BuildLocked
     from indexer.enrich import EnrichError
+    from indexer.stories import StoryError
 
     try:
         if args.command == "build":
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     except BuildLocked as exc:
         _error(str(exc))
         return EXIT_LOCKED
-    except (BuildError, EnrichError) as exc:
+    except (BuildError, EnrichError, StoryError) as exc:
         _error(str(exc))
         return EXIT_FAILED
     except ValueError as exc:

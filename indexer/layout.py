@@ -6,8 +6,11 @@ atomically, so a reader switches from one complete index to another. Everything 
 needs about entity spellings (aliases) is inside the Whoosh index itself, in the per-document
 ``spellings`` column (see ``schema.py``): no sidecar file can fall out of step with a commit. Also in ``INDEX_DIR``:
 ``ner-cache.sqlite`` (spaCy results by text hash), ``entity-cache.sqlite`` (normalised entities by
-text hash, NER model and normaliser version; see ``indexer/entity_cache.py``), ``build.lock`` (one writer at a time) and
-``last-build.json`` (the summary of the last build, for ``status``).
+text hash, NER model and normaliser version; see ``indexer/entity_cache.py``), ``stories.sqlite`` (each
+article's story id and near-duplicate signature, keyed by article id and body hash, so story ids outlive
+rebuilds and an incremental build matches new articles without re-reading old texts; see
+``indexer.stories``), ``build.lock`` (one writer at a time) and ``last-build.json`` (the summary of the
+last build, for ``status``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ CURRENT = "CURRENT"
 GENERATION_PREFIX = "gen-"
 CACHE_FILE = "ner-cache.sqlite"
 ENTITY_CACHE_FILE = "entity-cache.sqlite"
+STORIES_FILE = "stories.sqlite"
 LOCK_FILE = "build.lock"
 LAST_BUILD_FILE = "last-build.json"
 

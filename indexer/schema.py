@@ -20,7 +20,10 @@ Field guide for readers of the index (``search/``):
   mention offsets point into ``body``.
 - ``facets``: a per-document column (compact JSON bytes) of the same facet values, so the search side
   can load every document's facets into arrays in one pass without touching stored fields:
-  ``{"a": [actor names], "l": [leader names], "c": [codes], "o": [orgs], "s": source, "d": "YYYYMMDD" | ""}``.
+  ``{"a": [actor names], "l": [leader names], "c": [codes], "o": [orgs], "s": source, "d": "YYYYMMDD" | "",
+  "st": story id}``. ``st`` names the article's story of near-duplicates (indexer/stories.py; absent when
+  built without stories); a story's size is the number of documents with its ``st``, its lead the member
+  published first (``date``, ties by ``id``). Neither is stored, because both change when a copy joins.
 - ``spellings``: a per-document column (compact JSON bytes) of the surface spellings seen for each
   entity of the article, title included: ``{"a": {canonical actor: [spellings]}, "c": {alpha-2:
   [spellings]}, "o": {canonical org: [spellings]}, "cn": {alpha-2: [the spellings the gazetteer knows
