@@ -37,6 +37,7 @@ from indexer.schema import SCHEMA, SCHEMA_VERSION
 from indexer.sources import DEFAULT_MAX_FILE_BYTES, ProblemHandler, read_articles
 from indexer.spellings import TitleMentions, corpus_renames, spellings_column, surface_spellings
 from indexer.stories import StoryStore
+from indexer.event_dates import EventDate, resolve_event_dates
 
 WRITER_MEMORY_MB = 256
 GENERATIONS_KEPT = 2  # the one served and the one before it, which readers may still hold open
@@ -166,6 +167,9 @@ def make_document(article: Article, ents: Entities, digest: str, spellings: dict
         "orgs": [asdict(o) for o in orgs],
         "mentions": [[m.start, m.end, m.kind, m.value] for m in ents.mentions],
     }
+    mentioned = event_dates(article, ents)
+    if mentioned:
+        stored_entities["dates"] = [[d.start, d.end, d.date.isoformat(), d.precision] for d in mentioned]
     facets = {
         "a": [a.name for a in actors],
         "l": [a.name for a in actors if a.leader],
@@ -177,6 +181,10 @@ def make_document(article: Article, ents: Entities, digest: str, spellings: dict
         "s": article.source,
         "d": day,
     }
+    if mentioned:
+        # each distinct period the text mentions: first day and precision (d, w, m, y), for the
+        # "dates mentioned" filter and timeline
+        facets["ev"] = sorted({(d.date.strftime("%Y%m%d"), d.precision[0]) for d in mentioned})
     if story:
         facets["st"] = story  # the story's size is not stored: it changes without the document changing
     doc = dict(
@@ -207,7 +215,18 @@ def body_entities(ents: Entities, offset: int) -> Entities:
     """Shift mention offsets from the NER text to the body; mentions inside the title are dropped."""
     ents.mentions = [Mention(m.start - offset, m.end - offset, m.kind, m.value)
                      for m in ents.mentions if m.start >= offset]
+    ents.dates = [[start - offset, end - offset] for start, end in ents.dates if start >= offset]
     return ents
+
+
+def date_spans(spans) -> list[list[int]]:
+    """The [start, end] offsets of spaCy's DATE spans, for :mod:`indexer.event_dates`."""
+    return [[int(s[0]), int(s[1])] for s in spans if len(s) >= 3 and s[2] == "DATE"]
+
+
+def event_dates(article: Article, ents: Entities) -> list[EventDate]:
+    """The dates the article's body mentions, resolved against its publication date."""
+    return resolve_event_dates(article.text, [(s, e, "DATE") for s, e in ents.dates], article.date)
 
 
 # --- the build -----------------------------------------------------------------------------------
@@ -331,6 +350,7 @@ def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: 
             bar.update(len(batch) - len(todo))
             for i, spans in zip(todo, stream):
                 ents = entity_rules.normalise_entities(texts[i], spans)
+                ents.dates = date_spans(spans)
                 if hashes[i] not in known:
                     pending.append((hashes[i], dump_entities(ents)))
                     known[hashes[i]] = ents

@@ -41,6 +41,7 @@ def load_entities(text: str) -> Entities:
         countries=[_make(Country, c) for c in data.get("countries", [])],
         orgs=[_make(Org, o) for o in data.get("orgs", [])],
         mentions=[_make(Mention, m) for m in data.get("mentions", [])],
+        dates=[[int(d[0]), int(d[1])] for d in data.get("dates", []) if len(d) == 2],
     )
 
 

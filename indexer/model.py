@@ -68,3 +68,7 @@ class Entities:
     countries: list[Country] = field(default_factory=list)
     orgs: list[Org] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
+    # spaCy's DATE spans as [start, end] offsets (into the NER text, then the body): resolved against the
+    # publication date when the document is written (indexer/event_dates.py), since that date is not
+    # part of the text the entities are cached by.
+    dates: list[list[int]] = field(default_factory=list)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The rules, and the spellings the writer derives from their output (aliases for search).
-ENTRY_MODULES = ("entities", "spellings")
+ENTRY_MODULES = ("entities", "spellings", "event_dates")
 DATA_DIR = "data"
 VERSION_CHARS = 16
 
