@@ -95,10 +95,16 @@ def _words(name: str) -> list[str]:
     return fold(name.replace("-", " ")).split()
 
 
+def _same_words(a: list[str], b: list[str]) -> bool:
+    """Word by word equal, an initial standing for a word it starts ("j crawley" = "john crawley")."""
+    return len(a) == len(b) and all(x == y or (len(x) == 1 and y.startswith(x)) or (len(y) == 1 and x.startswith(y))
+                                    for x, y in zip(a, b))
+
+
 def _inside(short: list[str], long: list[str]) -> bool:
     """True when ``short`` is a contiguous run of ``long``'s words."""
     n = len(short)
-    return 0 < n <= len(long) and any(long[i:i + n] == short for i in range(len(long) - n + 1))
+    return 0 < n <= len(long) and any(_same_words(long[i:i + n], short) for i in range(len(long) - n + 1))
 
 
 def gold_people(spans: list[tuple[int, int, str]]) -> list[str]:
@@ -119,12 +125,13 @@ def gold_people(spans: list[tuple[int, int, str]]) -> list[str]:
 def actor_matches(actor: str, person: str, text_words: str) -> bool:
     """True when a facet actor names a gold person of the article.
 
-    Equal after folding accents and case; or the actor is a fragment of the gold full name ("Ladki" for
+    Equal after folding accents and case (an initial matching the word it starts: "J. Crawley" is the
+    "John Crawley" the corpus names); or the actor is a fragment of the gold full name ("Ladki" for
     "Nadim Ladki"); or the gold name is a fragment of the actor and the actor's form is not written in the
     article (the corpus knows the full name: "Lula" -> "Luiz Inacio Lula da Silva"). An actor whose longer
     form *is* in the text ("Defender Hassan Abbas", "Nadim Ladki AL-AIN") glued other words to the name."""
     a, p = _words(actor), _words(person)
-    if a == p or _inside(a, p):
+    if _same_words(a, p) or _inside(a, p):
         return True
     return _inside(p, a) and f" {' '.join(a)} " not in text_words
 

@@ -20,7 +20,7 @@ from indexer.gazetteer import ORG_ALIASES, fold, gazetteer
 from indexer.model import Country, Entities, Mention, Org
 from indexer.gazetteer import GENERIC_ORG_WORDS, ORG_WORDS
 from indexer.people import (HONORIFICS, clean_name, fill_roles, find_titled_people,
-                            is_caps, is_junk_person, merge_people, name_index, person_at_end, read_person,
+                            is_caps, is_junk_person, listed_person, merge_people, name_index, person_at_end, read_person,
                             rescue_person, resolve_people, written_lower)
 from indexer.roles import HEAD_WORDS, role_before
 
@@ -90,6 +90,8 @@ OTHER_LABELS = ("GPE", "LOC", "NORP", "FAC", "ORG", "PRODUCT", "WORK_OF_ART")
 
 
 PLACE_OR_ORG_LABELS = ("GPE", "LOC", "NORP", "FAC", "ORG")
+# Labels spaCy gives people in line-ups and results tables.
+LISTED_LABELS = ("ORG", "GPE", "PRODUCT", "NORP", "FAC", "WORK_OF_ART")
 
 
 _LOWER_RATIO_MIN = 0.2  # below this share of lower-case letters a text is treated as all caps
@@ -154,6 +156,8 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entit
     for s, e, label in others:
         if known and rescue_person(text, s, e, known, people):
             continue
+        if label in LISTED_LABELS and listed_person(text, s, e, people):
+            continue  # "Magnus Larsson ( Sweden ) vs." tagged ORG in a results table
         if label in PLACE_OR_ORG_LABELS and not CURRENCY_AFTER.match(text, e):
             _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_text)
 

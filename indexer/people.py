@@ -15,6 +15,9 @@ from functools import lru_cache
 from indexer.gazetteer import GENERIC_ORG_WORDS, ORG_ALIASES, ORG_WORDS, fold, gazetteer
 from indexer.gazetteer import spelling_key as _skeleton
 from indexer.model import Actor, Entities, Mention
+from indexer.names import FUNCTION_WORDS as FUNCTION_WORDS_LOW
+from indexer.names import (NICKNAMES, is_given_name, is_leading_junk, is_trailing_dateline, person_shaped,
+                           same_person_spelling)
 from indexer.roles import HEAD_WORDS, PORTFOLIOS, role_after, role_before
 
 
@@ -73,21 +76,6 @@ SURNAME_DOMINANCE = 0.85
 
 # Above this many spellings under one surname, only exact spelling keys merge (pairwise checks are O(n^2)).
 MAX_SURNAME_GROUP = 200
-
-
-# English short forms of given names: "Joe Biden" and "Joseph Biden" are one person.
-NICKNAMES = {
-    "joe": "joseph", "bill": "william", "will": "william", "bob": "robert", "rob": "robert",
-    "jim": "james", "jimmy": "james", "mike": "michael", "tony": "anthony", "tom": "thomas",
-    "dick": "richard", "rick": "richard", "ted": "edward", "ed": "edward", "dan": "daniel",
-    "dave": "david", "steve": "stephen", "chris": "christopher", "nick": "nicholas", "pete": "peter",
-    "ben": "benjamin", "sam": "samuel", "alex": "alexander", "andy": "andrew", "greg": "gregory",
-    "jeff": "jeffrey", "ron": "ronald", "don": "donald", "ken": "kenneth", "larry": "lawrence",
-    "liz": "elizabeth", "beth": "elizabeth", "kate": "katherine", "cathy": "catherine",
-    "sasha": "alexander", "volodya": "vladimir", "misha": "mikhail", "dima": "dmitry",
-}
-
-
 
 
 # Wire-copy abbreviations and company suffixes that never belong to a person's name.
@@ -202,6 +190,10 @@ _CANON = {_person_key(n): n for n in CANONICAL_PEOPLE}
 _CANON_NAMES = set(CANONICAL_PEOPLE)
 
 
+# Titles that, before a single name, are part of how the person is named ("Pope Francis", "King Salman").
+MONONYM_TITLES = {"pope", "patriarch", "king", "queen", "prince", "princess", "emir", "sheikh", "sultan"}
+
+
 def _strip_titles(name: str) -> tuple[str, str]:
     """Split leading honorifics off a name: ("President Putin" -> ("Putin", "President"))."""
     words = name.split()
@@ -214,6 +206,8 @@ def _strip_titles(name: str) -> tuple[str, str]:
                          or not words[j - 1][:1].isupper()):  # "Vladimir Putin on" in a transcript
         j -= 1
     kept = [w for k, w in enumerate(words[i:j]) if k == 0 or w != words[i + k - 1]]  # scraped "Lukashenko Lukashenko"
+    if len(kept) == 1 and i and words[i - 1].lower() in MONONYM_TITLES:
+        kept.insert(0, words[i - 1].capitalize())  # "Pope Francis" is his name; "Francis" is a fragment
     return " ".join(kept), " ".join(words[:i])
 
 
@@ -229,7 +223,7 @@ def is_junk_person(name: str) -> bool:
     words = name.split()
     if not words or len(name) < 2 or len(words) > 5:
         return True
-    if any(c.isdigit() or c in "@#/\\|=+_<>&" for c in name) or " - " in name:
+    if any(c.isdigit() or c in "@#/\\|=+_<>&" for c in name) or " - " in name or "--" in name:
         return True
     if len(words) >= 2 and _is_place_name(name):
         return True  # "Nizhny Novgorod"
@@ -253,7 +247,18 @@ def is_junk_person(name: str) -> bool:
         return True
     if fold(name) in ORG_ALIASES:
         return True
+    if len(words) >= 2 and _names_a_place(words):
+        return True  # "Ajax Amsterdam", "Bayer Leverkusen", "Manchester United": a club, not a person
     return False
+
+
+def _names_a_place(words: list[str]) -> bool:
+    """True for a multi-word name that is not led by a given name and has a town, region or country in
+    it: sports clubs and places take a city's name, people rarely do ("Jack London" is led by Jack)."""
+    if is_given_name(words[0]) or INITIALS.fullmatch(words[0]):
+        return False
+    g = gazetteer()
+    return any(len(w) > 3 and (g.lookup(w, places=False) or _is_place_name(w)) for w in words)
 
 
 def read_person(text, s, e, caps_text, people, hits, floor) -> int:
@@ -286,7 +291,7 @@ def read_person(text, s, e, caps_text, people, hits, floor) -> int:
     if cut_at:
         e = s + cut_at.start()  # "Vladimir Putin: Comrades" in a transcript
     raw = text[s:e]
-    name = clean_name(raw)
+    name = trim_name(clean_name(raw), text)
     # spaCy tags some places as people ("Belarus\n\n\n\n"): they are country mentions.
     found = g.classify(name, places=False)
     if found:
@@ -300,6 +305,9 @@ def read_person(text, s, e, caps_text, people, hits, floor) -> int:
     if name:
         at = text.find(name.split()[0], s, e)
         s = at if at >= 0 else s
+        last = name.split()[-1]
+        at = text.rfind(last, s, e)
+        e = at + len(last) if at >= 0 else e
     weak = False
     if is_caps(name):
         weak = not caps_text
@@ -309,6 +317,51 @@ def read_person(text, s, e, caps_text, people, hits, floor) -> int:
     role = role_before(text, s, floor) or role_after(text, e)
     people.append((s, e, name, role, weak))
     return e
+
+
+def trim_name(name: str, text: str) -> str:
+    """Drop words glued to a PERSON span that are not the name: a leading function, job or -ing word or
+    acronym ("How Putin", "Defender Hassan Abbas", "Helping Ukraine", "BST Ukraine") and a trailing
+    all-caps dateline ("Nadim Ladki AL-AIN"). Titles stay for ``_strip_titles`` (they carry the role)."""
+    words = name.split()
+    caps = is_caps(name)
+    while len(words) > 1 and words[0].lower().strip(".") not in HONORIFICS:
+        first = words[0]
+        if caps and first.isupper() and not (first.lower() in FUNCTION_WORDS_LOW):
+            break  # an all-caps headline: every word is upper case
+        if not is_leading_junk(first, text):
+            break
+        words = words[1:]
+    if len(words) > 2 and is_trailing_dateline(words[-1], words) and not caps:
+        words = words[:-1]
+    elif len(words) == 2 and is_trailing_dateline(words[-1], words) and not caps and is_given_name(words[0]):
+        words = words[:-1]  # "Nadim AL-AIN"
+    return " ".join(words)
+
+
+# Around a name in a line-up, a results table or a list: what may come before and after it on its line.
+LIST_BEFORE = re.compile(r"(?:^|[,;(:]|\d|\s-|\bv\.?|\bvs\.?|\bbeat|\band)\s*$")
+LIST_AFTER = re.compile(r"\s*(?:$|[,;()]|\d|-\s|v\.?\s|vs\.?\s|beat\b|and\b|not out\b|[bc]\s)")
+
+
+def listed_person(text: str, s: int, e: int, people: list) -> bool:
+    """Take an entity spaCy labelled ORG, GPE or PRODUCT as a person when it is shaped like a person's
+    name (a given name or an initial, then a surname) and stands as an item of a list or a line-up
+    ("Magnus Larsson ( Sweden ) vs.", "9 - Wayne Ferreira", "To bat : R. Croft , D. Cork")."""
+    raw = text[s:e]
+    lead = re.match(r"[\d\s.\-–]*", raw)
+    s += lead.end() if lead else 0
+    name = trim_name(clean_name(text[s:e]), text)
+    if not person_shaped(name) or is_junk_person(name):
+        return False
+    line_start = text.rfind("\n", 0, s) + 1
+    line_end = text.find("\n", e)
+    line_end = len(text) if line_end < 0 else line_end
+    if not (LIST_BEFORE.search(text[line_start:s]) and LIST_AFTER.match(text[e:line_end] or "")):
+        return False
+    at = text.find(name.split()[0], s, e)
+    people.append((at if at >= 0 else s, e, name, None, False))
+    return True
 
 
 def find_titled_people(text, ents, people, others) -> None:
