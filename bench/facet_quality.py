@@ -90,9 +90,16 @@ def select_stories(corpus_dir: str, limit: int | None) -> list[dict]:
     return stories
 
 
+# Titles that some names carry ("Princess Diana", "Sheikh Hasina"): not part of who the person is.
+NAME_TITLES = TAG_TITLES | {"princess", "patriarch", "emir", "sultan", "mr", "mrs", "ms", "dr"}
+
+
 def _words(name: str) -> list[str]:
-    """Folded words of a name ("Jean-Marie Le Pen" -> ["jean", "marie", "le", "pen"])."""
-    return fold(name.replace("-", " ")).split()
+    """Folded words of a name, leading titles dropped ("Jean-Marie Le Pen" -> ["jean", "marie", "le", "pen"])."""
+    words = fold(name.replace("-", " ")).split()
+    while len(words) > 1 and words[0] in NAME_TITLES:
+        words = words[1:]
+    return words
 
 
 def _same_words(a: list[str], b: list[str]) -> bool:

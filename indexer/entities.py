@@ -22,6 +22,7 @@ from indexer.gazetteer import GENERIC_ORG_WORDS, ORG_WORDS
 from indexer.people import (HONORIFICS, clean_name, fill_roles, find_titled_people,
                             is_caps, is_junk_person, listed_person, merge_people, name_index, person_at_end, read_person,
                             rescue_person, resolve_people, written_lower)
+from indexer.people_corpus import count_votes
 from indexer.roles import HEAD_WORDS, role_before
 
 ACRONYM = re.compile(r"[A-Z]{2,8}")
@@ -169,7 +170,8 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entit
     mentions.extend(Mention(s, e, "country", code) for s, e, code, _ in hits)
     orgs = [Org(name, n) for name, n in org_counts.most_common()]
     mentions.sort(key=lambda m: (m.start, m.end))
-    return Entities(actors=actors, countries=countries, orgs=orgs, mentions=mentions)
+    return Entities(actors=actors, countries=countries, orgs=orgs, mentions=mentions,
+                    name_votes=count_votes(text, ents, people, OTHER_LABELS))
 
 
 def _salient_countries(text: str, hits, g) -> list[Country]:

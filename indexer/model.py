@@ -67,3 +67,6 @@ class Entities:
     countries: list[Country] = field(default_factory=list)
     orgs: list[Org] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
+    # name key -> [read as a person, read as something else] in this article; people_corpus drops
+    # names the corpus reads as a person only a minority of the times. Not stored in the index.
+    name_votes: dict = field(default_factory=dict)

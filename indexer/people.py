@@ -16,8 +16,11 @@ from indexer.gazetteer import GENERIC_ORG_WORDS, ORG_ALIASES, ORG_WORDS, fold, g
 from indexer.gazetteer import spelling_key as _skeleton
 from indexer.model import Actor, Entities, Mention
 from indexer.names import FUNCTION_WORDS as FUNCTION_WORDS_LOW
+from indexer.names import ORG_SUFFIXES, PERSON_TITLES
 from indexer.names import (NICKNAMES, is_given_name, is_leading_junk, is_trailing_dateline, person_shaped,
                            same_person_spelling)
+from indexer.names import fold_word
+from indexer.people_corpus import drop_minority_people, fragment_renames, spelling_renames, split_pairs
 from indexer.roles import HEAD_WORDS, PORTFOLIOS, role_after, role_before
 
 
@@ -194,6 +197,9 @@ _CANON_NAMES = set(CANONICAL_PEOPLE)
 MONONYM_TITLES = {"pope", "patriarch", "king", "queen", "prince", "princess", "emir", "sheikh", "sultan"}
 
 
+ARABIC_PARTICLE = re.compile(r"(?:al|el|ul|ad|as|ash|an|bin|ibn|ben|abu)-[A-Z]")
+
+
 def _strip_titles(name: str) -> tuple[str, str]:
     """Split leading honorifics off a name: ("President Putin" -> ("Putin", "President"))."""
     words = name.split()
@@ -203,7 +209,8 @@ def _strip_titles(name: str) -> tuple[str, str]:
     # Trailing ", Jr." stays; trailing title words ("Putin Spokesman") go.
     j = len(words)
     while j > i + 1 and (words[j - 1].lower().strip(".") in HONORIFICS or words[j - 1].lower() in HEAD_WORDS
-                         or not words[j - 1][:1].isupper()):  # "Vladimir Putin on" in a transcript
+                         or not (words[j - 1][:1].isupper() or ARABIC_PARTICLE.match(words[j - 1]))):
+        # "Vladimir Putin on" in a transcript; "Abdel Fattah el-Sisi" keeps its "el-Sisi"
         j -= 1
     kept = [w for k, w in enumerate(words[i:j]) if k == 0 or w != words[i + k - 1]]  # scraped "Lukashenko Lukashenko"
     if len(kept) == 1 and i and words[i - 1].lower() in MONONYM_TITLES:
@@ -228,8 +235,12 @@ def is_junk_person(name: str) -> bool:
     if len(words) >= 2 and _is_place_name(name):
         return True  # "Nizhny Novgorod"
     low = [w.lower().strip(".'") for w in words]
-    if all(w in HONORIFICS or w in NOT_PEOPLE or w in HEAD_WORDS for w in low):
+    if all(w in HONORIFICS or w in NOT_PEOPLE or w in HEAD_WORDS or w in PERSON_TITLES for w in low):
         return True
+    if len(words) == 1 and any(low[0].endswith(x) and len(low[0]) >= len(x) + 3 for x in ORG_SUFFIXES):
+        return True  # "Gazprombank", "Rosatom": a company's name
+    if len(words) >= 2 and not is_given_name(words[0]) and _adjective_of_place(words[0]):
+        return True  # "Novaya Gazeta", "Kyivan Rus'", "Velyka Pysarivka": an adjective leads a place's name
     if len(words) == 1 and (low[0] in NOT_PEOPLE or len(low[0]) < 3):
         return True
     if any(w in WIRE_WORDS for w in low):
@@ -252,13 +263,27 @@ def is_junk_person(name: str) -> bool:
     return False
 
 
+# Endings of transliterated Slavic adjectives ("Novaya", "Bolshaya", "Velyka", "Staroye").
+SLAVIC_ADJECTIVE = re.compile(r"(?:aya|oye|oe|aja|yka|ska|sky|skiy|nyi|nyy|ovo|evo)$", re.IGNORECASE)
+
+
+def _adjective_of_place(word: str) -> bool:
+    """True for a first word that is an adjective, not a given name: a Slavic adjective ending, or a
+    place with a demonym ending ("Kyivan", from Kyiv)."""
+    if SLAVIC_ADJECTIVE.search(word) and len(word) > 4:
+        return True
+    base = re.sub(r"(?:ian|an|ean|ese)$", "", word)
+    return base != word and len(base) > 3 and (_is_place_name(base) or bool(gazetteer().lookup(base)))
+
+
 def _names_a_place(words: list[str]) -> bool:
-    """True for a multi-word name that is not led by a given name and has a town, region or country in
-    it: sports clubs and places take a city's name, people rarely do ("Jack London" is led by Jack)."""
-    if is_given_name(words[0]) or INITIALS.fullmatch(words[0]):
+    """True for a two-word name that is not led by a given name and has a city or a country in it:
+    sports clubs take a city's name, people rarely do ("Jack London" is led by Jack; longer names such
+    as "Javier Perez de Cuellar" carry towns as surnames)."""
+    if len(words) != 2 or is_given_name(words[0]) or INITIALS.fullmatch(words[0]):
         return False
     g = gazetteer()
-    return any(len(w) > 3 and (g.lookup(w, places=False) or _is_place_name(w)) for w in words)
+    return any(len(w) > 3 and (g.lookup(w, places=False) or fold(w) in g.cities) for w in words)
 
 
 def read_person(text, s, e, caps_text, people, hits, floor) -> int:
@@ -279,7 +304,7 @@ def read_person(text, s, e, caps_text, people, hits, floor) -> int:
             if word.lower() not in NAME_STOP and word.lower() not in HONORIFICS and not g.lookup(word):
                 e = more.end(1)
     # "Ukraine Ihor Zhovkva" with only "Zhovkva" tagged: a given name just before joins the name.
-    if " " not in text[s:e].strip():
+    if not re.search(r"\s", text[s:e].strip()):  # one word ("Nigel\nLawson" is two)
         back = NAME_BEFORE.search(text, max(0, s - 30), s)
         if back and back.end() == s:
             word = back.group(1)
@@ -319,6 +344,12 @@ def read_person(text, s, e, caps_text, people, hits, floor) -> int:
     return e
 
 
+def _is_country_name(word: str) -> bool:
+    """True for a country's own name ("Uruguay"), not its capital or adjective ("Madrid", "Polish")."""
+    found = gazetteer().classify(word, places=False, capitals=False)
+    return bool(found) and found[1] == "name"
+
+
 def trim_name(name: str, text: str) -> str:
     """Drop words glued to a PERSON span that are not the name: a leading function, job or -ing word or
     acronym ("How Putin", "Defender Hassan Abbas", "Helping Ukraine", "BST Ukraine") and a trailing
@@ -332,6 +363,8 @@ def trim_name(name: str, text: str) -> str:
         if not is_leading_junk(first, text):
             break
         words = words[1:]
+    if len(words) > 2 and words[-2].lower() not in PARTICLES and _is_country_name(words[-1]):
+        words = words[:-1]  # "Marcelo Filippini Uruguay" in a results table
     if len(words) > 2 and is_trailing_dateline(words[-1], words) and not caps:
         words = words[:-1]
     elif len(words) == 2 and is_trailing_dateline(words[-1], words) and not caps and is_given_name(words[0]):
@@ -692,10 +725,14 @@ def _country_first(name: str) -> bool:
 
 def merge_people(batch: list[Entities]) -> None:
     """One canonical name per person across ``batch``: spellings, shorter forms, surnames, ORG-tagged names."""
-    totals: Counter[str] = Counter()
-    for ents in batch:
-        for a in ents.actors:
-            totals[a.name] += a.count
+    drop_minority_people(batch)
+    totals = _totals(batch)
+    # 0. One person written twice (Vadim/Vadym Lyakh, Olaf Scholz/Scholtz) -> the usual spelling.
+    spelled = spelling_renames(batch, totals, _CANON_NAMES)
+    if spelled:
+        for ents in batch:
+            _apply_renames(ents, spelled)
+        totals = _totals(batch)
     # 1. Spelling variants and shorter forms of one full name -> one canonical full name.
     full = Counter({n: c for n, c in totals.items() if " " in n})
     canonical = _merge_full_names(Counter({n: c for n, c in full.items() if not _initials_only(n)}))
@@ -736,6 +773,33 @@ def merge_people(batch: list[Entities]) -> None:
         if rename:
             _apply_renames(ents, rename)
         _orgs_to_people(ents, people_by_key, surname_people)
+    # 4. Fragments the surname rules leave ("Bashar", "Lula", "Abdel Fattah") -> the full name.
+    totals = _totals(batch)
+    fragments = fragment_renames(totals)
+    if fragments:
+        for ents in batch:
+            _apply_renames(ents, fragments)
+        totals = _totals(batch)
+    # 5. "Yermak-McFaul": two known surnames joined by a hyphen are two people.
+    owners: dict[str, Counter] = defaultdict(Counter)
+    for name, n in totals.items():
+        if " " in name and not _initials_only(name):
+            owners[fold_word(name.split()[-1])][name] += n
+    surnames = {}
+    for key, cands in owners.items():
+        best, n = cands.most_common(1)[0]
+        if n >= SURNAME_DOMINANCE * sum(cands.values()):
+            surnames[key] = best
+    split_pairs(batch, surnames)
+
+
+def _totals(batch: list[Entities]) -> Counter:
+    """Mentions per actor name over ``batch``."""
+    totals: Counter[str] = Counter()
+    for ents in batch:
+        for a in ents.actors:
+            totals[a.name] += a.count
+    return totals
 
 
 def fill_roles(batch: list[Entities]) -> None:
