@@ -152,7 +152,13 @@ def is_leading_junk(word: str, text: str = "") -> bool:
         return True
     if len(word) >= 2 and word.isupper() and word.isalpha():
         return True
-    return bool(text) and re.search(rf"(?<![\w.'’-]){re.escape(low)}(?![\w'’-])", text) is not None
+    return bool(text) and low in lower_words(text)
+
+
+@lru_cache(maxsize=8)
+def lower_words(text: str) -> frozenset[str]:
+    """The words ``text`` writes in lower case (computed once per article: names are checked many times)."""
+    return frozenset(re.findall(r"(?<![\w.'’-])[a-z][\w'’-]*[\w]|(?<![\w.'’-])[a-z](?![\w'’-])", text))
 
 
 def is_trailing_dateline(word: str, name_words: list[str]) -> bool:

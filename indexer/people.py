@@ -309,9 +309,10 @@ def read_person(text, s, e, caps_text, people, hits, floor) -> int:
         if back and back.end() == s:
             word = back.group(1)
             low = word.lower()
-            if not (low in NAME_STOP or low in HONORIFICS or low in HEAD_WORDS or low in NOT_PEOPLE
-                    or low in ORG_WORDS or low in PORTFOLIOS or g.lookup(word)):
-                s = back.start(1)
+            if low in MONONYM_TITLES or not (low in NAME_STOP or low in HONORIFICS or low in HEAD_WORDS
+                                             or low in NOT_PEOPLE or low in ORG_WORDS or low in PORTFOLIOS
+                                             or g.lookup(word)):
+                s = back.start(1)  # "Pope Francis" with only "Francis" tagged: the title is his name
     cut_at = re.search(r"[:;]", text[s:e])
     if cut_at:
         e = s + cut_at.start()  # "Vladimir Putin: Comrades" in a transcript
@@ -375,6 +376,10 @@ def trim_name(name: str, text: str) -> str:
 # Around a name in a line-up, a results table or a list: what may come before and after it on its line.
 LIST_BEFORE = re.compile(r"(?:^|[,;(:]|\d|\s-|\bv\.?|\bvs\.?|\bbeat|\band)\s*$")
 LIST_AFTER = re.compile(r"\s*(?:$|[,;()]|\d|-\s|v\.?\s|vs\.?\s|beat\b|and\b|not out\b|[bc]\s)")
+# A name that closes a quotation and says who spoke: '," Oleg Ustenko noted.'
+SPEAKER_BEFORE = re.compile(r"[,.!?][\"”’']\s*$")
+SPEAKER_AFTER = re.compile(r"\s+(?:said|says|noted|told|added|stressed|stated|wrote|explained|emphasi[sz]ed)\b")
+SPEAKER = re.compile(rf"[,.!?][\"”’']\s*(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{1,2}})(?={SPEAKER_AFTER.pattern})")
 
 
 def listed_person(text: str, s: int, e: int, people: list) -> bool:
@@ -390,11 +395,23 @@ def listed_person(text: str, s: int, e: int, people: list) -> bool:
     line_start = text.rfind("\n", 0, s) + 1
     line_end = text.find("\n", e)
     line_end = len(text) if line_end < 0 else line_end
-    if not (LIST_BEFORE.search(text[line_start:s]) and LIST_AFTER.match(text[e:line_end] or "")):
+    listed = LIST_BEFORE.search(text[line_start:s]) and LIST_AFTER.match(text[e:line_end] or "")
+    if not listed and not (SPEAKER_BEFORE.search(text, max(0, s - 4), s) and SPEAKER_AFTER.match(text, e)):
         return False
     at = text.find(name.split()[0], s, e)
     people.append((at if at >= 0 else s, e, name, None, False))
     return True
+
+
+def find_speakers(text: str, ents, people: list) -> None:
+    """Add people spaCy did not tag who close a quotation: '"...," Oleg Ustenko noted.'"""
+    covered = [(s, e) for s, e, _ in ents]
+    for m in SPEAKER.finditer(text):
+        s, e = m.span("name")
+        name = m.group("name")
+        if any(s < ce and e > cs for cs, ce in covered) or not person_shaped(name) or is_junk_person(name):
+            continue
+        people.append((s, e, name, None, False))
 
 
 def find_titled_people(text, ents, people, others) -> None:

@@ -14,6 +14,7 @@ Dictionary work plus rapidfuzz over small groups; spaCy is never imported.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, defaultdict
 
@@ -47,6 +48,17 @@ PAIRS_KEY = "\0pairs"  # where count_votes keeps them, beside the name votes
 LINE_START = re.compile(r"(?:^|\n)[ \t]*$")
 
 
+def _occurrences(text: str, name: str):
+    """Start offsets of ``name`` as whole words in ``text``."""
+    at = text.find(name)
+    while at >= 0:
+        end = at + len(name)
+        if (at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "-")) and \
+                (end == len(text) or not (text[end].isalnum() or text[end] == "-")):
+            yield at
+        at = text.find(name, at + 1)
+
+
 def count_votes(text: str, ents, people, others_labels) -> dict[str, list[int]]:
     """Per name of this article: [times read as a person, times read as something else].
 
@@ -65,22 +77,21 @@ def count_votes(text: str, ents, people, others_labels) -> dict[str, list[int]]:
                 for word in set(key.split()) if " " in key else ():
                     votes.setdefault(word, [0, 0])[1] += 1  # "Rosatom State Corporation"
     starts = [c[0] for c in covered]
-    import bisect
     for name in {p[2] for p in people}:
         shaped = person_shaped(name)
-        for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
-            i = bisect.bisect_right(starts, m.start()) - 1
-            if i >= 0 and covered[i][1] > m.start():
+        key = name_key(name)
+        for at in _occurrences(text, name):
+            # "the Babyn Yar", "the Maidan": a person's name does not take an article.
+            if text.endswith("the ", max(0, at - 4), at):
+                votes[key][1] += 1
+                continue
+            i = bisect.bisect_right(starts, at) - 1
+            if shaped or (i >= 0 and covered[i][1] > at):
                 continue
             # Untagged at the start of a line, a capital says nothing ("Attendance : 5,000"); in a
             # line-up a name shaped like a person's is often untagged ("b Croft", "Magnus Larsson (").
-            if shaped or " " not in name and not LINE_START.search(text, max(0, m.start() - 3), m.start()):
-                continue
-            votes[name_key(name)][1] += 1
-        # "the Babyn Yar", "the Maidan": a person's name does not take an article.
-        the = len(re.findall(rf"(?<![\w-])the\s+{re.escape(name)}(?![\w-])", text))
-        if the:
-            votes[name_key(name)][1] += the
+            if " " in name or LINE_START.search(text, max(0, at - 3), at):
+                votes[key][1] += 1
     pairs = [(m.start(), m.end(), m.group(0)) for m in HYPHEN_PAIR.finditer(text)
              if not any(m.start() < e and m.end() > s for s, e, _, _, _ in people)]
     if pairs:
