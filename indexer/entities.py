@@ -19,7 +19,8 @@ from typing import Sequence
 from indexer.gazetteer import ORG_ALIASES, fold, gazetteer
 from indexer.model import Country, Entities, Mention, Org
 from indexer.gazetteer import GENERIC_ORG_WORDS, ORG_WORDS
-from indexer.people import (HONORIFICS, clean_name, fill_roles, find_speakers, find_titled_people,
+from indexer.people import (HONORIFICS, clean_name, fill_roles, find_listed_people, find_speakers,
+                            find_titled_people,
                             is_caps, is_junk_person, listed_person, merge_people, name_index, person_at_end, read_person,
                             rescue_person, resolve_people, written_lower)
 from indexer.people_corpus import count_votes
@@ -149,6 +150,7 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entit
     # People spaCy missed or mislabelled but a title names ("Finance Minister Barend du Plessis").
     find_titled_people(text, ents, people, others)
     find_speakers(text, ents, people)
+    find_listed_people(text, ents, people)
     # Country names and metonyms spaCy did not tag ("Downing Street said ...").
     hits.extend(_untagged_countries(text, ents, dateline))
     # spaCy often calls a person an organisation ("Icahn", "Ukraine Volodymyr Zelenskyy"): an entity

@@ -52,6 +52,7 @@ def _read_nicknames() -> dict[str, str]:
 NICKNAMES = _read_nicknames()
 
 
+@lru_cache(maxsize=262_144)
 def fold_word(word: str) -> str:
     """ASCII, lower case, without dots, apostrophes and hyphens: "Oleksíy" -> "oleksiy"."""
     return re.sub(r"[^a-z0-9 ]", "", anyascii(word).lower())
@@ -144,8 +145,8 @@ def is_leading_junk(word: str, text: str = "") -> bool:
     low = word.lower().strip(".,'’")
     if not low:
         return True
-    if is_given_name(word) and low not in PERSON_TITLES:
-        return False
+    if is_given_name(word) and low not in PERSON_TITLES and not (low in FUNCTION_WORDS and len(low) < 3):
+        return False  # "Will Smith", "Can Dundar"; but "So Diia", "An Ukrainian" lose their first word
     if low in FUNCTION_WORDS or low in PERSON_TITLES:
         return True
     if low.endswith("ing") and len(low) > 5:
@@ -181,8 +182,9 @@ def person_shaped(name: str) -> bool:
     if not 2 <= len(words) <= 3:
         return False
     if not (INITIAL.fullmatch(words[0]) or (is_given_name(words[0]) and words[0][:1].isupper()
-                                            and not words[0].isupper())):
-        return False
+                                            and not words[0].isupper()
+                                            and words[0].lower() not in FUNCTION_WORDS)):
+        return False  # "On December" is no name even if "On" is given to someone
     for w in words[1:]:
         low = w.lower()
         if not w[:1].isupper() or w.isupper() or low in FUNCTION_WORDS or low in PERSON_TITLES:

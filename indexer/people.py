@@ -218,6 +218,7 @@ def _strip_titles(name: str) -> tuple[str, str]:
     return " ".join(kept), " ".join(words[:i])
 
 
+@lru_cache(maxsize=262_144)
 def _is_place_name(name: str) -> bool:
     """True for a town or region name (a person's surname alone is checked before this)."""
     g = gazetteer()
@@ -267,6 +268,7 @@ def is_junk_person(name: str) -> bool:
 SLAVIC_ADJECTIVE = re.compile(r"(?:aya|oye|oe|aja|yka|ska|sky|skiy|nyi|nyy|ovo|evo)$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=65_536)
 def _adjective_of_place(word: str) -> bool:
     """True for a first word that is an adjective, not a given name: a Slavic adjective ending, or a
     place with a demonym ending ("Kyivan", from Kyiv)."""
@@ -357,6 +359,10 @@ def trim_name(name: str, text: str) -> str:
     all-caps dateline ("Nadim Ladki AL-AIN"). Titles stay for ``_strip_titles`` (they carry the role)."""
     words = name.split()
     caps = is_caps(name)
+    for i, w in enumerate(words[1:], 1):
+        if w.islower() and w not in PARTICLES and not ARABIC_PARTICLE.match(w) and w not in ("the", "y", "e"):
+            words = words[:i]  # "Al Marzouki in Russian": the name ends before a lower-case word
+            break
     while len(words) > 1 and words[0].lower().strip(".") not in HONORIFICS:
         first = words[0]
         if caps and first.isupper() and not (first.lower() in FUNCTION_WORDS_LOW):
@@ -401,6 +407,31 @@ def listed_person(text: str, s: int, e: int, people: list) -> bool:
     at = text.find(name.split()[0], s, e)
     people.append((at if at >= 0 else s, e, name, None, False))
     return True
+
+
+# Two or three capitalised words, the first a given name or an initial: a candidate name in a list.
+LISTED_NAME = re.compile(rf"(?<![\w.'’-])(?:{_UP}\.|{_UP}{_LOW}+(?:-{_UP}{_LOW}+)?)(?:[ ]{_NAME_WORD}){{1,2}}")
+
+
+def find_listed_people(text: str, ents, people: list) -> None:
+    """Add people spaCy did not tag that stand as items of a line-up, a results table or a list:
+    "Ernie Els ( South Africa ) , Scott Hoch", "To bat : R. Croft , D. Cork"."""
+    covered = sorted((s, e) for s, e, label in ents if label == "PERSON") + \
+        sorted((s, e) for s, e, *_ in people)
+    for m in LISTED_NAME.finditer(text):
+        s, e = m.span()
+        if any(s < ce and e > cs for cs, ce in covered):
+            continue
+        name = m.group(0)
+        if any(w.lower() in NAME_STOP for w in name.split()):
+            continue  # "Saturday", "June": a date, not a surname
+        if not person_shaped(name) or is_junk_person(name) or written_lower(text, name):
+            continue
+        line_start = text.rfind("\n", 0, s) + 1
+        line_end = text.find("\n", e)
+        line_end = len(text) if line_end < 0 else line_end
+        if LIST_BEFORE.search(text[line_start:s]) and LIST_AFTER.match(text[e:line_end] or ""):
+            people.append((s, e, name, None, False))
 
 
 def find_speakers(text: str, ents, people: list) -> None:
