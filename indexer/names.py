@@ -37,6 +37,7 @@ def _read_words(name: str) -> frozenset[str]:
 FUNCTION_WORDS = _read_words("function-words.txt")
 PERSON_TITLES = _read_words("person-titles.txt")
 ORG_SUFFIXES = _read_words("org-suffixes.txt")
+PLACE_SUFFIXES = _read_words("place-suffixes.txt")
 
 
 def _read_nicknames() -> dict[str, str]:

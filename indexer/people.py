@@ -16,7 +16,7 @@ from indexer.gazetteer import GENERIC_ORG_WORDS, ORG_ALIASES, ORG_WORDS, fold, g
 from indexer.gazetteer import spelling_key as _skeleton
 from indexer.model import Actor, Entities, Mention
 from indexer.names import FUNCTION_WORDS as FUNCTION_WORDS_LOW
-from indexer.names import ORG_SUFFIXES, PERSON_TITLES
+from indexer.names import ORG_SUFFIXES, PERSON_TITLES, PLACE_SUFFIXES
 from indexer.names import (NICKNAMES, is_given_name, is_leading_junk, is_trailing_dateline, person_shaped,
                            same_person_spelling)
 from indexer.names import fold_word
@@ -38,6 +38,7 @@ HONORIFICS = {
     "interior", "leader", "chief", "comrade", "professor", "prof", "dr.", "mr.", "mrs.", "ms.",
     "kremlin", "spokesman", "aide", "adviser", "advisor", "officer", "official", "minister-president",
     "secretary-general", "vice-president", "vice-chancellor", "first", "lady", "crown", "then",
+    "mother", "sister", "brother",
 }
 
 
@@ -194,7 +195,8 @@ _CANON_NAMES = set(CANONICAL_PEOPLE)
 
 
 # Titles that, before a single name, are part of how the person is named ("Pope Francis", "King Salman").
-MONONYM_TITLES = {"pope", "patriarch", "king", "queen", "prince", "princess", "emir", "sheikh", "sultan"}
+MONONYM_TITLES = {"pope", "patriarch", "king", "queen", "prince", "princess", "emir", "sheikh", "sultan",
+                  "mother", "sister", "brother"}
 
 
 ARABIC_PARTICLE = re.compile(r"(?:al|el|ul|ad|as|ash|an|bin|ibn|ben|abu)-[A-Z]")
@@ -238,8 +240,9 @@ def is_junk_person(name: str) -> bool:
     low = [w.lower().strip(".'") for w in words]
     if all(w in HONORIFICS or w in NOT_PEOPLE or w in HEAD_WORDS or w in PERSON_TITLES for w in low):
         return True
-    if len(words) == 1 and any(low[0].endswith(x) and len(low[0]) >= len(x) + 3 for x in ORG_SUFFIXES):
-        return True  # "Gazprombank", "Rosatom": a company's name
+    if len(words) == 1 and any(low[0].endswith(x) and len(low[0]) >= len(x) + 3
+                               for x in ORG_SUFFIXES | PLACE_SUFFIXES):
+        return True  # "Gazprombank", "Rosatom": a company's name; "Hampshire": a county
     if len(words) >= 2 and not is_given_name(words[0]) and _adjective_of_place(words[0]):
         return True  # "Novaya Gazeta", "Kyivan Rus'", "Velyka Pysarivka": an adjective leads a place's name
     if len(words) == 1 and (low[0] in NOT_PEOPLE or len(low[0]) < 3):
@@ -285,7 +288,7 @@ def _names_a_place(words: list[str]) -> bool:
     if len(words) != 2 or is_given_name(words[0]) or INITIALS.fullmatch(words[0]):
         return False
     g = gazetteer()
-    return any(len(w) > 3 and (g.lookup(w, places=False) or fold(w) in g.cities) for w in words)
+    return any(len(w) > 3 and (g.lookup(w, places=False) or fold(w) in g.cities or fold(w) in g.towns) for w in words)
 
 
 def read_person(text, s, e, caps_text, people, hits, floor) -> int:
