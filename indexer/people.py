@@ -15,11 +15,8 @@ from functools import lru_cache
 from indexer.gazetteer import GENERIC_ORG_WORDS, ORG_ALIASES, ORG_WORDS, fold, gazetteer
 from indexer.gazetteer import spelling_key as _skeleton
 from indexer.model import Actor, Entities, Mention
-from indexer.names import FUNCTION_WORDS as FUNCTION_WORDS_LOW
-from indexer.names import ORG_SUFFIXES, PERSON_TITLES, PLACE_SUFFIXES
-from indexer.names import (NICKNAMES, is_given_name, is_leading_junk, is_trailing_dateline, person_shaped,
-                           same_person_spelling)
-from indexer.names import fold_word
+from indexer.names import (FUNCTION_WORDS, NICKNAMES, ORG_SUFFIXES, PERSON_TITLES, PLACE_SUFFIXES, fold_word,
+                           is_given_name, is_leading_junk, is_trailing_dateline, person_shaped)
 from indexer.people_corpus import drop_minority_people, fragment_renames, spelling_renames, split_pairs
 from indexer.roles import HEAD_WORDS, PORTFOLIOS, role_after, role_before
 
@@ -368,7 +365,7 @@ def trim_name(name: str, text: str) -> str:
             break
     while len(words) > 1 and words[0].lower().strip(".") not in HONORIFICS:
         first = words[0]
-        if caps and first.isupper() and not (first.lower() in FUNCTION_WORDS_LOW):
+        if caps and first.isupper() and not (first.lower() in FUNCTION_WORDS):
             break  # an all-caps headline: every word is upper case
         if not is_leading_junk(first, text):
             break

@@ -18,6 +18,9 @@ import bisect
 import re
 from collections import Counter, defaultdict
 
+from rapidfuzz.distance import Levenshtein
+
+from indexer.gazetteer import gazetteer
 from indexer.model import Actor, Entities, Mention
 from indexer.names import SURNAME_MIN, fold_word, is_given_name, person_shaped, same_person_spelling, surnames_close
 
@@ -188,7 +191,6 @@ def spelling_renames(batch: list[Entities], totals: Counter, preferred: set[str]
             n = parent[n]
         return n
 
-    from rapidfuzz.distance import Levenshtein
     for a, b in candidates:
         if frozenset((a, b)) in together and Levenshtein.distance(name_key(a), name_key(b)) > IN_ARTICLE_EDITS:
             continue  # two people in one article ("Jan and Dan Smith"), not one written twice
@@ -205,8 +207,6 @@ def spelling_renames(batch: list[Entities], totals: Counter, preferred: set[str]
 
 def _is_place(word: str) -> bool:
     """True for a country, a country's adjective or a city: not a part of a person's name."""
-    from indexer.gazetteer import gazetteer
-
     return gazetteer().lookup(word) is not None
 
 
