@@ -19,9 +19,11 @@ from typing import Sequence
 from indexer.gazetteer import ORG_ALIASES, fold, gazetteer
 from indexer.model import Country, Entities, Mention, Org
 from indexer.gazetteer import GENERIC_ORG_WORDS, ORG_WORDS
-from indexer.people import (HONORIFICS, clean_name, fill_roles, find_titled_people,
-                            is_caps, is_junk_person, merge_people, name_index, person_at_end, read_person,
+from indexer.people import (HONORIFICS, clean_name, fill_roles, find_listed_people, find_speakers,
+                            find_titled_people,
+                            is_caps, is_junk_person, listed_person, merge_people, name_index, person_at_end, read_person,
                             rescue_person, resolve_people, written_lower)
+from indexer.people_corpus import count_votes
 from indexer.roles import HEAD_WORDS, role_before
 
 ACRONYM = re.compile(r"[A-Z]{2,8}")
@@ -90,6 +92,8 @@ OTHER_LABELS = ("GPE", "LOC", "NORP", "FAC", "ORG", "PRODUCT", "WORK_OF_ART")
 
 
 PLACE_OR_ORG_LABELS = ("GPE", "LOC", "NORP", "FAC", "ORG")
+# Labels spaCy gives people in line-ups and results tables.
+LISTED_LABELS = ("ORG", "GPE", "PRODUCT", "NORP", "FAC", "WORK_OF_ART")
 
 
 _LOWER_RATIO_MIN = 0.2  # below this share of lower-case letters a text is treated as all caps
@@ -145,6 +149,8 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entit
             others.append((s, e, label))
     # People spaCy missed or mislabelled but a title names ("Finance Minister Barend du Plessis").
     find_titled_people(text, ents, people, others)
+    find_speakers(text, ents, people)
+    find_listed_people(text, ents, people)
     # Country names and metonyms spaCy did not tag ("Downing Street said ...").
     hits.extend(_untagged_countries(text, ents, dateline))
     # spaCy often calls a person an organisation ("Icahn", "Ukraine Volodymyr Zelenskyy"): an entity
@@ -154,6 +160,8 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entit
     for s, e, label in others:
         if known and rescue_person(text, s, e, known, people):
             continue
+        if label in LISTED_LABELS and listed_person(text, s, e, people):
+            continue  # "Magnus Larsson ( Sweden ) vs." tagged ORG in a results table
         if label in PLACE_OR_ORG_LABELS and not CURRENCY_AFTER.match(text, e):
             _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_text)
 
@@ -165,7 +173,8 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entit
     mentions.extend(Mention(s, e, "country", code) for s, e, code, _ in hits)
     orgs = [Org(name, n) for name, n in org_counts.most_common()]
     mentions.sort(key=lambda m: (m.start, m.end))
-    return Entities(actors=actors, countries=countries, orgs=orgs, mentions=mentions)
+    return Entities(actors=actors, countries=countries, orgs=orgs, mentions=mentions,
+                    name_votes=count_votes(text, ents, people, OTHER_LABELS))
 
 
 def _salient_countries(text: str, hits, g) -> list[Country]:

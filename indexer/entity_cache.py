@@ -42,6 +42,7 @@ def load_entities(text: str) -> Entities:
         orgs=[_make(Org, o) for o in data.get("orgs", [])],
         mentions=[_make(Mention, m) for m in data.get("mentions", [])],
         dates=[[int(d[0]), int(d[1])] for d in data.get("dates", []) if len(d) == 2],
+        name_votes={str(k): list(v) for k, v in (data.get("name_votes") or {}).items()},
     )
 
 

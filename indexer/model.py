@@ -72,3 +72,6 @@ class Entities:
     # publication date when the document is written (indexer/event_dates.py), since that date is not
     # part of the text the entities are cached by.
     dates: list[list[int]] = field(default_factory=list)
+    # name key -> [read as a person, read as something else] in this article; people_corpus drops
+    # names the corpus reads as a person only a minority of the times. Not stored in the index.
+    name_votes: dict = field(default_factory=dict)

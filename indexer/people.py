@@ -15,6 +15,9 @@ from functools import lru_cache
 from indexer.gazetteer import GENERIC_ORG_WORDS, ORG_ALIASES, ORG_WORDS, fold, gazetteer
 from indexer.gazetteer import spelling_key as _skeleton
 from indexer.model import Actor, Entities, Mention
+from indexer.names import (FUNCTION_WORDS, NICKNAMES, ORG_SUFFIXES, PERSON_TITLES, PLACE_SUFFIXES, fold_word,
+                           is_given_name, is_leading_junk, is_trailing_dateline, person_shaped)
+from indexer.people_corpus import drop_minority_people, fragment_renames, spelling_renames, split_pairs
 from indexer.roles import HEAD_WORDS, PORTFOLIOS, role_after, role_before
 
 
@@ -32,6 +35,7 @@ HONORIFICS = {
     "interior", "leader", "chief", "comrade", "professor", "prof", "dr.", "mr.", "mrs.", "ms.",
     "kremlin", "spokesman", "aide", "adviser", "advisor", "officer", "official", "minister-president",
     "secretary-general", "vice-president", "vice-chancellor", "first", "lady", "crown", "then",
+    "mother", "sister", "brother",
 }
 
 
@@ -73,21 +77,6 @@ SURNAME_DOMINANCE = 0.85
 
 # Above this many spellings under one surname, only exact spelling keys merge (pairwise checks are O(n^2)).
 MAX_SURNAME_GROUP = 200
-
-
-# English short forms of given names: "Joe Biden" and "Joseph Biden" are one person.
-NICKNAMES = {
-    "joe": "joseph", "bill": "william", "will": "william", "bob": "robert", "rob": "robert",
-    "jim": "james", "jimmy": "james", "mike": "michael", "tony": "anthony", "tom": "thomas",
-    "dick": "richard", "rick": "richard", "ted": "edward", "ed": "edward", "dan": "daniel",
-    "dave": "david", "steve": "stephen", "chris": "christopher", "nick": "nicholas", "pete": "peter",
-    "ben": "benjamin", "sam": "samuel", "alex": "alexander", "andy": "andrew", "greg": "gregory",
-    "jeff": "jeffrey", "ron": "ronald", "don": "donald", "ken": "kenneth", "larry": "lawrence",
-    "liz": "elizabeth", "beth": "elizabeth", "kate": "katherine", "cathy": "catherine",
-    "sasha": "alexander", "volodya": "vladimir", "misha": "mikhail", "dima": "dmitry",
-}
-
-
 
 
 # Wire-copy abbreviations and company suffixes that never belong to a person's name.
@@ -202,6 +191,14 @@ _CANON = {_person_key(n): n for n in CANONICAL_PEOPLE}
 _CANON_NAMES = set(CANONICAL_PEOPLE)
 
 
+# Titles that, before a single name, are part of how the person is named ("Pope Francis", "King Salman").
+MONONYM_TITLES = {"pope", "patriarch", "king", "queen", "prince", "princess", "emir", "sheikh", "sultan",
+                  "mother", "sister", "brother"}
+
+
+ARABIC_PARTICLE = re.compile(r"(?:al|el|ul|ad|as|ash|an|bin|ibn|ben|abu)-[A-Z]")
+
+
 def _strip_titles(name: str) -> tuple[str, str]:
     """Split leading honorifics off a name: ("President Putin" -> ("Putin", "President"))."""
     words = name.split()
@@ -211,12 +208,16 @@ def _strip_titles(name: str) -> tuple[str, str]:
     # Trailing ", Jr." stays; trailing title words ("Putin Spokesman") go.
     j = len(words)
     while j > i + 1 and (words[j - 1].lower().strip(".") in HONORIFICS or words[j - 1].lower() in HEAD_WORDS
-                         or not words[j - 1][:1].isupper()):  # "Vladimir Putin on" in a transcript
+                         or not (words[j - 1][:1].isupper() or ARABIC_PARTICLE.match(words[j - 1]))):
+        # "Vladimir Putin on" in a transcript; "Abdel Fattah el-Sisi" keeps its "el-Sisi"
         j -= 1
     kept = [w for k, w in enumerate(words[i:j]) if k == 0 or w != words[i + k - 1]]  # scraped "Lukashenko Lukashenko"
+    if len(kept) == 1 and i and words[i - 1].lower() in MONONYM_TITLES:
+        kept.insert(0, words[i - 1].capitalize())  # "Pope Francis" is his name; "Francis" is a fragment
     return " ".join(kept), " ".join(words[:i])
 
 
+@lru_cache(maxsize=262_144)
 def _is_place_name(name: str) -> bool:
     """True for a town or region name (a person's surname alone is checked before this)."""
     g = gazetteer()
@@ -229,13 +230,18 @@ def is_junk_person(name: str) -> bool:
     words = name.split()
     if not words or len(name) < 2 or len(words) > 5:
         return True
-    if any(c.isdigit() or c in "@#/\\|=+_<>&" for c in name) or " - " in name:
+    if any(c.isdigit() or c in "@#/\\|=+_<>&" for c in name) or " - " in name or "--" in name:
         return True
     if len(words) >= 2 and _is_place_name(name):
         return True  # "Nizhny Novgorod"
     low = [w.lower().strip(".'") for w in words]
-    if all(w in HONORIFICS or w in NOT_PEOPLE or w in HEAD_WORDS for w in low):
+    if all(w in HONORIFICS or w in NOT_PEOPLE or w in HEAD_WORDS or w in PERSON_TITLES for w in low):
         return True
+    if len(words) == 1 and any(low[0].endswith(x) and len(low[0]) >= len(x) + 3
+                               for x in ORG_SUFFIXES | PLACE_SUFFIXES):
+        return True  # "Gazprombank", "Rosatom": a company's name; "Hampshire": a county
+    if len(words) >= 2 and not is_given_name(words[0]) and _adjective_of_place(words[0]):
+        return True  # "Novaya Gazeta", "Kyivan Rus'", "Velyka Pysarivka": an adjective leads a place's name
     if len(words) == 1 and (low[0] in NOT_PEOPLE or len(low[0]) < 3):
         return True
     if any(w in WIRE_WORDS for w in low):
@@ -253,7 +259,33 @@ def is_junk_person(name: str) -> bool:
         return True
     if fold(name) in ORG_ALIASES:
         return True
+    if len(words) >= 2 and _names_a_place(words):
+        return True  # "Ajax Amsterdam", "Bayer Leverkusen", "Manchester United": a club, not a person
     return False
+
+
+# Endings of transliterated Slavic adjectives ("Novaya", "Bolshaya", "Velyka", "Staroye").
+SLAVIC_ADJECTIVE = re.compile(r"(?:aya|oye|oe|aja|yka|ska|sky|skiy|nyi|nyy|ovo|evo)$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=65_536)
+def _adjective_of_place(word: str) -> bool:
+    """True for a first word that is an adjective, not a given name: a Slavic adjective ending, or a
+    place with a demonym ending ("Kyivan", from Kyiv)."""
+    if SLAVIC_ADJECTIVE.search(word) and len(word) > 4:
+        return True
+    base = re.sub(r"(?:ian|an|ean|ese)$", "", word)
+    return base != word and len(base) > 3 and (_is_place_name(base) or bool(gazetteer().lookup(base)))
+
+
+def _names_a_place(words: list[str]) -> bool:
+    """True for a two-word name that is not led by a given name and has a city or a country in it:
+    sports clubs take a city's name, people rarely do ("Jack London" is led by Jack; longer names such
+    as "Javier Perez de Cuellar" carry towns as surnames)."""
+    if len(words) != 2 or is_given_name(words[0]) or INITIALS.fullmatch(words[0]):
+        return False
+    g = gazetteer()
+    return any(len(w) > 3 and (g.lookup(w, places=False) or fold(w) in g.cities or fold(w) in g.towns) for w in words)
 
 
 def read_person(text, s, e, caps_text, people, hits, floor) -> int:
@@ -274,19 +306,20 @@ def read_person(text, s, e, caps_text, people, hits, floor) -> int:
             if word.lower() not in NAME_STOP and word.lower() not in HONORIFICS and not g.lookup(word):
                 e = more.end(1)
     # "Ukraine Ihor Zhovkva" with only "Zhovkva" tagged: a given name just before joins the name.
-    if " " not in text[s:e].strip():
+    if not re.search(r"\s", text[s:e].strip()):  # one word ("Nigel\nLawson" is two)
         back = NAME_BEFORE.search(text, max(0, s - 30), s)
         if back and back.end() == s:
             word = back.group(1)
             low = word.lower()
-            if not (low in NAME_STOP or low in HONORIFICS or low in HEAD_WORDS or low in NOT_PEOPLE
-                    or low in ORG_WORDS or low in PORTFOLIOS or g.lookup(word)):
-                s = back.start(1)
+            if low in MONONYM_TITLES or not (low in NAME_STOP or low in HONORIFICS or low in HEAD_WORDS
+                                             or low in NOT_PEOPLE or low in ORG_WORDS or low in PORTFOLIOS
+                                             or g.lookup(word)):
+                s = back.start(1)  # "Pope Francis" with only "Francis" tagged: the title is his name
     cut_at = re.search(r"[:;]", text[s:e])
     if cut_at:
         e = s + cut_at.start()  # "Vladimir Putin: Comrades" in a transcript
     raw = text[s:e]
-    name = clean_name(raw)
+    name = trim_name(clean_name(raw), text)
     # spaCy tags some places as people ("Belarus\n\n\n\n"): they are country mentions.
     found = g.classify(name, places=False)
     if found:
@@ -300,6 +333,9 @@ def read_person(text, s, e, caps_text, people, hits, floor) -> int:
     if name:
         at = text.find(name.split()[0], s, e)
         s = at if at >= 0 else s
+        last = name.split()[-1]
+        at = text.rfind(last, s, e)
+        e = at + len(last) if at >= 0 else e
     weak = False
     if is_caps(name):
         weak = not caps_text
@@ -309,6 +345,104 @@ def read_person(text, s, e, caps_text, people, hits, floor) -> int:
     role = role_before(text, s, floor) or role_after(text, e)
     people.append((s, e, name, role, weak))
     return e
+
+
+def _is_country_name(word: str) -> bool:
+    """True for a country's own name ("Uruguay"), not its capital or adjective ("Madrid", "Polish")."""
+    found = gazetteer().classify(word, places=False, capitals=False)
+    return bool(found) and found[1] == "name"
+
+
+def trim_name(name: str, text: str) -> str:
+    """Drop words glued to a PERSON span that are not the name: a leading function, job or -ing word or
+    acronym ("How Putin", "Defender Hassan Abbas", "Helping Ukraine", "BST Ukraine") and a trailing
+    all-caps dateline ("Nadim Ladki AL-AIN"). Titles stay for ``_strip_titles`` (they carry the role)."""
+    words = name.split()
+    caps = is_caps(name)
+    for i, w in enumerate(words[1:], 1):
+        if w.islower() and w not in PARTICLES and not ARABIC_PARTICLE.match(w) and w not in ("the", "y", "e"):
+            words = words[:i]  # "Al Marzouki in Russian": the name ends before a lower-case word
+            break
+    while len(words) > 1 and words[0].lower().strip(".") not in HONORIFICS:
+        first = words[0]
+        if caps and first.isupper() and not (first.lower() in FUNCTION_WORDS):
+            break  # an all-caps headline: every word is upper case
+        if not is_leading_junk(first, text):
+            break
+        words = words[1:]
+    if len(words) > 2 and words[-2].lower() not in PARTICLES and _is_country_name(words[-1]):
+        words = words[:-1]  # "Marcelo Filippini Uruguay" in a results table
+    if len(words) > 2 and is_trailing_dateline(words[-1], words) and not caps:
+        words = words[:-1]
+    elif len(words) == 2 and is_trailing_dateline(words[-1], words) and not caps and is_given_name(words[0]):
+        words = words[:-1]  # "Nadim AL-AIN"
+    return " ".join(words)
+
+
+# Around a name in a line-up, a results table or a list: what may come before and after it on its line.
+LIST_BEFORE = re.compile(r"(?:^|[,;(:]|\d|\s-|\bv\.?|\bvs\.?|\bbeat|\band)\s*$")
+LIST_AFTER = re.compile(r"\s*(?:$|[,;()]|\d|-\s|v\.?\s|vs\.?\s|beat\b|and\b|not out\b|[bc]\s)")
+# A name that closes a quotation and says who spoke: '," Oleg Ustenko noted.'
+SPEAKER_BEFORE = re.compile(r"[,.!?][\"”’']\s*$")
+SPEAKER_AFTER = re.compile(r"\s+(?:said|says|noted|told|added|stressed|stated|wrote|explained|emphasi[sz]ed)\b")
+SPEAKER = re.compile(rf"[,.!?][\"”’']\s*(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{1,2}})(?={SPEAKER_AFTER.pattern})")
+
+
+def listed_person(text: str, s: int, e: int, people: list) -> bool:
+    """Take an entity spaCy labelled ORG, GPE or PRODUCT as a person when it is shaped like a person's
+    name (a given name or an initial, then a surname) and stands as an item of a list or a line-up
+    ("Magnus Larsson ( Sweden ) vs.", "9 - Wayne Ferreira", "To bat : R. Croft , D. Cork")."""
+    raw = text[s:e]
+    lead = re.match(r"[\d\s.\-–]*", raw)
+    s += lead.end() if lead else 0
+    name = trim_name(clean_name(text[s:e]), text)
+    if not person_shaped(name) or is_junk_person(name):
+        return False
+    line_start = text.rfind("\n", 0, s) + 1
+    line_end = text.find("\n", e)
+    line_end = len(text) if line_end < 0 else line_end
+    listed = LIST_BEFORE.search(text[line_start:s]) and LIST_AFTER.match(text[e:line_end] or "")
+    if not listed and not (SPEAKER_BEFORE.search(text, max(0, s - 4), s) and SPEAKER_AFTER.match(text, e)):
+        return False
+    at = text.find(name.split()[0], s, e)
+    people.append((at if at >= 0 else s, e, name, None, False))
+    return True
+
+
+# Two or three capitalised words, the first a given name or an initial: a candidate name in a list.
+LISTED_NAME = re.compile(rf"(?<![\w.'’-])(?:{_UP}\.|{_UP}{_LOW}+(?:-{_UP}{_LOW}+)?)(?:[ ]{_NAME_WORD}){{1,2}}")
+
+
+def find_listed_people(text: str, ents, people: list) -> None:
+    """Add people spaCy did not tag that stand as items of a line-up, a results table or a list:
+    "Ernie Els ( South Africa ) , Scott Hoch", "To bat : R. Croft , D. Cork"."""
+    covered = sorted((s, e) for s, e, label in ents if label == "PERSON") + \
+        sorted((s, e) for s, e, *_ in people)
+    for m in LISTED_NAME.finditer(text):
+        s, e = m.span()
+        if any(s < ce and e > cs for cs, ce in covered):
+            continue
+        name = m.group(0)
+        if any(w.lower() in NAME_STOP for w in name.split()):
+            continue  # "Saturday", "June": a date, not a surname
+        if not person_shaped(name) or is_junk_person(name) or written_lower(text, name):
+            continue
+        line_start = text.rfind("\n", 0, s) + 1
+        line_end = text.find("\n", e)
+        line_end = len(text) if line_end < 0 else line_end
+        if LIST_BEFORE.search(text[line_start:s]) and LIST_AFTER.match(text[e:line_end] or ""):
+            people.append((s, e, name, None, False))
+
+
+def find_speakers(text: str, ents, people: list) -> None:
+    """Add people spaCy did not tag who close a quotation: '"...," Oleg Ustenko noted.'"""
+    covered = [(s, e) for s, e, _ in ents]
+    for m in SPEAKER.finditer(text):
+        s, e = m.span("name")
+        name = m.group("name")
+        if any(s < ce and e > cs for cs, ce in covered) or not person_shaped(name) or is_junk_person(name):
+            continue
+        people.append((s, e, name, None, False))
 
 
 def find_titled_people(text, ents, people, others) -> None:
@@ -639,10 +773,14 @@ def _country_first(name: str) -> bool:
 
 def merge_people(batch: list[Entities]) -> None:
     """One canonical name per person across ``batch``: spellings, shorter forms, surnames, ORG-tagged names."""
-    totals: Counter[str] = Counter()
-    for ents in batch:
-        for a in ents.actors:
-            totals[a.name] += a.count
+    drop_minority_people(batch)
+    totals = _totals(batch)
+    # 0. One person written twice (Vadim/Vadym Lyakh, Olaf Scholz/Scholtz) -> the usual spelling.
+    spelled = spelling_renames(batch, totals, _CANON_NAMES)
+    if spelled:
+        for ents in batch:
+            _apply_renames(ents, spelled)
+        totals = _totals(batch)
     # 1. Spelling variants and shorter forms of one full name -> one canonical full name.
     full = Counter({n: c for n, c in totals.items() if " " in n})
     canonical = _merge_full_names(Counter({n: c for n, c in full.items() if not _initials_only(n)}))
@@ -683,6 +821,33 @@ def merge_people(batch: list[Entities]) -> None:
         if rename:
             _apply_renames(ents, rename)
         _orgs_to_people(ents, people_by_key, surname_people)
+    # 4. Fragments the surname rules leave ("Bashar", "Lula", "Abdel Fattah") -> the full name.
+    totals = _totals(batch)
+    fragments = fragment_renames(totals)
+    if fragments:
+        for ents in batch:
+            _apply_renames(ents, fragments)
+        totals = _totals(batch)
+    # 5. "Yermak-McFaul": two known surnames joined by a hyphen are two people.
+    owners: dict[str, Counter] = defaultdict(Counter)
+    for name, n in totals.items():
+        if " " in name and not _initials_only(name):
+            owners[fold_word(name.split()[-1])][name] += n
+    surnames = {}
+    for key, cands in owners.items():
+        best, n = cands.most_common(1)[0]
+        if n >= SURNAME_DOMINANCE * sum(cands.values()):
+            surnames[key] = best
+    split_pairs(batch, surnames)
+
+
+def _totals(batch: list[Entities]) -> Counter:
+    """Mentions per actor name over ``batch``."""
+    totals: Counter[str] = Counter()
+    for ents in batch:
+        for a in ents.actors:
+            totals[a.name] += a.count
+    return totals
 
 
 def fill_roles(batch: list[Entities]) -> None:
