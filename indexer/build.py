@@ -38,6 +38,7 @@ from indexer.sources import DEFAULT_MAX_FILE_BYTES, ProblemHandler, read_article
 from indexer.spellings import TitleMentions, corpus_renames, spellings_column, surface_spellings
 from indexer.stories import StoryStore
 from indexer.event_dates import EventDate, resolve_event_dates
+from indexer.people_corpus import PAIRS_KEY
 
 WRITER_MEMORY_MB = 256
 GENERATIONS_KEPT = 2  # the one served and the one before it, which readers may still hold open
@@ -216,6 +217,9 @@ def body_entities(ents: Entities, offset: int) -> Entities:
     ents.mentions = [Mention(m.start - offset, m.end - offset, m.kind, m.value)
                      for m in ents.mentions if m.start >= offset]
     ents.dates = [[start - offset, end - offset] for start, end in ents.dates if start >= offset]
+    pairs = ents.name_votes.get(PAIRS_KEY) if ents.name_votes else None
+    if pairs:  # hyphenated pairs of surnames become mentions too: same coordinates as the rest
+        ents.name_votes[PAIRS_KEY] = [(s - offset, e - offset, pair) for s, e, pair in pairs if s >= offset]
     return ents
 
 

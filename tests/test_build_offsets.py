@@ -1,0 +1,49 @@
+"""Mentions the corpus-wide rules add land on the right words of the body, also when a title comes first."""
+
+from __future__ import annotations
+
+import json
+
+from whoosh import index
+
+from indexer.layout import current_generation_dir
+
+ARTICLE = {
+    "id": "p1", "date": "2022-04-27",
+    "title": "Yermak presents the group's action plan on sanctions against Russia",
+    # from president.gov.ua, 27 April 2022 (shortened)
+    "text": "Head of the Office of the President of Ukraine Andriy Yermak and former US Ambassador to Russia "
+            "Michael McFaul presented the action plan. The Yermak-McFaul group was created to coordinate "
+            "sanctions. Andriy Yermak thanked Michael McFaul.",
+}
+
+
+def test_hyphenated_pair_mentions_point_into_the_body(build_index, tmp_path):
+    corpus = tmp_path / "a.jsonl"
+    corpus.write_text(json.dumps(ARTICLE) + "\n", encoding="utf-8")
+    build_index([corpus], tmp_path / "idx")
+    ix = index.open_dir(str(current_generation_dir(tmp_path / "idx")))
+    with ix.searcher() as searcher:
+        stored = searcher.stored_fields(0)
+    body, mentions = stored["body"], json.loads(stored["entities"])["mentions"]
+    actors = [(body[s:e], v) for s, e, kind, v in mentions if kind == "actor"]
+    assert ("Yermak-McFaul", "Andriy Yermak") in actors
+    assert ("Yermak-McFaul", "Michael McFaul") in actors
+    for text, value in actors:
+        assert text == "Yermak-McFaul" or value.endswith(text.split()[-1])
+
+
+def test_dates_in_the_text_point_into_the_body(build_index, tmp_path):
+    article = dict(ARTICLE, text=ARTICLE["text"] + " The group met on Monday and again on 20 April.")
+    corpus = tmp_path / "a.jsonl"
+    corpus.write_text(json.dumps(article) + "\n", encoding="utf-8")
+    build_index([corpus], tmp_path / "idx")
+    ix = index.open_dir(str(current_generation_dir(tmp_path / "idx")))
+    with ix.searcher() as searcher:
+        stored = searcher.stored_fields(0)
+        facets = json.loads(searcher.reader().column_reader("facets")[0])
+    body = stored["body"]
+    dates = {body[s:e]: (day, precision) for s, e, day, precision in json.loads(stored["entities"])["dates"]}
+    assert dates["Monday"] == ("2022-04-25", "day")  # the Monday before Wednesday 27 April
+    assert dates["20 April"] == ("2022-04-20", "day")
+    assert ["20220425", "d"] in facets["ev"] and ["20220420", "d"] in facets["ev"]
