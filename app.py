@@ -51,7 +51,7 @@ ENV_INDEX_DIR = "CRISIS_DESK_INDEX"
 FILTER_KINDS = ("actor", "country", "org", "source")
 FILTER_LABELS = {"actor": "Actors", "country": "Countries", "org": "Organisations", "source": "Sources"}
 # Parameters that make up a search; links carry these and nothing else, so junk never spreads.
-STATE_KEYS = ("q", *FILTER_KINDS, "from", "to", "sort", "per_page", "leaders", "page")
+STATE_KEYS = ("q", *FILTER_KINDS, "from", "to", "event_from", "event_to", "sort", "per_page", "leaders", "page")
 SORTS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
 PER_PAGE_CHOICES = (10, 20, 50)
 URL_SAFE = "!$'()*,/:;?@"  # what werkzeug's url_for leaves unquoted in a query string
@@ -254,6 +254,7 @@ def results():
         facets=facet_panels(res.facets, res.facet_totals),
         chips=selected_chips(res.facets, req),
         histogram=render_histogram(res.histogram, res.histogram_unit, req),
+        event_histogram=render_histogram(res.event_histogram, res.event_histogram_unit, req, mentioned=True),
         pages=page_numbers(res.page, last_page(res.total, res.per_page)),
         last_page=last_page(res.total, res.per_page),
         sorts=SORTS,
@@ -393,7 +394,9 @@ def selected_chips(facets: dict, req) -> list[dict]:
     if req.leaders:  # the toggle filters the results too, so it shows among the filters
         chips.append({"kind": "leaders", "raw": request.args.get("leaders", ""), "label": "Leaders only",
                       "excluded": False, "replace": True})
-    for key, label, value in (("from", "From", req.date_from), ("to", "To", req.date_to)):
+    for key, label, value in (("from", "From", req.date_from), ("to", "To", req.date_to),
+                              ("event_from", "Mentions from", req.event_from),
+                              ("event_to", "Mentions to", req.event_to)):
         if request.args.get(key):
             chips.append({"kind": key, "raw": request.args[key], "label": f"{label} {format_date(value)}",
                           "excluded": False, "replace": True})
@@ -433,7 +436,7 @@ def page_numbers(current: int, last: int, window: int = 2) -> list[int | None]:
     return numbers
 
 
-def render_histogram(buckets: list, unit: str, req) -> Markup:
+def render_histogram(buckets: list, unit: str, req, mentioned: bool = False) -> Markup:
     """Draw matches per period as an SVG bar chart whose bars link to their period, with an axis below.
 
     The SVG stretches to any width (``preserveAspectRatio="none"``), so it holds no text; the axis is an
@@ -448,7 +451,8 @@ def render_histogram(buckets: list, unit: str, req) -> Markup:
     peak = max(b.count for b in buckets) or 1
     total = sum(b.count for b in buckets)
     first, last = period_label(buckets[0], unit), period_label(buckets[-1], unit)
-    label = (f"Articles per {unit} from {first} to {last}: {total} in all, at most {peak} in one {unit}. "
+    what = "Articles mentioning a date, per" if mentioned else "Articles per"
+    label = (f"{what} {unit} from {first} to {last}: {total} in all, at most {peak} in one {unit}. "
              f"Each bar links to its {unit}.")
     parts = [
         f'<svg class="histogram" viewBox="0 0 {width} {height}" preserveAspectRatio="none" '
@@ -460,8 +464,10 @@ def render_histogram(buckets: list, unit: str, req) -> Markup:
         bar_x = x + (step - bar_width) / 2
         if bucket.count:
             bar = max(bucket.count / peak * (height - 4), 3.0)  # one article must still show and be clickable
-            current = req.date_from == bucket.start and req.date_to == bucket.end
-            href = state_url(replace={"from": bucket.start, "to": bucket.end})
+            low, high = (req.event_from, req.event_to) if mentioned else (req.date_from, req.date_to)
+            current = low == bucket.start and high == bucket.end
+            keys = ("event_from", "event_to") if mentioned else ("from", "to")
+            href = state_url(replace={keys[0]: bucket.start, keys[1]: bucket.end})
             parts.append(
                 f'<a href="{escape(href)}" aria-label="{escape(tip)}" class="bucket{" current" if current else ""}">'
                 f"<title>{escape(tip)}</title>"

@@ -28,6 +28,7 @@ from indexer.layout import current_generation
 from .errors import IndexMissing, InvalidParameter
 from .aliases import LazyAliases, expand_plain, expand_query
 from .facet_values import MAX_PREFIX_CHARS, ValueFinder, name_ranks, order_values
+from .mentioned_dates import event_dates_json, mentioned_histogram
 from .facets import NO_DATE, SPARSE_RATIO, FacetTable, load_facets
 from .match import Matches, QueryMatcher
 from .model import (FACET_KINDS, ArticleView, Bucket, ExportRow, FacetPage, FacetValue, Hit, SearchRequest,
@@ -344,6 +345,8 @@ class SearchIndex:
                 mask &= ~snap.matcher.facet_matches(kind, value).mask
         if req.date_from or req.date_to:
             mask &= table.date_mask(req.date_from, req.date_to)
+        if req.event_from or req.event_to:
+            mask &= table.mentioned.mask(table.n, req.event_from, req.event_to)
         if req.leaders:  # articles where at least one actor is a leader in that article
             mask &= table.actor_roles.has_leader
         return mask
@@ -422,6 +425,7 @@ class SearchIndex:
             did_you_mean = self._did_you_mean(snap, req, parsed, total)
         facets, facet_totals = self._facets(snap, mask, req.leaders, total)
         histogram, unit = self._histogram(snap, mask, req)
+        event_histogram, event_unit = mentioned_histogram(snap.table.mentioned, mask, req.event_from, req.event_to)
         notice = parsed.notice
         if parsed.empty:
             notice = NOTICE_STOPWORDS
@@ -429,7 +433,8 @@ class SearchIndex:
                             took_ms=(time.perf_counter() - start) * 1000, notice=notice,
                             did_you_mean=did_you_mean, relaxed=parsed.relaxed, hits=hits, facets=facets,
                             also_matching=list(parsed.also_matching), histogram=histogram,
-                            histogram_unit=unit, sort=sort, facet_totals=facet_totals)
+                            histogram_unit=unit, sort=sort, facet_totals=facet_totals,
+                            event_histogram=event_histogram, event_histogram_unit=event_unit)
 
     # -- pieces of a result --------------------------------------------------------------------------
     def _hit(self, snap: _Snapshot, docnum: int, score: float | None, terms: frozenset[str]) -> Hit:
@@ -445,6 +450,7 @@ class SearchIndex:
             actors=[a.get("name", "") for a in ents.get("actors", []) if a.get("name")],
             countries=[{"code": c.get("code", ""), "name": c.get("name", "")} for c in ents.get("countries", [])],
             orgs=[o.get("name", "") for o in ents.get("orgs", []) if o.get("name")],
+            event_dates=event_dates_json(body, ents.get("dates")),
         )
 
     def _highlight_terms(self, snap: _Snapshot, parsed: ParsedQuery) -> frozenset[str]:
@@ -665,7 +671,10 @@ class SearchIndex:
             source=stored.get("source") or "", url=stored.get("url") or "", body=body,
             lead=stored.get("lead") or "",
             actors=list(ents.get("actors", [])), countries=list(ents.get("countries", [])),
-            orgs=list(ents.get("orgs", [])), segments=split_segments(body, ents.get("mentions", [])),
+            orgs=list(ents.get("orgs", [])),
+            segments=split_segments(body, list(ents.get("mentions", [])) + [
+                [d[0], d[1], "date", d[2]] for d in ents.get("dates", []) if isinstance(d, list) and len(d) == 4]),
+            event_dates=event_dates_json(body, ents.get("dates")),
         )
 
     def more_like_this(self, article_id: str, n: int = 5) -> list[Hit]:
@@ -759,7 +768,7 @@ def split_segments(body: str, mentions) -> list[tuple[str, str | None, str | Non
             start, end, kind, value = int(m[0]), int(m[1]), str(m[2]), str(m[3])
         except (TypeError, ValueError, IndexError):
             continue
-        if 0 <= start < end <= len(body) and kind in ("actor", "country", "org"):
+        if 0 <= start < end <= len(body) and kind in ("actor", "country", "org", "date"):
             spans.append((start, end, kind, value))
     spans.sort()
     segments: list[tuple[str, str | None, str | None]] = []

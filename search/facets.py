@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import gc
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from datetime import date
 
 import numpy as np
 
+from .mentioned_dates import MentionedDates, merge_periods, parse_periods
 from .model import FACET_KINDS
 
 _KEYS = {"actor": "a", "country": "c", "org": "o"}
@@ -183,6 +184,7 @@ class FacetTable:
     day: np.ndarray  # int32[n]: date.toordinal(), NO_DATE when the article has no date
     columns: dict[str, FacetColumn]
     actor_roles: ActorRoles  # leaders and roles per article
+    mentioned: MentionedDates = field(default_factory=MentionedDates.empty)  # dates the texts mention
 
     def date_mask(self, start: date | None, end: date | None) -> np.ndarray:
         """Return the documents dated within [start, end] (inclusive; open ends allowed)."""
@@ -227,6 +229,7 @@ class SegmentFacets:
     columns: dict[str, _LocalColumn]
     leader_col: _LocalColumn  # per document, the actors that are leaders in it
     role_col: _LocalColumn  # per document, "name\x1frole\x1fcountry" of the actors with a role
+    periods: tuple = ()  # the dates mentioned: (local doc, first, last, precision) arrays
 
 
 def load_facets(reader, cache: dict | None = None) -> FacetTable:
@@ -301,7 +304,8 @@ def _parse_segment(sub) -> SegmentFacets:
     columns["source"] = _local_column([(d.get("s") or "",) for d in docs], n)
     leader_col = _local_column([d.get("l") or () for d in docs], n)
     role_col = _local_column([_role_keys(d.get("r")) for d in docs], n)
-    return SegmentFacets(n, day, columns, leader_col, role_col)
+    periods = parse_periods([d.get("ev") for d in docs])
+    return SegmentFacets(n, day, columns, leader_col, role_col, periods)
 
 
 def _role_keys(entries) -> list[str]:
@@ -381,4 +385,5 @@ def _load_facets(reader, cache: dict) -> FacetTable:
         day[offset:offset + seg.n] = seg.day
     columns = {kind: _merge_columns([(offset, seg.columns[kind]) for offset, seg in parts], n)
                for kind in FACET_KINDS}
-    return FacetTable(n, live, day, columns, _merge_actor_roles(parts, columns["actor"], n))
+    mentioned = merge_periods([(offset, seg.periods) for offset, seg in parts if seg.periods])
+    return FacetTable(n, live, day, columns, _merge_actor_roles(parts, columns["actor"], n), mentioned)

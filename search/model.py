@@ -23,13 +23,15 @@ class SearchRequest:
     page: int = 1
     per_page: int = 10
     leaders: bool = False
+    event_from: date | None = None  # articles that mention a date in this range (dates in the text)
+    event_to: date | None = None
 
     def key(self) -> tuple:
         """Return a hashable form of the request (for result caches)."""
         def frozen(d):
             return tuple(sorted((k, tuple(v)) for k, v in d.items() if v))
         return (self.q, frozen(self.include), frozen(self.exclude), self.date_from, self.date_to,
-                self.sort, self.page, self.per_page, self.leaders)
+                self.sort, self.page, self.per_page, self.leaders, self.event_from, self.event_to)
 
     @property
     def effective_sort(self) -> str:
@@ -53,6 +55,7 @@ class Hit:
     actors: list[str] = field(default_factory=list)
     countries: list[dict] = field(default_factory=list)  # [{"code": "BY", "name": "Belarus"}]
     orgs: list[str] = field(default_factory=list)
+    event_dates: list[dict] = field(default_factory=list)  # [{"text", "date", "precision"}] the text mentions
 
     def to_dict(self) -> dict:
         """Return the JSON API shape of this hit."""
@@ -124,6 +127,7 @@ class ArticleView:
     orgs: list[dict] = field(default_factory=list)
     # The body split at entity mentions: (text, kind | None, value | None), so a template can link them.
     segments: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    event_dates: list[dict] = field(default_factory=list)  # [{"text", "date", "precision"}] the text mentions
 
     def to_dict(self) -> dict:
         """Return the JSON API shape of this article."""
@@ -167,6 +171,9 @@ class SearchResult:
     sort: str = "relevance"  # the order actually used
     facet_totals: dict[str, int] = field(default_factory=dict)  # values per facet, beyond those listed
     also_matching: list[str] = field(default_factory=list)  # other spellings of names in the query
+    # "dates mentioned": matching articles per period of the dates their text mentions
+    event_histogram: list[Bucket] = field(default_factory=list)
+    event_histogram_unit: str = "month"
 
     @property
     def pages(self) -> int:
@@ -185,4 +192,7 @@ class SearchResult:
             "histogram": [{"period": b.period, "count": b.count, "start": b.start.isoformat(),
                            "end": b.end.isoformat()} for b in self.histogram],
             "histogram_unit": self.histogram_unit,
+            "event_histogram": [{"period": b.period, "count": b.count, "start": b.start.isoformat(),
+                                 "end": b.end.isoformat()} for b in self.event_histogram],
+            "event_histogram_unit": self.event_histogram_unit,
         }

@@ -101,5 +101,10 @@ def parse_request(args: Mapping) -> SearchRequest:
             if len(values) > MAX_FILTER_VALUES:
                 raise InvalidParameter(f"at most {MAX_FILTER_VALUES} {kind} filters at a time")
     leaders = _first(args, "leaders").lower() in ("1", "true", "yes", "on")
+    event_from = parse_date(_first(args, "event_from"), "event_from") if _first(args, "event_from") else None
+    event_to = parse_date(_first(args, "event_to"), "event_to", end=True) if _first(args, "event_to") else None
+    if event_from and event_to and event_from > event_to:
+        raise InvalidParameter("event_from must not be after event_to")
     return SearchRequest(q=q, include=include, exclude=exclude, date_from=date_from, date_to=date_to,
-                         sort=sort, page=page, per_page=per_page, leaders=leaders)
+                         sort=sort, page=page, per_page=per_page, leaders=leaders, event_from=event_from,
+                         event_to=event_to)
