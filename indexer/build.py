@@ -289,7 +289,8 @@ def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: 
             bar.close()
         finally:
             cache.close()
-        entity_rules.resolve_corpus(normalised)
+        entity_rules.resolve_corpus(normalised, dates=[a.date for a in batch],
+                                    sources=[a.source or a.url for a in batch])
     writer = ix.writer(limitmb=WRITER_MEMORY_MB)
     try:
         bar = progress_bar(len(batch), "writing", progress)

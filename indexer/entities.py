@@ -19,10 +19,10 @@ from typing import Sequence
 from indexer.gazetteer import ORG_ALIASES, fold, gazetteer
 from indexer.model import Country, Entities, Mention, Org
 from indexer.gazetteer import GENERIC_ORG_WORDS, ORG_WORDS
-from indexer.people import (HONORIFICS, clean_name, fill_roles, find_titled_people,
+from indexer.people import (HONORIFICS, clean_name, find_titled_people,
                             is_caps, is_junk_person, merge_people, name_index, person_at_end, read_person,
                             rescue_person, resolve_people, written_lower)
-from indexer.roles import HEAD_WORDS, role_before
+from indexer.roles import HEAD_WORDS, resolve_roles, role_before
 
 ACRONYM = re.compile(r"[A-Z]{2,8}")
 
@@ -357,17 +357,18 @@ def _canonical_org(name: str) -> str | None:
     return name
 
 
-def resolve_corpus(batch: list[Entities]) -> None:
+def resolve_corpus(batch: list[Entities], dates: Sequence | None = None, sources: Sequence[str] | None = None) -> None:
     """Merge across a batch in place: one name per person and per organisation, roles filled in.
 
     Spellings, shorter forms and bare surnames of a person join the corpus's full name; organisations
-    that are people move to the actors; acronyms join the long name they abbreviate; an actor named
-    without a title gets the role the corpus most often gives that person. Counts are re-summed per
+    that are people move to the actors; acronyms join the long name they abbreviate; each actor gets
+    the role held at the article's date (``dates``, parallel to ``batch``), with the country of an
+    official source (``sources``: host names) for a domestic title. Counts are re-summed per
     article. Dictionary work only (100k articles in seconds).
     """
     merge_people(batch)
     _merge_acronyms(batch)
-    fill_roles(batch)
+    resolve_roles(batch, dates, sources)
 
 
 def _initials(name: str) -> str:
