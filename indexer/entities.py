@@ -22,6 +22,8 @@ from indexer.gazetteer import GENERIC_ORG_WORDS, ORG_WORDS
 from indexer.people import (HONORIFICS, clean_name, find_titled_people,
                             is_caps, is_junk_person, merge_people, name_index, person_at_end, read_person,
                             rescue_person, resolve_people, written_lower)
+from indexer.orgs import (ERA_AFTER, FORMER_STATES, defined_acronyms, is_credit, is_listed_place, is_locative,
+                          merge_orgs, not_an_org)
 from indexer.roles import HEAD_WORDS, resolve_roles, role_before
 
 ACRONYM = re.compile(r"[A-Z]{2,8}")
@@ -151,11 +153,14 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entit
     # that ends with the name of someone this article names as a person is that person.
     known = name_index(people)
     places = {fold(text[s:e]) for s, e, label in others if label in ("GPE", "LOC")}
+    # A name this article also tags as a place or facility is not an organisation here ("Borodyanka").
+    place_names = places | {fold(text[s:e]) for s, e, label in others if label == "FAC"}
+    usage: dict[str, list[int]] = {}
     for s, e, label in others:
         if known and rescue_person(text, s, e, known, people):
             continue
         if label in PLACE_OR_ORG_LABELS and not CURRENCY_AFTER.match(text, e):
-            _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_text)
+            _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_text, usage, place_names)
 
     # A one-word "name" the article also writes in lower case is a word ("Children", "Law", "Map").
     singles = {p[2].lower() for p in people if " " not in p[2]}
@@ -165,7 +170,9 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entit
     mentions.extend(Mention(s, e, "country", code) for s, e, code, _ in hits)
     orgs = [Org(name, n) for name, n in org_counts.most_common()]
     mentions.sort(key=lambda m: (m.start, m.end))
-    return Entities(actors=actors, countries=countries, orgs=orgs, mentions=mentions)
+    acronyms = defined_acronyms(text) if "(" in text else {}
+    return Entities(actors=actors, countries=countries, orgs=orgs, mentions=mentions, acronyms=acronyms,
+                    org_usage={name: (n, loc) for name, (n, loc) in usage.items()})
 
 
 def _salient_countries(text: str, hits, g) -> list[Country]:
@@ -182,6 +189,8 @@ def _salient_countries(text: str, hits, g) -> list[Country]:
     lead_end = (brk + 2 if 0 <= brk < 200 else 0) + LEAD_CHARS
     by_code: dict[str, list] = defaultdict(list)
     for hit in sorted(hits):
+        if hit[3] == "era":
+            continue  # "Soviet times": kept for highlighting, never a reason to tag the country
         if hit[3] in STRONG_KINDS and COMPANY_OF.search(text, max(0, hit[0] - 40), hit[0]):
             hit = (hit[0], hit[1], hit[2], "inside")  # "Mazda Motor Corp of Japan": where a company is from
         by_code[hit[2]].append(hit)
@@ -240,11 +249,11 @@ def _untagged_countries(text: str, ents, dateline) -> list[tuple[int, int, str, 
             continue
         if dateline and ms < dateline[2] and me > dateline[0]:
             continue
-        if CURRENCY_AFTER.match(text, me):
+        if CURRENCY_AFTER.match(text, me) or ERA_AFTER.match(text, me):
             continue
         found = g.classify(form, places=False, capitals=False)
         if found:
-            found_hits.append((ms, me, found[0], found[1]))
+            found_hits.append((ms, me, found[0], _former_state_kind(text, ms, found)))
     return found_hits
 
 
@@ -257,7 +266,8 @@ def _headline_only(text: str, s: int, name: str, caps_text: bool) -> bool:
     return name not in text[first_break:]
 
 
-def _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_text) -> None:
+def _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_text, usage=None,
+                  place_names=frozenset()) -> None:
     """Read one place-like or organisation entity into country hits, an organisation or a person."""
     g = gazetteer()
     raw = text[s:e]
@@ -269,10 +279,23 @@ def _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_te
         return  # the pronoun, not the country
     if key in REGIONS:
         return
+    if label == "ORG" and "\n" in raw.strip() and (raw.count("\n") > 1 or text.count("\n") * 100 < len(text)):
+        # Outside hard-wrapped wire copy a name never runs across a line break ("Security
+        # Council\nTaking part in the meeting were").
+        e = s + raw.index("\n")
+        raw = text[s:e]
+        name = clean_name(raw)
+        key = fold(name)
+        if not name:
+            return
+    if label == "ORG" and is_credit(text, s, e, name):
+        return  # "Photograph: Anton Vaganov/Reuters", "told the BBC"
+    if ERA_AFTER.match(text, e):
+        return  # "Soviet-era ammunition", "US-made": the word dates or labels a thing
     places = label in ("GPE", "LOC")
-    found = g.classify(name, places=places, capitals=True)
+    found = None if _acronym_not_country(name, label, caps_text) else g.classify(name, places=places, capitals=True)
     if found:
-        hits.append((s, e, found[0], found[1]))
+        hits.append((s, e, found[0], _former_state_kind(text, s, found)))
         return
     if label == "ORG":
         words = name.split()
@@ -304,8 +327,14 @@ def _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_te
                 return
         if _headline_only(text, s, core, caps_text):
             return
+        if fold(core) in place_names or not_an_org(text, s, e, core, REGIONS):
+            return  # a place, an event, a document or an adjective ("UN Charter", "Euro-Atlantic")
         org = _canonical_org(core)
         if org:
+            if usage is not None:
+                seen = usage.setdefault(org, [0, 0])
+                seen[0] += 1
+                seen[1] += is_locative(text, s) or is_listed_place(text, s, e, place_names)
             org_counts[org] += 1
             mentions.append(Mention(s, e, "org", org))
             # "Bank of Japan", "Japanese Finance Ministry": the country is named inside the organisation.
@@ -316,6 +345,26 @@ def _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_te
         code = _country_inside(name)
         if code:
             hits.append((s, e, code, "inside"))
+
+
+def _acronym_not_country(name: str, label: str, caps_text: bool) -> bool:
+    """True for an all-caps ORG span in a mixed-case text that spells a country or territory normally
+    written in lower case ("GUAM" the organisation, not Guam): an acronym, not the place."""
+    if label != "ORG" or caps_text or len(name) < 4 or not name.isalpha() or not name.isupper():
+        return False
+    g = gazetteer()
+    found = g.classify(name, places=False, capitals=False)
+    return bool(found) and found[1] == "name" and fold(g.country_name(found[0])) == fold(name)
+
+
+def _former_state_kind(text: str, s: int, found: tuple[str, str]) -> str:
+    """The hit kind of a country word; a former state named by an adjective or as "the former Soviet
+    Union" is an era, not the subject ("Soviet times", "post-Soviet"), and does not make the story about it."""
+    code, kind = found
+    if code in FORMER_STATES and (kind != "name" or re.search(r"(?:former|post-)\s*(?:the\s+)?$",
+                                                              text[max(0, s - 12):s], re.IGNORECASE)):
+        return "era"
+    return kind
 
 
 def _country_inside(name: str) -> str | None:
@@ -368,6 +417,7 @@ def resolve_corpus(batch: list[Entities], dates: Sequence | None = None, sources
     """
     merge_people(batch)
     _merge_acronyms(batch)
+    merge_orgs(batch, sources)
     resolve_roles(batch, dates, sources)
 
 

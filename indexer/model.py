@@ -67,3 +67,7 @@ class Entities:
     countries: list[Country] = field(default_factory=list)
     orgs: list[Org] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
+    # For corpus resolution only (never stored): acronyms the text defines ("EAEU" -> "Eurasian Economic
+    # Union") and, per organisation, (mentions, mentions after a preposition of place).
+    acronyms: dict[str, str] = field(default_factory=dict)
+    org_usage: dict[str, tuple[int, int]] = field(default_factory=dict)
