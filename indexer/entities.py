@@ -156,11 +156,13 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entit
     # A name this article also tags as a place or facility is not an organisation here ("Borodyanka").
     place_names = places | {fold(text[s:e]) for s, e, label in others if label == "FAC"}
     usage: dict[str, list[int]] = {}
+    acronyms = defined_acronyms(text) if "(" in text else {}
     for s, e, label in others:
         if known and rescue_person(text, s, e, known, people):
             continue
         if label in PLACE_OR_ORG_LABELS and not CURRENCY_AFTER.match(text, e):
-            _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_text, usage, place_names)
+            _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_text, usage, place_names,
+                          acronyms)
 
     # A one-word "name" the article also writes in lower case is a word ("Children", "Law", "Map").
     singles = {p[2].lower() for p in people if " " not in p[2]}
@@ -170,7 +172,6 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entit
     mentions.extend(Mention(s, e, "country", code) for s, e, code, _ in hits)
     orgs = [Org(name, n) for name, n in org_counts.most_common()]
     mentions.sort(key=lambda m: (m.start, m.end))
-    acronyms = defined_acronyms(text) if "(" in text else {}
     return Entities(actors=actors, countries=countries, orgs=orgs, mentions=mentions, acronyms=acronyms,
                     org_usage={name: (n, loc) for name, (n, loc) in usage.items()})
 
@@ -267,7 +268,7 @@ def _headline_only(text: str, s: int, name: str, caps_text: bool) -> bool:
 
 
 def _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_text, usage=None,
-                  place_names=frozenset()) -> None:
+                  place_names=frozenset(), acronyms=None) -> None:
     """Read one place-like or organisation entity into country hits, an organisation or a person."""
     g = gazetteer()
     raw = text[s:e]
@@ -303,11 +304,12 @@ def _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_te
         while len(words) > 1 and words[-1].lower() in HEAD_WORDS:
             words = words[:-1]
         core = " ".join(words)
-        found = g.classify(core, places=False, capitals=True)
+        acronym = _acronym_not_country(core, label, caps_text)
+        found = None if acronym else g.classify(core, places=False, capitals=True)
         if found:
             hits.append((s, e, found[0], found[1]))
             return
-        code = g.place_code(core) if len(core.split()) <= 3 else None
+        code = g.place_code(core) if len(core.split()) <= 3 and not acronym else None
         if code:
             hits.append((s, e, code, "city"))  # "Mariupol", "Kharkiv" tagged as organisations
             return
@@ -325,6 +327,10 @@ def _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_te
             if found:
                 hits.append((s, e, found[0], found[1]))  # "Kazakhstan Kassym-Jomart Tokayev"
                 return
+        defined = re.fullmatch(r"(.+?)\s+[-–—]\s+([A-Z]{2,8})", core)
+        if defined and acronyms is not None:
+            core = defined.group(1)  # "Organization for Democracy and Economic Development - GUAM"
+            acronyms.setdefault(defined.group(2), _canonical_org(core) or core)
         if _headline_only(text, s, core, caps_text):
             return
         if fold(core) in place_names or not_an_org(text, s, e, core, REGIONS):

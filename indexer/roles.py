@@ -392,6 +392,8 @@ HOLDER_BEFORE, HOLDER_AFTER = 30, 14
 HOLDER_MIN, HOLDER_LEAD = 3, 2.0
 # How far ahead a newcomer to an office is looked for.
 HANDOVER_DAYS = 91
+# "Peter the Great", "Ivan the Terrible": a regnal epithet names a ruler of the past.
+HISTORICAL = re.compile(r"\s+the\s+[A-Z][a-z]+$")
 # A role under this share of a person's statements around the date is taken for a misreading.
 ROLE_MINORITY = 0.2
 MINORITY_DAYS = 90
@@ -593,7 +595,8 @@ def resolve_roles(batch: list[Entities], dates: Sequence | None = None, sources:
             base, former, leader, country = chosen.base, chosen.former, chosen.leader, chosen.country
             if not country and _domestic(base):
                 country = _country_from_corpus(tl, base, day) or home
-            if not former and (tl.left_office(base, day) or _succeeded(a.name, base, country, day, offices)):
+            if not former and (tl.left_office(base, day) or _succeeded(a.name, base, country, day, offices)
+                               or HISTORICAL.search(a.name)):
                 former = True
             a.role, a.country, a.leader = _display(base, former), country, leader and not former
 
