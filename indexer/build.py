@@ -283,7 +283,8 @@ def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: 
             summary.ner_runs = stream.ner_runs
             bar = progress_bar(len(batch), "recognising", progress)
             for article, spans in zip(batch, stream):
-                normalised.append(body_entities(entity_rules.normalise_entities(ner_text(article), spans),
+                normalised.append(body_entities(entity_rules.normalise_entities(ner_text(article), spans,
+                                                                                date=article.date),
                                                 body_offset(article)))
                 bar.update(1)
             bar.close()

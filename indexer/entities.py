@@ -114,9 +114,11 @@ def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entities:
-    """Turn one article's raw spaCy entities into canonical actors, countries and organisations."""
+def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]], date=None) -> Entities:
+    """Turn one article's raw spaCy entities into canonical actors, countries and organisations
+    (``date``, the article's date or datetime, decides whether a former state still existed)."""
     g = gazetteer()
+    day = date.date() if hasattr(date, "date") and callable(date.date) else date
     head = text[:4000]
     lowers = sum(head.count(c) for c in string.ascii_lowercase)
     letters = lowers + sum(head.count(c) for c in string.ascii_uppercase)
@@ -148,7 +150,7 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entit
     # People spaCy missed or mislabelled but a title names ("Finance Minister Barend du Plessis").
     find_titled_people(text, ents, people, others)
     # Country names and metonyms spaCy did not tag ("Downing Street said ...").
-    hits.extend(_untagged_countries(text, ents, dateline))
+    hits.extend(_untagged_countries(text, ents, dateline, day))
     # spaCy often calls a person an organisation ("Icahn", "Ukraine Volodymyr Zelenskyy"): an entity
     # that ends with the name of someone this article names as a person is that person.
     known = name_index(people)
@@ -162,7 +164,7 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entit
             continue
         if label in PLACE_OR_ORG_LABELS and not CURRENCY_AFTER.match(text, e):
             _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_text, usage, place_names,
-                          acronyms)
+                          acronyms, day)
 
     # A one-word "name" the article also writes in lower case is a word ("Children", "Law", "Map").
     singles = {p[2].lower() for p in people if " " not in p[2]}
@@ -239,7 +241,7 @@ def _dateline(text: str) -> tuple[int, int, int, str] | None:
     return m.start("place"), m.end("place"), m.end(), code
 
 
-def _untagged_countries(text: str, ents, dateline) -> list[tuple[int, int, str, str]]:
+def _untagged_countries(text: str, ents, dateline, day=None) -> list[tuple[int, int, str, str]]:
     """Country hits for capitalised country names and metonyms that no spaCy entity covers."""
     g = gazetteer()
     covered = sorted((s, e) for s, e, _ in ents)
@@ -254,7 +256,7 @@ def _untagged_countries(text: str, ents, dateline) -> list[tuple[int, int, str, 
             continue
         found = g.classify(form, places=False, capitals=False)
         if found:
-            found_hits.append((ms, me, found[0], _former_state_kind(text, ms, found)))
+            found_hits.append((ms, me, found[0], _former_state_kind(text, ms, found, day)))
     return found_hits
 
 
@@ -268,7 +270,7 @@ def _headline_only(text: str, s: int, name: str, caps_text: bool) -> bool:
 
 
 def _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_text, usage=None,
-                  place_names=frozenset(), acronyms=None) -> None:
+                  place_names=frozenset(), acronyms=None, day=None) -> None:
     """Read one place-like or organisation entity into country hits, an organisation or a person."""
     g = gazetteer()
     raw = text[s:e]
@@ -296,7 +298,7 @@ def _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_te
     places = label in ("GPE", "LOC")
     found = None if _acronym_not_country(name, label, caps_text) else g.classify(name, places=places, capitals=True)
     if found:
-        hits.append((s, e, found[0], _former_state_kind(text, s, found)))
+        hits.append((s, e, found[0], _former_state_kind(text, s, found, day)))
         return
     if label == "ORG":
         words = name.split()
@@ -334,7 +336,12 @@ def _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_te
         if _headline_only(text, s, core, caps_text):
             return
         if fold(core) in place_names or not_an_org(text, s, e, core, REGIONS):
-            return  # a place, an event, a document or an adjective ("UN Charter", "Euro-Atlantic")
+            # A place, an event, a document or an adjective ("UN Charter", "Euro-Atlantic"); a country
+            # inside its name is still mentioned ("the U.S.-Japan semiconductor Agreement").
+            code = _country_inside(core)
+            if code:
+                hits.append((s, e, code, "inside"))
+            return
         org = _canonical_org(core)
         if org:
             if usage is not None:
@@ -363,11 +370,13 @@ def _acronym_not_country(name: str, label: str, caps_text: bool) -> bool:
     return bool(found) and found[1] == "name" and fold(g.country_name(found[0])) == fold(name)
 
 
-def _former_state_kind(text: str, s: int, found: tuple[str, str]) -> str:
-    """The hit kind of a country word; a former state named by an adjective or as "the former Soviet
-    Union" is an era, not the subject ("Soviet times", "post-Soviet"), and does not make the story about it."""
+def _former_state_kind(text: str, s: int, found: tuple[str, str], day=None) -> str:
+    """The hit kind of a country word; in a story written after a state ended (``day``), its adjective or
+    "the former Soviet Union" is an era, not the subject ("Soviet times", "post-Soviet"), and does not
+    make the story about it. Undated stories keep the old reading (wire copy of 1987 names a living state)."""
     code, kind = found
-    if code in FORMER_STATES and (kind != "name" or re.search(r"(?:former|post-)\s*(?:the\s+)?$",
+    ended = FORMER_STATES.get(code)
+    if ended and day is not None and day >= ended and (kind != "name" or re.search(r"(?:former|post-)\s*(?:the\s+)?$",
                                                               text[max(0, s - 12):s], re.IGNORECASE)):
         return "era"
     return kind

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
+from datetime import date
 from pathlib import Path
 from typing import Sequence
 
@@ -50,10 +51,12 @@ LIST_PLACE_BEFORE = re.compile(r"([A-Z][\w'’-]+)\s*,\s*$")
 LIST_PLACE_AFTER = re.compile(r"\s*(?:,|\band\b|-|–)\s*([A-Z][\w'’-]+)")
 LOCATIVE_SHARE = 0.4  # a name used after a preposition of place this often, corpus-wide, is a place
 FUNCTION_WORDS = {"of", "for", "and", "the", "on", "in", "to", "de", "du", "la", "&"}
-# Former states: named as the subject they may be a country of the story; as an adjective never.
-FORMER_STATES = {"SU", "DD", "YU", "CS"}
-# "Soviet-era", "US-made": a country word that dates or labels a thing.
-ERA_AFTER = re.compile(r"-(?:era|style|vintage|type|made|built|designed|produced|manufactured|era's)\b", re.IGNORECASE)
+_COUNTRIES = json.loads((Path(__file__).resolve().parent / "data" / "countries.json").read_text(encoding="utf-8"))
+# Former states and their last day: after it, named as the subject they may be a country of the story;
+# as an adjective never ("Soviet times").
+FORMER_STATES = {code: date.fromisoformat(day) for code, day in _COUNTRIES["former_states"].items()}
+# "Soviet-era", "Soviet-style": a country word that dates or styles a thing.
+ERA_AFTER = re.compile(r"-(?:" + "|".join(re.escape(w) for w in _COUNTRIES["era_suffixes"]) + r")\b", re.IGNORECASE)
 DEFINED_ACRONYM = re.compile(r"([A-Z][\w’'-]*(?:\s+(?:(?:of|for|and|the|on|in|de|&)\s+)*[A-Z][\w’'-]*){1,9})"
                              r"\s*\(\s*(?:the\s+)?([A-Z]{2,8})\s*\)")
 

@@ -34,6 +34,7 @@ UNIQUE_OFFICES = set(_TABLES["offices"]["unique"])
 HEADS_OF_STATE = set(_TABLES["offices"]["head_of_state"])
 FORMER_WORDS = set(_TABLES["former_words"])
 DEPUTY_HEADS = set(_TABLES["deputy_heads_of_government"])
+FOREIGN_POSTS = set(_TABLES["foreign_posts"])
 FORMER = "Former"
 # Bodies whose bare name is both a national and an international one ("Security Council").
 AMBIGUOUS_BODIES = {"security council"}
@@ -575,7 +576,7 @@ def resolve_roles(batch: list[Entities], dates: Sequence | None = None, sources:
         for base in {r[1] for r in rows}:
             if _domestic(base):
                 text = Counter(r[2] for r in rows if r[1] == base and r[2])
-                homes_of = Counter(r[6] for r in rows if r[1] == base and not r[2] and r[6])
+                homes_of = Counter(r[6] for r in rows if r[1] == base and not r[2] and r[6] and _from_source(base))
                 best = text or homes_of
                 fill[base] = best.most_common(1)[0][0] if best else ""
         stated[name] = [Statement(day, base, country or fill.get(base, ""), leader, former, count)
@@ -586,7 +587,7 @@ def resolve_roles(batch: list[Entities], dates: Sequence | None = None, sources:
         for a in ents.actors:
             tl = timelines.get(a.name)
             if tl is None:
-                if a.role and not a.country and home and _domestic(a.role):
+                if a.role and not a.country and home and _domestic(a.role) and _from_source(a.role):
                     a.country = home
                 continue
             chosen = _chosen(a, tl, day)
@@ -594,7 +595,7 @@ def resolve_roles(batch: list[Entities], dates: Sequence | None = None, sources:
                 continue
             base, former, leader, country = chosen.base, chosen.former, chosen.leader, chosen.country
             if not country and _domestic(base):
-                country = _country_from_corpus(tl, base, day) or home
+                country = _country_from_corpus(tl, base, day) or (home if _from_source(base) else "")
             if not former and (tl.left_office(base, day) or _succeeded(a.name, base, country, day, offices)
                                or HISTORICAL.search(a.name)):
                 former = True
@@ -627,6 +628,12 @@ def _domestic(role: str) -> bool:
         if fold(base[m.end():]) in INTERNATIONAL_BODIES or fold(base[m.end():]) in _INTERNATIONAL_NAMES:
             return False
     return True
+
+
+def _from_source(role: str) -> bool:
+    """False for a post abroad ("Ambassador"): a government's site names foreign envoys as often as its own."""
+    low = split_former(role)[0].lower()
+    return not any(re.search(rf"\b{re.escape(post)}\b", low) for post in FOREIGN_POSTS)
 
 
 def _country_from_corpus(tl: _Timeline, base: str, day: int | None) -> str:

@@ -4,12 +4,15 @@ adjectives that tag no country."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
 from indexer.entities import normalise_entities, resolve_corpus
 from indexer.orgs import acronym_matches, defined_acronyms, publisher_key
 
 GUARDIAN, KREMLIN, UKRAINE = "theguardian.com", "en.kremlin.ru", "www.president.gov.ua"
+DAY = datetime(2022, 4, 1, tzinfo=timezone.utc)  # the excerpts' period (they run from 2021 to 2022)
 
 # Sentences as ../shared/corpora/guardian-ukraine-nato-2022/ and kremlin-zelenskyy-press-2021-22/ print them.
 EXCERPTS = {
@@ -78,9 +81,9 @@ def corpus(nlp):
     """Every excerpt normalised and resolved as one corpus with its source, keyed as EXCERPTS."""
     keys = list(EXCERPTS)
     texts = [EXCERPTS[k][1] for k in keys]
-    batch = [normalise_entities(text, [(e.start_char, e.end_char, e.label_) for e in doc.ents])
+    batch = [normalise_entities(text, [(e.start_char, e.end_char, e.label_) for e in doc.ents], date=DAY)
              for text, doc in zip(texts, nlp.pipe(texts))]
-    resolve_corpus(batch, sources=[EXCERPTS[k][0] for k in keys])
+    resolve_corpus(batch, dates=[DAY] * len(keys), sources=[EXCERPTS[k][0] for k in keys])
     return dict(zip(keys, batch))
 
 
@@ -150,6 +153,16 @@ def test_soviet_as_an_era_is_not_the_subject(corpus):
 
 def test_the_soviet_union_as_the_subject_is_a_country(corpus):
     assert "SU" in {c.code for c in corpus["soviet-union-subject"].countries}
+
+
+def test_soviet_adjectives_name_the_living_state_in_1987(nlp):
+    # Wire copy from before 1991 (../shared/corpora/reuters21578/reut2-000.sgm): "Soviet" is a living state.
+    text = ("    Most analysts interviewed by Reuters were more confident\nthan USDA officials that bonus wheat "
+            "would be offered to the\nSoviets, even though U.S. officials did not make such an offer\nwhen they "
+            "held grain talks with Soviet counterparts earlier\nthis week.")
+    ents = [(e.start_char, e.end_char, e.label_) for e in nlp(text).ents]
+    assert "SU" in {c.code for c in normalise_entities(text, ents, date=datetime(1987, 2, 26)).countries}
+    assert "SU" not in {c.code for c in normalise_entities(text, ents, date=DAY).countries}
 
 
 @pytest.mark.parametrize("acronym, name, matches", [
