@@ -296,7 +296,8 @@ def _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_te
     if ERA_AFTER.match(text, e):
         return  # "Soviet-era ammunition", "US-made": the word dates or labels a thing
     places = label in ("GPE", "LOC")
-    found = None if _acronym_not_country(name, label, caps_text) else g.classify(name, places=places, capitals=True)
+    found = (None if _acronym_not_country(name, label, caps_text, text, s)
+             else g.classify(name, places=places, capitals=True))
     if found:
         hits.append((s, e, found[0], _former_state_kind(text, s, found, day)))
         return
@@ -306,7 +307,7 @@ def _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_te
         while len(words) > 1 and words[-1].lower() in HEAD_WORDS:
             words = words[:-1]
         core = " ".join(words)
-        acronym = _acronym_not_country(core, label, caps_text)
+        acronym = _acronym_not_country(core, label, caps_text, text, s)
         found = None if acronym else g.classify(core, places=False, capitals=True)
         if found:
             hits.append((s, e, found[0], found[1]))
@@ -360,10 +361,14 @@ def _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_te
             hits.append((s, e, code, "inside"))
 
 
-def _acronym_not_country(name: str, label: str, caps_text: bool) -> bool:
-    """True for an all-caps ORG span in a mixed-case text that spells a country or territory normally
-    written in lower case ("GUAM" the organisation, not Guam): an acronym, not the place."""
+def _acronym_not_country(name: str, label: str, caps_text: bool, text: str = "", s: int = 0) -> bool:
+    """True for an all-caps ORG span on a mixed-case line that spells a country or territory normally
+    written in lower case ("GUAM" the organisation, not Guam): an acronym, not the place. An all-caps
+    headline ("PAKISTAN TO TENDER FOR ...") writes every name so."""
     if label != "ORG" or caps_text or len(name) < 4 or not name.isalpha() or not name.isupper():
+        return False
+    line = text[text.rfind("\n", 0, s) + 1:text.find("\n", s) if text.find("\n", s) >= 0 else len(text)]
+    if not any(c.islower() for c in line):
         return False
     g = gazetteer()
     found = g.classify(name, places=False, capitals=False)

@@ -50,6 +50,8 @@ PLACE_OF = re.compile(r"\b(?:cities|city|towns?|villages?|settlements?|regions?|
 LIST_PLACE_BEFORE = re.compile(r"([A-Z][\w'’-]+)\s*,\s*$")
 LIST_PLACE_AFTER = re.compile(r"\s*(?:,|\band\b|-|–)\s*([A-Z][\w'’-]+)")
 LOCATIVE_SHARE = 0.4  # a name used after a preposition of place this often, corpus-wide, is a place
+# Acronyms the alias table shows in place of their long names ("NATO", "OSCE", "CSTO").
+_ACRONYM_DISPLAYS = {v for k, v in ORG_ALIASES.items() if " " in k and v.isupper()}
 FUNCTION_WORDS = {"of", "for", "and", "the", "on", "in", "to", "de", "du", "la", "&"}
 _COUNTRIES = json.loads((Path(__file__).resolve().parent / "data" / "countries.json").read_text(encoding="utf-8"))
 # Former states and their last day: after it, named as the subject they may be a country of the story;
@@ -227,7 +229,8 @@ def merge_orgs(batch: list[Entities], sources: Sequence[str] | None = None) -> N
         long = longs.most_common(1)[0][0]
         if _not_org_name(long):
             continue
-        canon = ORG_ALIASES.get(fold(long)) or long
+        canon = ORG_ALIASES.get(fold(long)) or (ORG_ALIASES[fold(acr)] if ORG_ALIASES.get(fold(acr)) in
+                                                _ACRONYM_DISPLAYS else long)
         for name in (acr, long):
             if name != canon:
                 rename[name] = canon

@@ -186,3 +186,12 @@ def test_defined_acronyms_take_the_shortest_matching_name():
                                          ("en.kremlin.ru", "kremlin"), ("", "")])
 def test_publisher_key(source, key):
     assert publisher_key(source) == key
+
+
+def test_an_all_caps_headline_still_names_its_country(nlp):
+    # ../shared/corpora/reuters21578/reut2-000.sgm: the headline writes every name in capitals.
+    text = ("PAKISTAN TO TENDER FOR RBD PALM OIL\n\nLONDON, March 2 - Pakistan will hold an import tender\n"
+            "tomorrow for 6,000 tonnes of refined bleached deodorised palm\noil for second half March shipments, "
+            "traders said.")
+    ents = [(e.start_char, e.end_char, e.label_) for e in nlp(text).ents]
+    assert "PK" in {c.code for c in normalise_entities(text, ents).countries}
