@@ -64,8 +64,11 @@ DEFINED_ACRONYM = re.compile(r"([A-Z][\w’'-]*(?:\s+(?:(?:of|for|and|the|on|in|
 
 
 def head_word(name: str) -> str:
-    """The noun a name is built on: the word before "of" ("Package of Measures"), else the last word."""
+    """The noun a name is built on: the word before "of" ("Package of Measures"), else the last word
+    ("Presidential Executive Order No": a numbered document's noun before its "No")."""
     words = re.sub(r"['’]s\b", "", name).split()
+    while len(words) > 1 and words[-1].rstrip(".").lower() in ("no", "nos", "number"):
+        words = words[:-1]
     if "of" in words[1:]:
         words = words[:words.index("of", 1)]
     return words[-1].lower() if words else ""
@@ -84,6 +87,8 @@ def is_credit(text: str, s: int, e: int, name: str) -> bool:
     if text[max(0, s - 1):s] == "(" or text[max(0, s - 1):s] == "/":
         return True  # "(Reuters)", "Anton Vaganov/Reuters"
     before = text[max(0, s - 60):s]
+    if re.match(r"['’]s\s+(?:[A-Z][\w’'-]+\s+){1,3}", text[e:e + 60]):
+        return True  # "CNN's Anderson Cooper", "BBC's Radio 4 Today programme": the outlet as a byline
     return bool(ATTRIBUTION_BEFORE.search(before) or ATTRIBUTION_AFTER.match(text[e:e + 40]))
 
 
@@ -93,6 +98,8 @@ def not_an_org(text: str, s: int, e: int, name: str, regions: frozenset[str] | s
     head = head_word(name)
     if head in PLACE_HEADS or head in EVENT_HEADS or head in DOCUMENT_HEADS:
         return True  # "Far Eastern Federal District", "Eastern Partnership Summit", "Minsk Agreements"
+    if " " not in name and re.fullmatch(r"[A-Z][a-z]{2,}gate", name):
+        return True  # "Partygate", "Watergate": a scandal, an event
     after = re.match(r"[ \t]+([A-Z][a-z]+)\b", text[e:e + 30])
     if after and after.group(1).lower() in DOCUMENT_HEADS | EVENT_HEADS:
         return True  # "UN Charter": the span is part of a document's name
