@@ -29,6 +29,7 @@ EVENT_HEADS = set(_TABLES["event_heads"])
 DOCUMENT_HEADS = set(_TABLES["document_heads"])
 COMBINING_FORMS = set(_TABLES["combining_forms"])
 REGION_MODIFIERS = set(_TABLES["region_modifiers"])
+SPELLINGS = _TABLES["spelling_variants"]
 FACILITY_AFTER = re.compile(r"[ \t]+(?:" + "|".join(sorted((re.escape(w) for w in _TABLES["facility_after"]),
                                                           key=len, reverse=True)) + r")\b")
 # A credit line: "Photograph: Anton Vaganov/Reuters", "Photo: AP".
@@ -84,6 +85,8 @@ def is_credit(text: str, s: int, e: int, name: str) -> bool:
         return True
     if key not in MEDIA:
         return False
+    if " " not in name and not name.isupper() and re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", text):
+        return True  # "Time is not on our side": a word the text also writes in lower case, not the outlet
     if text[max(0, s - 1):s] == "(" or text[max(0, s - 1):s] == "/":
         return True  # "(Reuters)", "Anton Vaganov/Reuters"
     before = text[max(0, s - 60):s]
@@ -187,6 +190,17 @@ def publisher_key(source: str) -> str:
     return key[3:] if key.startswith("the") and len(key) > 6 else key
 
 
+def body_key(name: str) -> str:
+    """One key for the spellings of a body's name: "Ministry of Transport" and "Transport Ministry",
+    "World Trade Organisation" and "... Organization", "Labour party" and "Labour"."""
+    words = [SPELLINGS.get(w, w) for w in fold(name).split()]
+    if len(words) > 1 and words[-1] == "party":
+        words = words[:-1]
+    if len(words) >= 3 and words[0] == "ministry" and words[1] in ("of", "for"):
+        words = words[2:] + ["ministry"]
+    return " ".join(words)
+
+
 def _body_country(name: str) -> tuple[str, str] | None:
     """("Government", "RU") for "Russian Government" and "Government of the Russian Federation"."""
     g = gazetteer()
@@ -196,12 +210,12 @@ def _body_country(name: str) -> tuple[str, str] | None:
         rest = " ".join(words[i + 1:])
         found = g.classify(rest, places=False, capitals=False)
         if found and found[1] == "name":
-            return fold(" ".join(words[:i])), found[0]
+            return body_key(" ".join(words[:i])), found[0]
     for k in (2, 1):
         if len(words) > k:
             found = g.classify(" ".join(words[:k]), places=False, capitals=False)
             if found and found[1] in ("name", "demonym"):
-                return fold(" ".join(words[k:])), found[0]
+                return body_key(" ".join(words[k:])), found[0]
     return None
 
 
@@ -245,11 +259,25 @@ def merge_orgs(batch: list[Entities], sources: Sequence[str] | None = None) -> N
     not_orgs = {acr for acr, longs in defined.items() if _not_org_name(longs.most_common(1)[0][0])}
     # One body of one country, however it is written: the most used spelling.
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    _spelled: dict[str, list[str]] = defaultdict(list)
     for name in totals:
         key = _body_country(rename.get(name, name))
         if key and key[0]:
             groups[key].append(name)
-    for names in groups.values():
+    # A body named without its country joins the one country's body of that name the corpus knows
+    # ("Investigative Committee" -> "Investigative Committee of Russia"); spellings of one name join.
+    by_body: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key in groups:
+        by_body[key[0]].append(key)
+    for name in totals:
+        if name in rename or _body_country(name):
+            continue
+        key = body_key(name)
+        if len(by_body.get(key, ())) == 1:
+            groups[by_body[key][0]].append(name)
+        else:
+            _spelled[key].append(name)
+    for names in list(groups.values()) + list(_spelled.values()):
         if len(names) > 1:
             best = max(names, key=lambda n: (totals[n], n))
             for n in names:

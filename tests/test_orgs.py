@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pytest
 
 from indexer.entities import normalise_entities, resolve_corpus
-from indexer.orgs import acronym_matches, defined_acronyms, publisher_key
+from indexer.orgs import acronym_matches, body_key, defined_acronyms, is_credit, publisher_key
 
 GUARDIAN, KREMLIN, UKRAINE = "theguardian.com", "en.kremlin.ru", "www.president.gov.ua"
 DAY = datetime(2022, 4, 1, tzinfo=timezone.utc)  # the excerpts' period (they run from 2021 to 2022)
@@ -195,3 +195,24 @@ def test_an_all_caps_headline_still_names_its_country(nlp):
             "traders said.")
     ents = [(e.start_char, e.end_char, e.label_) for e in nlp(text).ents]
     assert "PK" in {c.code for c in normalise_entities(text, ents).countries}
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Ministry of Transport", "Transport Ministry"), ("World Trade Organisation", "World Trade Organization"),
+    ("Labour party", "Labour"),
+])
+def test_spellings_of_one_body_share_a_key(a, b):
+    assert body_key(a) == body_key(b)
+
+
+@pytest.mark.parametrize("text, name, credit", [
+    # Guardian live blog and President of Ukraine site: a common word, and an outlet credited for an op-ed.
+    ("Can Ukraine weaponise time? As long as the will to fight exists, the country’s soldiers and citizens can "
+     "hope to wear down, even to repulse, the Russian invaders. If they hold on, will the western powers "
+     "belatedly come to their rescue? Time does not favour Russia’s president.", "Time", True),
+    ("Head of the Office of the President of Ukraine Andriy Yermak wrote this in his op-ed for TIME.", "TIME", True),
+    ("The BBC announced it was suspending all operations in the country.", "BBC", False),
+])
+def test_outlet_mentions(text, name, credit):
+    s = text.index(name)
+    assert is_credit(text, s, s + len(name), name) is credit
