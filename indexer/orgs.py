@@ -30,6 +30,7 @@ DOCUMENT_HEADS = set(_TABLES["document_heads"])
 COMBINING_FORMS = set(_TABLES["combining_forms"])
 REGION_MODIFIERS = set(_TABLES["region_modifiers"])
 SPELLINGS = _TABLES["spelling_variants"]
+PLACE_COMPOUNDS = set(_TABLES["place_compounds"])
 FACILITY_AFTER = re.compile(r"[ \t]+(?:" + "|".join(sorted((re.escape(w) for w in _TABLES["facility_after"]),
                                                           key=len, reverse=True)) + r")\b")
 # A credit line: "Photograph: Anton Vaganov/Reuters", "Photo: AP".
@@ -103,6 +104,10 @@ def not_an_org(text: str, s: int, e: int, name: str, regions: frozenset[str] | s
         return True  # "Far Eastern Federal District", "Eastern Partnership Summit", "Minsk Agreements"
     if " " not in name and re.fullmatch(r"[A-Z][a-z]{2,}gate", name):
         return True  # "Partygate", "Watergate": a scandal, an event
+    if " " not in name and re.fullmatch(r"[A-Z][a-z]{3,}ed", name):
+        return True  # "Allied forces": a participle, not a name
+    if " ".join(fold(name).split()[-2:]) in PLACE_COMPOUNDS:
+        return True  # "Vostochny Space Centre": a facility
     after = re.match(r"[ \t]+([A-Z][a-z]+)\b", text[e:e + 30])
     if after and after.group(1).lower() in DOCUMENT_HEADS | EVENT_HEADS:
         return True  # "UN Charter": the span is part of a document's name
