@@ -67,6 +67,8 @@ CORPUS = [
     ("2022-05-30", KREMLIN, "Meeting with permanent members of the Security Council\n\nTaking part in the meeting were "
                             "Security Council Secretary Nikolai Patrushev, Defence Minister Sergei Shoigu and Director "
                             "of the Federal Security Service Alexander Bortnikov."),
+    ("2022-05-30", UKRAINE, "He expressed belief that the term of office of Ambassador Bridget Brink would only "
+                            "increase the strength of this partnership."),
     ("2022-01-18", KREMLIN, "Meeting with Minister of Culture Olga Lyubimova\n\nOlga Lyubimova told the President "
                             "about the progress of the Culture national project and the Pushkin Card programme. She "
                             "also talked about the development of domestic restoration schools, a nationwide plan for "
@@ -150,9 +152,15 @@ def test_national_security_council_is_not_the_uns(corpus):
 
 
 def test_a_title_does_not_swallow_a_given_name(corpus):
-    lyubimova = actor(corpus, 20, "Olga Lyubimova")
+    lyubimova = actor(corpus, 21, "Olga Lyubimova")
     assert (lyubimova.role, lyubimova.country, lyubimova.leader) == ("Culture Minister", "RU", True)
-    assert not {a.name for a in corpus[20].actors} & {"Olga", "Lyubimova"}
+    assert not {a.name for a in corpus[21].actors} & {"Olga", "Lyubimova"}
+
+
+def test_an_envoy_does_not_take_the_country_of_the_site_naming_her(corpus):
+    # The US ambassador to Ukraine on president.gov.ua: her post is abroad, not Ukraine's.
+    brink = actor(corpus, 20, "Bridget Brink")
+    assert brink.role == "Ambassador" and brink.country != "UA" and not brink.leader
 
 
 @pytest.mark.parametrize("text, name, role", [
