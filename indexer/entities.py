@@ -24,9 +24,10 @@ from indexer.people import (HONORIFICS, clean_name, find_titled_people,
                             rescue_person, resolve_people, written_lower)
 from indexer.orgs import (ERA_AFTER, FORMER_STATES, defined_acronyms, is_credit, is_listed_place, is_locative,
                           merge_orgs, not_an_org)
-from indexer.roles import HEAD_WORDS, resolve_roles, role_before
+from indexer.roles import AMBIGUOUS_BODIES, HEAD_WORDS, resolve_roles, role_before
 
 ACRONYM = re.compile(r"[A-Z]{2,8}")
+UN_NAMED = re.compile(r"\bUN\b|\bU\.N\.|United Nations")
 
 
 # Junk in organisation position: titles, wire words, social media.
@@ -343,7 +344,10 @@ def _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_te
             if code:
                 hits.append((s, e, code, "inside"))
             return
-        org = _canonical_org(core)
+        if fold(core) in AMBIGUOUS_BODIES and not UN_NAMED.search(text):
+            org = core  # "the Security Council" in a text that never names the UN is a national one
+        else:
+            org = _canonical_org(core)
         if org:
             if usage is not None:
                 seen = usage.setdefault(org, [0, 0])

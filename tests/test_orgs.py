@@ -44,6 +44,14 @@ EXCERPTS = {
                         "for the Allied victory in World War II."),
     "space-centre": (KREMLIN, "Dmitry Bolotov: Mr President, may I ask you a question? Bolotov Dmitry, Vostochny "
                               "Space Centre. We are celebrating International Cosmonautics Day."),
+    "security-council-rf": (KREMLIN, "Telephone conversations with President of France Emmanuel Macron and Federal "
+                                     "Chancellor of Germany Olaf Scholz\n\nVladimir Putin informed the leaders of the "
+                                     "outcomes of the expanded meeting of the Security Council of the Russian "
+                                     "Federation."),
+    "security-council-bare": (KREMLIN, "Meeting with permanent members of the Security Council\n\nTaking part in "
+                                       "the meeting were Security Council Secretary Nikolai Patrushev, Defence "
+                                       "Minister Sergei Shoigu and Director of the Federal Security Service "
+                                       "Alexander Bortnikov."),
     "karabakh-1": (KREMLIN, "The conversation also touched upon the issue of ensuring stability and security in "
                             "Nagorno-Karabakh, in part, with due account of the contacts held recently by Vladimir "
                             "Putin and Charles Michel with the leaders of Armenia and Azerbaijan."),
@@ -220,3 +228,9 @@ def test_spellings_of_one_body_share_a_key(a, b):
 def test_outlet_mentions(text, name, credit):
     s = text.index(name)
     assert is_credit(text, s, s + len(name), name) is credit
+
+
+def test_a_security_council_in_a_text_without_the_un_is_the_national_one(corpus):
+    assert "UN Security Council" not in orgs(corpus, "security-council-bare")
+    assert orgs(corpus, "security-council-bare") & orgs(corpus, "security-council-rf") == {
+        "Security Council of the Russian Federation"}
