@@ -284,7 +284,8 @@ def merge_orgs(batch: list[Entities], sources: Sequence[str] | None = None) -> N
             _spelled[key].append(name)
     for names in list(groups.values()) + list(_spelled.values()):
         if len(names) > 1:
-            best = max(names, key=lambda n: (totals[n], n))
+            # The display names the country when one spelling does ("Security Council of the Russian Federation").
+            best = max(names, key=lambda n: (_body_country(n) is not None, totals[n], n))
             for n in names:
                 if n != best:
                     rename[n] = rename.get(best, best)
