@@ -152,6 +152,7 @@ def acronym_matches(acronym: str, words: list[str]) -> bool:
         return False
 
     def match(i: int, j: int) -> bool:
+        """True when letters ``i:`` of the acronym spell content words ``j:``."""
         if j == len(content):
             return i == len(acronym)
         word = content[j].upper()
@@ -225,6 +226,7 @@ def _body_country(name: str) -> tuple[str, str] | None:
 
 
 def _not_org_name(name: str) -> bool:
+    """True for a long name whose head noun is a place, an event or a document."""
     head = head_word(name)
     return head in PLACE_HEADS or head in EVENT_HEADS or head in DOCUMENT_HEADS
 

@@ -8,7 +8,13 @@ True); "Vladimir Putin, the Russian president," -> ("President", "RU", True).
 A title reads: [affiliation] [qualifiers] HEAD [of|for|to ... chain], where the affiliation is a country
 form ("Russian", "U.S.", "Ukraine's", "Kremlin") or a body ("European Council"), the qualifiers are
 portfolio words ("Foreign", "acting") and the chain names the body or country ("of the United Nations").
-Leaders are heads of state or government, ministers and heads of international bodies.
+Leaders are heads of state or government, their deputies, ministers and heads of international bodies;
+"former", "ex-" and "then-" holders are not ("Former President").
+
+``resolve_roles`` then gives each actor of a corpus the role held at the article's date: the article's own
+title, else the nearest dated statement of the corpus, made a former role when the corpus shows the person
+left the office or someone else holding it; titles without a country take the corpus's or the official
+source's country. Reference tables are in ``indexer/data/roles.json``.
 """
 
 from __future__ import annotations
@@ -461,6 +467,7 @@ def _office_keys(base: str, country: str) -> list[tuple[str, str]]:
 
 
 def _display(base: str, former: bool) -> str:
+    """The role as the facet shows it."""
     return f"{FORMER} {base}" if former else base
 
 
@@ -476,6 +483,7 @@ class _Timeline:
         self.all = statements
 
     def within(self, day: int, before: int, after: int) -> list[Statement]:
+        """The dated statements from ``before`` days before ``day`` to ``after`` days after it."""
         lo, hi = bisect_left(self.days, day - before), bisect_right(self.days, day + after)
         return self.dated[lo:hi]
 

@@ -100,6 +100,7 @@ def corpus(nlp):
 
 
 def orgs(corpus, key: str) -> set[str]:
+    """The organisation facet values of one excerpt."""
     return {o.name for o in corpus[key].orgs}
 
 

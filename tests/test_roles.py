@@ -15,6 +15,7 @@ KREMLIN, UKRAINE, GUARDIAN = "en.kremlin.ru", "www.president.gov.ua", "theguardi
 
 
 def day(text: str) -> datetime:
+    """An ISO date as a UTC datetime, as the CSV readers give it."""
     return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
 
 
