@@ -439,6 +439,9 @@ def resolve_corpus(batch: list[Entities], dates: Sequence | None = None, sources
     official source (``sources``: host names) for a domestic title. Counts are re-summed per
     article. Dictionary work only (100k articles in seconds).
     """
+    for name, values in (("dates", dates), ("sources", sources)):
+        if values is not None and len(values) != len(batch):
+            raise ValueError(f"{name} has {len(values)} entries for {len(batch)} articles")
     merge_people(batch)
     _merge_acronyms(batch)
     merge_orgs(batch, sources)

@@ -221,3 +221,8 @@ def test_build_passes_dates_and_sources(build_index, tmp_path):
     assert actors["Mikhail Mishustin"]["country"] == "RU" and actors["Mikhail Mishustin"]["leader"]
     merkel = {a["name"]: a for a in stored["u1"]["actors"]}["Angela Merkel"]
     assert not merkel["leader"]
+
+
+def test_dates_must_match_the_batch():
+    with pytest.raises(ValueError):
+        resolve_corpus([], dates=[day("2022-01-01")])
