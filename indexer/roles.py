@@ -481,6 +481,8 @@ class _Timeline:
         self.dated = sorted((s for s in statements if s.day is not None), key=lambda s: s.day)
         self.days = [s.day for s in self.dated]
         self.all = statements
+        self._departures: dict[str, tuple[int, bool] | None] = {}
+        self._countries: dict[str, tuple[list[tuple[int, str]], str]] = {}
 
     def within(self, day: int, before: int, after: int) -> list[Statement]:
         """The dated statements from ``before`` days before ``day`` to ``after`` days after it."""
@@ -504,13 +506,33 @@ class _Timeline:
     def left_office(self, base: str, day: int | None) -> bool:
         """True when the corpus calls the person a former holder of ``base`` on or before ``day``
         and does not, after that, state the office as held far more often (a return to office)."""
-        formers = [s for s in self.dated if s.former and s.base == base and (day is None or s.day <= day)]
-        if not formers:
+        if base not in self._departures:
+            formers = [s for s in self.dated if s.former and s.base == base]
+            departure = None
+            if formers:
+                first = formers[0].day
+                later_held = sum(s.count for s in self.dated if not s.former and s.base == base and s.day > first)
+                later_former = sum(s.count for s in self.dated if s.former and s.base == base and s.day >= first)
+                departure = (first, later_held >= HOLDER_MIN and later_held >= 3 * later_former)
+            self._departures[base] = departure  # once per role: a person may be named in 20,000 articles
+        departure = self._departures[base]
+        if departure is None or (day is not None and departure[0] > day):
             return False
-        first = formers[0].day
-        later_held = sum(s.count for s in self.dated if not s.former and s.base == base and s.day > first)
-        later_former = sum(s.count for s in self.dated if s.former and s.base == base and s.day >= first)
-        return not (later_held >= HOLDER_MIN and later_held >= 3 * later_former)
+        return not departure[1]
+
+    def country_of(self, base: str, day: int | None) -> str:
+        """The country the corpus gives this person's ``base`` role, the statement nearest ``day`` first."""
+        if base not in self._countries:
+            with_country = [s for s in self.all if s.base == base and s.country]
+            dated = sorted((s.day, s.country) for s in with_country if s.day is not None)
+            usual = Counter(s.country for s in with_country).most_common(1)
+            self._countries[base] = (dated, usual[0][0] if usual else "")
+        dated, usual = self._countries[base]
+        if day is None or not dated:
+            return usual
+        i = bisect_left(dated, (day, ""))
+        near = [dated[k] for k in (i - 1, i) if 0 <= k < len(dated)]
+        return min(near, key=lambda d: abs(d[0] - day))[1]
 
 
 def _vote(statements: Sequence[Statement]) -> Statement | None:
@@ -603,7 +625,7 @@ def resolve_roles(batch: list[Entities], dates: Sequence | None = None, sources:
                 continue
             base, former, leader, country = chosen.base, chosen.former, chosen.leader, chosen.country
             if not country and _domestic(base):
-                country = _country_from_corpus(tl, base, day) or (home if _from_source(base) else "")
+                country = tl.country_of(base, day) or (home if _from_source(base) else "")
             if not former and (tl.left_office(base, day) or _succeeded(a.name, base, country, day, offices)
                                or HISTORICAL.search(a.name)):
                 former = True
@@ -642,18 +664,6 @@ def _from_source(role: str) -> bool:
     """False for a post abroad ("Ambassador"): a government's site names foreign envoys as often as its own."""
     low = split_former(role)[0].lower()
     return not any(re.search(rf"\b{re.escape(post)}\b", low) for post in FOREIGN_POSTS)
-
-
-def _country_from_corpus(tl: _Timeline, base: str, day: int | None) -> str:
-    """The country the corpus gives this person's ``base`` role, nearest to ``day`` first."""
-    with_country = [s for s in tl.all if s.base == base and s.country]
-    if not with_country:
-        return ""
-    if day is not None:
-        dated = [s for s in with_country if s.day is not None]
-        if dated:
-            return min(dated, key=lambda s: abs(s.day - day)).country
-    return Counter(s.country for s in with_country).most_common(1)[0][0]
 
 
 def _succeeded(name: str, base: str, country: str, day: int | None, offices) -> bool:
