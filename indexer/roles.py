@@ -482,6 +482,8 @@ class _Timeline:
         self.days = [s.day for s in self.dated]
         self.all = statements
         self._departures: dict[str, tuple[int, bool] | None] = {}
+        self._at: dict = {}
+        self._around: dict = {}
         self._countries: dict[str, tuple[list[tuple[int, str]], str]] = {}
 
     def within(self, day: int, before: int, after: int) -> list[Statement]:
@@ -491,6 +493,21 @@ class _Timeline:
 
     def at(self, day: int | None) -> Statement | None:
         """The role held at ``day``: the vote of statements near it, else the nearest statement."""
+        if day not in self._at:
+            self._at[day] = self._at_uncached(day)  # many articles share a day
+        return self._at[day]
+
+    def around(self, day: int | None) -> tuple[Counter, Statement | None]:
+        """Mentions per (role, held?, country) within MINORITY_DAYS of ``day``, and their vote."""
+        if day not in self._around:
+            near = self.within(day, MINORITY_DAYS, MINORITY_DAYS) if day is not None else self.all
+            counts: Counter = Counter()
+            for st in near:
+                counts[(st.base, st.former, st.country)] += st.count
+            self._around[day] = (counts, _vote(near))
+        return self._around[day]
+
+    def _at_uncached(self, day: int | None) -> Statement | None:
         if day is None or not self.dated:
             return _vote(self.all)
         near = self.within(day, NEAR_DAYS, NEAR_DAYS)
@@ -566,6 +583,17 @@ def _holders(timelines: dict[str, _Timeline]) -> dict[tuple[str, str], list[tupl
 
 def _holder_at(entries: list[tuple[int, str, int]], day: int) -> str | None:
     """The person clearly stated as holding an office around ``day``, or None when no one clearly is."""
+    key = (id(entries), day)
+    if key not in _HOLDERS:
+        _HOLDERS[key] = _holder_uncached(entries, day)
+    return _HOLDERS[key]
+
+
+# Holders by (office entries, day) during one resolve_roles call: every article of a day asks the same.
+_HOLDERS: dict[tuple[int, int], str | None] = {}
+
+
+def _holder_uncached(entries: list[tuple[int, str, int]], day: int) -> str | None:
     lo = bisect_left(entries, (day - HOLDER_BEFORE, "", 0))
     hi = bisect_right(entries, (day + HOLDER_AFTER, "\uffff", 1 << 30))
     votes: Counter = Counter()
@@ -613,6 +641,7 @@ def resolve_roles(batch: list[Entities], dates: Sequence | None = None, sources:
                         for day, base, country, leader, former, count, _ in rows]
     timelines = {name: _Timeline(st) for name, st in stated.items()}
     offices = _holders(timelines)
+    _HOLDERS.clear()
     for ents, day, home in zip(batch, days, homes):
         for a in ents.actors:
             tl = timelines.get(a.name)
@@ -630,6 +659,7 @@ def resolve_roles(batch: list[Entities], dates: Sequence | None = None, sources:
                                or HISTORICAL.search(a.name)):
                 former = True
             a.role, a.country, a.leader = _display(base, former), country, leader and not former
+    _HOLDERS.clear()  # the keys hold ids of this call's lists
 
 
 def _chosen(a, tl: _Timeline, day: int | None) -> Statement | None:
@@ -641,12 +671,12 @@ def _chosen(a, tl: _Timeline, day: int | None) -> Statement | None:
     own = Statement(day, base, a.country, a.leader and not former, former, a.count)
     if former:
         return own
-    around = tl.within(day, MINORITY_DAYS, MINORITY_DAYS) if day is not None else tl.all
-    total = sum(s.count for s in around)
-    mine = sum(s.count for s in around if s.base == base and not s.former
-               and (not own.country or not s.country or s.country == own.country))
+    counts, vote = tl.around(day)
+    total = sum(counts.values())
+    mine = sum(n for (b, f, c), n in counts.items() if b == base and not f
+               and (not own.country or not c or c == own.country))
     if total and mine < ROLE_MINORITY * total:
-        return _vote(around)
+        return vote
     return own
 
 
