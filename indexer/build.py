@@ -223,6 +223,11 @@ def body_entities(ents: Entities, offset: int) -> Entities:
     return ents
 
 
+def entity_key(text: str, when: datetime | None) -> str:
+    """The entity cache's key of one article: its NER text and, when it has one, its day."""
+    return text_hash(f"{when.date().isoformat()}\0{text}" if when else text)
+
+
 def date_spans(spans) -> list[list[int]]:
     """The [start, end] offsets of spaCy's DATE spans, for :mod:`indexer.event_dates`."""
     return [[int(s[0]), int(s[1])] for s in spans if len(s) >= 3 and s[2] == "DATE"]
@@ -339,7 +344,9 @@ def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: 
     if batch:
         model = model_id(nlp) if nlp is not None and hasattr(nlp, "meta") else installed_model_id()
         texts = [ner_text(a) for a in batch]
-        hashes = [text_hash(t) for t in texts]
+        # The rules read the article's date as well as its text (a former state is an era after its end),
+        # so normalised entities are cached by both.
+        hashes = [entity_key(t, a.date) for t, a in zip(texts, batch)]
         cache = NerCache(index_dir / layout.CACHE_FILE, model)
         entity_cache = EntityCache(index_dir / layout.ENTITY_CACHE_FILE, model, summary.normaliser)
         try:
@@ -353,7 +360,7 @@ def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: 
             bar = progress_bar(len(batch), "recognising", progress)
             bar.update(len(batch) - len(todo))
             for i, spans in zip(todo, stream):
-                ents = entity_rules.normalise_entities(texts[i], spans)
+                ents = entity_rules.normalise_entities(texts[i], spans, date=batch[i].date)
                 ents.dates = date_spans(spans)
                 if hashes[i] not in known:
                     pending.append((hashes[i], dump_entities(ents)))
@@ -387,7 +394,8 @@ def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: 
         finally:
             entity_cache.close()
             cache.close()
-        entity_rules.resolve_corpus(normalised)
+        entity_rules.resolve_corpus(normalised, dates=[a.date for a in batch],
+                                    sources=[a.source or a.url for a in batch])
     renamed = corpus_renames(normalised, titles)
     writer = ix.writer(limitmb=WRITER_MEMORY_MB)
     try:

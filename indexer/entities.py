@@ -19,14 +19,16 @@ from typing import Sequence
 from indexer.gazetteer import ORG_ALIASES, fold, gazetteer
 from indexer.model import Country, Entities, Mention, Org
 from indexer.gazetteer import GENERIC_ORG_WORDS, ORG_WORDS
-from indexer.people import (HONORIFICS, clean_name, fill_roles, find_listed_people, find_speakers,
-                            find_titled_people,
-                            is_caps, is_junk_person, listed_person, merge_people, name_index, person_at_end, read_person,
-                            rescue_person, resolve_people, written_lower)
+from indexer.people import (HONORIFICS, clean_name, find_listed_people, find_speakers, find_titled_people,
+                            is_caps, is_junk_person, listed_person, merge_people, name_index, person_at_end,
+                            read_person, rescue_person, resolve_people, written_lower)
 from indexer.people_corpus import count_votes
-from indexer.roles import HEAD_WORDS, role_before
+from indexer.orgs import (ERA_AFTER, FORMER_STATES, defined_acronyms, is_credit, is_listed_place, is_locative,
+                          merge_orgs, not_an_org)
+from indexer.roles import AMBIGUOUS_BODIES, HEAD_WORDS, resolve_roles, role_before
 
 ACRONYM = re.compile(r"[A-Z]{2,8}")
+UN_NAMED = re.compile(r"\bUN\b|\bU\.N\.|United Nations")
 
 
 # Junk in organisation position: titles, wire words, social media.
@@ -116,9 +118,11 @@ def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entities:
-    """Turn one article's raw spaCy entities into canonical actors, countries and organisations."""
+def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]], date=None) -> Entities:
+    """Turn one article's raw spaCy entities into canonical actors, countries and organisations
+    (``date``, the article's date or datetime, decides whether a former state still existed)."""
     g = gazetteer()
+    day = date.date() if hasattr(date, "date") and callable(date.date) else date
     head = text[:4000]
     lowers = sum(head.count(c) for c in string.ascii_lowercase)
     letters = lowers + sum(head.count(c) for c in string.ascii_uppercase)
@@ -152,18 +156,23 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entit
     find_speakers(text, ents, people)
     find_listed_people(text, ents, people)
     # Country names and metonyms spaCy did not tag ("Downing Street said ...").
-    hits.extend(_untagged_countries(text, ents, dateline))
+    hits.extend(_untagged_countries(text, ents, dateline, day))
     # spaCy often calls a person an organisation ("Icahn", "Ukraine Volodymyr Zelenskyy"): an entity
     # that ends with the name of someone this article names as a person is that person.
     known = name_index(people)
     places = {fold(text[s:e]) for s, e, label in others if label in ("GPE", "LOC")}
+    # A name this article also tags as a place or facility is not an organisation here ("Borodyanka").
+    place_names = places | {fold(text[s:e]) for s, e, label in others if label == "FAC"}
+    usage: dict[str, list[int]] = {}
+    acronyms = defined_acronyms(text) if "(" in text else {}
     for s, e, label in others:
         if known and rescue_person(text, s, e, known, people):
             continue
         if label in LISTED_LABELS and listed_person(text, s, e, people):
             continue  # "Magnus Larsson ( Sweden ) vs." tagged ORG in a results table
         if label in PLACE_OR_ORG_LABELS and not CURRENCY_AFTER.match(text, e):
-            _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_text)
+            _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_text, usage, place_names,
+                          acronyms, day)
 
     # A one-word "name" the article also writes in lower case is a word ("Children", "Law", "Map").
     singles = {p[2].lower() for p in people if " " not in p[2]}
@@ -173,7 +182,8 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]]) -> Entit
     mentions.extend(Mention(s, e, "country", code) for s, e, code, _ in hits)
     orgs = [Org(name, n) for name, n in org_counts.most_common()]
     mentions.sort(key=lambda m: (m.start, m.end))
-    return Entities(actors=actors, countries=countries, orgs=orgs, mentions=mentions,
+    return Entities(actors=actors, countries=countries, orgs=orgs, mentions=mentions, acronyms=acronyms,
+                    org_usage={name: (n, loc) for name, (n, loc) in usage.items()},
                     name_votes=count_votes(text, ents, people, OTHER_LABELS))
 
 
@@ -191,6 +201,8 @@ def _salient_countries(text: str, hits, g) -> list[Country]:
     lead_end = (brk + 2 if 0 <= brk < 200 else 0) + LEAD_CHARS
     by_code: dict[str, list] = defaultdict(list)
     for hit in sorted(hits):
+        if hit[3] == "era":
+            continue  # "Soviet times": kept for highlighting, never a reason to tag the country
         if hit[3] in STRONG_KINDS and COMPANY_OF.search(text, max(0, hit[0] - 40), hit[0]):
             hit = (hit[0], hit[1], hit[2], "inside")  # "Mazda Motor Corp of Japan": where a company is from
         by_code[hit[2]].append(hit)
@@ -238,7 +250,7 @@ def _dateline(text: str) -> tuple[int, int, int, str] | None:
     return m.start("place"), m.end("place"), m.end(), code
 
 
-def _untagged_countries(text: str, ents, dateline) -> list[tuple[int, int, str, str]]:
+def _untagged_countries(text: str, ents, dateline, day=None) -> list[tuple[int, int, str, str]]:
     """Country hits for capitalised country names and metonyms that no spaCy entity covers."""
     g = gazetteer()
     covered = sorted((s, e) for s, e, _ in ents)
@@ -249,11 +261,11 @@ def _untagged_countries(text: str, ents, dateline) -> list[tuple[int, int, str, 
             continue
         if dateline and ms < dateline[2] and me > dateline[0]:
             continue
-        if CURRENCY_AFTER.match(text, me):
+        if CURRENCY_AFTER.match(text, me) or ERA_AFTER.match(text, me):
             continue
         found = g.classify(form, places=False, capitals=False)
         if found:
-            found_hits.append((ms, me, found[0], found[1]))
+            found_hits.append((ms, me, found[0], _former_state_kind(text, ms, found, day)))
     return found_hits
 
 
@@ -266,7 +278,8 @@ def _headline_only(text: str, s: int, name: str, caps_text: bool) -> bool:
     return name not in text[first_break:]
 
 
-def _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_text) -> None:
+def _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_text, usage=None,
+                  place_names=frozenset(), acronyms=None, day=None) -> None:
     """Read one place-like or organisation entity into country hits, an organisation or a person."""
     g = gazetteer()
     raw = text[s:e]
@@ -278,10 +291,24 @@ def _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_te
         return  # the pronoun, not the country
     if key in REGIONS:
         return
+    if label == "ORG" and "\n" in raw.strip() and (raw.count("\n") > 1 or text.count("\n") * 100 < len(text)):
+        # Outside hard-wrapped wire copy a name never runs across a line break ("Security
+        # Council\nTaking part in the meeting were").
+        e = s + raw.index("\n")
+        raw = text[s:e]
+        name = clean_name(raw)
+        key = fold(name)
+        if not name:
+            return
+    if label == "ORG" and is_credit(text, s, e, name):
+        return  # "Photograph: Anton Vaganov/Reuters", "told the BBC"
+    if ERA_AFTER.match(text, e):
+        return  # "Soviet-era ammunition", "US-made": the word dates or labels a thing
     places = label in ("GPE", "LOC")
-    found = g.classify(name, places=places, capitals=True)
+    found = (None if _acronym_not_country(name, label, caps_text, text, s)
+             else g.classify(name, places=places, capitals=True))
     if found:
-        hits.append((s, e, found[0], found[1]))
+        hits.append((s, e, found[0], _former_state_kind(text, s, found, day)))
         return
     if label == "ORG":
         words = name.split()
@@ -289,11 +316,12 @@ def _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_te
         while len(words) > 1 and words[-1].lower() in HEAD_WORDS:
             words = words[:-1]
         core = " ".join(words)
-        found = g.classify(core, places=False, capitals=True)
+        acronym = _acronym_not_country(core, label, caps_text, text, s)
+        found = None if acronym else g.classify(core, places=False, capitals=True)
         if found:
             hits.append((s, e, found[0], found[1]))
             return
-        code = g.place_code(core) if len(core.split()) <= 3 else None
+        code = g.place_code(core) if len(core.split()) <= 3 and not acronym else None
         if code:
             hits.append((s, e, code, "city"))  # "Mariupol", "Kharkiv" tagged as organisations
             return
@@ -311,10 +339,28 @@ def _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_te
             if found:
                 hits.append((s, e, found[0], found[1]))  # "Kazakhstan Kassym-Jomart Tokayev"
                 return
+        defined = re.fullmatch(r"(.+?)\s+[-–—]\s+([A-Z]{2,8})", core)
+        if defined and acronyms is not None:
+            core = defined.group(1)  # "Organization for Democracy and Economic Development - GUAM"
+            acronyms.setdefault(defined.group(2), _canonical_org(core) or core)
         if _headline_only(text, s, core, caps_text):
             return
-        org = _canonical_org(core)
+        if fold(core) in place_names or not_an_org(text, s, e, core, REGIONS):
+            # A place, an event, a document or an adjective ("UN Charter", "Euro-Atlantic"); a country
+            # inside its name is still mentioned ("the U.S.-Japan semiconductor Agreement").
+            code = _country_inside(core)
+            if code:
+                hits.append((s, e, code, "inside"))
+            return
+        if fold(core) in AMBIGUOUS_BODIES and not UN_NAMED.search(text):
+            org = core  # "the Security Council" in a text that never names the UN is a national one
+        else:
+            org = _canonical_org(core)
         if org:
+            if usage is not None:
+                seen = usage.setdefault(org, [0, 0])
+                seen[0] += 1
+                seen[1] += is_locative(text, s) or is_listed_place(text, s, e, place_names)
             org_counts[org] += 1
             mentions.append(Mention(s, e, "org", org))
             # "Bank of Japan", "Japanese Finance Ministry": the country is named inside the organisation.
@@ -325,6 +371,32 @@ def _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_te
         code = _country_inside(name)
         if code:
             hits.append((s, e, code, "inside"))
+
+
+def _acronym_not_country(name: str, label: str, caps_text: bool, text: str = "", s: int = 0) -> bool:
+    """True for an all-caps ORG span on a mixed-case line that spells a country or territory normally
+    written in lower case ("GUAM" the organisation, not Guam): an acronym, not the place. An all-caps
+    headline ("PAKISTAN TO TENDER FOR ...") writes every name so."""
+    if label != "ORG" or caps_text or len(name) < 4 or not name.isalpha() or not name.isupper():
+        return False
+    line = text[text.rfind("\n", 0, s) + 1:text.find("\n", s) if text.find("\n", s) >= 0 else len(text)]
+    if not any(c.islower() for c in line):
+        return False
+    g = gazetteer()
+    found = g.classify(name, places=False, capitals=False)
+    return bool(found) and found[1] == "name" and fold(g.country_name(found[0])) == fold(name)
+
+
+def _former_state_kind(text: str, s: int, found: tuple[str, str], day=None) -> str:
+    """The hit kind of a country word; in a story written after a state ended (``day``), its adjective or
+    "the former Soviet Union" is an era, not the subject ("Soviet times", "post-Soviet"), and does not
+    make the story about it. Undated stories keep the old reading (wire copy of 1987 names a living state)."""
+    code, kind = found
+    ended = FORMER_STATES.get(code)
+    if ended and day is not None and day >= ended and (kind != "name" or re.search(r"(?:former|post-)\s*(?:the\s+)?$",
+                                                              text[max(0, s - 12):s], re.IGNORECASE)):
+        return "era"
+    return kind
 
 
 def _country_inside(name: str) -> str | None:
@@ -366,17 +438,22 @@ def _canonical_org(name: str) -> str | None:
     return name
 
 
-def resolve_corpus(batch: list[Entities]) -> None:
+def resolve_corpus(batch: list[Entities], dates: Sequence | None = None, sources: Sequence[str] | None = None) -> None:
     """Merge across a batch in place: one name per person and per organisation, roles filled in.
 
     Spellings, shorter forms and bare surnames of a person join the corpus's full name; organisations
-    that are people move to the actors; acronyms join the long name they abbreviate; an actor named
-    without a title gets the role the corpus most often gives that person. Counts are re-summed per
+    that are people move to the actors; acronyms join the long name they abbreviate; each actor gets
+    the role held at the article's date (``dates``, parallel to ``batch``), with the country of an
+    official source (``sources``: host names) for a domestic title. Counts are re-summed per
     article. Dictionary work only (100k articles in seconds).
     """
+    for name, values in (("dates", dates), ("sources", sources)):
+        if values is not None and len(values) != len(batch):
+            raise ValueError(f"{name} has {len(values)} entries for {len(batch)} articles")
     merge_people(batch)
     _merge_acronyms(batch)
-    fill_roles(batch)
+    merge_orgs(batch, sources)
+    resolve_roles(batch, dates, sources)
 
 
 def _initials(name: str) -> str:

@@ -43,6 +43,8 @@ def load_entities(text: str) -> Entities:
         mentions=[_make(Mention, m) for m in data.get("mentions", [])],
         dates=[[int(d[0]), int(d[1])] for d in data.get("dates", []) if len(d) == 2],
         name_votes={str(k): list(v) for k, v in (data.get("name_votes") or {}).items()},
+        acronyms={str(k): str(v) for k, v in (data.get("acronyms") or {}).items()},
+        org_usage={str(k): (int(v[0]), int(v[1])) for k, v in (data.get("org_usage") or {}).items()},
     )
 
 

@@ -75,3 +75,7 @@ class Entities:
     # name key -> [read as a person, read as something else] in this article; people_corpus drops
     # names the corpus reads as a person only a minority of the times. Not stored in the index.
     name_votes: dict = field(default_factory=dict)
+    # For corpus resolution only (never stored): acronyms the text defines ("EAEU" -> "Eurasian Economic
+    # Union") and, per organisation, (mentions, mentions after a preposition of place).
+    acronyms: dict[str, str] = field(default_factory=dict)
+    org_usage: dict[str, tuple[int, int]] = field(default_factory=dict)

@@ -47,3 +47,26 @@ def test_dates_in_the_text_point_into_the_body(build_index, tmp_path):
     assert dates["Monday"] == ("2022-04-25", "day")  # the Monday before Wednesday 27 April
     assert dates["20 April"] == ("2022-04-20", "day")
     assert ["20220425", "d"] in facets["ev"] and ["20220420", "d"] in facets["ev"]
+
+
+
+def _all_entities(index_dir):
+    ix = index.open_dir(str(current_generation_dir(index_dir)))
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        column = reader.column_reader("facets")
+        return {f["id"]: (json.loads(f["entities"]), json.loads(column[d]))
+                for d, f in ((d, reader.stored_fields(d)) for d in reader.all_doc_ids())}
+
+
+def test_a_rebuild_from_the_entity_cache_writes_the_same_entities(build_index, tmp_path):
+    """Everything corpus resolution reads (name votes, acronyms, organisation usage, dates) survives the cache."""
+    from pathlib import Path
+
+    corpus = Path(__file__).resolve().parent / "data" / "fixture_articles.jsonl"
+    first = build_index([corpus], tmp_path / "idx")
+    assert first.normalised == first.read
+    before = _all_entities(tmp_path / "idx")
+    second = build_index([corpus], tmp_path / "idx", rebuild=True)
+    assert second.normalised == 0 and second.ner_runs == 0  # every article from the entity cache
+    assert _all_entities(tmp_path / "idx") == before
