@@ -30,7 +30,6 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, NotFound
 
 from indexer.gazetteer import gazetteer
@@ -253,8 +252,8 @@ def results():
         res=res,
         facets=facet_panels(res.facets, res.facet_totals),
         chips=selected_chips(res.facets, req),
-        histogram=render_histogram(res.histogram, res.histogram_unit, req),
-        event_histogram=render_histogram(res.event_histogram, res.event_histogram_unit, req, mentioned=True),
+        histogram=histogram_chart(res.histogram, res.histogram_unit, req),
+        event_histogram=histogram_chart(res.event_histogram, res.event_histogram_unit, req, mentioned=True),
         pages=page_numbers(res.page, last_page(res.total, res.per_page)),
         last_page=last_page(res.total, res.per_page),
         sorts=SORTS,
@@ -436,15 +435,16 @@ def page_numbers(current: int, last: int, window: int = 2) -> list[int | None]:
     return numbers
 
 
-def render_histogram(buckets: list, unit: str, req, mentioned: bool = False) -> Markup:
-    """Draw matches per period as an SVG bar chart whose bars link to their period, with an axis below.
+def histogram_chart(buckets: list, unit: str, req, mentioned: bool = False) -> dict | None:
+    """Lay out matches per period as bars that link to their period, for ``_histogram.html`` to draw.
 
-    The SVG stretches to any width (``preserveAspectRatio="none"``), so it holds no text; the axis is an
-    HTML list with one equal cell per bar, which stays aligned and readable on a phone. Every label is
-    escaped here, which is why the template may mark the result safe.
+    Only numbers and plain strings: the template draws the SVG and escapes every label. The SVG stretches
+    to any width (``preserveAspectRatio="none"``), so it holds no text; the axis is an HTML list with one
+    equal cell per bar, which stays aligned and readable on a phone. ``mentioned`` draws the dates the
+    texts mention (bars set ``event_from``/``event_to``) instead of publication dates.
     """
     if not buckets:
-        return Markup("")
+        return None
     width, height = 1000, 100
     step = width / len(buckets)
     bar_width = min(step * 0.8, width / 12 * 0.8)  # a few months must not become slabs
@@ -452,43 +452,26 @@ def render_histogram(buckets: list, unit: str, req, mentioned: bool = False) -> 
     total = sum(b.count for b in buckets)
     first, last = period_label(buckets[0], unit), period_label(buckets[-1], unit)
     what = "Articles mentioning a date, per" if mentioned else "Articles per"
-    label = (f"{what} {unit} from {first} to {last}: {total} in all, at most {peak} in one {unit}. "
-             f"Each bar links to its {unit}.")
-    parts = [
-        f'<svg class="histogram" viewBox="0 0 {width} {height}" preserveAspectRatio="none" '
-        f'role="group" aria-label="{escape(label)}">'
-    ]
+    low, high = (req.event_from, req.event_to) if mentioned else (req.date_from, req.date_to)
+    keys = ("event_from", "event_to") if mentioned else ("from", "to")
+    bars = []
     for i, bucket in enumerate(buckets):
-        x = i * step
-        tip = f"{period_label(bucket, unit)}: {bucket.count} article{'' if bucket.count == 1 else 's'}"
-        bar_x = x + (step - bar_width) / 2
-        if bucket.count:
-            bar = max(bucket.count / peak * (height - 4), 3.0)  # one article must still show and be clickable
-            low, high = (req.event_from, req.event_to) if mentioned else (req.date_from, req.date_to)
-            current = low == bucket.start and high == bucket.end
-            keys = ("event_from", "event_to") if mentioned else ("from", "to")
-            href = state_url(replace={keys[0]: bucket.start, keys[1]: bucket.end})
-            parts.append(
-                f'<a href="{escape(href)}" aria-label="{escape(tip)}" class="bucket{" current" if current else ""}">'
-                f"<title>{escape(tip)}</title>"
-                f'<rect class="hit-area" x="{x:.2f}" y="0" width="{step:.2f}" height="{height}"/>'
-                f'<rect class="bar" x="{bar_x:.2f}" y="{height - bar:.2f}" width="{bar_width:.2f}" height="{bar:.2f}"/>'
-                f"</a>"
-            )
-        else:
-            parts.append(
-                f'<g class="bucket empty"><title>{escape(tip)}</title>'
-                f'<rect class="bar" x="{bar_x:.2f}" y="{height - 1}" width="{bar_width:.2f}" height="1"/></g>'
-            )
-    parts.append("</svg>")
-    # Label about six bars evenly; the others get empty cells so every label sits under its bar.
-    every = max(1, -(-len(buckets) // 6))
-    parts.append('<ol class="chart-axis" aria-hidden="true">')
-    for i, bucket in enumerate(buckets):
-        text = axis_label(bucket, unit) if i % every == 0 else ""
-        parts.append(f"<li>{escape(text)}</li>")
-    parts.append("</ol>")
-    return Markup("".join(parts))
+        bar = max(bucket.count / peak * (height - 4), 3.0) if bucket.count else 1.0  # one article still shows
+        bars.append({
+            "x": f"{i * step:.2f}", "step": f"{step:.2f}", "bar_x": f"{i * step + (step - bar_width) / 2:.2f}",
+            "bar_width": f"{bar_width:.2f}", "y": f"{height - bar:.2f}", "bar": f"{bar:.2f}",
+            "count": bucket.count,
+            "tip": f"{period_label(bucket, unit)}: {bucket.count} article{'' if bucket.count == 1 else 's'}",
+            "current": low == bucket.start and high == bucket.end,
+            "href": state_url(replace={keys[0]: bucket.start, keys[1]: bucket.end}) if bucket.count else "",
+        })
+    every = max(1, -(-len(buckets) // 6))  # label about six bars; the others get empty cells
+    return {
+        "width": width, "height": height, "bars": bars,
+        "label": (f"{what} {unit} from {first} to {last}: {total} in all, at most {peak} in one {unit}. "
+                  f"Each bar links to its {unit}."),
+        "axis": [axis_label(b, unit) if i % every == 0 else "" for i, b in enumerate(buckets)],
+    }
 
 
 def period_label(bucket, unit: str) -> str:
