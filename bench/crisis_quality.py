@@ -447,7 +447,8 @@ def main(argv: list[str] | None = None) -> int:
             totals[m].add(tp, fp, fn)
         if dump:
             dump.write(json.dumps({"id": s["id"], "url": s["url"], "title": s["title"],
-                                   **{k: v for k, v in errors.items() if v}}, ensure_ascii=False) + "\n")
+                                   **{k: v for k, v in errors.items() if v}, "predicted": predicted[s["url"]]},
+                                  ensure_ascii=False) + "\n")
     if dump:
         dump.close()
     print(note)
