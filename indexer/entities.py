@@ -412,6 +412,8 @@ def _country_inside(name: str) -> str | None:
                 continue
             if i > 0 and fold(" ".join(words[i - 1:i + n])) in REGIONS:
                 continue
+            if len(part) >= 4 and part.isupper() and any(c.islower() for c in name):
+                continue  # an acronym inside a mixed-case name ("... Development - GUAM"), not the place
             code = g.lookup(part, places=False, capitals=False)
             if code:
                 return code
