@@ -16,6 +16,7 @@ from datetime import date
 import numpy as np
 
 from .model import FACET_KINDS
+from .stories import SegmentStories, StoryTable, merge_stories, parse_segment_stories
 
 _KEYS = {"actor": "a", "country": "c", "org": "o"}
 NO_DATE = -1
@@ -183,6 +184,7 @@ class FacetTable:
     day: np.ndarray  # int32[n]: date.toordinal(), NO_DATE when the article has no date
     columns: dict[str, FacetColumn]
     actor_roles: ActorRoles  # leaders and roles per article
+    stories: StoryTable | None = None  # each document's story of near-duplicates (search/stories.py)
 
     def date_mask(self, start: date | None, end: date | None) -> np.ndarray:
         """Return the documents dated within [start, end] (inclusive; open ends allowed)."""
@@ -227,6 +229,7 @@ class SegmentFacets:
     columns: dict[str, _LocalColumn]
     leader_col: _LocalColumn  # per document, the actors that are leaders in it
     role_col: _LocalColumn  # per document, "name\x1frole\x1fcountry" of the actors with a role
+    stories: SegmentStories | None = None  # per document, its story id (``st``)
 
 
 def load_facets(reader, cache: dict | None = None) -> FacetTable:
@@ -301,7 +304,8 @@ def _parse_segment(sub) -> SegmentFacets:
     columns["source"] = _local_column([(d.get("s") or "",) for d in docs], n)
     leader_col = _local_column([d.get("l") or () for d in docs], n)
     role_col = _local_column([_role_keys(d.get("r")) for d in docs], n)
-    return SegmentFacets(n, day, columns, leader_col, role_col)
+    stories = parse_segment_stories([d.get("st") for d in docs]) if len(docs) == n else None
+    return SegmentFacets(n, day, columns, leader_col, role_col, stories)
 
 
 def _role_keys(entries) -> list[str]:
@@ -381,4 +385,5 @@ def _load_facets(reader, cache: dict) -> FacetTable:
         day[offset:offset + seg.n] = seg.day
     columns = {kind: _merge_columns([(offset, seg.columns[kind]) for offset, seg in parts], n)
                for kind in FACET_KINDS}
-    return FacetTable(n, live, day, columns, _merge_actor_roles(parts, columns["actor"], n))
+    stories = merge_stories([(offset, seg.stories) for offset, seg in parts], n, live)
+    return FacetTable(n, live, day, columns, _merge_actor_roles(parts, columns["actor"], n), stories)

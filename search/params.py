@@ -101,5 +101,8 @@ def parse_request(args: Mapping) -> SearchRequest:
             if len(values) > MAX_FILTER_VALUES:
                 raise InvalidParameter(f"at most {MAX_FILTER_VALUES} {kind} filters at a time")
     leaders = _first(args, "leaders").lower() in ("1", "true", "yes", "on")
+    versions = (_first(args, "versions") or "stories").lower()
+    if versions not in ("stories", "all"):
+        raise InvalidParameter("versions must be stories (one result per story) or all (every version)")
     return SearchRequest(q=q, include=include, exclude=exclude, date_from=date_from, date_to=date_to,
-                         sort=sort, page=page, per_page=per_page, leaders=leaders)
+                         sort=sort, page=page, per_page=per_page, leaders=leaders, versions=versions)
