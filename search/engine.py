@@ -528,9 +528,13 @@ class SearchIndex:
         """
         column = snap.table.columns[kind]
         if per_story is not None and len(per_story) and per_story.max() > 1:  # some story matches twice or more
-            posting = mask[column.post_doc]
-            counts = _stories(snap).distinct_story_postings(column.post_doc[posting], column.post_val[posting],
-                                                            per_story, len(column.values))
+            stories = _stories(snap)
+            if ids is None:  # many matches: walk the postings presorted by story
+                counts = stories.count_stories_dense(kind, column.post_doc, column.post_val, mask,
+                                                     len(column.values))
+            else:
+                docs, vals = column.postings_of(ids)
+                counts = stories.distinct_story_postings(docs, vals, per_story, len(column.values))
         else:
             counts = column.count(mask, ids)
         found = counts > 0
@@ -754,6 +758,8 @@ class SearchIndex:
         matches = snap.matcher.relaxed([word_query(t) for t in key_terms])
         mask = matches.mask & snap.table.live
         mask[docnum] = False
+        stories = _stories(snap)
+        mask &= stories.key != stories.key[docnum]  # its other versions are listed as the story's, not as related
         ids = self._order(snap, mask, matches.score, "relevance", n)
         return [self._hit(snap, int(d), float(matches.score[d]), frozenset()) for d in ids]
 

@@ -41,6 +41,14 @@ class FacetColumn:
         """Return the documents carrying value ``value_id``."""
         return self.by_value[self.value_ptr[value_id]:self.value_ptr[value_id + 1]]
 
+    def postings_of(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the (document, value) postings of the documents ``ids``, gathered without a full scan."""
+        starts = self.doc_ptr[ids]
+        lengths = self.doc_ptr[ids + 1] - starts
+        ends = np.cumsum(lengths)
+        index = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(starts - (ends - lengths), lengths)
+        return self.post_doc[index], self.post_val[index]
+
     def count(self, mask: np.ndarray, ids: np.ndarray | None = None) -> np.ndarray:
         """Return, per value id, how many documents in ``mask`` carry it (``ids``: the mask's documents)."""
         if not len(self.post_doc):

@@ -10,7 +10,7 @@ story of its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -41,6 +41,8 @@ class StoryTable:
     names: list[str]  # story key -> story id, for the named stories
     lookup: dict[str, int]  # story id -> story key
     size: np.ndarray  # int64[len(names) + n]: live documents per story key
+    # per facet kind: its postings (document, value, story key) ordered by (story key, value), made on first use
+    _by_story: dict = field(default_factory=dict, repr=False)
 
     def story_id(self, docnum: int) -> str | None:
         """Return the story id of a document, or None when it has no named story (a story of its own)."""
@@ -71,6 +73,28 @@ class StoryTable:
     def matching_per_story(self, mask: np.ndarray) -> np.ndarray:
         """Return, per story key, how many documents of ``mask`` belong to it."""
         return np.bincount(self.key[mask], minlength=len(self.size))
+
+    def count_stories_dense(self, kind: str, post_doc: np.ndarray, post_val: np.ndarray, mask: np.ndarray,
+                            size: int) -> np.ndarray:
+        """Count, per value, the stories with a document of ``mask`` carrying it, for large match sets.
+
+        The column's postings are ordered by (story, value) once per commit, so a query only keeps the
+        matching ones and counts the first of each (story, value) run: no sort at query time.
+        """
+        ordered = self._by_story.get(kind)
+        if ordered is None:
+            order = np.lexsort((post_val, self.key[post_doc]))
+            ordered = self._by_story[kind] = (post_doc[order], post_val[order], self.key[post_doc[order]])
+        docs, vals, keys = ordered
+        keep = mask[docs]
+        k, v = keys[keep], vals[keep]
+        if not len(k):
+            return np.zeros(size, dtype=np.int64)
+        first = np.empty(len(k), dtype=bool)
+        first[0] = True
+        np.not_equal(k[1:], k[:-1], out=first[1:])
+        first[1:] |= v[1:] != v[:-1]
+        return np.bincount(v[first], minlength=size)
 
     def distinct_story_postings(self, post_doc: np.ndarray, post_val: np.ndarray, per_story: np.ndarray,
                                 size: int) -> np.ndarray:

@@ -7,10 +7,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+import numpy as np
 import pytest
 
 from app import create_app
 from search import SearchIndex, parse_request
+from search.stories import SegmentStories, merge_stories
 
 from test_stories import crafted_copies, load_releases, write_jsonl
 
@@ -109,6 +111,28 @@ def test_facets_count_stories_when_collapsed(index):
     assert search(index, actor="Emmanuel Macron", versions="all").total == 8
 
 
+def test_story_counts_of_facet_values_agree_with_counting_by_hand():
+    """Both counting paths (few matches, many matches) against a set of (story, value) pairs."""
+    rng = np.random.default_rng(7)
+    n, values = 400, 30
+    local = np.where(rng.random(n) < 0.2, -1, rng.integers(0, 60, n)).astype(np.int32)  # some without a story
+    stories = merge_stories([(0, SegmentStories([f"s{i}" for i in range(60)], local))], n, np.ones(n, bool))
+    post_doc = np.repeat(np.arange(n, dtype=np.int32), 3)
+    # three distinct values per document, as a facet column has them
+    post_val = ((rng.integers(0, values, n)[:, None] + np.array([0, 7, 19])) % values).ravel().astype(np.int32)
+    for share in (0.05, 0.5, 1.0):
+        mask = rng.random(n) < share
+        per_story = stories.matching_per_story(mask)
+        keep = mask[post_doc]
+        sparse = stories.distinct_story_postings(post_doc[keep], post_val[keep], per_story, values)
+        dense = stories.count_stories_dense("actor", post_doc, post_val, mask, values)
+        by_hand = np.zeros(values, dtype=np.int64)
+        for key, value in {(int(stories.key[d]), int(v)) for d, v in zip(post_doc[keep], post_val[keep])}:
+            by_hand[value] += 1
+        assert sparse.tolist() == dense.tolist() == by_hand.tolist()
+        assert int(np.count_nonzero(per_story)) == len({int(stories.key[d]) for d in np.flatnonzero(mask)})
+
+
 def test_paging_is_over_stories(index):
     pages = [search(index, per_page=10, page=1), search(index, per_page=10, page=2)]
     assert pages[0].total == 4 and len(pages[0].hits) == 4 and pages[1].hits == []
@@ -133,6 +157,13 @@ def test_story_lists_the_members_lead_first(index):
     assert by_id[f"{MACRON}-retitled"].source == "tass"
     assert [m.date for m in story.members] == sorted(m.date for m in story.members)
     assert index.story("no-such-story") is None
+
+
+def test_more_like_this_leaves_out_the_articles_own_story(index):
+    related = index.more_like_this(f"{MACRON}-edited", n=5)
+    assert related and all(h.story["id"] != CALL for h in related)
+    assert {h.id for h in related} <= {"kremlin-macron-2022-03-03", DONETSK, f"{DONETSK}-edited",
+                                       f"{DONETSK}-retitled", "kremlin-treaty-lugansk"}
 
 
 def test_an_article_without_copies_is_a_story_of_one(index):
