@@ -205,6 +205,14 @@ def test_api_search_says_what_it_counts_and_hits_carry_their_story(client):
     assert client.get("/api/search?versions=some").status_code == 400
 
 
+def test_api_facet_counts_stories_unless_all_versions(client):
+    stories = client.get("/api/facet/source?q=Macron").get_json()
+    articles = client.get("/api/facet/source?q=Macron&versions=all").get_json()
+    # the call: 5 Kremlin versions and a TASS copy; the 3 March call; the treaty's TASS copy
+    assert {v["value"]: v["count"] for v in stories["values"]} == {"en.kremlin.ru": 2, "tass": 2}
+    assert {v["value"]: v["count"] for v in articles["values"]} == {"en.kremlin.ru": 6, "tass": 2}
+
+
 def test_api_article_carries_its_story(client):
     data = client.get(f"/api/article/{MACRON}-appended").get_json()
     assert data["story"] == {"id": CALL, "size": 6}
@@ -221,6 +229,8 @@ def test_results_page_says_what_it_counts_and_keeps_the_toggle(client):
     # every link of the page keeps the choice: facets, sort, paging
     assert 'versions=all' in html
     assert html.count("versions=all") >= 5
+    clear = client.get("/?q=Macron&versions=all&source=tass").get_data(as_text=True)
+    assert 'class="clear-filters" href="/?q=Macron&amp;versions=all"' in clear
 
 
 def test_article_page_lists_the_versions(client):
