@@ -50,7 +50,8 @@ ENV_INDEX_DIR = "CRISIS_DESK_INDEX"
 FILTER_KINDS = ("actor", "country", "org", "source")
 FILTER_LABELS = {"actor": "Actors", "country": "Countries", "org": "Organisations", "source": "Sources"}
 # Parameters that make up a search; links carry these and nothing else, so junk never spreads.
-STATE_KEYS = ("q", *FILTER_KINDS, "from", "to", "event_from", "event_to", "sort", "per_page", "leaders", "page")
+STATE_KEYS = ("q", *FILTER_KINDS, "from", "to", "event_from", "event_to", "sort", "per_page", "leaders",
+              "versions", "page")
 SORTS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
 PER_PAGE_CHOICES = (10, 20, 50)
 URL_SAFE = "!$'()*,/:;?@"  # what werkzeug's url_for leaves unquoted in a query string
@@ -319,7 +320,8 @@ def article(article_id: str):
     if view is None:
         raise NotFound()
     related = search_index().more_like_this(view.id, n=current_app.config["MORE_LIKE_THIS"])
-    return render_template("article.html", article=view, related=related)
+    story = search_index().story(view.story["id"]) if view.story and view.story["size"] > 1 else None
+    return render_template("article.html", article=view, related=related, story=story)
 
 
 def filter_values(kind: str) -> list[tuple[str, bool]]:
@@ -522,6 +524,15 @@ def api_article(article_id: str):
     if view is None:
         raise NotFound()
     return jsonify(view.to_dict())
+
+
+@api.get("/api/story/<path:story_id>")
+def api_story(story_id: str):
+    """Return a story's members (id, title, date, source, url, length, length_delta), lead first."""
+    story = search_index().story(story_id)
+    if story is None:
+        raise NotFound()
+    return jsonify(story.to_dict())
 
 
 @api.get("/healthz")

@@ -2,16 +2,17 @@
 
 Pipeline, one module per stage: params (request -> SearchRequest) -> query (text -> Whoosh query)
 -> aliases (names in the query -> all their spellings; wildcards over written words) -> match (numpy evaluation: matching set + BM25F scores) -> facets (counts from per-document arrays)
--> snippets (escaped <mark> fragments); ``engine.SearchIndex`` ties them together.
+-> stories (near-duplicates folded into one hit) -> snippets (escaped <mark> fragments); ``engine.SearchIndex`` ties them together.
 """
 
 from .engine import SearchIndex
 from .errors import IndexMissing, InvalidParameter, SearchError
-from .model import ArticleView, Bucket, ExportRow, FacetPage, FacetValue, Hit, SearchRequest, SearchResult
+from .model import (ArticleView, Bucket, ExportRow, FacetPage, FacetValue, Hit, SearchRequest, SearchResult,
+                    StoryMember, StoryView)
 from .params import parse_request
 
 __all__ = [
     "SearchIndex", "SearchRequest", "SearchResult", "Hit", "FacetValue", "FacetPage", "Bucket", "ArticleView",
-    "ExportRow",
+    "ExportRow", "StoryView", "StoryMember",
     "SearchError", "IndexMissing", "InvalidParameter", "parse_request",
 ]

@@ -32,10 +32,11 @@ from .mentioned_dates import event_dates_json, mentioned_histogram
 from .facets import NO_DATE, SPARSE_RATIO, FacetTable, load_facets
 from .match import Matches, QueryMatcher
 from .model import (FACET_KINDS, ArticleView, Bucket, ExportRow, FacetPage, FacetValue, Hit, SearchRequest,
-                    SearchResult)
+                    SearchResult, StoryMember, StoryView)
 from .query import (NOTICE_RELAXED, NOTICE_STOPWORDS, ParsedQuery, TEXT_FIELDS, analyse_words,
                     fallback_query, parse_query, word_query)
 from .snippets import lead_paragraph, make_snippet
+from .stories import StoryTable
 
 FACET_LIMIT = 100
 FACET_PAGE_MAX = 500  # most values one /api/facet call returns
@@ -411,19 +412,30 @@ class SearchIndex:
 
     def _search(self, snap: _Snapshot, req: SearchRequest, start: float) -> SearchResult:
         parsed, mask, score = self._matching(snap, req)
-        total = int(np.count_nonzero(mask))
+        total_articles = total = int(np.count_nonzero(mask))
         sort = req.effective_sort
         if sort == "relevance" and score is None:
             sort = "newest"
         first = (req.page - 1) * req.per_page
-        page_ids = self._order(snap, mask, score, sort, first + req.per_page)[first:]
+        stories = _stories(snap)
+        per_story = stories.matching_per_story(mask)
+        total_stories = int(np.count_nonzero(per_story))
+        if req.collapsed:
+            page_ids = self._story_page(snap, stories, mask, score, sort, first + req.per_page, total)[first:]
+            total = total_stories
+        else:
+            page_ids = self._order(snap, mask, score, sort, first + req.per_page)[first:]
         terms = self._highlight_terms(snap, parsed)
         hits = [self._hit(snap, int(d), float(score[d]) if score is not None else None, terms)
                 for d in page_ids]
+        if req.collapsed:
+            for hit, d in zip(hits, page_ids.tolist()):
+                hit.other_versions = int(per_story[stories.key[d]]) - 1
         did_you_mean = None
-        if parsed.words and (total < DID_YOU_MEAN_BELOW or parsed.relaxed):
-            did_you_mean = self._did_you_mean(snap, req, parsed, total)
-        facets, facet_totals = self._facets(snap, mask, req.leaders, total)
+        if parsed.words and (total_articles < DID_YOU_MEAN_BELOW or parsed.relaxed):
+            did_you_mean = self._did_you_mean(snap, req, parsed, total_articles)
+        facets, facet_totals = self._facets(snap, mask, req.leaders, total_articles,
+                                            per_story if req.collapsed else None)
         histogram, unit = self._histogram(snap, mask, req)
         event_histogram, event_unit = mentioned_histogram(snap.table.mentioned, mask, req.event_from, req.event_to)
         notice = parsed.notice
@@ -434,7 +446,23 @@ class SearchIndex:
                             did_you_mean=did_you_mean, relaxed=parsed.relaxed, hits=hits, facets=facets,
                             also_matching=list(parsed.also_matching), histogram=histogram,
                             histogram_unit=unit, sort=sort, facet_totals=facet_totals,
-                            event_histogram=event_histogram, event_histogram_unit=event_unit)
+                            event_histogram=event_histogram, event_histogram_unit=event_unit,
+                            counting="stories" if req.collapsed else "articles", total_articles=total_articles,
+                            total_stories=total_stories)
+
+    def _story_page(self, snap: _Snapshot, stories: StoryTable, mask: np.ndarray, score: np.ndarray | None,
+                    sort: str, limit: int, total: int) -> np.ndarray:
+        """Return the best-ranked member of each of the first ``limit`` stories, in the requested order.
+
+        The first k matches in order are a prefix of the full order, so their first member per story is a
+        prefix of the collapsed list: k grows until it holds ``limit`` stories or every match.
+        """
+        k = min(total, max(4 * limit, 64))
+        while True:
+            firsts, _ = stories.collapse(self._order(snap, mask, score, sort, k))
+            if len(firsts) >= limit or k >= total:
+                return firsts[:limit]
+            k = min(total, 4 * k)
 
     # -- pieces of a result --------------------------------------------------------------------------
     def _hit(self, snap: _Snapshot, docnum: int, score: float | None, terms: frozenset[str]) -> Hit:
@@ -451,6 +479,7 @@ class SearchIndex:
             countries=[{"code": c.get("code", ""), "name": c.get("name", "")} for c in ents.get("countries", [])],
             orgs=[o.get("name", "") for o in ents.get("orgs", []) if o.get("name")],
             event_dates=event_dates_json(body, ents.get("dates")),
+            story=_story_of(snap, docnum, stored.get("id", "")),
         )
 
     def _highlight_terms(self, snap: _Snapshot, parsed: ParsedQuery) -> frozenset[str]:
@@ -484,25 +513,36 @@ class SearchIndex:
         return frozenset(terms)
 
     def _facets(self, snap: _Snapshot, mask: np.ndarray, leaders_only: bool,
-                total: int) -> tuple[dict[str, list[FacetValue]], dict[str, int]]:
+                total: int, per_story: np.ndarray | None = None) -> tuple[dict[str, list[FacetValue]], dict[str, int]]:
         """Count every facet over all matches: the first FACET_LIMIT values of each (by count, then name),
-        and how many values each facet has in all."""
+        and how many values each facet has in all. With ``per_story`` (matches per story key), a value
+        counts stories, not articles."""
         ids = np.flatnonzero(mask) if total * SPARSE_RATIO < len(mask) else None
         facets, totals = {}, {}
         for kind in FACET_KINDS:
-            facets[kind], totals[kind] = self._facet_values(snap, kind, mask, ids, leaders_only)
+            facets[kind], totals[kind] = self._facet_values(snap, kind, mask, ids, leaders_only,
+                                                            per_story=per_story)
         return facets, totals
 
     def _facet_values(self, snap: _Snapshot, kind: str, mask: np.ndarray, ids: np.ndarray | None,
                       leaders_only: bool, prefix: str = "", offset: int = 0,
-                      limit: int = FACET_LIMIT) -> tuple[list[FacetValue], int]:
+                      limit: int = FACET_LIMIT, per_story: np.ndarray | None = None) -> tuple[list[FacetValue], int]:
         """Return one page of a facet's values over ``mask`` (optionally matching ``prefix``) and their number.
 
         Actors carry the leader star and the role of the result set itself: a leader in some article of
         ``mask``, and the role that the newest article of ``mask`` giving one states.
         """
         column = snap.table.columns[kind]
-        counts = column.count(mask, ids)
+        if per_story is not None and len(per_story) and per_story.max() > 1:  # some story matches twice or more
+            stories = _stories(snap)
+            if ids is None:  # many matches: walk the postings presorted by story
+                counts = stories.count_stories_dense(kind, column.post_doc, column.post_val, mask,
+                                                     len(column.values))
+            else:
+                docs, vals = column.postings_of(ids)
+                counts = stories.distinct_story_postings(docs, vals, per_story, len(column.values))
+        else:
+            counts = column.count(mask, ids)
         found = counts > 0
         roles = snap.table.actor_roles
         lead = None
@@ -545,7 +585,9 @@ class SearchIndex:
         _, mask, _ = self._matching(snap, req)
         total = int(np.count_nonzero(mask))
         ids = np.flatnonzero(mask) if total * SPARSE_RATIO < len(mask) else None
-        values, total_values = self._facet_values(snap, kind, mask, ids, req.leaders, prefix, offset, limit)
+        per_story = _stories(snap).matching_per_story(mask) if req.collapsed else None
+        values, total_values = self._facet_values(snap, kind, mask, ids, req.leaders, prefix, offset, limit,
+                                                  per_story=per_story)
         return FacetPage(kind, values, total_values, offset)
 
     def _histogram(self, snap: _Snapshot, mask: np.ndarray, req: SearchRequest) -> tuple[list[Bucket], str]:
@@ -675,7 +717,38 @@ class SearchIndex:
             segments=split_segments(body, list(ents.get("mentions", [])) + [
                 [d[0], d[1], "date", d[2]] for d in ents.get("dates", []) if isinstance(d, list) and len(d) == 4]),
             event_dates=event_dates_json(body, ents.get("dates")),
+            story=_story_of(snap, docnum, stored.get("id", article_id)),
         )
+
+    # -- stories ----------------------------------------------------------------------------------------
+    def story(self, story_id: str) -> StoryView | None:
+        """Return a story's live members, the lead (first published, ties by id) first, or None."""
+        if not isinstance(story_id, str) or not story_id or len(story_id) > MAX_ARTICLE_ID \
+                or not _ID_RE.match(story_id):
+            return None
+        snap = self._snapshot()
+        stories = _stories(snap)
+        docs = stories.members(story_id, snap.table.live).tolist()
+        if not docs:  # an article without a named story is a story of its own, named after it
+            docnum = snap.docnum(story_id)
+            if docnum is None or stories.story_id(docnum) is not None:
+                return None
+            docs = [docnum]
+        rows = []
+        for d in docs:
+            stored = snap.stored(d)
+            rows.append((stored, _to_date(stored.get("date")), stored.get("date")))
+        # first published first: undated last, ties by id (as the indexer names the lead)
+        rows.sort(key=lambda r: (r[2] is None, r[2].timestamp() if isinstance(r[2], datetime) else 0,
+                                 str(r[0].get("id", ""))))
+        lead_length = len(rows[0][0].get("body") or "")
+        members = []
+        for stored, day, _ in rows:
+            length = len(stored.get("body") or "")
+            members.append(StoryMember(id=stored.get("id", ""), title=stored.get("title") or "(untitled)",
+                                       date=day, source=stored.get("source") or "", url=stored.get("url") or "",
+                                       length=length, length_delta=length - lead_length))
+        return StoryView(story_id, members)
 
     def more_like_this(self, article_id: str, n: int = 5) -> list[Hit]:
         """Return up to ``n`` articles most similar to one article (by its key terms)."""
@@ -694,6 +767,8 @@ class SearchIndex:
         matches = snap.matcher.relaxed([word_query(t) for t in key_terms])
         mask = matches.mask & snap.table.live
         mask[docnum] = False
+        stories = _stories(snap)
+        mask &= stories.key != stories.key[docnum]  # its other versions are listed as the story's, not as related
         ids = self._order(snap, mask, matches.score, "relevance", n)
         return [self._hit(snap, int(d), float(matches.score[d]), frozenset()) for d in ids]
 
@@ -727,6 +802,22 @@ class SearchIndex:
         snap = self._snapshot()
         return {"generation": snap.generation, "articles": snap.articles,
                 "last_commit": snap.last_commit.isoformat(timespec="seconds")}
+
+
+def _stories(snap: _Snapshot) -> StoryTable:
+    """Return the snapshot's story table (every document a story of its own when none was loaded)."""
+    stories = snap.table.stories
+    if stories is None:
+        from .stories import merge_stories
+        stories = snap.table.stories = merge_stories([], snap.table.n, snap.table.live)
+    return stories
+
+
+def _story_of(snap: _Snapshot, docnum: int, article_id: str) -> dict:
+    """Return ``{"id", "size"}`` of a document's story (an unnamed one is named after the article)."""
+    stories = _stories(snap)
+    name = stories.story_id(docnum)
+    return {"id": name if name is not None else article_id, "size": int(stories.size[stories.key[docnum]])}
 
 
 def _word_groups(parsed: ParsedQuery) -> list[wq.Query]:

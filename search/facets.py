@@ -17,6 +17,7 @@ import numpy as np
 
 from .mentioned_dates import MentionedDates, merge_periods, parse_periods
 from .model import FACET_KINDS
+from .stories import SegmentStories, StoryTable, merge_stories, parse_segment_stories
 
 _KEYS = {"actor": "a", "country": "c", "org": "o"}
 NO_DATE = -1
@@ -40,6 +41,14 @@ class FacetColumn:
     def docs_with(self, value_id: int) -> np.ndarray:
         """Return the documents carrying value ``value_id``."""
         return self.by_value[self.value_ptr[value_id]:self.value_ptr[value_id + 1]]
+
+    def postings_of(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the (document, value) postings of the documents ``ids``, gathered without a full scan."""
+        starts = self.doc_ptr[ids]
+        lengths = self.doc_ptr[ids + 1] - starts
+        ends = np.cumsum(lengths)
+        index = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(starts - (ends - lengths), lengths)
+        return self.post_doc[index], self.post_val[index]
 
     def count(self, mask: np.ndarray, ids: np.ndarray | None = None) -> np.ndarray:
         """Return, per value id, how many documents in ``mask`` carry it (``ids``: the mask's documents)."""
@@ -185,6 +194,7 @@ class FacetTable:
     columns: dict[str, FacetColumn]
     actor_roles: ActorRoles  # leaders and roles per article
     mentioned: MentionedDates = field(default_factory=MentionedDates.empty)  # dates the texts mention
+    stories: StoryTable | None = None  # each document's story of near-duplicates (search/stories.py)
 
     def date_mask(self, start: date | None, end: date | None) -> np.ndarray:
         """Return the documents dated within [start, end] (inclusive; open ends allowed)."""
@@ -230,6 +240,7 @@ class SegmentFacets:
     leader_col: _LocalColumn  # per document, the actors that are leaders in it
     role_col: _LocalColumn  # per document, "name\x1frole\x1fcountry" of the actors with a role
     periods: tuple = ()  # the dates mentioned: (local doc, first, last, precision) arrays
+    stories: SegmentStories | None = None  # per document, its story id (``st``)
 
 
 def load_facets(reader, cache: dict | None = None) -> FacetTable:
@@ -305,7 +316,8 @@ def _parse_segment(sub) -> SegmentFacets:
     leader_col = _local_column([d.get("l") or () for d in docs], n)
     role_col = _local_column([_role_keys(d.get("r")) for d in docs], n)
     periods = parse_periods([d.get("ev") for d in docs])
-    return SegmentFacets(n, day, columns, leader_col, role_col, periods)
+    stories = parse_segment_stories([d.get("st") for d in docs]) if len(docs) == n else None
+    return SegmentFacets(n, day, columns, leader_col, role_col, periods, stories)
 
 
 def _role_keys(entries) -> list[str]:
@@ -386,4 +398,5 @@ def _load_facets(reader, cache: dict) -> FacetTable:
     columns = {kind: _merge_columns([(offset, seg.columns[kind]) for offset, seg in parts], n)
                for kind in FACET_KINDS}
     mentioned = merge_periods([(offset, seg.periods) for offset, seg in parts if seg.periods])
-    return FacetTable(n, live, day, columns, _merge_actor_roles(parts, columns["actor"], n), mentioned)
+    stories = merge_stories([(offset, seg.stories) for offset, seg in parts], n, live)
+    return FacetTable(n, live, day, columns, _merge_actor_roles(parts, columns["actor"], n), mentioned, stories)

@@ -25,13 +25,19 @@ class SearchRequest:
     leaders: bool = False
     event_from: date | None = None  # articles that mention a date in this range (dates in the text)
     event_to: date | None = None
+    versions: str = "stories"  # "stories": one hit per story of near-duplicates; "all": every version
 
     def key(self) -> tuple:
         """Return a hashable form of the request (for result caches)."""
         def frozen(d):
             return tuple(sorted((k, tuple(v)) for k, v in d.items() if v))
         return (self.q, frozen(self.include), frozen(self.exclude), self.date_from, self.date_to,
-                self.sort, self.page, self.per_page, self.leaders, self.event_from, self.event_to)
+                self.sort, self.page, self.per_page, self.leaders, self.event_from, self.event_to, self.versions)
+
+    @property
+    def collapsed(self) -> bool:
+        """Whether results show one member per story (the default) rather than every version."""
+        return self.versions != "all"
 
     @property
     def effective_sort(self) -> str:
@@ -56,6 +62,8 @@ class Hit:
     countries: list[dict] = field(default_factory=list)  # [{"code": "BY", "name": "Belarus"}]
     orgs: list[str] = field(default_factory=list)
     event_dates: list[dict] = field(default_factory=list)  # [{"text", "date", "precision"}] the text mentions
+    story: dict | None = None  # {"id": story id, "size": live articles in the story}
+    other_versions: int = 0  # other matching versions folded into this hit (collapsed results only)
 
     def to_dict(self) -> dict:
         """Return the JSON API shape of this hit."""
@@ -128,6 +136,7 @@ class ArticleView:
     # The body split at entity mentions: (text, kind | None, value | None), so a template can link them.
     segments: list[tuple[str, str | None, str | None]] = field(default_factory=list)
     event_dates: list[dict] = field(default_factory=list)  # [{"text", "date", "precision"}] the text mentions
+    story: dict | None = None  # {"id": story id, "size": live articles in the story}
 
     def to_dict(self) -> dict:
         """Return the JSON API shape of this article."""
@@ -174,6 +183,9 @@ class SearchResult:
     # "dates mentioned": matching articles per period of the dates their text mentions
     event_histogram: list[Bucket] = field(default_factory=list)
     event_histogram_unit: str = "month"
+    counting: str = "articles"  # what total, pages and facet counts count: "stories" or "articles"
+    total_articles: int = 0  # matching articles, whatever ``counting`` says
+    total_stories: int = 0  # matching stories (near-duplicates counted once)
 
     @property
     def pages(self) -> int:
@@ -184,7 +196,9 @@ class SearchResult:
         """Return the JSON API shape (issue 3)."""
         facets = {kind: [v.to_dict(kind) for v in values] for kind, values in self.facets.items()}
         return {
-            "query": self.query, "total": self.total, "page": self.page, "per_page": self.per_page,
+            "query": self.query, "total": self.total, "counting": self.counting,
+            "total_articles": self.total_articles, "total_stories": self.total_stories,
+            "page": self.page, "per_page": self.per_page,
             "took_ms": round(self.took_ms, 2), "notice": self.notice, "did_you_mean": self.did_you_mean,
             "relaxed": self.relaxed, "sort": self.sort, "also_matching": self.also_matching,
             "hits": [h.to_dict() for h in self.hits],
@@ -196,3 +210,40 @@ class SearchResult:
                                  "end": b.end.isoformat()} for b in self.event_histogram],
             "event_histogram_unit": self.event_histogram_unit,
         }
+
+
+@dataclass
+class StoryMember:
+    """One article of a story, for /api/story/<id> and the article page."""
+
+    id: str
+    title: str
+    date: date | None
+    source: str
+    url: str
+    length: int  # characters of the body
+    length_delta: int  # length minus the lead's length
+
+    def to_dict(self) -> dict:
+        """Return the JSON API shape of this member."""
+        d = asdict(self)
+        d["date"] = self.date.isoformat() if self.date else None
+        return d
+
+
+@dataclass
+class StoryView:
+    """A story of near-duplicate articles: its members, lead (first published) first."""
+
+    id: str
+    members: list[StoryMember]
+
+    @property
+    def size(self) -> int:
+        """Return the number of live articles in the story."""
+        return len(self.members)
+
+    def to_dict(self) -> dict:
+        """Return the JSON shape of /api/story/<id>."""
+        return {"id": self.id, "size": self.size, "lead": self.members[0].id if self.members else None,
+                "members": [m.to_dict() for m in self.members]}

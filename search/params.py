@@ -105,6 +105,9 @@ def parse_request(args: Mapping) -> SearchRequest:
     event_to = parse_date(_first(args, "event_to"), "event_to", end=True) if _first(args, "event_to") else None
     if event_from and event_to and event_from > event_to:
         raise InvalidParameter("event_from must not be after event_to")
+    versions = (_first(args, "versions") or "stories").lower()
+    if versions not in ("stories", "all"):
+        raise InvalidParameter("versions must be stories (one result per story) or all (every version)")
     return SearchRequest(q=q, include=include, exclude=exclude, date_from=date_from, date_to=date_to,
                          sort=sort, page=page, per_page=per_page, leaders=leaders, event_from=event_from,
-                         event_to=event_to)
+                         event_to=event_to, versions=versions)

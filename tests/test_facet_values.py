@@ -160,7 +160,7 @@ def test_an_index_written_before_roles_were_kept_still_serves(facet_index_dir, t
     kohl = actor(res.facets["actor"], "Helmut Kohl")
     assert (kohl.count, kohl.role, kohl.leader) == (2, "", True)  # the leader flag ("l") was always written
     merkel = actor(res.facets["actor"], "Angela Merkel")
-    assert merkel.count == 3 and merkel.role == "Chancellor"  # the newest article that gives a role
+    assert merkel.count == 3 and merkel.role == "Former Chancellor"  # the newest article that gives a role
     assert actor(idx.facet_values(request(), "actor", prefix="kohl").values, "Helmut Kohl").role == ""
 
 
