@@ -67,20 +67,28 @@ def installed_model_id() -> str:
     return f"{meta.get('lang', 'xx')}_{meta.get('name', '?')}@{meta.get('version', '?')}"
 
 
+def _head(article: Article) -> list[str]:
+    """What NER reads before the body: the title (unless it was cut from the body) and the lead paragraph."""
+    head = [article.title] if article.title and not article.title_derived else []
+    if article.lead:
+        head.append(article.lead)
+    return head
+
+
 def ner_text(article: Article) -> str:
-    """The text NER reads: title and body, or the body alone when the title was cut from it."""
-    if article.title_derived or not article.title:
-        return article.text
-    if not article.text:
-        return article.title
-    return f"{article.title}\n\n{article.text}"
+    """The text NER reads: title, lead paragraph and body (the people and places of a lead count too).
+
+    Without a lead this is title and body, or the body alone when the title was cut from it.
+    """
+    parts = _head(article)
+    if article.text or not parts:
+        parts.append(article.text)
+    return "\n\n".join(parts)
 
 
 def body_offset(article: Article) -> int:
     """Where the body starts inside :func:`ner_text` (mentions are stored relative to the body)."""
-    if article.title_derived or not article.title:
-        return 0
-    return len(article.title) + 2
+    return sum(len(part) + 2 for part in _head(article))
 
 
 def text_hash(text: str) -> str:

@@ -70,3 +70,26 @@ def test_a_rebuild_from_the_entity_cache_writes_the_same_entities(build_index, t
     second = build_index([corpus], tmp_path / "idx", rebuild=True)
     assert second.normalised == 0 and second.ner_runs == 0  # every article from the entity cache
     assert _all_entities(tmp_path / "idx") == before
+
+
+def test_people_named_only_in_the_lead_paragraph_are_actors(build_index, tmp_path):
+    """Kremlin releases often name the President only in their summary column (en.kremlin.ru, 24 June 2022)."""
+    row = {"id": "brics", "date": "2022-06-24", "title": "BRICS+ meeting",
+           "summary": "Vladimir Putin attended a BRICS+ meeting involving the leaders of several invited "
+                      "states, held via videoconference.",
+           "text": "The meeting's topic is Foster Partnership for Global Development in a New Era Towards Joint "
+                   "Implementation of the 2030 Agenda for Sustainable Development. Taking part in the BRICS+ "
+                   "meeting were President of the People's Republic of China Xi Jinping and Prime Minister of "
+                   "India Narendra Modi."}
+    corpus = tmp_path / "a.jsonl"
+    corpus.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    build_index([corpus], tmp_path / "idx")
+    ix = index.open_dir(str(current_generation_dir(tmp_path / "idx")))
+    with ix.searcher() as searcher:
+        stored = searcher.stored_fields(0)
+    ents = json.loads(stored["entities"])
+    assert "Vladimir Putin" in {a["name"] for a in ents["actors"]}
+    body = stored["body"]
+    for start, end, _kind, _value in ents["mentions"]:  # mentions point into the body, never the lead
+        assert 0 <= start < end <= len(body)
+    assert any(body[s:e] == "India" for s, e, k, _ in ents["mentions"] if k == "country")
