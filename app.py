@@ -45,6 +45,8 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "FACET_SHOWN": (8, "facet values shown before the 'more' disclosure"),
     "FACET_MAX": (100, "most facet values 'more' reveals"),
     "MORE_LIKE_THIS": (5, "related articles listed under an article"),
+    "QUERY_MAX_TERMS": (512, "words all wildcard and fuzzy terms of one query may expand to together"),
+    "QUERY_DEADLINE": (0.5, "seconds a query's wildcard/fuzzy expansion may take before it stops with a notice"),
 }
 ENV_INDEX_DIR = "CRISIS_DESK_INDEX"
 
@@ -67,7 +69,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     # One reader per app: it opens lazily and follows new commits and generations by itself.
-    app.extensions["crisis_desk.index"] = SearchIndex(app.config["INDEX_DIR"])
+    app.extensions["crisis_desk.index"] = SearchIndex(
+        app.config["INDEX_DIR"], max_expanded_terms=app.config["QUERY_MAX_TERMS"],
+        deadline_s=app.config["QUERY_DEADLINE"])
 
     app.register_blueprint(pages)
     app.register_blueprint(api)

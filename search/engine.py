@@ -25,6 +25,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from indexer.layout import current_generation
 
+from .budget import DEADLINE_SECONDS, MAX_EXPANDED_TERMS, QueryBudget, check_query
 from .errors import IndexMissing, InvalidParameter
 from .facets import NO_DATE, SPARSE_RATIO, FacetTable, load_facets
 from .match import Matches, QueryMatcher
@@ -40,6 +41,7 @@ DAY_HISTOGRAM_MAX_DAYS = 62  # a range up to about two months is drawn per day
 YEAR_HISTOGRAM_MIN_MONTHS = 240  # beyond twenty years, bars are years
 DID_YOU_MEAN_BELOW = 5  # offer a correction when a query finds fewer articles than this
 MORE_LIKE_TERMS = 12
+HIGHLIGHT_TERMS = 128  # most words a snippet looks for
 MAX_ARTICLE_ID = 300
 ROLE_LOOKUPS = 5
 _ID_RE = re.compile(r"^[^\x00-\x1f\x7f]+$")
@@ -246,8 +248,11 @@ class _Snapshot:
 class SearchIndex:
     """Searches the index served from ``index_dir``; cheap to create, thread-safe, reopens by itself."""
 
-    def __init__(self, index_dir, resolve_country=None, cache_size: int = RESULT_CACHE_SIZE):
+    def __init__(self, index_dir, resolve_country=None, cache_size: int = RESULT_CACHE_SIZE,
+                 max_expanded_terms: int = MAX_EXPANDED_TERMS, deadline_s: float = DEADLINE_SECONDS):
         self.index_dir = Path(index_dir)
+        self.max_expanded_terms = max_expanded_terms
+        self.deadline_s = deadline_s
         self.resolve_country = resolve_country or _default_resolve_country()
         self._snap: _Snapshot | None = None
         self._open_lock = threading.Lock()
@@ -348,8 +353,12 @@ class SearchIndex:
     def _matching(self, snap: _Snapshot, req: SearchRequest) -> tuple[ParsedQuery, np.ndarray, np.ndarray | None]:
         """Return (parsed query, final match mask, scores) for a request, relaxing when needed."""
         parsed = parse_query(req.q)
+        check_query(parsed.query, req.q)
         filt = self._filter_mask(snap, req)
-        parsed, matches = self._match(snap, parsed)
+        with snap.matcher.budget(QueryBudget.start(self.max_expanded_terms, self.deadline_s)) as budget:
+            parsed, matches = self._match(snap, parsed)
+        if budget.notice():
+            parsed = replace(parsed, notice=" ".join(filter(None, (parsed.notice, budget.notice()))))
         if matches is None:
             return parsed, filt, None
         mask = matches.mask & filt
@@ -445,7 +454,9 @@ class SearchIndex:
             elif isinstance(q, wq.Phrase) and q.fieldname in TEXT_FIELDS:
                 terms.update(w for w in q.words if w)
             elif isinstance(q, wq.MultiTerm) and q.field() in TEXT_FIELDS:
-                for btext in snap.matcher.expand(q)[:64]:
+                for btext in snap.matcher.expand(q, cached_only=True)[:64]:
+                    if len(terms) >= HIGHLIGHT_TERMS:  # each term costs a pass over every snippet's text
+                        return
                     terms.add(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
             for child in q.children():
                 walk(child)
