@@ -45,6 +45,8 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "FACET_SHOWN": (8, "facet values shown before the 'more' disclosure"),
     "FACET_MAX": (100, "most facet values 'more' reveals"),
     "MORE_LIKE_THIS": (5, "related articles listed under an article"),
+    "ARTICLE_MAX_CHARS": (200_000, "characters of an article the page and the API show (the rest: /text/<id>)"),
+    "ARTICLE_MAX_MARKS": (2_000, "entity mentions an article page links; the rest show as plain text"),
     "QUERY_MAX_TERMS": (512, "words all wildcard and fuzzy terms of one query may expand to together"),
     "QUERY_DEADLINE": (0.5, "seconds a query's wildcard/fuzzy expansion may take before it stops with a notice"),
 }
@@ -63,6 +65,11 @@ EXPORT_COLUMNS = ("id", "date", "title", "source", "url", "actors", "countries",
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the Crisis Desk Flask app; ``test_config`` overrides the defaults and the environment."""
     app = Flask(__name__)
+    # Werkzeug redirects "/article//x" to an absolute URL built from the Host header (an open redirect);
+    # no route here needs merged or added slashes. Set before the blueprints bind their rules.
+    app.url_map.merge_slashes = False
+    app.url_map.strict_slashes = False
+    hide_server_version()
     app.config.from_mapping({name: default for name, (default, _help) in SETTINGS.items()})
     if os.environ.get(ENV_INDEX_DIR):
         app.config["INDEX_DIR"] = os.environ[ENV_INDEX_DIR]
@@ -84,6 +91,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.add_template_filter(web_url)
     app.after_request(add_security_headers)
     return app
+
+
+def hide_server_version() -> None:
+    """Make the development server say "Crisis Desk", not its Werkzeug and Python versions."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    WSGIRequestHandler.version_string = lambda self: "Crisis Desk"  # what BaseHTTPRequestHandler sends
 
 
 def search_index() -> SearchIndex:
@@ -226,7 +240,11 @@ def state_fields(*skip: str) -> list[tuple[str, str]]:
 def web_url(url: str | None) -> str:
     """Return ``url`` when it is http(s), else "": a stored URL must never become a javascript: link."""
     url = (url or "").strip()
-    return url if urlsplit(url).scheme.lower() in ("http", "https") else ""
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:  # "http://[::1": a URL that cannot be parsed is not linked
+        return ""
+    return url if scheme in ("http", "https") else ""
 
 
 def format_date(value: date | None, unit: str = "day") -> str:
@@ -265,10 +283,22 @@ def results():
     )
 
 
+@pages.get("/text/<path:article_id>")
+def article_text(article_id: str):
+    """Stream an article's whole text as plain text (the "show all" of a long article page)."""
+    body = search_index().article_text(article_id)
+    if body is None:
+        raise NotFound()
+    chunk = 64 * 1024
+    return Response((body[i:i + chunk] for i in range(0, len(body), chunk)), mimetype="text/plain",
+                    headers={"Content-Disposition": "inline"})
+
+
 @pages.get("/article/<path:article_id>")
 def article(article_id: str):
     """Show one article with its entities linked to filters, its metadata and related articles."""
-    view = search_index().article(article_id)
+    view = search_index().article(article_id, max_chars=current_app.config["ARTICLE_MAX_CHARS"],
+                                  max_marks=current_app.config["ARTICLE_MAX_MARKS"])
     if view is None:
         raise NotFound()
     related = search_index().more_like_this(view.id, n=current_app.config["MORE_LIKE_THIS"])
@@ -456,11 +486,14 @@ def api_search():
 
 @api.get("/api/article/<path:article_id>")
 def api_article(article_id: str):
-    """Return one article with its entities as JSON."""
-    view = search_index().article(article_id)
+    """Return one article with its entities as JSON (long ones cut, with ``full_text_url``)."""
+    view = search_index().article(article_id, max_chars=current_app.config["ARTICLE_MAX_CHARS"],
+                                  max_marks=current_app.config["ARTICLE_MAX_MARKS"])
     if view is None:
         raise NotFound()
-    return jsonify(view.to_dict())
+    data = view.to_dict()
+    data["full_text_url"] = url_for("pages.article_text", article_id=view.id) if view.truncated else None
+    return jsonify(data)
 
 
 @api.get("/healthz")
@@ -505,11 +538,11 @@ def csv_lines(rows: Iterable) -> Iterator[str]:
     yield line(EXPORT_COLUMNS)
     for row in rows:
         yield line([
-            row.id,
+            spreadsheet_safe(row.id),
             row.date.isoformat() if row.date else "",
             spreadsheet_safe(row.title),
             spreadsheet_safe(row.source),
-            row.url,
+            spreadsheet_safe(row.url),
             spreadsheet_safe(join_values(row.actors)),
             spreadsheet_safe(join_values(row.countries)),
             spreadsheet_safe(join_values(row.orgs)),
@@ -530,6 +563,6 @@ def join_values(values) -> str:
 
 
 def spreadsheet_safe(text: str) -> str:
-    """Quote a leading =, +, - or @ so spreadsheets do not run article text as a formula."""
+    """Quote a leading =, +, -, @, tab or CR so spreadsheets do not run a cell as a formula (OWASP)."""
     text = text or ""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

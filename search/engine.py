@@ -598,25 +598,45 @@ class SearchIndex:
         return None
 
     # -- articles --------------------------------------------------------------------------------------
-    def article(self, article_id: str) -> ArticleView | None:
-        """Return one article with its entities and linkable segments, or None when there is no such id."""
-        if not isinstance(article_id, str) or not article_id or len(article_id) > MAX_ARTICLE_ID \
-                or not _ID_RE.match(article_id):
+    def article(self, article_id: str, max_chars: int | None = None,
+                max_marks: int | None = None) -> ArticleView | None:
+        """Return one article with its entities and linkable segments, or None when there is no such id.
+
+        ``max_chars`` cuts the body (at a word) and ``max_marks`` the linked mentions, so one huge
+        article cannot make a page of megabytes; ``truncated`` says so and ``article_text`` has it all."""
+        stored = self._stored_article(article_id)
+        if stored is None:
             return None
-        snap = self._snapshot()
-        docnum = snap.docnum(article_id)
-        if docnum is None:
-            return None
-        stored = snap.stored(docnum)
         ents = _entities(stored)
-        body = stored.get("body") or ""
+        whole = stored.get("body") or ""
+        body = whole
+        if max_chars is not None and len(body) > max_chars:
+            cut = body.rfind(" ", max(0, max_chars - 200), max_chars)
+            body = body[:cut if cut > 0 else max_chars]
+        segments = split_segments(body, ents.get("mentions", []), max_marks)
+        marks = sum(1 for s in segments if s[1])
+        marks_cut = max_marks is not None and marks >= max_marks and _mention_count(ents, len(body)) > marks
         return ArticleView(
             id=stored.get("id", article_id), title=stored.get("title") or "(untitled)",
             title_derived=bool(stored.get("title_derived")), date=_to_date(stored.get("date")),
             source=stored.get("source") or "", url=stored.get("url") or "", body=body,
             actors=list(ents.get("actors", [])), countries=list(ents.get("countries", [])),
-            orgs=list(ents.get("orgs", [])), segments=split_segments(body, ents.get("mentions", [])),
+            orgs=list(ents.get("orgs", [])), segments=segments,
+            truncated=len(body) < len(whole) or marks_cut, total_chars=len(whole),
         )
+
+    def article_text(self, article_id: str) -> str | None:
+        """Return an article's whole body text, or None when there is no such id."""
+        stored = self._stored_article(article_id)
+        return None if stored is None else (stored.get("body") or "")
+
+    def _stored_article(self, article_id: str) -> dict | None:
+        if not isinstance(article_id, str) or not article_id or len(article_id) > MAX_ARTICLE_ID \
+                or not _ID_RE.match(article_id):
+            return None
+        snap = self._snapshot()
+        docnum = snap.docnum(article_id)
+        return None if docnum is None else snap.stored(docnum)
 
     def more_like_this(self, article_id: str, n: int = 5) -> list[Hit]:
         """Return up to ``n`` articles most similar to one article (by its key terms)."""
@@ -670,8 +690,21 @@ class SearchIndex:
                 "last_commit": snap.last_commit.isoformat(timespec="seconds")}
 
 
-def split_segments(body: str, mentions) -> list[tuple[str, str | None, str | None]]:
-    """Split ``body`` at entity mentions into (text, kind, value) pieces; bad offsets are skipped."""
+def _mention_count(ents: dict, length: int) -> int:
+    """Return how many stored mentions end within the first ``length`` characters."""
+    count = 0
+    for m in ents.get("mentions") or []:
+        try:
+            count += int(m[1]) <= length
+        except (TypeError, ValueError, IndexError):
+            continue
+    return count
+
+
+def split_segments(body: str, mentions, max_marks: int | None = None) -> list[tuple[str, str | None, str | None]]:
+    """Split ``body`` at entity mentions into (text, kind, value) pieces; bad offsets are skipped.
+
+    After ``max_marks`` linked mentions the rest of the body is one plain piece."""
     spans = []
     for m in mentions or []:
         try:
@@ -682,10 +715,13 @@ def split_segments(body: str, mentions) -> list[tuple[str, str | None, str | Non
             spans.append((start, end, kind, value))
     spans.sort()
     segments: list[tuple[str, str | None, str | None]] = []
-    pos = 0
+    pos = marked = 0
     for start, end, kind, value in spans:
         if start < pos:  # overlapping mention: keep the first
             continue
+        if max_marks is not None and marked >= max_marks:
+            break
+        marked += 1
         if start > pos:
             segments.append((body[pos:start], None, None))
         segments.append((body[start:end], kind, value))

@@ -99,6 +99,8 @@ class ArticleView:
     orgs: list[dict] = field(default_factory=list)
     # The body split at entity mentions: (text, kind | None, value | None), so a template can link them.
     segments: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    truncated: bool = False  # the body or its entity links were cut to bound the page
+    total_chars: int = 0  # the length of the whole body
 
     def to_dict(self) -> dict:
         """Return the JSON API shape of this article."""
