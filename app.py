@@ -34,7 +34,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, NotFound
 
 from indexer.gazetteer import gazetteer
-from search import IndexMissing, InvalidParameter, SearchError, SearchIndex, parse_request
+from search import IndexMissing, IndexUnreadable, InvalidParameter, SearchError, SearchIndex, parse_request
 
 log = logging.getLogger("crisis_desk.app")
 
@@ -134,6 +134,9 @@ def describe_error(exc: Exception) -> ErrorReport:
         return ErrorReport(503, "No index yet", (
             f"There is no search index at {index_dir}. Build it with `{command}` (or run `make run`), "
             f"then reload this page."), command)
+    if isinstance(exc, IndexUnreadable):
+        log.warning("index unreadable: %s", exc)
+        return ErrorReport(503, "Index damaged", str(exc))
     if isinstance(exc, SearchError):
         log.warning("search failed: %s", exc)
         return ErrorReport(503, "Search unavailable", str(exc) or "The search index could not be read.")
@@ -536,18 +539,27 @@ def csv_lines(rows: Iterable) -> Iterator[str]:
         return buffer.getvalue()
 
     yield line(EXPORT_COLUMNS)
-    for row in rows:
-        yield line([
-            spreadsheet_safe(row.id),
-            row.date.isoformat() if row.date else "",
-            spreadsheet_safe(row.title),
-            spreadsheet_safe(row.source),
-            spreadsheet_safe(row.url),
-            spreadsheet_safe(join_values(row.actors)),
-            spreadsheet_safe(join_values(row.countries)),
-            spreadsheet_safe(join_values(row.orgs)),
-            "" if row.score is None else f"{row.score:.4f}",
-        ])
+    try:
+        for row in rows:
+            yield line(row_cells(row))
+    except Exception as exc:  # the response has begun: the last row must say it is not complete
+        report = describe_error(exc)
+        yield line([f"# export incomplete: {report.message}"])
+
+
+def row_cells(row) -> list[str]:
+    """Return one export row's CSV cells, each safe to open in a spreadsheet."""
+    return [
+        spreadsheet_safe(row.id),
+        row.date.isoformat() if row.date else "",
+        spreadsheet_safe(row.title),
+        spreadsheet_safe(row.source),
+        spreadsheet_safe(row.url),
+        spreadsheet_safe(join_values(row.actors)),
+        spreadsheet_safe(join_values(row.countries)),
+        spreadsheet_safe(join_values(row.orgs)),
+        "" if row.score is None else f"{row.score:.4f}",
+    ]
 
 
 def join_values(values) -> str:

@@ -25,6 +25,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError
 
+from indexer import check
 from indexer import entities as entity_rules
 from indexer import layout
 from indexer.enrich import (EntityStream, NerCache, body_offset, installed_model_id, load_nlp, model_id,
@@ -219,7 +220,7 @@ def build_index(
             on_problem(location, reason)
 
     with writer_lock(index_dir):
-        current = layout.current_generation_dir(index_dir)
+        current = served_for_build(index_dir, rebuild)
         fresh = rebuild or current is None
         existing = {} if fresh else read_existing(current)
 
@@ -310,6 +311,7 @@ def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: 
     except BaseException:
         writer.cancel()
         raise
+    check.write_manifest(ix.storage.folder)
 
 
 def dedupe(articles: Iterable[Article], report: ProblemHandler) -> list[Article]:
@@ -322,15 +324,33 @@ def dedupe(articles: Iterable[Article], report: ProblemHandler) -> list[Article]
     return list(by_id.values())
 
 
+def served_for_build(index_dir: Path, rebuild: bool) -> Path | None:
+    """Return the served generation a build starts from; a damaged one stops an incremental build
+    (it would be written into) but not a ``--rebuild``, which replaces it."""
+    try:
+        current = check.served_generation(index_dir)
+        if current is not None and not rebuild:
+            check.verify_files(current)
+        return current
+    except check.IndexDamaged as exc:
+        if rebuild:
+            return None
+        raise BuildError(str(exc).replace(check.REBUILD_ADVICE, "run this build again with --rebuild")) from None
+
+
 def read_existing(gen_dir: Path) -> dict[str, tuple[str, str]]:
     """id -> (content hash, source path) of every article in the served generation."""
     try:
         ix = whoosh_index.open_dir(str(gen_dir))
     except EmptyIndexError:
         return {}
-    with ix.reader() as reader:
-        return {fields["id"]: (fields.get("hash", ""), fields.get("path", ""))
-                for fields in reader.all_stored_fields()}
+    try:
+        with ix.reader() as reader:
+            return {fields["id"]: (fields.get("hash", ""), fields.get("path", ""))
+                    for fields in reader.all_stored_fields()}
+    except Exception as exc:  # noqa: BLE001 - damage shows as any error type
+        raise BuildError(f"the served generation {gen_dir.name} cannot be read "
+                         f"({check.describe_exception(exc)}); run this build again with --rebuild") from None
 
 
 def new_generation_dir(index_dir: Path) -> Path:
@@ -375,19 +395,20 @@ def country_label(code: str) -> str:
 # --- remove and status ---------------------------------------------------------------------------
 
 
-def open_current(index_dir: str | os.PathLike):
-    """Open the served generation, or raise BuildError saying how to create one."""
-    gen_dir = layout.current_generation_dir(index_dir)
+def open_current(index_dir: str | os.PathLike, readonly: bool = True):
+    """Open the served generation after checking it against its manifest, or raise BuildError saying
+    how to create one (check.IndexDamaged when it is damaged)."""
+    gen_dir = check.served_generation(index_dir)
     if gen_dir is None:
         raise BuildError(f"no index in {index_dir} (build one with: python -m indexer build PATH --index {index_dir})")
-    return whoosh_index.open_dir(str(gen_dir))
+    return check.open_generation(gen_dir, readonly=readonly)
 
 
 def remove_articles(index_dir: str | os.PathLike, ids: Sequence[str]) -> tuple[list[str], list[str]]:
     """Delete articles by id; return (removed ids, unknown ids)."""
     index_dir = Path(index_dir)
     with writer_lock(index_dir):
-        ix = open_current(index_dir)
+        ix = open_current(index_dir, readonly=False)
         with ix.searcher() as searcher:
             known = [i for i in ids if searcher.document_number(id=i) is not None]
         unknown = [i for i in ids if i not in known]
@@ -395,6 +416,7 @@ def remove_articles(index_dir: str | os.PathLike, ids: Sequence[str]) -> tuple[l
             with ix.writer() as writer:
                 for doc_id in known:
                     writer.delete_by_term("id", doc_id)
+            check.write_manifest(ix.storage.folder)
     return known, unknown
 
 
@@ -404,18 +426,22 @@ def index_status(index_dir: str | os.PathLike, top: int = 10) -> dict:
     ix = open_current(index_dir)
     counters = {"actors": Counter(), "countries": Counter(), "orgs": Counter(), "sources": Counter()}
     days = []
-    with ix.reader() as reader:
-        column = reader.column_reader("facets")
-        for docnum in reader.all_doc_ids():
-            facets = json.loads(column[docnum] or b"{}")
-            counters["actors"].update(facets.get("a", []))
-            counters["countries"].update(facets.get("c", []))
-            counters["orgs"].update(facets.get("o", []))
-            if facets.get("s"):
-                counters["sources"][facets["s"]] += 1
-            if facets.get("d"):
-                days.append(facets["d"])
-        articles = reader.doc_count()
+    try:
+        with ix.reader() as reader:
+            column = reader.column_reader("facets")
+            for docnum in reader.all_doc_ids():
+                facets = json.loads(column[docnum] or b"{}")
+                counters["actors"].update(facets.get("a", []))
+                counters["countries"].update(facets.get("c", []))
+                counters["orgs"].update(facets.get("o", []))
+                if facets.get("s"):
+                    counters["sources"][facets["s"]] += 1
+                if facets.get("d"):
+                    days.append(facets["d"])
+            articles = reader.doc_count()
+    except Exception as exc:  # noqa: BLE001 - damage shows as any error type
+        raise check.IndexDamaged(Path(ix.storage.folder).name,
+                                 check.describe_exception(exc)) from None
     try:
         last = json.loads((index_dir / layout.LAST_BUILD_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -423,7 +449,7 @@ def index_status(index_dir: str | os.PathLike, top: int = 10) -> dict:
     fmt = lambda d: f"{d[:4]}-{d[4:6]}-{d[6:]}"  # noqa: E731
     return {
         "index": str(index_dir),
-        "generation": layout.current_generation(index_dir),
+        "generation": Path(ix.storage.folder).name,
         "articles": articles,
         "first_date": fmt(min(days)) if days else None,
         "last_date": fmt(max(days)) if days else None,

@@ -19,14 +19,36 @@ LOCK_FILE = "build.lock"
 LAST_BUILD_FILE = "last-build.json"
 
 
+class CurrentUnreadable(Exception):
+    """``CURRENT`` exists but does not name a generation that exists (``generation``: what it named)."""
+
+    def __init__(self, message: str, generation: str | None = None):
+        super().__init__(message)
+        self.generation = generation
+
+
 def current_generation(index_dir: str | os.PathLike) -> str | None:
-    """Return the name of the generation being served, or None when there is no index."""
+    """Return the name of the generation being served, or None when there is no index.
+
+    A ``CURRENT`` that is garbled, a directory or names a missing generation raises CurrentUnreadable:
+    that is a damaged index, not a missing one."""
+    path = Path(index_dir) / CURRENT
     try:
-        name = (Path(index_dir) / CURRENT).read_text(encoding="utf-8").strip()
+        raw = path.read_bytes()
     except (FileNotFoundError, NotADirectoryError):
         return None
-    if not name.startswith(GENERATION_PREFIX) or "/" in name or not (Path(index_dir) / name).is_dir():
-        return None
+    except IsADirectoryError:
+        raise CurrentUnreadable(f"{path} is a directory, not the file naming the served generation") from None
+    except OSError as exc:
+        raise CurrentUnreadable(f"{path} cannot be read ({exc.strerror or exc})") from None
+    try:
+        name = raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        name = None
+    if not name or not name.startswith(GENERATION_PREFIX) or not generation_number(name) or "/" in name:
+        raise CurrentUnreadable(f"{path} does not name a generation (it holds {raw[:24]!r})")
+    if not (Path(index_dir) / name).is_dir():
+        raise CurrentUnreadable(f"{path} names {name}, which does not exist", name)
     return name
 
 

@@ -6,11 +6,11 @@ Pipeline, one module per stage: params (request -> SearchRequest) -> query (text
 """
 
 from .engine import SearchIndex
-from .errors import IndexMissing, InvalidParameter, SearchError
+from .errors import IndexMissing, IndexUnreadable, InvalidParameter, SearchError
 from .model import ArticleView, Bucket, ExportRow, FacetValue, Hit, SearchRequest, SearchResult
 from .params import parse_request
 
 __all__ = [
     "SearchIndex", "SearchRequest", "SearchResult", "Hit", "FacetValue", "Bucket", "ArticleView", "ExportRow",
-    "SearchError", "IndexMissing", "InvalidParameter", "parse_request",
+    "SearchError", "IndexMissing", "IndexUnreadable", "InvalidParameter", "parse_request",
 ]

@@ -8,7 +8,9 @@ opens it; callers never restart. Whoosh types never leave this module.
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
 import re
 import threading
 import time
@@ -19,14 +21,13 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import numpy as np
-from whoosh import index as windex
 from whoosh import query as wq
-from whoosh.filedb.filestore import FileStorage
 
-from indexer.layout import current_generation
+from indexer.check import IndexDamaged, describe_exception, open_generation, verify_files
+from indexer.layout import CurrentUnreadable, current_generation
 
 from .budget import DEADLINE_SECONDS, MAX_EXPANDED_TERMS, QueryBudget, check_query
-from .errors import IndexMissing, InvalidParameter
+from .errors import IndexMissing, IndexUnreadable, InvalidParameter, SearchError
 from .facets import NO_DATE, SPARSE_RATIO, FacetTable, load_facets
 from .match import Matches, QueryMatcher
 from .model import (FACET_KINDS, ArticleView, Bucket, ExportRow, FacetValue, Hit, SearchRequest,
@@ -45,6 +46,7 @@ HIGHLIGHT_TERMS = 128  # most words a snippet looks for
 MAX_ARTICLE_ID = 300
 ROLE_LOOKUPS = 5
 _ID_RE = re.compile(r"^[^\x00-\x1f\x7f]+$")
+log = logging.getLogger("crisis_desk.search")
 
 
 def _default_resolve_country():
@@ -125,13 +127,16 @@ def _entities(stored: dict) -> dict:
 class _Snapshot:
     """Everything derived from one Whoosh commit of one generation."""
 
-    def __init__(self, generation: str, gen_dir: Path, resolve_country, segment_cache: dict):
+    def __init__(self, generation: str, gen_dir: Path, resolve_country, segment_cache: dict,
+                 verified: set | None = None):
         self.generation = generation
+        self.gen_dir = gen_dir
         # Plain file reads, not mmap: whoosh-reloaded copies each mmapped compound sub-file into RAM
         # (BytesIO over the map), and even without that every mapped page touched counts towards the
         # process's RSS (267 MB vs 123 MB after the bench query set on 108k articles, for ~3 ms more
         # per query). Reads share one file handle, hence the reader lock around every Whoosh call.
-        self.ix = FileStorage(str(gen_dir), supports_mmap=False, readonly=True).open_index()
+        # The files are checked against the generation's manifest first (sizes and checksums).
+        self.ix = open_generation(gen_dir, known=verified)
         self.toc = self.ix.latest_generation()
         self.searcher = self.ix.searcher()
         self.reader = self.searcher.reader()
@@ -245,6 +250,22 @@ class _Snapshot:
         return name
 
 
+def _reading(method):
+    """Turn any failure to read the index inside ``method`` into IndexUnreadable (a 503, not a 500).
+
+    The snapshot is dropped, so the next request opens the generation again and its manifest check
+    names the damaged file."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except SearchError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - damage surfaces as EOFError, struct.error, ...
+            raise self._unreadable(exc) from None
+    return wrapper
+
+
 class SearchIndex:
     """Searches the index served from ``index_dir``; cheap to create, thread-safe, reopens by itself."""
 
@@ -260,11 +281,15 @@ class SearchIndex:
         self._cache_lock = threading.Lock()
         self._cache_size = cache_size
         self._segment_facets: dict = {}  # per-segment facet data, reused across commits
+        self._verified: set = set()  # (file, size, mtime) already checked against a manifest
 
     # -- opening -------------------------------------------------------------------------------
     def _snapshot(self) -> _Snapshot:
         """Return the snapshot of the newest commit, opening it when CURRENT or the TOC moved on."""
-        generation = current_generation(self.index_dir)
+        try:
+            generation = current_generation(self.index_dir)
+        except CurrentUnreadable as exc:
+            raise IndexUnreadable(str(IndexDamaged(exc.generation, str(exc)))) from None
         if generation is None:
             raise IndexMissing(f"no index in {self.index_dir}; build one with `python -m indexer build`")
         snap = self._snap
@@ -282,10 +307,12 @@ class SearchIndex:
                 if self._snap is None or self._snap.generation != generation:
                     self._segment_facets = {}  # another generation shares no segments
                 snap = _Snapshot(generation, self.index_dir / generation, self.resolve_country,
-                                 self._segment_facets)
-            except (windex.EmptyIndexError, OSError) as exc:
-                raise IndexMissing(f"the index in {self.index_dir} cannot be opened ({exc.__class__.__name__}); "
-                                   "rebuild it with `python -m indexer build`") from None
+                                 self._segment_facets, self._verified)
+            except IndexDamaged as exc:
+                raise IndexUnreadable(str(exc)) from None
+            except Exception as exc:  # noqa: BLE001 - damage surfaces as any error type while loading
+                log.warning("cannot open %s: %r", generation, exc)
+                raise IndexUnreadable(str(IndexDamaged(generation, describe_exception(exc)))) from None
             # Old snapshots are not closed here: a request may still be reading them; they close when
             # garbage-collected.
             self._snap = snap
@@ -293,11 +320,29 @@ class SearchIndex:
                 self._cache.clear()
             return snap
 
+    def _unreadable(self, exc: BaseException) -> IndexUnreadable:
+        """Return the error for a read that failed, logging it and forgetting the snapshot."""
+        snap, self._snap = self._snap, None
+        generation = snap.generation if snap else None
+        log.warning("reading %s failed: %r", generation, exc)
+        if isinstance(exc, IndexDamaged):
+            return IndexUnreadable(str(exc))
+        return IndexUnreadable(str(IndexDamaged(generation, describe_exception(exc))))
+
+    def verify(self) -> None:
+        """Check the served generation's file sizes against its manifest now (cheap: no reads)."""
+        snap = self._snapshot()
+        try:
+            verify_files(snap.gen_dir, checksums=False)
+        except IndexDamaged as exc:
+            raise self._unreadable(exc) from None
+
     def warm_up(self) -> None:
         """Open the index now (and load facet arrays) so the first request is fast."""
         self._snapshot()
 
     # -- search ---------------------------------------------------------------------------------
+    @_reading
     def search(self, req: SearchRequest) -> SearchResult:
         """Run one search: a page of hits plus total, facets and histogram over all matches."""
         start = time.perf_counter()
@@ -598,6 +643,7 @@ class SearchIndex:
         return None
 
     # -- articles --------------------------------------------------------------------------------------
+    @_reading
     def article(self, article_id: str, max_chars: int | None = None,
                 max_marks: int | None = None) -> ArticleView | None:
         """Return one article with its entities and linkable segments, or None when there is no such id.
@@ -625,6 +671,7 @@ class SearchIndex:
             truncated=len(body) < len(whole) or marks_cut, total_chars=len(whole),
         )
 
+    @_reading
     def article_text(self, article_id: str) -> str | None:
         """Return an article's whole body text, or None when there is no such id."""
         stored = self._stored_article(article_id)
@@ -638,6 +685,7 @@ class SearchIndex:
         docnum = snap.docnum(article_id)
         return None if docnum is None else snap.stored(docnum)
 
+    @_reading
     def more_like_this(self, article_id: str, n: int = 5) -> list[Hit]:
         """Return up to ``n`` articles most similar to one article (by its key terms)."""
         if not isinstance(article_id, str) or len(article_id) > MAX_ARTICLE_ID:
@@ -659,9 +707,14 @@ class SearchIndex:
         return [self._hit(snap, int(d), float(matches.score[d]), frozenset()) for d in ids]
 
     # -- export ------------------------------------------------------------------------------------------
+    @_reading
     def export(self, req: SearchRequest, limit: int = 10_000) -> Iterator[ExportRow]:
-        """Yield up to ``limit`` matching articles in the request's order, for CSV export."""
+        """Yield up to ``limit`` matching articles in the request's order, for CSV export.
+
+        The generation's file sizes are checked before the first row; a read that fails later raises
+        IndexUnreadable from the iterator, so the caller can mark the output incomplete."""
         snap = self._snapshot()
+        verify_files(snap.gen_dir, checksums=False)
         parsed, mask, score = self._matching(snap, req)
         sort = req.effective_sort
         if sort == "relevance" and score is None:
@@ -670,7 +723,10 @@ class SearchIndex:
 
         def rows():
             for d in ids:
-                stored = snap.stored(int(d))
+                try:
+                    stored = snap.stored(int(d))
+                except Exception as exc:  # noqa: BLE001 - see _reading
+                    raise self._unreadable(exc) from None
                 ents = _entities(stored)
                 yield ExportRow(
                     id=stored.get("id", ""), date=_to_date(stored.get("date")), title=stored.get("title") or "",
@@ -683,6 +739,7 @@ class SearchIndex:
 
         return rows()
 
+    @_reading
     def health(self) -> dict:
         """Return the served generation, its number of articles and the time of its last commit."""
         snap = self._snapshot()
