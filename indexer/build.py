@@ -35,7 +35,6 @@ from indexer.schema import SCHEMA, SCHEMA_VERSION
 from indexer.sources import DEFAULT_MAX_FILE_BYTES, ProblemHandler, read_articles
 
 WRITER_MEMORY_MB = 256
-GENERATIONS_KEPT = 2  # the one served and the one before it, which readers may still hold open
 
 
 def _remember_missing_length_columns() -> None:
@@ -220,6 +219,7 @@ def build_index(
             on_problem(location, reason)
 
     with writer_lock(index_dir):
+        drop_old_generations(index_dir)  # orphans of killed or failed builds go before this one writes
         current = served_for_build(index_dir, rebuild)
         fresh = rebuild or current is None
         existing = {} if fresh else read_existing(current)
@@ -241,19 +241,25 @@ def build_index(
         if rebuild and current is not None and not articles:
             raise BuildError("nothing to index, so the served generation is kept (a rebuild replaces "
                              "the whole index with what the given paths hold)")
-        if fresh:
-            target = new_generation_dir(index_dir)
-            ix = whoosh_index.create_in(str(target), SCHEMA)
-        else:
-            target = current
-            ix = whoosh_index.open_dir(str(target))
+        target = new_generation_dir(index_dir) if fresh else current
+        # What the served generation held before: a failed incremental write removes whatever it added.
+        before = set() if fresh else set(os.listdir(target))
         try:
-            if batch or doomed or fresh:
-                write_batch(ix, batch, [digests[i] for i in todo], existing, doomed, index_dir, nlp=nlp,
-                            n_process=n_process, progress=progress, summary=summary)
-        except BaseException:
-            if fresh:
-                shutil.rmtree(target, ignore_errors=True)
+            try:
+                ix = (whoosh_index.create_in(str(target), SCHEMA) if fresh
+                      else whoosh_index.open_dir(str(target)))
+                if batch or doomed or fresh:
+                    write_batch(ix, batch, [digests[i] for i in todo], existing, doomed, index_dir, nlp=nlp,
+                                n_process=n_process, progress=progress, summary=summary)
+            except BaseException:
+                if fresh:
+                    shutil.rmtree(target, ignore_errors=True)
+                else:
+                    remove_uncommitted(target, before)
+                raise
+        except Exception as exc:
+            if is_disk_full(exc, index_dir):
+                raise BuildError(disk_full_message(index_dir, paths, current if fresh else None)) from None
             raise
         if fresh:
             layout.switch_generation(index_dir, target.name)
@@ -309,9 +315,25 @@ def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: 
         summary.removed = len(doomed)
         writer.commit()
     except BaseException:
-        writer.cancel()
+        cancel_writer(writer)
         raise
     check.write_manifest(ix.storage.folder)
+
+
+def cancel_writer(writer) -> None:
+    """Cancel a Whoosh writer and always release its lock, even when cancelling fails too (a full
+    disk fails the flush on close); a held lock would refuse the next build in this process."""
+    try:
+        writer.cancel()
+    except Exception:  # noqa: BLE001 - the original error is the one to report
+        pass
+    finally:
+        lock = getattr(writer, "writelock", None)
+        if lock is not None:
+            try:
+                lock.release()
+            except Exception:  # noqa: BLE001 - already released by cancel()
+                pass
 
 
 def dedupe(articles: Iterable[Article], report: ProblemHandler) -> list[Article]:
@@ -362,11 +384,83 @@ def new_generation_dir(index_dir: Path) -> Path:
 
 
 def drop_old_generations(index_dir: Path) -> None:
-    """Delete generations older than the last GENERATIONS_KEPT (readers may still use the previous one)."""
-    gens = sorted((p for p in index_dir.iterdir() if p.is_dir() and layout.generation_number(p.name)),
-                  key=lambda p: layout.generation_number(p.name))
-    for old in gens[:-GENERATIONS_KEPT]:
-        shutil.rmtree(old, ignore_errors=True)
+    """Delete every generation but the served one and the one served before it.
+
+    Kept by state, not by number: a generation that was never switched to (the orphan of a killed or
+    failed build) is deleted, and the previously served one stays for readers that still hold it.
+    Called with the build lock held, so no build is writing any of them."""
+    try:
+        keep = {layout.current_generation(index_dir), layout.previous_generation(index_dir)}
+    except layout.CurrentUnreadable:
+        return  # nothing is known to be safe to delete until a build switches again
+    if keep == {None}:
+        keep = set()
+    for gen in index_dir.iterdir():
+        if gen.is_dir() and layout.generation_number(gen.name) and gen.name not in keep:
+            shutil.rmtree(gen, ignore_errors=True)
+
+
+def remove_uncommitted(gen_dir: Path, before: set[str]) -> None:
+    """Delete the files a failed write added to a served generation, unless its commit went through.
+
+    Whoosh writes new segment files first and the TOC that names them last; while the newest TOC is
+    one that was there before, nothing new is in use and the new files can go."""
+    added = [name for name in os.listdir(gen_dir) if name not in before]
+    if any(name.endswith(".toc") for name in added):
+        return  # the commit happened; its files are the index now
+    for name in added:
+        path = gen_dir / name
+        try:
+            if path.is_dir():  # Whoosh's temporary storage ("MAIN.tmp") is a folder
+                shutil.rmtree(path)
+            else:
+                os.remove(path)
+        except OSError:
+            pass
+
+
+def is_disk_full(exc: BaseException, index_dir: Path | None = None) -> bool:
+    """True for a write that failed for lack of space (the OS's ENOSPC or SQLite's "disk is full").
+
+    SQLite sometimes reports a full disk as a "disk I/O error"; with almost no space left on the index's
+    device, that is taken to mean the same."""
+    import sqlite3
+
+    if index_dir is not None and "disk i/o error" in str(exc).lower():
+        try:
+            if shutil.disk_usage(index_dir).free < 8 * 2**20:
+                return True
+        except OSError:
+            pass
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if isinstance(exc, sqlite3.Error) and "disk is full" in str(exc):
+            return True
+        if "no space left on device" in str(exc).lower() or "disk is full" in str(exc).lower():
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def disk_full_message(index_dir: Path, paths: Sequence[str | os.PathLike], replaced: Path | None) -> str:
+    """Say that the disk is full, how much a build needs about, and that nothing changed."""
+    inputs = 0
+    for raw in paths:
+        path = Path(raw)
+        try:
+            files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+            inputs += sum(p.stat().st_size for p in files)
+        except OSError:
+            continue
+    served = sum(p.stat().st_size for p in replaced.iterdir() if p.is_file()) if replaced else 0
+    # An estimate, not a measurement: a generation stores the text and adds postings, and the writer's
+    # temporary runs and the NER cache need room too; twice the input (or the generation it replaces).
+    needed = max(2 * inputs, served) + 16 * 2**20
+    free = shutil.disk_usage(index_dir).free
+    return (f"no space left on device for {index_dir}: this build needs about {needed / 2**20:,.0f} MB free "
+            f"there ({free / 2**20:,.0f} MB free now); what it wrote was removed and the served index is "
+            "unchanged, so free some space and run it again")
 
 
 def write_last_build(index_dir: Path, summary: BuildSummary) -> None:

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 CURRENT = "CURRENT"
+PREVIOUS = "PREVIOUS"  # the generation served before CURRENT (kept for readers that still hold it)
 GENERATION_PREFIX = "gen-"
 CACHE_FILE = "ner-cache.sqlite"
 LOCK_FILE = "build.lock"
@@ -72,9 +73,29 @@ def generation_number(name: str) -> int:
 
 
 def switch_generation(index_dir: str | os.PathLike, name: str) -> None:
-    """Point ``CURRENT`` at generation ``name`` in one atomic rename."""
-    tmp = Path(index_dir) / f".{CURRENT}.tmp"
-    tmp.write_text(name + "\n", encoding="utf-8")
+    """Point ``CURRENT`` at generation ``name`` in one atomic rename, recording the one it replaces
+    in ``PREVIOUS`` first: only generations that were served are ever kept."""
+    try:
+        served = current_generation(index_dir)
+    except CurrentUnreadable:
+        served = None
+    if served and served != name:
+        _write_atomically(Path(index_dir) / PREVIOUS, served)
+    _write_atomically(Path(index_dir) / CURRENT, name)
+
+
+def previous_generation(index_dir: str | os.PathLike) -> str | None:
+    """Return the generation served before the current one, if it is recorded and still there."""
+    try:
+        name = (Path(index_dir) / PREVIOUS).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return name if generation_number(name) and (Path(index_dir) / name).is_dir() else None
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text + "\n", encoding="utf-8")
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
-    os.replace(tmp, Path(index_dir) / CURRENT)
+    os.replace(tmp, path)
