@@ -34,6 +34,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, NotFound
 
 from indexer.gazetteer import gazetteer
+from search.budget import DEADLINE_SECONDS, MAX_EXPANDED_TERMS
 from search import IndexMissing, IndexUnreadable, InvalidParameter, SearchError, SearchIndex, parse_request
 
 log = logging.getLogger("crisis_desk.app")
@@ -47,8 +48,8 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "MORE_LIKE_THIS": (5, "related articles listed under an article"),
     "ARTICLE_MAX_CHARS": (200_000, "characters of an article the page and the API show (the rest: /text/<id>)"),
     "ARTICLE_MAX_MARKS": (2_000, "entity mentions an article page links; the rest show as plain text"),
-    "QUERY_MAX_TERMS": (512, "words all wildcard and fuzzy terms of one query may expand to together"),
-    "QUERY_DEADLINE": (0.5, "seconds a query's wildcard/fuzzy expansion may take before it stops with a notice"),
+    "QUERY_MAX_TERMS": (MAX_EXPANDED_TERMS, "words all wildcard and fuzzy terms of one query may expand to together"),
+    "QUERY_DEADLINE": (DEADLINE_SECONDS, "seconds a query's wildcard/fuzzy expansion may take before it stops with a notice"),
 }
 ENV_INDEX_DIR = "CRISIS_DESK_INDEX"
 

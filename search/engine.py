@@ -395,12 +395,17 @@ class SearchIndex:
                 return parsed, Matches(np.zeros(snap.table.n, dtype=bool))
             return parsed, snap.matcher.evaluate(parsed.query)
 
-    def _matching(self, snap: _Snapshot, req: SearchRequest) -> tuple[ParsedQuery, np.ndarray, np.ndarray | None]:
-        """Return (parsed query, final match mask, scores) for a request, relaxing when needed."""
+    def _matching(self, snap: _Snapshot, req: SearchRequest,
+                  start: float | None = None) -> tuple[ParsedQuery, np.ndarray, np.ndarray | None]:
+        """Return (parsed query, final match mask, scores) for a request, relaxing when needed.
+
+        The query's budget runs from ``start`` (the request's beginning) when given."""
+        elapsed = time.perf_counter() - start if start is not None else 0.0
         parsed = parse_query(req.q)
         check_query(parsed.query, req.q)
         filt = self._filter_mask(snap, req)
-        with snap.matcher.budget(QueryBudget.start(self.max_expanded_terms, self.deadline_s)) as budget:
+        budget = QueryBudget.start(self.max_expanded_terms, max(self.deadline_s - elapsed, 0.0))
+        with snap.matcher.budget(budget):
             parsed, matches = self._match(snap, parsed)
         if budget.notice():
             parsed = replace(parsed, notice=" ".join(filter(None, (parsed.notice, budget.notice()))))
@@ -442,7 +447,7 @@ class SearchIndex:
         return ids[take][np.argsort(-key[take], kind="stable")]
 
     def _search(self, snap: _Snapshot, req: SearchRequest, start: float) -> SearchResult:
-        parsed, mask, score = self._matching(snap, req)
+        parsed, mask, score = self._matching(snap, req, start)
         total = int(np.count_nonzero(mask))
         sort = req.effective_sort
         if sort == "relevance" and score is None:
