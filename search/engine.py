@@ -50,22 +50,31 @@ log = logging.getLogger("crisis_desk.search")
 
 
 def _default_resolve_country():
-    """Return a country resolver that loads the indexer's (or, failing that, pycountry's) on first use.
+    """Return a country resolver: the indexer's (or, failing that, pycountry's), loaded in a thread.
 
-    Importing ``indexer.entities`` costs ~0.15 s and its gazetteer seconds more, so neither happens
-    before a filter value actually needs it.
+    Importing ``indexer.entities`` and its gazetteer takes ~0.6 s (more on a busy machine); loading
+    starts when the resolver is made (at app start), so a request that needs it finds it ready or
+    waits only for the rest of that load, never for a second one.
     """
     resolver = None
+    done = threading.Event()
+
+    def load():
+        nonlocal resolver
+        try:
+            from indexer.entities import resolve_country  # pure Python, no spaCy
+            resolve_country("France")  # loads the gazetteer now, not in a request
+            resolver = resolve_country
+        except Exception:  # the module is optional for reading; any failure means "use pycountry"
+            resolver = _pycountry_resolve
+        finally:
+            done.set()
+
+    threading.Thread(target=load, name="country-resolver", daemon=True).start()
 
     def resolve(text: str):
-        nonlocal resolver
-        if resolver is None:
-            try:
-                from indexer.entities import resolve_country  # pure Python, no spaCy
-                resolver = resolve_country
-            except Exception:  # the module is optional for reading; any failure means "use pycountry"
-                resolver = _pycountry_resolve
-        return resolver(text)
+        done.wait()
+        return (resolver or _pycountry_resolve)(text)
 
     return resolve
 
