@@ -46,11 +46,11 @@ MARKER = "zq9x"  # in every hostile payload, so an echo can be found
 class Server:
     """``flask run`` (what ``make run`` starts) on a free port, serving ``index_dir``."""
 
-    def __init__(self, index_dir: Path):
+    def __init__(self, index_dir: Path, extra_env: dict | None = None):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
-        env = {**os.environ, "CRISIS_DESK_INDEX": str(index_dir)}
+        env = {**os.environ, "CRISIS_DESK_INDEX": str(index_dir), **(extra_env or {})}
         self.log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen([PY, "-m", "flask", "--app", "app", "run", "--port", str(self.port)],
                                      cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
@@ -155,7 +155,7 @@ def run_hostile(index_dir: Path, args) -> dict:
     server = Server(index_dir)
     paths = hostile_paths(rng)
     statuses: Counter = Counter()
-    echoes, tracebacks, slowest = [], [], (0.0, "")
+    echoes, tracebacks, slowest, slowest_export = [], [], (0.0, ""), (0.0, "")
     try:
         def one(path):
             return path, server.get(path)
@@ -167,7 +167,10 @@ def run_hostile(index_dir: Path, args) -> dict:
                     echoes.append(path)
                 if "Traceback" in body or 'File "' in body:
                     tracebacks.append(path)
-                slowest = max(slowest, (secs, path))
+                if path.startswith("/export.csv"):
+                    slowest_export = max(slowest_export, (secs, path))
+                else:
+                    slowest = max(slowest, (secs, path))
         # Host header games: a redirect must never point at another host
         redirects = []
         for path in ("/article//x", "//", "/api//search"):
@@ -184,6 +187,7 @@ def run_hostile(index_dir: Path, args) -> dict:
               "tracebacks_in_responses": len(tracebacks), "tracebacks_in_server_log": log.count("Traceback"),
               "host_redirects": len(redirects), "server_header": headers.get("Server", ""),
               "slowest_s": round(slowest[0], 3), "slowest_request": slowest[1][:120],
+              "slowest_export_s": round(slowest_export[0], 3), "slowest_export": slowest_export[1][:120],
               "examples": {"echo": echoes[:3], "traceback": tracebacks[:3]}}
     return result
 
@@ -469,7 +473,7 @@ def run_soak(index_dir: Path, args) -> dict:
             return q("/export.csv", q=rng.choice(words))
         return q("/", country=rng.choice(["UA", "RU", "BY", "PL", "US", "DE", "FR"]), sort="newest")
 
-    server = Server(index_dir)
+    server = Server(index_dir, dict(item.split("=", 1) for item in args.server_env))
     samples, statuses = [], Counter()
     start = time.time()
     deadline = start + args.minutes * 60
@@ -496,7 +500,8 @@ def run_soak(index_dir: Path, args) -> dict:
         server.stop()
     rss = [s[1] for s in samples]
     half = rss[len(rss) // 2:]
-    return {"minutes": args.minutes, "requests": sum(statuses.values()), "status": dict(statuses),
+    return {"minutes": args.minutes, "server_env": args.server_env, "requests": sum(statuses.values()),
+            "status": dict(statuses),
             "rss_start_mb": rss[0], "rss_peak_mb": max(rss), "rss_end_mb": rss[-1],
             "rss_second_half_min_max_mb": [min(half), max(half)], "samples": samples}
 
@@ -513,6 +518,9 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, help="articles for diskfull and kills builds")
     parser.add_argument("--minutes", type=float, default=30, help="soak length (default 30)")
     parser.add_argument("--sample-seconds", type=float, default=30, help="RSS sampling interval")
+    parser.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
+                        help="environment for the soak's server, e.g. MALLOC_ARENA_MAX=2")
+    parser.add_argument("--tag", default="", help="suffix for the output file name")
     parser.add_argument("--bomb-runs", type=int, default=3, help="variants of each bomb query")
     parser.add_argument("--kills", type=int, default=5)
     parser.add_argument("--kill-within", type=float, default=40, help="kill at a random time up to this (s)")
@@ -526,7 +534,7 @@ def main() -> None:
         started = time.time()
         result = PARTS[part](args.index.resolve(), args)
         result["seconds"] = round(time.time() - started, 1)
-        (OUT / f"reliability-{part}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
+        (OUT / f"reliability-{part}{args.tag}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
         shown = {k: v for k, v in result.items() if k not in ("detail", "samples", "examples")}
         print(json.dumps(shown, indent=1, ensure_ascii=False)[:4000], flush=True)
 

@@ -338,14 +338,6 @@ class SearchIndex:
             return IndexUnreadable(str(exc))
         return IndexUnreadable(str(IndexDamaged(generation, describe_exception(exc))))
 
-    def verify(self) -> None:
-        """Check the served generation's file sizes against its manifest now (cheap: no reads)."""
-        snap = self._snapshot()
-        try:
-            verify_files(snap.gen_dir, checksums=False)
-        except IndexDamaged as exc:
-            raise self._unreadable(exc) from None
-
     def warm_up(self) -> None:
         """Open the index now (and load facet arrays) so the first request is fast."""
         self._snapshot()
