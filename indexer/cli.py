@@ -113,8 +113,11 @@ class UsageError(ValueError):
 
 def run_check(args: argparse.Namespace) -> int:
     """``check``: verify the served generation; say what to do when it is damaged."""
-    from indexer.check import check_index
+    from indexer.build import BuildError
+    from indexer.check import check_index, served_generation
 
+    if served_generation(args.index) is None:
+        raise BuildError(f"no index in {args.index} (build one with: python -m indexer build PATH --index {args.index})")
     result = check_index(args.index)
     how = (f"{result['files']} files match their sizes and checksums" if result["manifest"]
            else "no manifest (built before manifests existed), so checksums were not compared; a --rebuild adds one")
