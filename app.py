@@ -33,7 +33,8 @@ from flask import (
 from werkzeug.exceptions import HTTPException, NotFound
 
 from indexer.gazetteer import gazetteer
-from search import IndexMissing, InvalidParameter, SearchError, SearchIndex, parse_request
+from search.budget import DEADLINE_SECONDS, MAX_EXPANDED_TERMS
+from search import IndexMissing, IndexUnreadable, InvalidParameter, SearchError, SearchIndex, parse_request
 
 log = logging.getLogger("crisis_desk.app")
 
@@ -44,6 +45,10 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "FACET_SHOWN": (8, "facet values shown before the 'more' disclosure"),
     "FACET_MAX": (100, "most facet values 'more' reveals"),
     "MORE_LIKE_THIS": (5, "related articles listed under an article"),
+    "ARTICLE_MAX_CHARS": (200_000, "characters of an article the page and the API show (the rest: /text/<id>)"),
+    "ARTICLE_MAX_MARKS": (2_000, "entity mentions an article page links; the rest show as plain text"),
+    "QUERY_MAX_TERMS": (MAX_EXPANDED_TERMS, "words all wildcard and fuzzy terms of one query may expand to together"),
+    "QUERY_DEADLINE": (DEADLINE_SECONDS, "seconds a query's wildcard/fuzzy expansion may take before it stops with a notice"),
 }
 ENV_INDEX_DIR = "CRISIS_DESK_INDEX"
 
@@ -61,13 +66,20 @@ EXPORT_COLUMNS = ("id", "date", "title", "source", "url", "actors", "countries",
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the Crisis Desk Flask app; ``test_config`` overrides the defaults and the environment."""
     app = Flask(__name__)
+    # Werkzeug redirects "/article//x" to an absolute URL built from the Host header (an open redirect);
+    # no route here needs merged or added slashes. Set before the blueprints bind their rules.
+    app.url_map.merge_slashes = False
+    app.url_map.strict_slashes = False
+    hide_server_version()
     app.config.from_mapping({name: default for name, (default, _help) in SETTINGS.items()})
     if os.environ.get(ENV_INDEX_DIR):
         app.config["INDEX_DIR"] = os.environ[ENV_INDEX_DIR]
     if test_config:
         app.config.from_mapping(test_config)
     # One reader per app: it opens lazily and follows new commits and generations by itself.
-    app.extensions["crisis_desk.index"] = SearchIndex(app.config["INDEX_DIR"])
+    app.extensions["crisis_desk.index"] = SearchIndex(
+        app.config["INDEX_DIR"], max_expanded_terms=app.config["QUERY_MAX_TERMS"],
+        deadline_s=app.config["QUERY_DEADLINE"])
 
     app.register_blueprint(pages)
     app.register_blueprint(api)
@@ -81,6 +93,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.add_template_filter(web_url)
     app.after_request(add_security_headers)
     return app
+
+
+def hide_server_version() -> None:
+    """Make the development server say "Crisis Desk", not its Werkzeug and Python versions."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    WSGIRequestHandler.version_string = lambda self: "Crisis Desk"  # what BaseHTTPRequestHandler sends
 
 
 def search_index() -> SearchIndex:
@@ -117,6 +136,9 @@ def describe_error(exc: Exception) -> ErrorReport:
         return ErrorReport(503, "No index yet", (
             f"There is no search index at {index_dir}. Build it with `{command}` (or run `make run`), "
             f"then reload this page."), command)
+    if isinstance(exc, IndexUnreadable):
+        log.warning("index unreadable: %s", exc)
+        return ErrorReport(503, "Index damaged", str(exc))
     if isinstance(exc, SearchError):
         log.warning("search failed: %s", exc)
         return ErrorReport(503, "Search unavailable", str(exc) or "The search index could not be read.")
@@ -223,7 +245,11 @@ def state_fields(*skip: str) -> list[tuple[str, str]]:
 def web_url(url: str | None) -> str:
     """Return ``url`` when it is http(s), else "": a stored URL must never become a javascript: link."""
     url = (url or "").strip()
-    return url if urlsplit(url).scheme.lower() in ("http", "https") else ""
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:  # "http://[::1": a URL that cannot be parsed is not linked
+        return ""
+    return url if scheme in ("http", "https") else ""
 
 
 def format_date(value: date | None, unit: str = "day") -> str:
@@ -313,10 +339,22 @@ def facet_page_args(default_limit: int) -> tuple[str, int, int]:
     return prefix, number("offset", 0), number("limit", default_limit)
 
 
+@pages.get("/text/<path:article_id>")
+def article_text(article_id: str):
+    """Stream an article's whole text as plain text (the "show all" of a long article page)."""
+    body = search_index().article_text(article_id)
+    if body is None:
+        raise NotFound()
+    chunk = 64 * 1024
+    return Response((body[i:i + chunk] for i in range(0, len(body), chunk)), mimetype="text/plain",
+                    headers={"Content-Disposition": "inline"})
+
+
 @pages.get("/article/<path:article_id>")
 def article(article_id: str):
     """Show one article with its entities linked to filters, its metadata and related articles."""
-    view = search_index().article(article_id)
+    view = search_index().article(article_id, max_chars=current_app.config["ARTICLE_MAX_CHARS"],
+                                  max_marks=current_app.config["ARTICLE_MAX_MARKS"])
     if view is None:
         raise NotFound()
     related = search_index().more_like_this(view.id, n=current_app.config["MORE_LIKE_THIS"])
@@ -519,11 +557,14 @@ def api_facet(kind: str):
 
 @api.get("/api/article/<path:article_id>")
 def api_article(article_id: str):
-    """Return one article with its entities as JSON."""
-    view = search_index().article(article_id)
+    """Return one article with its entities as JSON (long ones cut, with ``full_text_url``)."""
+    view = search_index().article(article_id, max_chars=current_app.config["ARTICLE_MAX_CHARS"],
+                                  max_marks=current_app.config["ARTICLE_MAX_MARKS"])
     if view is None:
         raise NotFound()
-    return jsonify(view.to_dict())
+    data = view.to_dict()
+    data["full_text_url"] = url_for("pages.article_text", article_id=view.id) if view.truncated else None
+    return jsonify(data)
 
 
 @api.get("/api/story/<path:story_id>")
@@ -575,18 +616,27 @@ def csv_lines(rows: Iterable) -> Iterator[str]:
         return buffer.getvalue()
 
     yield line(EXPORT_COLUMNS)
-    for row in rows:
-        yield line([
-            row.id,
-            row.date.isoformat() if row.date else "",
-            spreadsheet_safe(row.title),
-            spreadsheet_safe(row.source),
-            row.url,
-            spreadsheet_safe(join_values(row.actors)),
-            spreadsheet_safe(join_values(row.countries)),
-            spreadsheet_safe(join_values(row.orgs)),
-            "" if row.score is None else f"{row.score:.4f}",
-        ])
+    try:
+        for row in rows:
+            yield line(row_cells(row))
+    except Exception as exc:  # the response has begun: the last row must say it is not complete
+        report = describe_error(exc)
+        yield line([f"# export incomplete: {report.message}"])
+
+
+def row_cells(row) -> list[str]:
+    """Return one export row's CSV cells, each safe to open in a spreadsheet."""
+    return [
+        spreadsheet_safe(row.id),
+        row.date.isoformat() if row.date else "",
+        spreadsheet_safe(row.title),
+        spreadsheet_safe(row.source),
+        spreadsheet_safe(row.url),
+        spreadsheet_safe(join_values(row.actors)),
+        spreadsheet_safe(join_values(row.countries)),
+        spreadsheet_safe(join_values(row.orgs)),
+        "" if row.score is None else f"{row.score:.4f}",
+    ]
 
 
 def join_values(values) -> str:
@@ -602,6 +652,6 @@ def join_values(values) -> str:
 
 
 def spreadsheet_safe(text: str) -> str:
-    """Quote a leading =, +, - or @ so spreadsheets do not run article text as a formula."""
+    """Quote a leading =, +, -, @, tab or CR so spreadsheets do not run a cell as a formula (OWASP)."""
     text = text or ""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -26,6 +26,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError
 
+from indexer import check
 from indexer import entities as entity_rules
 from indexer import layout
 from indexer.enrich import (EntityStream, NerCache, body_offset, installed_model_id, load_nlp, model_id,
@@ -41,7 +42,6 @@ from indexer.event_dates import EventDate, resolve_event_dates
 from indexer.people_corpus import PAIRS_KEY
 
 WRITER_MEMORY_MB = 256
-GENERATIONS_KEPT = 2  # the one served and the one before it, which readers may still hold open
 
 
 def _remember_missing_length_columns() -> None:
@@ -274,7 +274,8 @@ def build_index(
 
     with writer_lock(index_dir), (StoryStore(index_dir / layout.STORIES_FILE) if stories
                                   else nullcontext()) as story_store:
-        current = layout.current_generation_dir(index_dir)
+        drop_old_generations(index_dir)  # orphans of killed or failed builds go before this one writes
+        current = served_for_build(index_dir, rebuild)
         fresh = rebuild or current is None
         existing = {} if fresh else read_existing(current)
 
@@ -297,23 +298,30 @@ def build_index(
         if rebuild and current is not None and not articles:
             raise BuildError("nothing to index, so the served generation is kept (a rebuild replaces "
                              "the whole index with what the given paths hold)")
-        if fresh:
-            target = new_generation_dir(index_dir)
-            ix = whoosh_index.create_in(str(target), SCHEMA)
-        else:
-            target = current
-            ix = whoosh_index.open_dir(str(target))
-            missing = sorted(set(SCHEMA.names()) - set(ix.schema.names()))
-            if missing:  # written by an older Crisis Desk: its documents cannot take the new fields
-                raise BuildError(f"the index in {index_dir} was built by an older version (no field "
-                                 f"{', '.join(missing)}); rebuild it with --rebuild and all its paths")
+        target = new_generation_dir(index_dir) if fresh else current
+        # What the served generation held before: a failed incremental write removes whatever it added.
+        before = set() if fresh else set(os.listdir(target))
         try:
-            if batch or doomed or fresh:
-                write_batch(ix, batch, [digests[i] for i in todo], existing, doomed, index_dir, nlp=nlp,
-                            n_process=n_process, progress=progress, summary=summary, stories=story_ids)
-        except BaseException:
-            if fresh:
-                shutil.rmtree(target, ignore_errors=True)
+            try:
+                ix = (whoosh_index.create_in(str(target), SCHEMA) if fresh
+                      else whoosh_index.open_dir(str(target)))
+                if not fresh:
+                    missing = sorted(set(SCHEMA.names()) - set(ix.schema.names()))
+                    if missing:  # written by an older Crisis Desk: its documents cannot take the new fields
+                        raise BuildError(f"the index in {index_dir} was built by an older version (no field "
+                                         f"{', '.join(missing)}); rebuild it with --rebuild and all its paths")
+                if batch or doomed or fresh:
+                    write_batch(ix, batch, [digests[i] for i in todo], existing, doomed, index_dir, nlp=nlp,
+                                n_process=n_process, progress=progress, summary=summary, stories=story_ids)
+            except BaseException:
+                if fresh:
+                    shutil.rmtree(target, ignore_errors=True)
+                else:
+                    remove_uncommitted(target, before)
+                raise
+        except Exception as exc:
+            if is_disk_full(exc, index_dir):
+                raise BuildError(disk_full_message(index_dir, paths, current if fresh else None)) from None
             raise
         if fresh:
             layout.switch_generation(index_dir, target.name)
@@ -417,8 +425,25 @@ def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: 
         summary.removed = len(doomed)
         writer.commit()
     except BaseException:
-        writer.cancel()
+        cancel_writer(writer)
         raise
+    check.write_manifest(ix.storage.folder)
+
+
+def cancel_writer(writer) -> None:
+    """Cancel a Whoosh writer and always release its lock, even when cancelling fails too (a full
+    disk fails the flush on close); a held lock would refuse the next build in this process."""
+    try:
+        writer.cancel()
+    except Exception:  # noqa: BLE001 - the original error is the one to report
+        pass
+    finally:
+        lock = getattr(writer, "writelock", None)
+        if lock is not None:
+            try:
+                lock.release()
+            except Exception:  # noqa: BLE001 - already released by cancel()
+                pass
 
 
 def dedupe(articles: Iterable[Article], report: ProblemHandler) -> list[Article]:
@@ -431,15 +456,33 @@ def dedupe(articles: Iterable[Article], report: ProblemHandler) -> list[Article]
     return list(by_id.values())
 
 
+def served_for_build(index_dir: Path, rebuild: bool) -> Path | None:
+    """Return the served generation a build starts from; a damaged one stops an incremental build
+    (it would be written into) but not a ``--rebuild``, which replaces it."""
+    try:
+        current = check.served_generation(index_dir)
+        if current is not None and not rebuild:
+            check.verify_files(current)
+        return current
+    except check.IndexDamaged as exc:
+        if rebuild:
+            return None
+        raise BuildError(str(exc).replace(check.REBUILD_ADVICE, "run this build again with --rebuild")) from None
+
+
 def read_existing(gen_dir: Path) -> dict[str, tuple[str, str]]:
     """id -> (content hash, source path) of every article in the served generation."""
     try:
         ix = whoosh_index.open_dir(str(gen_dir))
     except EmptyIndexError:
         return {}
-    with ix.reader() as reader:
-        return {fields["id"]: (fields.get("hash", ""), fields.get("path", ""))
-                for fields in reader.all_stored_fields()}
+    try:
+        with ix.reader() as reader:
+            return {fields["id"]: (fields.get("hash", ""), fields.get("path", ""))
+                    for fields in reader.all_stored_fields()}
+    except Exception as exc:  # noqa: BLE001 - damage shows as any error type
+        raise BuildError(f"the served generation {gen_dir.name} cannot be read "
+                         f"({check.describe_exception(exc)}); run this build again with --rebuild") from None
 
 
 def new_generation_dir(index_dir: Path) -> Path:
@@ -451,11 +494,83 @@ def new_generation_dir(index_dir: Path) -> Path:
 
 
 def drop_old_generations(index_dir: Path) -> None:
-    """Delete generations older than the last GENERATIONS_KEPT (readers may still use the previous one)."""
-    gens = sorted((p for p in index_dir.iterdir() if p.is_dir() and layout.generation_number(p.name)),
-                  key=lambda p: layout.generation_number(p.name))
-    for old in gens[:-GENERATIONS_KEPT]:
-        shutil.rmtree(old, ignore_errors=True)
+    """Delete every generation but the served one and the one served before it.
+
+    Kept by state, not by number: a generation that was never switched to (the orphan of a killed or
+    failed build) is deleted, and the previously served one stays for readers that still hold it.
+    Called with the build lock held, so no build is writing any of them."""
+    try:
+        keep = {layout.current_generation(index_dir), layout.previous_generation(index_dir)}
+    except layout.CurrentUnreadable:
+        return  # nothing is known to be safe to delete until a build switches again
+    if keep == {None}:
+        keep = set()
+    for gen in index_dir.iterdir():
+        if gen.is_dir() and layout.generation_number(gen.name) and gen.name not in keep:
+            shutil.rmtree(gen, ignore_errors=True)
+
+
+def remove_uncommitted(gen_dir: Path, before: set[str]) -> None:
+    """Delete the files a failed write added to a served generation, unless its commit went through.
+
+    Whoosh writes new segment files first and the TOC that names them last; while the newest TOC is
+    one that was there before, nothing new is in use and the new files can go."""
+    added = [name for name in os.listdir(gen_dir) if name not in before]
+    if any(name.endswith(".toc") for name in added):
+        return  # the commit happened; its files are the index now
+    for name in added:
+        path = gen_dir / name
+        try:
+            if path.is_dir():  # Whoosh's temporary storage ("MAIN.tmp") is a folder
+                shutil.rmtree(path)
+            else:
+                os.remove(path)
+        except OSError:
+            pass
+
+
+def is_disk_full(exc: BaseException, index_dir: Path | None = None) -> bool:
+    """True for a write that failed for lack of space (the OS's ENOSPC or SQLite's "disk is full").
+
+    SQLite sometimes reports a full disk as a "disk I/O error"; with almost no space left on the index's
+    device, that is taken to mean the same."""
+    import sqlite3
+
+    if index_dir is not None and "disk i/o error" in str(exc).lower():
+        try:
+            if shutil.disk_usage(index_dir).free < 8 * 2**20:
+                return True
+        except OSError:
+            pass
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if isinstance(exc, sqlite3.Error) and "disk is full" in str(exc):
+            return True
+        if "no space left on device" in str(exc).lower() or "disk is full" in str(exc).lower():
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def disk_full_message(index_dir: Path, paths: Sequence[str | os.PathLike], replaced: Path | None) -> str:
+    """Say that the disk is full, how much a build needs about, and that nothing changed."""
+    inputs = 0
+    for raw in paths:
+        path = Path(raw)
+        try:
+            files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+            inputs += sum(p.stat().st_size for p in files)
+        except OSError:
+            continue
+    served = sum(p.stat().st_size for p in replaced.iterdir() if p.is_file()) if replaced else 0
+    # An estimate, not a measurement: a generation stores the text and adds postings, and the writer's
+    # temporary runs and the NER cache need room too; twice the input (or the generation it replaces).
+    needed = max(2 * inputs, served) + 16 * 2**20
+    free = shutil.disk_usage(index_dir).free
+    return (f"no space left on device for {index_dir}: this build needs about {needed / 2**20:,.0f} MB free "
+            f"there ({free / 2**20:,.0f} MB free now); what it wrote was removed and the served index is "
+            "unchanged, so free some space and run it again")
 
 
 def write_last_build(index_dir: Path, summary: BuildSummary) -> None:
@@ -484,19 +599,20 @@ def country_label(code: str) -> str:
 # --- remove and status ---------------------------------------------------------------------------
 
 
-def open_current(index_dir: str | os.PathLike):
-    """Open the served generation, or raise BuildError saying how to create one."""
-    gen_dir = layout.current_generation_dir(index_dir)
+def open_current(index_dir: str | os.PathLike, readonly: bool = True):
+    """Open the served generation after checking it against its manifest, or raise BuildError saying
+    how to create one (check.IndexDamaged when it is damaged)."""
+    gen_dir = check.served_generation(index_dir)
     if gen_dir is None:
         raise BuildError(f"no index in {index_dir} (build one with: python -m indexer build PATH --index {index_dir})")
-    return whoosh_index.open_dir(str(gen_dir))
+    return check.open_generation(gen_dir, readonly=readonly)
 
 
 def remove_articles(index_dir: str | os.PathLike, ids: Sequence[str]) -> tuple[list[str], list[str]]:
     """Delete articles by id; return (removed ids, unknown ids)."""
     index_dir = Path(index_dir)
     with writer_lock(index_dir):
-        ix = open_current(index_dir)
+        ix = open_current(index_dir, readonly=False)
         with ix.searcher() as searcher:
             known = [i for i in ids if searcher.document_number(id=i) is not None]
         unknown = [i for i in ids if i not in known]
@@ -508,6 +624,7 @@ def remove_articles(index_dir: str | os.PathLike, ids: Sequence[str]) -> tuple[l
                 with StoryStore(index_dir / layout.STORIES_FILE) as store:
                     store.assign([], forget=known)
                     store.commit()
+            check.write_manifest(ix.storage.folder)
     return known, unknown
 
 
@@ -518,25 +635,29 @@ def index_status(index_dir: str | os.PathLike, top: int = 10) -> dict:
     counters = {"actors": Counter(), "countries": Counter(), "orgs": Counter(), "sources": Counter()}
     days = []
     versions: Counter = Counter()
-    with ix.reader() as reader:
-        if reader.has_column("spellings"):
-            spellings = reader.column_reader("spellings")
+    try:
+        with ix.reader() as reader:
+            if reader.has_column("spellings"):
+                spellings = reader.column_reader("spellings")
+                for docnum in reader.all_doc_ids():
+                    try:
+                        versions[json.loads(spellings[docnum] or b"{}").get("v") or "unknown"] += 1
+                    except ValueError:
+                        versions["unknown"] += 1
+            column = reader.column_reader("facets")
             for docnum in reader.all_doc_ids():
-                try:
-                    versions[json.loads(spellings[docnum] or b"{}").get("v") or "unknown"] += 1
-                except ValueError:
-                    versions["unknown"] += 1
-        column = reader.column_reader("facets")
-        for docnum in reader.all_doc_ids():
-            facets = json.loads(column[docnum] or b"{}")
-            counters["actors"].update(facets.get("a", []))
-            counters["countries"].update(facets.get("c", []))
-            counters["orgs"].update(facets.get("o", []))
-            if facets.get("s"):
-                counters["sources"][facets["s"]] += 1
-            if facets.get("d"):
-                days.append(facets["d"])
-        articles = reader.doc_count()
+                facets = json.loads(column[docnum] or b"{}")
+                counters["actors"].update(facets.get("a", []))
+                counters["countries"].update(facets.get("c", []))
+                counters["orgs"].update(facets.get("o", []))
+                if facets.get("s"):
+                    counters["sources"][facets["s"]] += 1
+                if facets.get("d"):
+                    days.append(facets["d"])
+            articles = reader.doc_count()
+    except Exception as exc:  # noqa: BLE001 - damage shows as any error type
+        raise check.IndexDamaged(Path(ix.storage.folder).name,
+                                 check.describe_exception(exc)) from None
     try:
         last = json.loads((index_dir / layout.LAST_BUILD_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -544,7 +665,7 @@ def index_status(index_dir: str | os.PathLike, top: int = 10) -> dict:
     fmt = lambda d: f"{d[:4]}-{d[4:6]}-{d[6:]}"  # noqa: E731
     return {
         "index": str(index_dir),
-        "generation": layout.current_generation(index_dir),
+        "generation": Path(ix.storage.folder).name,
         "articles": articles,
         "first_date": fmt(min(days)) if days else None,
         "last_date": fmt(max(days)) if days else None,

@@ -1,4 +1,4 @@
-"""``python -m indexer``: build, status and remove, with one-line errors and meaningful exit codes.
+"""``python -m indexer``: build, status, check and remove, with one-line errors and meaningful exit codes.
 
 Exit codes: 0 done; 1 nothing could be indexed, or the index is missing or unreadable;
 2 bad command line; 75 another build holds the index (try again later); 130 interrupted.
@@ -45,6 +45,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     status.add_argument("--index", default=argparse.SUPPRESS, help="index directory")
     status.add_argument("--json", action="store_true", help="print JSON")
 
+    verify = commands.add_parser("check", help="verify the served index (files, checksums, every document)")
+    verify.add_argument("--index", default=argparse.SUPPRESS, help="index directory")
+
     remove = commands.add_parser("remove", help="remove articles by id")
     remove.add_argument("--index", default=argparse.SUPPRESS, help="index directory")
     remove.add_argument("ids", nargs="+", metavar="ID")
@@ -60,9 +63,9 @@ def parse_mapping(items: list[str]) -> dict[str, str]:
         name, sep, column = item.partition("=")
         name = name.strip().lower()
         if not sep or not column.strip():
-            raise ValueError(f"--map {item!r}: expected FIELD=COLUMN, e.g. --map date=\"Date Formatted\"")
+            raise UsageError(f"--map {item!r}: expected FIELD=COLUMN, e.g. --map date=\"Date Formatted\"")
         if name not in FIELDS:
-            raise ValueError(f"--map {item!r}: unknown field {name!r} (one of {', '.join(FIELDS)})")
+            raise UsageError(f"--map {item!r}: unknown field {name!r} (one of {', '.join(FIELDS)})")
         mapping[name] = column
     return mapping
 
@@ -73,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     # A kill (SIGTERM) unwinds like Ctrl-C, so the writer cancels and the index stays as it was.
     signal.signal(signal.SIGTERM, _raise_interrupt)
     from indexer.build import BuildError, BuildLocked
+    from indexer.check import IndexDamaged, describe_exception
     from indexer.enrich import EnrichError
     from indexer.stories import StoryError
 
@@ -81,14 +85,16 @@ def main(argv: list[str] | None = None) -> int:
             return run_build(args)
         if args.command == "status":
             return run_status(args)
+        if args.command == "check":
+            return run_check(args)
         return run_remove(args)
     except BuildLocked as exc:
         _error(str(exc))
         return EXIT_LOCKED
-    except (BuildError, EnrichError, StoryError) as exc:
+    except (BuildError, EnrichError, StoryError, IndexDamaged) as exc:
         _error(str(exc))
         return EXIT_FAILED
-    except ValueError as exc:
+    except UsageError as exc:
         _error(str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -97,6 +103,27 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         _error(f"{exc.filename or args.index}: {exc.strerror or exc}")
         return EXIT_FAILED
+    except Exception as exc:  # noqa: BLE001 - one line, never a traceback; exit 2 is for the command line only
+        _error(f"{args.command} failed: {describe_exception(exc)}")
+        return EXIT_FAILED
+
+
+class UsageError(ValueError):
+    """A bad command line (exit 2)."""
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """``check``: verify the served generation; say what to do when it is damaged."""
+    from indexer.build import BuildError
+    from indexer.check import check_index, served_generation
+
+    if served_generation(args.index) is None:
+        raise BuildError(f"no index in {args.index} (build one with: python -m indexer build PATH --index {args.index})")
+    result = check_index(args.index)
+    how = (f"{result['files']} files match their sizes and checksums" if result["manifest"]
+           else "no manifest (built before manifests existed), so checksums were not compared; a --rebuild adds one")
+    print(f"ok: {result['generation']}: {result['articles']} articles readable; {how}")
+    return EXIT_OK
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -105,9 +132,9 @@ def run_build(args: argparse.Namespace) -> int:
 
     mapping = parse_mapping(args.map)
     if args.workers < 1:
-        raise ValueError("--workers must be at least 1")
+        raise UsageError("--workers must be at least 1")
     if args.max_file_mb <= 0:
-        raise ValueError("--max-file-mb must be positive")
+        raise UsageError("--max-file-mb must be positive")
     per_file: dict[str, int] = defaultdict(int)
 
     def warn(location: str, reason: str) -> None:

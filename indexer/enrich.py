@@ -108,6 +108,11 @@ class NerCache:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("CREATE TABLE IF NOT EXISTS ner (model TEXT, hash TEXT, ents TEXT, "
                              "PRIMARY KEY (model, hash)) WITHOUT ROWID")
+        except sqlite3.OperationalError as exc:
+            # "disk I/O error", "disk is full", "unable to open": the device, not the file, is the
+            # likely cause, and deleting the cache would only throw away hours of NER
+            raise EnrichError(f"NER cache {path} cannot be opened for writing ({exc}); check the free space "
+                              "and permissions of its folder, then build again") from exc
         except sqlite3.DatabaseError as exc:
             raise EnrichError(f"NER cache {path} is unusable ({exc}); delete it to start a new one") from None
 

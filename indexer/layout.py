@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 
 CURRENT = "CURRENT"
+PREVIOUS = "PREVIOUS"  # the generation served before CURRENT (kept for readers that still hold it)
 GENERATION_PREFIX = "gen-"
 CACHE_FILE = "ner-cache.sqlite"
 ENTITY_CACHE_FILE = "entity-cache.sqlite"
@@ -27,14 +28,36 @@ LOCK_FILE = "build.lock"
 LAST_BUILD_FILE = "last-build.json"
 
 
+class CurrentUnreadable(Exception):
+    """``CURRENT`` exists but does not name a generation that exists (``generation``: what it named)."""
+
+    def __init__(self, message: str, generation: str | None = None):
+        super().__init__(message)
+        self.generation = generation
+
+
 def current_generation(index_dir: str | os.PathLike) -> str | None:
-    """Return the name of the generation being served, or None when there is no index."""
+    """Return the name of the generation being served, or None when there is no index.
+
+    A ``CURRENT`` that is garbled, a directory or names a missing generation raises CurrentUnreadable:
+    that is a damaged index, not a missing one."""
+    path = Path(index_dir) / CURRENT
     try:
-        name = (Path(index_dir) / CURRENT).read_text(encoding="utf-8").strip()
+        raw = path.read_bytes()
     except (FileNotFoundError, NotADirectoryError):
         return None
-    if not name.startswith(GENERATION_PREFIX) or "/" in name or not (Path(index_dir) / name).is_dir():
-        return None
+    except IsADirectoryError:
+        raise CurrentUnreadable(f"{path} is a directory, not the file naming the served generation") from None
+    except OSError as exc:
+        raise CurrentUnreadable(f"{path} cannot be read ({exc.strerror or exc})") from None
+    try:
+        name = raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        name = None
+    if not name or not name.startswith(GENERATION_PREFIX) or not generation_number(name) or "/" in name:
+        raise CurrentUnreadable(f"{path} does not name a generation (it holds {raw[:24]!r})")
+    if not (Path(index_dir) / name).is_dir():
+        raise CurrentUnreadable(f"{path} names {name}, which does not exist", name)
     return name
 
 
@@ -58,9 +81,29 @@ def generation_number(name: str) -> int:
 
 
 def switch_generation(index_dir: str | os.PathLike, name: str) -> None:
-    """Point ``CURRENT`` at generation ``name`` in one atomic rename."""
-    tmp = Path(index_dir) / f".{CURRENT}.tmp"
-    tmp.write_text(name + "\n", encoding="utf-8")
+    """Point ``CURRENT`` at generation ``name`` in one atomic rename, recording the one it replaces
+    in ``PREVIOUS`` first: only generations that were served are ever kept."""
+    try:
+        served = current_generation(index_dir)
+    except CurrentUnreadable:
+        served = None
+    if served and served != name:
+        _write_atomically(Path(index_dir) / PREVIOUS, served)
+    _write_atomically(Path(index_dir) / CURRENT, name)
+
+
+def previous_generation(index_dir: str | os.PathLike) -> str | None:
+    """Return the generation served before the current one, if it is recorded and still there."""
+    try:
+        name = (Path(index_dir) / PREVIOUS).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return name if generation_number(name) and (Path(index_dir) / name).is_dir() else None
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text + "\n", encoding="utf-8")
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
-    os.replace(tmp, Path(index_dir) / CURRENT)
+    os.replace(tmp, path)

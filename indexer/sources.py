@@ -43,6 +43,8 @@ SUFFIXES = {".txt": "txt", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json
 DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
 DEFAULT_MAX_TEXT_CHARS = 2_000_000
 TITLE_MAX_CHARS = 100
+MAX_INT_DIGITS = 64  # longer JSON integers are kept as text (Python refuses over 4,300 digits)
+_SURROGATE = re.compile(r"[\udc80-\udcff]")
 
 SEED_HEADER = re.compile(r"\A\s*date\s+(\S+)\s+")
 # Wire datelines: "MOSCOW, November 17. /TASS/." or "LONDON, Feb 26 (Reuters) -".
@@ -152,14 +154,18 @@ def _read_jsonl(path: Path, mapping: Mapping[str, str], report: ProblemHandler,
             if not raw.strip():
                 continue
             try:
-                record = json.loads(raw.decode("utf-8"))
+                record = load_json(raw.decode("utf-8"))
             except UnicodeDecodeError as exc:
                 report(location, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})")
                 continue
             except json.JSONDecodeError as exc:
                 report(location, f"malformed JSON ({exc.msg} at column {exc.colno})")
                 continue
-            article = _record_article(record, mapping, path, lineno, location, report, max_text_chars, layouts)
+            except SourceError as exc:
+                report(location, str(exc))
+                continue
+            article = _guarded(_record_article, location, report, record, mapping, path, lineno, location,
+                               report, max_text_chars, layouts)
             if article:
                 yield article
 
@@ -168,7 +174,7 @@ def _read_json(path: Path, mapping: Mapping[str, str], report: ProblemHandler,
                max_text_chars: int) -> Iterator[Article]:
     """A JSON array of article objects (or one object)."""
     try:
-        data = json.loads(_decode(path.read_bytes()))
+        data = load_json(_decode(path.read_bytes()))
     except json.JSONDecodeError as exc:
         raise SourceError(f"malformed JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     records = data if isinstance(data, list) else [data]
@@ -177,8 +183,9 @@ def _read_json(path: Path, mapping: Mapping[str, str], report: ProblemHandler,
         _check_text_field(resolve_columns(list(first), mapping), path, report, "field")
     layouts: dict = {}
     for number, record in enumerate(records, start=1):
-        article = _record_article(record, mapping, path, number, f"{path}:item {number}", report,
-                                  max_text_chars, layouts)
+        location = f"{path}:item {number}"
+        article = _guarded(_record_article, location, report, record, mapping, path, number, location, report,
+                           max_text_chars, layouts)
         if article:
             yield article
 
@@ -189,12 +196,15 @@ def _read_csv(path: Path, mapping: Mapping[str, str], report: ProblemHandler,
     _check_binary(path)
     csv.field_size_limit(2**31 - 1)
     with open(path, "rb") as raw:
-        stream = io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="")
+        # Bytes that are not UTF-8 become lone surrogates here rather than an error, so a Latin-1 row
+        # costs only itself (decoded as Windows-1252 below) and every line number stays right.
+        stream = io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape", newline="")
         try:
             reader = csv.reader(stream)
             header = next(reader, None)
             if not header:
                 raise SourceError("no header row")
+            header = _redecode_row(header, f"{path}:1", report)
             columns = resolve_columns(header, mapping)
             _check_text_field(columns, path, report, "column")
             for row in reader:
@@ -202,14 +212,12 @@ def _read_csv(path: Path, mapping: Mapping[str, str], report: ProblemHandler,
                 location = f"{path}:{lineno}"
                 if not any(cell.strip() for cell in row):
                     continue
+                row = _redecode_row(row, location, report)
                 record = {field: row[index] if index < len(row) else "" for field, index in columns.items()}
-                article = make_article(record, path=path, row=lineno, location=location, report=report,
-                                       max_text_chars=max_text_chars)
+                article = _guarded(make_article, location, report, record, path=path, row=lineno,
+                                   location=location, report=report, max_text_chars=max_text_chars)
                 if article:
                     yield article
-        except UnicodeDecodeError as exc:
-            raise SourceError(f"not valid UTF-8 (byte 0x{exc.object[exc.start]:02x}) after line "
-                              f"{reader.line_num}; the rows before it were read") from None
         except csv.Error as exc:
             raise SourceError(f"malformed CSV at line {reader.line_num}: {exc}") from None
 
@@ -280,7 +288,7 @@ def make_article(record: Mapping[str, object], *, path: Path, location: str, rep
                  max_text_chars: int, row: int | None = None, date_parsed: bool = False) -> Article | None:
     """Build an Article from raw field values, or report why not and return None."""
     text = clean_text(_as_text(record.get("text")))
-    title = " ".join(_as_text(record.get("title")).split())
+    title = " ".join(clean_text(_as_text(record.get("title"))).split())
     lead = clean_text(_as_text(record.get("lead")))
     if lead and lead == text:  # a feed that repeats its text as the summary has no separate lead
         lead = ""
@@ -310,6 +318,43 @@ def make_article(record: Mapping[str, object], *, path: Path, location: str, rep
                    title_derived=title_derived, path=str(path), location=location, lead=lead)
 
 
+def load_json(text: str) -> object:
+    """Parse JSON text; nesting too deep for Python becomes a SourceError, and integers too long for
+    Python's int stay strings (a 5,000-digit "date" is then an impossible date, not a crash)."""
+    try:
+        return json.loads(text, parse_int=_parse_int)
+    except RecursionError:
+        raise SourceError("JSON nested too deeply to read") from None
+
+
+def _parse_int(digits: str) -> int | str:
+    return int(digits) if len(digits) <= MAX_INT_DIGITS else digits
+
+
+def _guarded(read, location: str, report: ProblemHandler, /, *args, **kwargs):
+    """Call ``read`` for one record; any error it meets is that record's warning, not the batch's end."""
+    try:
+        return read(*args, **kwargs)
+    except RecursionError:
+        report(location, "record nested too deeply to read; skipped")
+    except Exception as exc:  # noqa: BLE001 - a bad record must never stop the batch
+        detail = " ".join(str(exc).split())[:120]
+        report(location, f"could not read this record ({exc.__class__.__name__}{': ' + detail if detail else ''}); "
+                         "skipped")
+    return None
+
+
+def _redecode_row(row: list[str], location: str, report: ProblemHandler) -> list[str]:
+    """Return a CSV row whose non-UTF-8 bytes (lone surrogates here) are read as Windows-1252."""
+    if not any(_SURROGATE.search(cell) for cell in row):
+        return row
+    first = next(_SURROGATE.search(cell) for cell in row if _SURROGATE.search(cell))
+    byte = ord(first.group(0)) - 0xDC00
+    report(location, f"not valid UTF-8 (byte 0x{byte:02x}); this row was read as Windows-1252")
+    return [cell.encode("utf-8", "surrogateescape").decode("cp1252", "replace") if _SURROGATE.search(cell)
+            else cell for cell in row]
+
+
 def parse_date(value: object) -> tuple[datetime | None, str | None]:
     """Parse a date in any common form; return (date, None) or (None, why not)."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -326,7 +371,7 @@ def parse_date(value: object) -> tuple[datetime | None, str | None]:
             else:
                 parsed = dateparser.parse(text, default=datetime(2000, 1, 1))
     except (ValueError, OverflowError, OSError, TypeError) as exc:
-        return None, f"impossible date {str(value)[:40]!r} ({exc})"
+        return None, f"impossible date {_as_text(value)[:40]!r} ({' '.join(str(exc).split())[:80]})"
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
     if not 1800 <= parsed.year <= 2100:
@@ -348,6 +393,8 @@ def clean_text(text: str) -> str:
     """Normalise line ends and strip control characters that are not whitespace."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
+    # JSON may spell a lone surrogate ("\\ud800"); it cannot be written as UTF-8, so it becomes U+FFFD
+    text = re.sub(r"[\ud800-\udfff]", "\ufffd", text)
     return text.strip()
 
 

@@ -6,7 +6,7 @@ Pipeline, one module per stage: params (request -> SearchRequest) -> query (text
 """
 
 from .engine import SearchIndex
-from .errors import IndexMissing, InvalidParameter, SearchError
+from .errors import IndexMissing, IndexUnreadable, InvalidParameter, SearchError
 from .model import (ArticleView, Bucket, ExportRow, FacetPage, FacetValue, Hit, SearchRequest, SearchResult,
                     StoryMember, StoryView)
 from .params import parse_request
@@ -14,5 +14,5 @@ from .params import parse_request
 __all__ = [
     "SearchIndex", "SearchRequest", "SearchResult", "Hit", "FacetValue", "FacetPage", "Bucket", "ArticleView",
     "ExportRow", "StoryView", "StoryMember",
-    "SearchError", "IndexMissing", "InvalidParameter", "parse_request",
+    "SearchError", "IndexMissing", "IndexUnreadable", "InvalidParameter", "parse_request",
 ]

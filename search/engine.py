@@ -8,7 +8,9 @@ opens it; callers never restart. Whoosh types never leave this module.
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
 import re
 import threading
 import time
@@ -19,14 +21,14 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import numpy as np
-from whoosh import index as windex
 from whoosh import query as wq
-from whoosh.filedb.filestore import FileStorage
 
-from indexer.layout import current_generation
+from indexer.check import IndexDamaged, describe_exception, open_generation, verify_files
+from indexer.layout import CurrentUnreadable, current_generation
 
-from .errors import IndexMissing, InvalidParameter
 from .aliases import LazyAliases, expand_plain, expand_query
+from .budget import DEADLINE_SECONDS, MAX_EXPANDED_TERMS, QueryBudget, check_query
+from .errors import IndexMissing, IndexUnreadable, InvalidParameter, SearchError
 from .facet_values import MAX_PREFIX_CHARS, ValueFinder, name_ranks, order_values
 from .mentioned_dates import event_dates_json, mentioned_histogram
 from .facets import NO_DATE, SPARSE_RATIO, FacetTable, load_facets
@@ -46,28 +48,39 @@ DAY_HISTOGRAM_MAX_DAYS = 62  # a range up to about two months is drawn per day
 YEAR_HISTOGRAM_MIN_MONTHS = 240  # beyond twenty years, bars are years
 DID_YOU_MEAN_BELOW = 5  # offer a correction when a query finds fewer articles than this
 MORE_LIKE_TERMS = 12
+HIGHLIGHT_TERMS = 128  # most words a snippet looks for
 MAX_ARTICLE_ID = 300
 ALIAS_WAIT_SECONDS = 0.5  # how long a search waits for a new commit's alias table before going without
 _ID_RE = re.compile(r"^[^\x00-\x1f\x7f]+$")
+log = logging.getLogger("crisis_desk.search")
 
 
 def _default_resolve_country():
-    """Return a country resolver that loads the indexer's (or, failing that, pycountry's) on first use.
+    """Return a country resolver: the indexer's (or, failing that, pycountry's), loaded in a thread.
 
-    Importing ``indexer.entities`` costs ~0.15 s and its gazetteer seconds more, so neither happens
-    before a filter value actually needs it.
+    Importing ``indexer.entities`` and its gazetteer takes ~0.6 s (more on a busy machine); loading
+    starts when the resolver is made (at app start), so a request that needs it finds it ready or
+    waits only for the rest of that load, never for a second one.
     """
     resolver = None
+    done = threading.Event()
+
+    def load():
+        nonlocal resolver
+        try:
+            from indexer.entities import resolve_country  # pure Python, no spaCy
+            resolve_country("France")  # loads the gazetteer now, not in a request
+            resolver = resolve_country
+        except Exception:  # the module is optional for reading; any failure means "use pycountry"
+            resolver = _pycountry_resolve
+        finally:
+            done.set()
+
+    threading.Thread(target=load, name="country-resolver", daemon=True).start()
 
     def resolve(text: str):
-        nonlocal resolver
-        if resolver is None:
-            try:
-                from indexer.entities import resolve_country  # pure Python, no spaCy
-                resolver = resolve_country
-            except Exception:  # the module is optional for reading; any failure means "use pycountry"
-                resolver = _pycountry_resolve
-        return resolver(text)
+        done.wait()
+        return (resolver or _pycountry_resolve)(text)
 
     return resolve
 
@@ -130,13 +143,15 @@ class _Snapshot:
     """Everything derived from one Whoosh commit of one generation."""
 
     def __init__(self, generation: str, gen_dir: Path, resolve_country, segment_cache: dict,
-                 spelling_cache: dict | None = None):
+                 spelling_cache: dict | None = None, verified: set | None = None):
         self.generation = generation
+        self.gen_dir = gen_dir
         # Plain file reads, not mmap: whoosh-reloaded copies each mmapped compound sub-file into RAM
         # (BytesIO over the map), and even without that every mapped page touched counts towards the
         # process's RSS (267 MB vs 123 MB after the bench query set on 108k articles, for ~3 ms more
         # per query). Reads share one file handle, hence the reader lock around every Whoosh call.
-        self.ix = FileStorage(str(gen_dir), supports_mmap=False, readonly=True).open_index()
+        # The files are checked against the generation's manifest first (sizes and checksums).
+        self.ix = open_generation(gen_dir, known=verified)
         self.toc = self.ix.latest_generation()
         self.searcher = self.ix.searcher()
         self.reader = self.searcher.reader()
@@ -259,11 +274,30 @@ class _Snapshot:
         return name
 
 
+def _reading(method):
+    """Turn any failure to read the index inside ``method`` into IndexUnreadable (a 503, not a 500).
+
+    The snapshot is dropped, so the next request opens the generation again and its manifest check
+    names the damaged file."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except SearchError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - damage surfaces as EOFError, struct.error, ...
+            raise self._unreadable(exc) from None
+    return wrapper
+
+
 class SearchIndex:
     """Searches the index served from ``index_dir``; cheap to create, thread-safe, reopens by itself."""
 
-    def __init__(self, index_dir, resolve_country=None, cache_size: int = RESULT_CACHE_SIZE):
+    def __init__(self, index_dir, resolve_country=None, cache_size: int = RESULT_CACHE_SIZE,
+                 max_expanded_terms: int = MAX_EXPANDED_TERMS, deadline_s: float = DEADLINE_SECONDS):
         self.index_dir = Path(index_dir)
+        self.max_expanded_terms = max_expanded_terms
+        self.deadline_s = deadline_s
         self.resolve_country = resolve_country or _default_resolve_country()
         self._snap: _Snapshot | None = None
         self._open_lock = threading.Lock()
@@ -272,11 +306,15 @@ class SearchIndex:
         self._cache_size = cache_size
         self._segment_facets: dict = {}  # per-segment facet data, reused across commits
         self._segment_spellings: dict = {}  # per-segment entity spellings, reused across commits
+        self._verified: set = set()  # (file, size, mtime) already checked against a manifest
 
     # -- opening -------------------------------------------------------------------------------
     def _snapshot(self) -> _Snapshot:
         """Return the snapshot of the newest commit, opening it when CURRENT or the TOC moved on."""
-        generation = current_generation(self.index_dir)
+        try:
+            generation = current_generation(self.index_dir)
+        except CurrentUnreadable as exc:
+            raise IndexUnreadable(str(IndexDamaged(exc.generation, str(exc)))) from None
         if generation is None:
             raise IndexMissing(f"no index in {self.index_dir}; build one with `python -m indexer build`")
         snap = self._snap
@@ -294,10 +332,12 @@ class SearchIndex:
                 if self._snap is None or self._snap.generation != generation:
                     self._segment_facets = {}  # another generation shares no segments
                 snap = _Snapshot(generation, self.index_dir / generation, self.resolve_country,
-                                 self._segment_facets, self._segment_spellings)
-            except (windex.EmptyIndexError, OSError) as exc:
-                raise IndexMissing(f"the index in {self.index_dir} cannot be opened ({exc.__class__.__name__}); "
-                                   "rebuild it with `python -m indexer build`") from None
+                                 self._segment_facets, self._segment_spellings, self._verified)
+            except IndexDamaged as exc:
+                raise IndexUnreadable(str(exc)) from None
+            except Exception as exc:  # noqa: BLE001 - damage surfaces as any error type while loading
+                log.warning("cannot open %s: %r", generation, exc)
+                raise IndexUnreadable(str(IndexDamaged(generation, describe_exception(exc)))) from None
             # Old snapshots are not closed here: a request may still be reading them; they close when
             # garbage-collected.
             self._snap = snap
@@ -305,11 +345,21 @@ class SearchIndex:
                 self._cache.clear()
             return snap
 
+    def _unreadable(self, exc: BaseException) -> IndexUnreadable:
+        """Return the error for a read that failed, logging it and forgetting the snapshot."""
+        snap, self._snap = self._snap, None
+        generation = snap.generation if snap else None
+        log.warning("reading %s failed: %r", generation, exc)
+        if isinstance(exc, IndexDamaged):
+            return IndexUnreadable(str(exc))
+        return IndexUnreadable(str(IndexDamaged(generation, describe_exception(exc))))
+
     def warm_up(self) -> None:
         """Open the index now (and load facet arrays and aliases) so the first request is fast."""
         self._snapshot().aliases.get()
 
     # -- search ---------------------------------------------------------------------------------
+    @_reading
     def search(self, req: SearchRequest) -> SearchResult:
         """Run one search: a page of hits plus total, facets and histogram over all matches."""
         start = time.perf_counter()
@@ -368,11 +418,21 @@ class SearchIndex:
                 return parsed, Matches(np.zeros(snap.table.n, dtype=bool))
             return parsed, snap.matcher.evaluate(parsed.query)
 
-    def _matching(self, snap: _Snapshot, req: SearchRequest) -> tuple[ParsedQuery, np.ndarray, np.ndarray | None]:
-        """Return (parsed query, final match mask, scores) for a request, relaxing when needed."""
-        parsed = _widen_names(snap, parse_query(req.q))
+    def _matching(self, snap: _Snapshot, req: SearchRequest,
+                  start: float | None = None) -> tuple[ParsedQuery, np.ndarray, np.ndarray | None]:
+        """Return (parsed query, final match mask, scores) for a request, relaxing when needed.
+
+        The query's budget runs from ``start`` (the request's beginning) when given."""
+        elapsed = time.perf_counter() - start if start is not None else 0.0
+        parsed = parse_query(req.q)
+        check_query(parsed.query, req.q)  # what the user typed; widening adds plain words only
+        parsed = _widen_names(snap, parsed)
         filt = self._filter_mask(snap, req)
-        parsed, matches = self._match(snap, parsed)
+        budget = QueryBudget.start(self.max_expanded_terms, max(self.deadline_s - elapsed, 0.0))
+        with snap.matcher.budget(budget):
+            parsed, matches = self._match(snap, parsed)
+        if budget.notice():
+            parsed = replace(parsed, notice=" ".join(filter(None, (parsed.notice, budget.notice()))))
         if matches is None:
             return parsed, filt, None
         mask = matches.mask & filt
@@ -411,7 +471,7 @@ class SearchIndex:
         return ids[take][np.argsort(-key[take], kind="stable")]
 
     def _search(self, snap: _Snapshot, req: SearchRequest, start: float) -> SearchResult:
-        parsed, mask, score = self._matching(snap, req)
+        parsed, mask, score = self._matching(snap, req, start)
         total_articles = total = int(np.count_nonzero(mask))
         sort = req.effective_sort
         if sort == "relevance" and score is None:
@@ -501,7 +561,9 @@ class SearchIndex:
             elif isinstance(q, wq.Phrase) and q.fieldname in TEXT_FIELDS:
                 terms.update(w for w in q.words if w)
             elif isinstance(q, wq.MultiTerm) and q.field() in TEXT_FIELDS:
-                for btext in snap.matcher.expand(q)[:64]:
+                for btext in snap.matcher.expand(q, cached_only=True)[:64]:
+                    if len(terms) >= HIGHLIGHT_TERMS:  # each term costs a pass over every snippet's text
+                        return
                     terms.add(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
             for child in q.children():
                 walk(child)
@@ -695,32 +757,41 @@ class SearchIndex:
         return None
 
     # -- articles --------------------------------------------------------------------------------------
-    def article(self, article_id: str) -> ArticleView | None:
-        """Return one article with its entities and linkable segments, or None when there is no such id."""
-        if not isinstance(article_id, str) or not article_id or len(article_id) > MAX_ARTICLE_ID \
-                or not _ID_RE.match(article_id):
+    @_reading
+    def article(self, article_id: str, max_chars: int | None = None,
+                max_marks: int | None = None) -> ArticleView | None:
+        """Return one article with its entities and linkable segments, or None when there is no such id.
+
+        ``max_chars`` cuts the body (at a word) and ``max_marks`` the linked mentions, so one huge
+        article cannot make a page of megabytes; ``truncated`` says so and ``article_text`` has it all."""
+        found = self._locate(article_id)
+        if found is None:
             return None
-        snap = self._snapshot()
-        docnum = snap.docnum(article_id)
-        if docnum is None:
-            return None
-        stored = snap.stored(docnum)
+        snap, docnum, stored = found
         ents = _entities(stored)
-        body = stored.get("body") or ""
+        whole = stored.get("body") or ""
+        body = whole
+        if max_chars is not None and len(body) > max_chars:
+            cut = body.rfind(" ", max(0, max_chars - 200), max_chars)
+            body = body[:cut if cut > 0 else max_chars]
+        dates = [[d[0], d[1], "date", d[2]] for d in ents.get("dates", []) if isinstance(d, list) and len(d) == 4]
+        segments = split_segments(body, list(ents.get("mentions", [])) + dates, max_marks)
+        marks = sum(1 for s in segments if s[1])
+        marks_cut = max_marks is not None and marks >= max_marks and _mention_count(ents, len(body)) > marks
         return ArticleView(
             id=stored.get("id", article_id), title=stored.get("title") or "(untitled)",
             title_derived=bool(stored.get("title_derived")), date=_to_date(stored.get("date")),
             source=stored.get("source") or "", url=stored.get("url") or "", body=body,
             lead=stored.get("lead") or "",
             actors=list(ents.get("actors", [])), countries=list(ents.get("countries", [])),
-            orgs=list(ents.get("orgs", [])),
-            segments=split_segments(body, list(ents.get("mentions", [])) + [
-                [d[0], d[1], "date", d[2]] for d in ents.get("dates", []) if isinstance(d, list) and len(d) == 4]),
+            orgs=list(ents.get("orgs", [])), segments=segments,
+            truncated=len(body) < len(whole) or marks_cut, total_chars=len(whole),
             event_dates=event_dates_json(body, ents.get("dates")),
             story=_story_of(snap, docnum, stored.get("id", article_id)),
         )
 
     # -- stories ----------------------------------------------------------------------------------------
+    @_reading
     def story(self, story_id: str) -> StoryView | None:
         """Return a story's live members, the lead (first published, ties by id) first, or None."""
         if not isinstance(story_id, str) or not story_id or len(story_id) > MAX_ARTICLE_ID \
@@ -750,6 +821,26 @@ class SearchIndex:
                                        length=length, length_delta=length - lead_length))
         return StoryView(story_id, members)
 
+    @_reading
+    def article_text(self, article_id: str) -> str | None:
+        """Return an article's whole body text, or None when there is no such id."""
+        stored = self._stored_article(article_id)
+        return None if stored is None else (stored.get("body") or "")
+
+    def _locate(self, article_id: str) -> tuple[_Snapshot, int, dict] | None:
+        """Return (snapshot, document number, stored fields) of a live article id, or None."""
+        if not isinstance(article_id, str) or not article_id or len(article_id) > MAX_ARTICLE_ID \
+                or not _ID_RE.match(article_id):
+            return None
+        snap = self._snapshot()
+        docnum = snap.docnum(article_id)
+        return None if docnum is None else (snap, docnum, snap.stored(docnum))
+
+    def _stored_article(self, article_id: str) -> dict | None:
+        found = self._locate(article_id)
+        return None if found is None else found[2]
+
+    @_reading
     def more_like_this(self, article_id: str, n: int = 5) -> list[Hit]:
         """Return up to ``n`` articles most similar to one article (by its key terms)."""
         if not isinstance(article_id, str) or len(article_id) > MAX_ARTICLE_ID:
@@ -773,9 +864,14 @@ class SearchIndex:
         return [self._hit(snap, int(d), float(matches.score[d]), frozenset()) for d in ids]
 
     # -- export ------------------------------------------------------------------------------------------
+    @_reading
     def export(self, req: SearchRequest, limit: int = 10_000) -> Iterator[ExportRow]:
-        """Yield up to ``limit`` matching articles in the request's order, for CSV export."""
+        """Yield up to ``limit`` matching articles in the request's order, for CSV export.
+
+        The generation's file sizes are checked before the first row; a read that fails later raises
+        IndexUnreadable from the iterator, so the caller can mark the output incomplete."""
         snap = self._snapshot()
+        verify_files(snap.gen_dir, checksums=False)
         parsed, mask, score = self._matching(snap, req)
         sort = req.effective_sort
         if sort == "relevance" and score is None:
@@ -784,7 +880,10 @@ class SearchIndex:
 
         def rows():
             for d in ids:
-                stored = snap.stored(int(d))
+                try:
+                    stored = snap.stored(int(d))
+                except Exception as exc:  # noqa: BLE001 - see _reading
+                    raise self._unreadable(exc) from None
                 ents = _entities(stored)
                 yield ExportRow(
                     id=stored.get("id", ""), date=_to_date(stored.get("date")), title=stored.get("title") or "",
@@ -797,6 +896,7 @@ class SearchIndex:
 
         return rows()
 
+    @_reading
     def health(self) -> dict:
         """Return the served generation, its number of articles and the time of its last commit."""
         snap = self._snapshot()
@@ -851,8 +951,21 @@ def _widen_names(snap: _Snapshot, parsed: ParsedQuery) -> ParsedQuery:
         return parsed
 
 
-def split_segments(body: str, mentions) -> list[tuple[str, str | None, str | None]]:
-    """Split ``body`` at entity mentions into (text, kind, value) pieces; bad offsets are skipped."""
+def _mention_count(ents: dict, length: int) -> int:
+    """Return how many stored mentions end within the first ``length`` characters."""
+    count = 0
+    for m in ents.get("mentions") or []:
+        try:
+            count += int(m[1]) <= length
+        except (TypeError, ValueError, IndexError):
+            continue
+    return count
+
+
+def split_segments(body: str, mentions, max_marks: int | None = None) -> list[tuple[str, str | None, str | None]]:
+    """Split ``body`` at entity mentions into (text, kind, value) pieces; bad offsets are skipped.
+
+    After ``max_marks`` linked mentions the rest of the body is one plain piece."""
     spans = []
     for m in mentions or []:
         try:
@@ -863,10 +976,13 @@ def split_segments(body: str, mentions) -> list[tuple[str, str | None, str | Non
             spans.append((start, end, kind, value))
     spans.sort()
     segments: list[tuple[str, str | None, str | None]] = []
-    pos = 0
+    pos = marked = 0
     for start, end, kind, value in spans:
         if start < pos:  # overlapping mention: keep the first
             continue
+        if max_marks is not None and marked >= max_marks:
+            break
+        marked += 1
         if start > pos:
             segments.append((body[pos:start], None, None))
         segments.append((body[start:end], kind, value))

@@ -13,3 +13,7 @@ class IndexMissing(SearchError):
 
 class InvalidParameter(SearchError):
     """A request parameter is malformed; the message is one line fit to show the user."""
+
+
+class IndexUnreadable(SearchError):
+    """The served index is damaged or foreign; the message names the generation and the cause."""

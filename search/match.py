@@ -15,8 +15,9 @@ import struct
 import threading
 import zlib
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import chain
+from typing import Iterator
 
 import numpy as np
 from whoosh import query as wq
@@ -25,6 +26,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import long_to_datetime
 
+from .budget import QueryBudget, describe_term, scan_terms
 from .facets import FacetTable
 from .wildcards import surface_stems
 
@@ -162,7 +164,8 @@ class QueryMatcher:
         self._postings = _LRU(POSTINGS_CACHE_BYTES)
         self._lengths: dict[str, np.ndarray] = {}
         self._avg: dict[str, float] = {}
-        self._expansions: dict[tuple, list] = {}  # wildcard/fuzzy/range query -> its terms
+        self._expansions: dict[str, tuple[list, bool]] = {}  # wildcard/fuzzy/range query -> (terms, complete)
+        self._local = threading.local()  # the budget of the query this thread evaluates
 
     # -- postings and statistics ------------------------------------------------------------------
     def postings(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
@@ -329,22 +332,60 @@ class QueryMatcher:
             return Matches(mask, _sum([p.score for p in parts]))
         return self._whoosh_fallback(q)
 
-    def expand(self, q: wq.MultiTerm) -> list[bytes]:
-        """Return the indexed terms a wildcard/prefix/fuzzy/range query stands for (cached, bounded)."""
+    @contextmanager
+    def budget(self, budget: QueryBudget) -> Iterator[QueryBudget]:
+        """Charge every expansion this thread makes inside the block to ``budget``."""
+        previous = getattr(self._local, "budget", None)
+        self._local.budget = budget
+        try:
+            yield budget
+        finally:
+            self._local.budget = previous
+
+    def expand(self, q: wq.MultiTerm, cached_only: bool = False) -> list[bytes]:
+        """Return the indexed terms a wildcard/prefix/fuzzy/range query stands for, within the budget.
+
+        Without a budget in force (``budget()``) each call gets a fresh one, so no caller is unbounded;
+        ``cached_only`` returns what an earlier expansion found and scans nothing."""
+        budget = getattr(self._local, "budget", None) or QueryBudget.start()
+        label = describe_term(q)
         key = repr(q)
-        texts = self._expansions.get(key)
-        if texts is None:
+        entry = self._expansions.get(key)
+        if entry is None:
+            if cached_only:
+                return []
+            if budget.terms_left <= 0 or budget.expired():
+                budget.mark_cut(label)
+                return []
             with self.lock:
-                texts = []
-                # the stems of the written words first (escalat* -> escalation -> "escal"), then stems
-                for btext in chain(surface_stems(self.reader, q), q._btexts(self.reader)):
+                # the stems of the written words first (escalat* -> escalation -> "escal"), then the
+                # indexed stems the pattern matches, all within this query's budget
+                limit = min(MAX_EXPANSION, budget.terms_left)
+                texts, complete = [], True
+                for btext in surface_stems(self.reader, q):
+                    if budget.expired() or len(texts) >= limit:
+                        complete = False
+                        break
                     if btext not in texts:
                         texts.append(btext)
-                    if len(texts) >= MAX_EXPANSION:
-                        break
+                if complete and len(texts) < limit:
+                    more, complete = scan_terms(q, self.reader, budget, limit - len(texts))
+                    texts.extend(b for b in more if b not in texts)
             if len(self._expansions) >= 1000:
                 self._expansions.clear()  # rare; simpler and thread-safe, unlike popping the oldest
-            self._expansions[key] = texts
+            # a full expansion cut by the per-term cap is still the same answer next time; one cut by
+            # this query's budget or clock is not, so only the former is kept
+            if complete or len(texts) >= MAX_EXPANSION:
+                self._expansions[key] = (texts, complete)
+        else:
+            texts, complete = entry
+        if cached_only:
+            return texts
+        if len(texts) > budget.terms_left:
+            texts, complete = texts[:max(budget.terms_left, 0)], False
+        budget.terms_left -= len(texts)
+        if not complete:
+            budget.mark_cut(label)
         return texts
 
     def _expand(self, q: wq.MultiTerm) -> Matches:
@@ -353,10 +394,14 @@ class QueryMatcher:
         texts = self.expand(q)
         mask = np.zeros(self.n, dtype=bool)
         score = np.zeros(self.n, dtype=np.float32)
-        for btext in texts:
-            m = self._scored(fieldname, btext)
-            mask |= m.mask
-            np.maximum(score, m.score, out=score)
+        budget = getattr(self._local, "budget", None)
+        for i, btext in enumerate(texts):
+            if budget is not None and i % 16 == 15 and budget.expired():
+                budget.mark_cut(describe_term(q))
+                break
+            ids, scores = self.scored_postings(fieldname, btext)
+            mask[ids] = True
+            score[ids] = np.maximum(score[ids], scores)  # a term's postings name each document once
         return Matches(mask, score * q.boost)
 
     def _phrase(self, q: wq.Phrase) -> Matches:

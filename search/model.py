@@ -137,6 +137,8 @@ class ArticleView:
     segments: list[tuple[str, str | None, str | None]] = field(default_factory=list)
     event_dates: list[dict] = field(default_factory=list)  # [{"text", "date", "precision"}] the text mentions
     story: dict | None = None  # {"id": story id, "size": live articles in the story}
+    truncated: bool = False  # the body or its entity links were cut to bound the page
+    total_chars: int = 0  # the length of the whole body
 
     def to_dict(self) -> dict:
         """Return the JSON API shape of this article."""
