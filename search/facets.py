@@ -183,6 +183,13 @@ class FacetTable:
     day: np.ndarray  # int32[n]: date.toordinal(), NO_DATE when the article has no date
     columns: dict[str, FacetColumn]
     actor_roles: ActorRoles  # leaders and roles per article
+    indexed: np.ndarray | None = None  # float64[n]: unix time first indexed (``t``), 0 when not recorded
+
+    def indexed_since(self, since: float) -> np.ndarray:
+        """Return the documents first indexed at or after ``since`` (unix seconds)."""
+        if self.indexed is None:
+            return np.zeros(self.n, dtype=bool)
+        return self.indexed >= since
 
     def date_mask(self, start: date | None, end: date | None) -> np.ndarray:
         """Return the documents dated within [start, end] (inclusive; open ends allowed)."""
@@ -227,6 +234,7 @@ class SegmentFacets:
     columns: dict[str, _LocalColumn]
     leader_col: _LocalColumn  # per document, the actors that are leaders in it
     role_col: _LocalColumn  # per document, "name\x1frole\x1fcountry" of the actors with a role
+    indexed: np.ndarray | None = None  # float64[n]: first-indexed unix time, 0 when not recorded
 
 
 def load_facets(reader, cache: dict | None = None) -> FacetTable:
@@ -301,7 +309,18 @@ def _parse_segment(sub) -> SegmentFacets:
     columns["source"] = _local_column([(d.get("s") or "",) for d in docs], n)
     leader_col = _local_column([d.get("l") or () for d in docs], n)
     role_col = _local_column([_role_keys(d.get("r")) for d in docs], n)
-    return SegmentFacets(n, day, columns, leader_col, role_col)
+    return SegmentFacets(n, day, columns, leader_col, role_col, _indexed_times(docs, n))
+
+
+def _indexed_times(docs: list, n: int) -> np.ndarray:
+    """Return each document's first-indexed unix time (``t``); 0 for none or a malformed value."""
+    def seconds(d) -> float:
+        t = d.get("t") if isinstance(d, dict) else None
+        return float(t) if isinstance(t, (int, float)) and not isinstance(t, bool) and 0 < t < 1e11 else 0.0
+    times = np.zeros(n, dtype=np.float64)
+    if len(docs) == n:
+        times[:] = np.fromiter(map(seconds, docs), dtype=np.float64, count=n)
+    return times
 
 
 def _role_keys(entries) -> list[str]:
@@ -379,6 +398,10 @@ def _load_facets(reader, cache: dict) -> FacetTable:
     day = np.full(n, NO_DATE, dtype=np.int32)
     for offset, seg in parts:
         day[offset:offset + seg.n] = seg.day
+    indexed = np.zeros(n, dtype=np.float64)
+    for offset, seg in parts:
+        if seg.indexed is not None:
+            indexed[offset:offset + seg.n] = seg.indexed
     columns = {kind: _merge_columns([(offset, seg.columns[kind]) for offset, seg in parts], n)
                for kind in FACET_KINDS}
-    return FacetTable(n, live, day, columns, _merge_actor_roles(parts, columns["actor"], n))
+    return FacetTable(n, live, day, columns, _merge_actor_roles(parts, columns["actor"], n), indexed)
