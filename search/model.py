@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 FACET_KINDS = ("actor", "country", "org", "source")
 SORTS = ("relevance", "newest", "oldest")
@@ -186,3 +186,24 @@ class SearchResult:
                            "end": b.end.isoformat()} for b in self.histogram],
             "histogram_unit": self.histogram_unit,
         }
+
+
+@dataclass
+class IndexedHit:
+    """A match with the time its article first entered the index (feeds of saved searches)."""
+
+    hit: Hit
+    indexed: datetime | None  # None for articles indexed before the time was recorded
+
+
+@dataclass
+class MatchSummary:
+    """What a batch search reports per query: total, date span, top countries and co-mentioned actors."""
+
+    total: int
+    first: date | None
+    last: date | None
+    countries: list[FacetValue]
+    actors: list[FacetValue]
+    notice: str | None = None
+    also_matching: list[str] = field(default_factory=list)
