@@ -757,12 +757,31 @@ class SearchIndex:
         first = date.fromordinal(int(days.min())) if len(days) else None
         last = date.fromordinal(int(days.max())) if len(days) else None
         ids = np.flatnonzero(mask) if total * SPARSE_RATIO < len(mask) else None
-        top_countries = self._facet_values(snap, "country", mask, ids, req.leaders, limit=countries)[0] \
-            if total and countries > 0 else []
-        top_actors = self._facet_values(snap, "actor", mask, ids, req.leaders, limit=actors)[0] \
-            if total and actors > 0 else []
+        top_countries = self._top_values(snap, "country", mask, ids, req.leaders, countries) if total else []
+        top_actors = self._top_values(snap, "actor", mask, ids, req.leaders, actors) if total else []
         notice = NOTICE_STOPWORDS if parsed.empty else parsed.notice
         return MatchSummary(total, first, last, top_countries, top_actors, notice, list(parsed.also_matching))
+
+    def _top_values(self, snap: _Snapshot, kind: str, mask: np.ndarray, ids: np.ndarray | None,
+                    leaders_only: bool, limit: int) -> list[FacetValue]:
+        """Return a facet's first ``limit`` values over ``mask`` in the sidebar's order, without the actors'
+        roles and stars (a batch shows names and counts only, and roles cost a pass over the role postings)."""
+        if limit <= 0:
+            return []
+        column = snap.table.columns[kind]
+        counts = column.count(mask, ids)
+        found = counts > 0
+        if kind == "actor" and leaders_only:
+            found &= snap.table.actor_roles.leaders_within(mask, len(column.values))
+        chosen = order_values(counts, np.flatnonzero(found), snap.name_rank(kind))[:limit].tolist()
+        display = snap.facet_display(kind)
+        values = []
+        for vid in chosen:
+            shown = display.get(vid)
+            if shown is None:
+                shown = display[vid] = snap.describe_value(kind, vid)
+            values.append(FacetValue(shown[0], int(counts[vid]), code=shown[2]))
+        return values
 
 
 def _word_groups(parsed: ParsedQuery) -> list[wq.Query]:

@@ -238,6 +238,8 @@ def test_the_secret_key_is_one_private_file_shared_by_every_app(tmp_path, monkey
     key_file = tmp_path / "secret-key"
     assert one.config["SECRET_KEY"] == two.config["SECRET_KEY"] == key_file.read_text().strip()
     assert len(one.config["SECRET_KEY"]) >= 32 and key_file.stat().st_mode & 0o777 == 0o600
+    assert create_app({"INDEX_DIR": str(tmp_path / "no-index-yet")}).config["SECRET_KEY"]
+    assert not (tmp_path / "no-index-yet").exists()  # the app never creates an index directory
     monkeypatch.setenv("CRISIS_DESK_SECRET_KEY", "from-the-environment")
     assert create_app({"INDEX_DIR": str(tmp_path)}).config["SECRET_KEY"] == "from-the-environment"
 

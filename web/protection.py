@@ -28,8 +28,8 @@ def read_secret_key(index_dir: str | os.PathLike) -> str:
     """Return the key in ``index_dir/secret-key``, creating it (random, mode 0600) the first time.
 
     The file is written under a temporary name and linked into place, so processes starting at once all
-    read the one complete key. Without a writable directory the key is random for this process only
-    (forms then work only while one process serves them), which is logged.
+    read the one complete key. Without an index directory, or a writable one, the key is random for this
+    process only (forms then work only while one process serves them), which is logged.
     """
     path = Path(index_dir) / SECRET_KEY_FILE
     try:
@@ -39,9 +39,11 @@ def read_secret_key(index_dir: str | os.PathLike) -> str:
     except (OSError, UnicodeDecodeError):
         pass
     key = secrets.token_hex(32)
+    if not path.parent.is_dir():  # no index yet: nothing to protect, and no directory to create for it
+        log.info("no index directory %s yet; this process signs forms with a key of its own", path.parent)
+        return key
     tmp = path.with_name(f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as fh:
             fh.write(key + "\n")
