@@ -269,3 +269,13 @@ def test_first_indexed_time_survives_updates_and_rebuilds(build_index, tmp_path)
     rebuilt = build_index([first, second], index_dir, rebuild=True)
     assert rebuilt.added == 37
     assert read_indexed_times(current_generation_dir(index_dir), kremlin + others) == {**times, **added}
+
+
+def test_a_damaged_store_is_a_clear_503_not_a_traceback(tmp_path):
+    (tmp_path / SAVED_FILE).write_bytes(b"this is not a database" * 100)
+    client = create_app({"INDEX_DIR": str(tmp_path), "SECRET_KEY": "x"}).test_client()
+    api = client.get("/api/saved")
+    assert api.status_code == 503 and "saved searches" in api.get_json()["error"]
+    page = client.get("/saved")
+    assert page.status_code == 503 and "cannot be" in page.get_data(as_text=True)
+    assert "Traceback" not in page.get_data(as_text=True)
