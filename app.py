@@ -35,6 +35,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 from indexer.gazetteer import gazetteer
 from search.budget import DEADLINE_SECONDS, MAX_EXPANDED_TERMS
 from search import IndexMissing, IndexUnreadable, InvalidParameter, SearchError, SearchIndex, parse_request
+from web.protection import init_protection, read_secret_key
 
 log = logging.getLogger("crisis_desk.app")
 
@@ -49,8 +50,12 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "ARTICLE_MAX_MARKS": (2_000, "entity mentions an article page links; the rest show as plain text"),
     "QUERY_MAX_TERMS": (MAX_EXPANDED_TERMS, "words all wildcard and fuzzy terms of one query may expand to together"),
     "QUERY_DEADLINE": (DEADLINE_SECONDS, "seconds a query's wildcard/fuzzy expansion may take before it stops with a notice"),
+    "SECRET_KEY": (None, "signs CSRF tokens; shared by every worker (env CRISIS_DESK_SECRET_KEY, else a key "
+                         "file created once in INDEX_DIR)"),
+    "MAX_CONTENT_LENGTH": (8 * 2**20, "largest request body (batch CSV uploads)"),
 }
 ENV_INDEX_DIR = "CRISIS_DESK_INDEX"
+ENV_SECRET_KEY = "CRISIS_DESK_SECRET_KEY"
 
 FILTER_KINDS = ("actor", "country", "org", "source")
 FILTER_LABELS = {"actor": "Actors", "country": "Countries", "org": "Organisations", "source": "Sources"}
@@ -76,6 +81,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["INDEX_DIR"] = os.environ[ENV_INDEX_DIR]
     if test_config:
         app.config.from_mapping(test_config)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = os.environ.get(ENV_SECRET_KEY) or read_secret_key(app.config["INDEX_DIR"])
     # One reader per app: it opens lazily and follows new commits and generations by itself.
     app.extensions["crisis_desk.index"] = SearchIndex(
         app.config["INDEX_DIR"], max_expanded_terms=app.config["QUERY_MAX_TERMS"],
@@ -84,6 +91,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(pages)
     app.register_blueprint(api)
     app.register_blueprint(export)
+    # Saved searches and batch search (web/): their forms carry CSRF tokens, their JSON APIs are same-origin.
+    from web import batch, saved
+    for bp in (saved.pages, saved.api, batch.pages, batch.api):
+        app.register_blueprint(bp)
+    init_protection(app, json_blueprints=(saved.api, batch.api))
     app.register_error_handler(Exception, render_error)
     app.add_template_global(state_url)
     app.add_template_global(state_fields)

@@ -96,6 +96,7 @@ class BuildSummary:
     seconds: float = 0.0
     generation: str = ""
     finished: str = ""
+    started: float = 0.0  # unix time the build started: the articles it adds have ``t`` >= this
 
     @property
     def indexed(self) -> int:
@@ -155,9 +156,10 @@ def with_story(digest: str, story: str) -> str:
 
 
 def make_document(article: Article, ents: Entities, digest: str, spellings: dict | None = None,
-                  story: str = "") -> dict:
+                  story: str = "", indexed: float | None = None) -> dict:
     """The Whoosh document for one article (``spellings``: see :func:`surface_spellings`; ``story``: its
-    story id, see indexer.stories)."""
+    story id, see indexer.stories; ``indexed``: unix time, in seconds to the millisecond, it first entered the
+    index)."""
     actors = sorted(ents.actors, key=lambda a: (-a.count, a.name))
     countries = sorted(ents.countries, key=lambda c: (-c.count, c.code))
     orgs = sorted(ents.orgs, key=lambda o: (-o.count, o.name))
@@ -188,6 +190,10 @@ def make_document(article: Article, ents: Entities, digest: str, spellings: dict
         facets["ev"] = sorted({(d.date.strftime("%Y%m%d"), d.precision[0]) for d in mentioned})
     if story:
         facets["st"] = story  # the story's size is not stored: it changes without the document changing
+    if indexed is not None:
+        # first indexed: saved searches' "new since" and feeds; milliseconds, so that a search opened in
+        # the same second as a build still tells the articles before it from those after it
+        facets["t"] = round(float(indexed), 3)
     doc = dict(
         id=article.id,
         title=article.title,
@@ -265,7 +271,7 @@ def build_index(
     """
     started = time.perf_counter()
     index_dir = Path(index_dir)
-    summary = BuildSummary(normaliser=normaliser or normaliser_version())
+    summary = BuildSummary(normaliser=normaliser or normaliser_version(), started=time.time())
 
     def report(location: str, reason: str) -> None:
         summary.skipped.append((location, reason))
@@ -311,8 +317,10 @@ def build_index(
                         raise BuildError(f"the index in {index_dir} was built by an older version (no field "
                                          f"{', '.join(missing)}); rebuild it with --rebuild and all its paths")
                 if batch or doomed or fresh:
+                    indexed = read_indexed_times(current, [a.id for a in batch]) if current is not None else {}
                     write_batch(ix, batch, [digests[i] for i in todo], existing, doomed, index_dir, nlp=nlp,
-                                n_process=n_process, progress=progress, summary=summary, stories=story_ids)
+                                n_process=n_process, progress=progress, summary=summary, stories=story_ids,
+                                indexed=indexed)
             except BaseException:
                 if fresh:
                     shutil.rmtree(target, ignore_errors=True)
@@ -337,8 +345,12 @@ def build_index(
 
 def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: Mapping[str, object],
                 doomed: Sequence[str], index_dir: Path, *, nlp, n_process: int, progress: bool,
-                summary: BuildSummary, stories: Mapping[str, str] | None = None) -> None:
+                summary: BuildSummary, stories: Mapping[str, str] | None = None,
+                indexed: Mapping[str, float] | None = None) -> None:
     """Recognise, normalise and write ``batch`` and delete ``doomed``, all in one commit.
+
+    ``indexed`` holds the first-indexed time of articles already served; every other article is
+    stamped with the time of this commit.
 
     Each article is normalised as soon as its entities arrive from the NER workers, unless the entity
     cache has this text under the same NER model and normaliser version (then neither NER nor the rules
@@ -406,12 +418,14 @@ def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: 
                                     sources=[a.source or a.url for a in batch])
     renamed = corpus_renames(normalised, titles)
     writer = ix.writer(limitmb=WRITER_MEMORY_MB)
+    now = round(time.time(), 3)
     try:
         bar = progress_bar(len(batch), "writing", progress)
         for article, digest, ents, title in zip(batch, digests, normalised, titles):
             spellings = {"v": summary.normaliser,
                          **surface_spellings(article.text, ents, title.resolved(ents, renamed))}
-            doc = make_document(article, ents, digest, spellings, (stories or {}).get(article.id, ""))
+            doc = make_document(article, ents, digest, spellings, (stories or {}).get(article.id, ""),
+                                indexed=(indexed or {}).get(article.id, now))
             if article.id in existing:
                 writer.update_document(**doc)
                 summary.updated += 1
@@ -483,6 +497,35 @@ def read_existing(gen_dir: Path) -> dict[str, tuple[str, str]]:
     except Exception as exc:  # noqa: BLE001 - damage shows as any error type
         raise BuildError(f"the served generation {gen_dir.name} cannot be read "
                          f"({check.describe_exception(exc)}); run this build again with --rebuild") from None
+
+
+def read_indexed_times(gen_dir: Path, ids: Sequence[str]) -> dict[str, float]:
+    """id -> first-indexed unix time (``t`` of the facets column) of those ``ids`` the generation serves.
+
+    Only the per-document column is read, never the stored bodies, so an update of a few articles in a
+    large index stays cheap. Articles written before ``t`` existed have none and get the new commit's time.
+    """
+    try:
+        ix = whoosh_index.open_dir(str(gen_dir))
+    except EmptyIndexError:
+        return {}
+    found: dict[str, float] = {}
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        if not ids or not reader.has_column("facets"):
+            return {}
+        column = reader.column_reader("facets")
+        for article_id in ids:
+            docnum = searcher.document_number(id=article_id)
+            if docnum is None:
+                continue
+            try:
+                t = json.loads(column[docnum] or b"{}").get("t")
+            except ValueError:
+                continue
+            if isinstance(t, (int, float)) and not isinstance(t, bool) and t > 0:
+                found[article_id] = float(t)
+    return found
 
 
 def new_generation_dir(index_dir: Path) -> Path:

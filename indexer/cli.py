@@ -158,7 +158,26 @@ def run_build(args: argparse.Namespace) -> int:
     if summary.indexed == 0 and summary.removed == 0:
         _error("nothing could be indexed from " + " ".join(map(str, args.paths)))
         return EXIT_FAILED
+    report_saved(args.index, summary.started)
     return EXIT_OK
+
+
+def report_saved(index_dir: str, since: float) -> None:
+    """Print one line per saved search with matches new since ``since``: ``saved "Belarus border": 12 new``."""
+    try:
+        from search.alerts import new_matches
+
+        alerts = new_matches(index_dir, since)
+    except Exception as exc:  # the build is committed: a failed count is a warning, not a failed build
+        print(f"warning: saved searches not checked: {str(exc).splitlines()[0] if str(exc) else exc!r}",
+              file=sys.stderr)
+        return
+    for alert in alerts:
+        name = json.dumps(alert.name, ensure_ascii=False)
+        if alert.error:
+            print(f"warning: saved {name} cannot be run: {alert.error}", file=sys.stderr)
+        elif alert.new:
+            print(f"saved {name}: {alert.new} new")
 
 
 def run_status(args: argparse.Namespace) -> int:

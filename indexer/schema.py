@@ -24,6 +24,8 @@ Field guide for readers of the index (``search/``):
   "st": story id}``. ``st`` names the article's story of near-duplicates (indexer/stories.py; absent when
   built without stories); a story's size is the number of documents with its ``st``, its lead the member
   published first (``date``, ties by ``id``). Neither is stored, because both change when a copy joins.
+  ``t`` is the unix time (seconds, to the millisecond) the article first entered the index, kept when it
+  is updated or rebuilt; saved searches count matches "new since last opened" and order feeds by it.
 - ``spellings``: a per-document column (compact JSON bytes) of the surface spellings seen for each
   entity of the article, title included: ``{"a": {canonical actor: [spellings]}, "c": {alpha-2:
   [spellings]}, "o": {canonical org: [spellings]}, "cn": {alpha-2: [the spellings the gazetteer knows

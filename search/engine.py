@@ -33,8 +33,8 @@ from .facet_values import MAX_PREFIX_CHARS, ValueFinder, name_ranks, order_value
 from .mentioned_dates import event_dates_json, mentioned_histogram
 from .facets import NO_DATE, SPARSE_RATIO, FacetTable, load_facets
 from .match import Matches, QueryMatcher
-from .model import (FACET_KINDS, ArticleView, Bucket, ExportRow, FacetPage, FacetValue, Hit, SearchRequest,
-                    SearchResult, StoryMember, StoryView)
+from .model import (FACET_KINDS, ArticleView, Bucket, ExportRow, FacetPage, FacetValue, Hit, IndexedHit,
+                    MatchSummary, SearchRequest, SearchResult, StoryMember, StoryView)
 from .query import (NOTICE_RELAXED, NOTICE_STOPWORDS, ParsedQuery, TEXT_FIELDS, analyse_words,
                     fallback_query, parse_query, word_query)
 from .snippets import lead_paragraph, make_snippet
@@ -902,6 +902,70 @@ class SearchIndex:
         snap = self._snapshot()
         return {"generation": snap.generation, "articles": snap.articles,
                 "last_commit": snap.last_commit.isoformat(timespec="seconds")}
+
+    # -- saved searches and batch search ----------------------------------------------------------
+    # These take the same path as ``search`` (``_matching``: parsing, name widening, filters, relaxing),
+    # so their totals are the totals /api/search reports, without building a page of hits.
+    def count_since(self, req: SearchRequest, since: float) -> tuple[int, int]:
+        """Return (matches first indexed at or after ``since`` (unix seconds), all matches) of a search."""
+        snap = self._snapshot()
+        _, mask, _ = self._matching(snap, req)
+        total = int(np.count_nonzero(mask))
+        return int(np.count_nonzero(mask & snap.table.indexed_since(since))), total
+
+    def newest_indexed(self, req: SearchRequest, limit: int = 50) -> list[IndexedHit]:
+        """Return up to ``limit`` matches, the most recently indexed first (then newest date), with snippets."""
+        snap = self._snapshot()
+        parsed, mask, score = self._matching(snap, req)
+        ids = np.flatnonzero(mask)
+        if not len(ids) or limit <= 0:
+            return []
+        indexed = snap.table.indexed if snap.table.indexed is not None else np.zeros(snap.table.n)
+        order = np.lexsort((-ids, -snap.table.day[ids].astype(np.int64), -indexed[ids]))[:limit]
+        terms = self._highlight_terms(snap, parsed)
+        found = []
+        for d in ids[order].tolist():
+            t = float(indexed[d])
+            found.append(IndexedHit(
+                self._hit(snap, d, float(score[d]) if score is not None else None, terms),
+                datetime.fromtimestamp(t, tz=timezone.utc) if t else None))
+        return found
+
+    def summarise(self, req: SearchRequest, countries: int = 5, actors: int = 5) -> MatchSummary:
+        """Return a search's total, first and last date and its top countries and actors (no hits)."""
+        snap = self._snapshot()
+        parsed, mask, _ = self._matching(snap, req)
+        total = int(np.count_nonzero(mask))
+        days = snap.table.day[mask]
+        days = days[days != NO_DATE]
+        first = date.fromordinal(int(days.min())) if len(days) else None
+        last = date.fromordinal(int(days.max())) if len(days) else None
+        ids = np.flatnonzero(mask) if total * SPARSE_RATIO < len(mask) else None
+        top_countries = self._top_values(snap, "country", mask, ids, req.leaders, countries) if total else []
+        top_actors = self._top_values(snap, "actor", mask, ids, req.leaders, actors) if total else []
+        notice = NOTICE_STOPWORDS if parsed.empty else parsed.notice
+        return MatchSummary(total, first, last, top_countries, top_actors, notice, list(parsed.also_matching))
+
+    def _top_values(self, snap: _Snapshot, kind: str, mask: np.ndarray, ids: np.ndarray | None,
+                    leaders_only: bool, limit: int) -> list[FacetValue]:
+        """Return a facet's first ``limit`` values over ``mask`` in the sidebar's order, without the actors'
+        roles and stars (a batch shows names and counts only, and roles cost a pass over the role postings)."""
+        if limit <= 0:
+            return []
+        column = snap.table.columns[kind]
+        counts = column.count(mask, ids)
+        found = counts > 0
+        if kind == "actor" and leaders_only:
+            found &= snap.table.actor_roles.leaders_within(mask, len(column.values))
+        chosen = order_values(counts, np.flatnonzero(found), snap.name_rank(kind))[:limit].tolist()
+        display = snap.facet_display(kind)
+        values = []
+        for vid in chosen:
+            shown = display.get(vid)
+            if shown is None:
+                shown = display[vid] = snap.describe_value(kind, vid)
+            values.append(FacetValue(shown[0], int(counts[vid]), code=shown[2]))
+        return values
 
 
 def _stories(snap: _Snapshot) -> StoryTable:

@@ -195,6 +195,13 @@ class FacetTable:
     actor_roles: ActorRoles  # leaders and roles per article
     mentioned: MentionedDates = field(default_factory=MentionedDates.empty)  # dates the texts mention
     stories: StoryTable | None = None  # each document's story of near-duplicates (search/stories.py)
+    indexed: np.ndarray | None = None  # float64[n]: unix time first indexed (``t``), 0 when not recorded
+
+    def indexed_since(self, since: float) -> np.ndarray:
+        """Return the documents first indexed at or after ``since`` (unix seconds)."""
+        if self.indexed is None:
+            return np.zeros(self.n, dtype=bool)
+        return self.indexed >= since
 
     def date_mask(self, start: date | None, end: date | None) -> np.ndarray:
         """Return the documents dated within [start, end] (inclusive; open ends allowed)."""
@@ -241,6 +248,7 @@ class SegmentFacets:
     role_col: _LocalColumn  # per document, "name\x1frole\x1fcountry" of the actors with a role
     periods: tuple = ()  # the dates mentioned: (local doc, first, last, precision) arrays
     stories: SegmentStories | None = None  # per document, its story id (``st``)
+    indexed: np.ndarray | None = None  # float64[n]: first-indexed unix time, 0 when not recorded
 
 
 def load_facets(reader, cache: dict | None = None) -> FacetTable:
@@ -317,7 +325,18 @@ def _parse_segment(sub) -> SegmentFacets:
     role_col = _local_column([_role_keys(d.get("r")) for d in docs], n)
     periods = parse_periods([d.get("ev") for d in docs])
     stories = parse_segment_stories([d.get("st") for d in docs]) if len(docs) == n else None
-    return SegmentFacets(n, day, columns, leader_col, role_col, periods, stories)
+    return SegmentFacets(n, day, columns, leader_col, role_col, periods, stories, _indexed_times(docs, n))
+
+
+def _indexed_times(docs: list, n: int) -> np.ndarray:
+    """Return each document's first-indexed unix time (``t``); 0 for none or a malformed value."""
+    def seconds(d) -> float:
+        t = d.get("t") if isinstance(d, dict) else None
+        return float(t) if isinstance(t, (int, float)) and not isinstance(t, bool) and 0 < t < 1e11 else 0.0
+    times = np.zeros(n, dtype=np.float64)
+    if len(docs) == n:
+        times[:] = np.fromiter(map(seconds, docs), dtype=np.float64, count=n)
+    return times
 
 
 def _role_keys(entries) -> list[str]:
@@ -395,8 +414,13 @@ def _load_facets(reader, cache: dict) -> FacetTable:
     day = np.full(n, NO_DATE, dtype=np.int32)
     for offset, seg in parts:
         day[offset:offset + seg.n] = seg.day
+    indexed = np.zeros(n, dtype=np.float64)
+    for offset, seg in parts:
+        if seg.indexed is not None:
+            indexed[offset:offset + seg.n] = seg.indexed
     columns = {kind: _merge_columns([(offset, seg.columns[kind]) for offset, seg in parts], n)
                for kind in FACET_KINDS}
     mentioned = merge_periods([(offset, seg.periods) for offset, seg in parts if seg.periods])
     stories = merge_stories([(offset, seg.stories) for offset, seg in parts], n, live)
-    return FacetTable(n, live, day, columns, _merge_actor_roles(parts, columns["actor"], n), mentioned, stories)
+    return FacetTable(n, live, day, columns, _merge_actor_roles(parts, columns["actor"], n), mentioned, stories,
+                      indexed)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 FACET_KINDS = ("actor", "country", "org", "source")
 SORTS = ("relevance", "newest", "oldest")
@@ -249,3 +249,24 @@ class StoryView:
         """Return the JSON shape of /api/story/<id>."""
         return {"id": self.id, "size": self.size, "lead": self.members[0].id if self.members else None,
                 "members": [m.to_dict() for m in self.members]}
+
+
+@dataclass
+class IndexedHit:
+    """A match with the time its article first entered the index (feeds of saved searches)."""
+
+    hit: Hit
+    indexed: datetime | None  # None for articles indexed before the time was recorded
+
+
+@dataclass
+class MatchSummary:
+    """What a batch search reports per query: total, date span, top countries and co-mentioned actors."""
+
+    total: int
+    first: date | None
+    last: date | None
+    countries: list[FacetValue]
+    actors: list[FacetValue]
+    notice: str | None = None
+    also_matching: list[str] = field(default_factory=list)

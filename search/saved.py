@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .errors import SearchError
+
 SAVED_FILE = "saved-searches.sqlite"
 MAX_NAME_CHARS = 200
 MAX_SAVED = 1000
@@ -30,7 +32,7 @@ BUSY_TIMEOUT_S = 5.0
 _READY: set[Path] = set()  # files this process has initialised
 
 
-class SavedSearchError(Exception):
+class SavedSearchError(SearchError):
     """A saved search that cannot be stored or read (the message says why, in one line)."""
 
 
