@@ -92,8 +92,16 @@ class EntityView:
             "peaks": list(self.peaks),
             "related": {kind: [r.to_dict() for r in rows] for kind, rows in self.related.items()},
             "sources": [{"value": v, "count": c} for v, c in self.sources],
-            "latest": [h.to_dict() for h in self.latest],
+            "latest": [hit_dict(h) for h in self.latest],
         }
+
+
+def hit_dict(hit: Hit) -> dict:
+    """Return ``hit.to_dict()``'s shape by a shallow copy: ``dataclasses.asdict`` deep-copies every
+    mentioned date of a long article (60 % of a warm entity request on the crisis index)."""
+    d = dict(vars(hit))
+    d["date"] = hit.date.isoformat() if hit.date else None
+    return d
 
 
 def log_likelihood(together: np.ndarray, overall: np.ndarray, entity_total: int, n: int) -> np.ndarray:
