@@ -83,7 +83,9 @@ class EntityView:
         peaks = set(self.peaks)
         return {
             "kind": self.kind, "value": self.value, "display": self.display,
-            "aliases": [{"text": t, "count": c} for t, c in self.aliases],
+            # the canonical name is counted in every article about the entity (see merge_aliases)
+            "aliases": [{"text": t, "count": c, **({"canonical": True} if t == self.value else {})}
+                        for t, c in self.aliases],
             "roles": [r.to_dict() for r in self.roles],
             "total": self.total,
             "histogram": [{"period": b.period, "count": b.count, "peak": b.period in peaks}

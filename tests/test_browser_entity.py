@@ -49,3 +49,17 @@ def test_entity_page_from_a_result_and_back_to_a_pair_search(server, page):  # n
     # an unknown entity is a proper 404 page
     response = page.goto(server + "/actor/Nobody%20At%20All")
     assert response.status == 404 and "Not found" in page.content()
+
+
+def test_a_value_found_by_the_filter_box_links_to_its_page(server, page):  # noqa: F811
+    page.goto(server + "/")
+    countries = page.locator('.facet[data-facet="country"]')
+    countries.locator("input.facet-filter").fill("swe")
+    found = countries.locator("ul.facet-found .facet-value")
+    found.first.wait_for()
+    about = found.first.locator(".entity-link")
+    assert about.get_attribute("href") == "/country/SE"
+    about.click()
+    page.wait_for_url(re.compile(r"/country/SE$"))
+    assert "Sweden" in page.locator("h1").inner_text()
+    assert page.locator(".entity-meta .total").inner_text() == "2"  # fixture_counts.json: SE 2
