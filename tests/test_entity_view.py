@@ -53,7 +53,7 @@ def test_actor_json_matches_hand_counts(client):
                               "articles": 4}]
     assert data["sources"] == [{"value": "Kremlin", "count": 4}]
     assert [h["id"] for h in data["latest"]] == TOKAYEV_IDS
-    assert {"text": "Kassym-Jomart Tokayev", "count": 4} in data["aliases"]
+    assert {"text": "Kassym-Jomart Tokayev", "count": 4, "canonical": True} in data["aliases"]
     actors = {r["value"]: r for r in data["related"]["actor"]}
     assert actors["Vladimir Putin"]["count"] == 4
     assert "Kassym-Jomart Tokayev" not in actors  # never related to itself
