@@ -91,6 +91,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(pages)
     app.register_blueprint(api)
     app.register_blueprint(export)
+    app.register_blueprint(entities)
     # Saved searches and batch search (web/): their forms carry CSRF tokens, their JSON APIs are same-origin.
     from web import batch, saved
     for bp in (saved.pages, saved.api, batch.pages, batch.api):
@@ -101,6 +102,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.add_template_global(state_fields)
     app.add_template_global(facet_url)
     app.add_template_global(describe_role)
+    app.add_template_global(entity_url)
     app.add_template_filter(format_date, "date")
     app.add_template_filter(web_url)
     app.after_request(add_security_headers)
@@ -411,6 +413,7 @@ def facet_row(kind: str, fv, chosen: set[str], excluded: set[str]) -> dict:
     selected = next((raw for raw in request.args.getlist(kind)
                      if raw.strip().casefold() in names and raw.strip().casefold() in chosen), None)
     return {
+        "kind": kind,
         "fv": fv,
         "selected": selected is not None,
         "excluded": bool(names & excluded),
@@ -592,6 +595,74 @@ def api_story(story_id: str):
 def healthz():
     """Report the index generation being served and its article count."""
     return jsonify({"status": "ok", **search_index().health()})
+
+
+# ---------------------------------------------------------------------------------------------
+# Entity pages: one actor, country or organisation (issue 11)
+# ---------------------------------------------------------------------------------------------
+
+entities = Blueprint("entities", __name__)
+ENTITY_ENDPOINTS = {"actor": "entities.actor_page", "country": "entities.country_page", "org": "entities.org_page"}
+ENTITY_LABELS = {"actor": "Person", "country": "Country", "org": "Organisation"}
+
+
+def entity_url(kind: str, value: str) -> str:
+    """Return the URL of an entity's page ("" for a kind without pages or an empty value)."""
+    value = (value or "").strip()
+    if kind not in ENTITY_ENDPOINTS or not value:
+        return ""
+    paths = g.setdefault("entity_paths", {})
+    key = (kind, value)
+    if key not in paths:  # a results page links every badge and facet value: build each once
+        paths[key] = url_for(ENTITY_ENDPOINTS[kind], value=value)
+    return paths[key]
+
+
+def entity_page(kind: str, value: str):
+    """Render one entity's page; an unknown entity is a 404 page."""
+    view = search_index().entity(kind, value)
+    if view is None:
+        raise NotFound()
+    # The page's own "search" is everything about the entity: chart bars and links narrow that search.
+    g.search_state = {kind: [view.value]}
+    chart = histogram_chart(view.histogram, view.histogram_unit, parse_request({}))
+    if chart:
+        peaks = set(view.peaks)
+        for bar, bucket in zip(chart["bars"], view.histogram):
+            bar["peak"] = bucket.period in peaks
+    peak_labels = [period_label(b, view.histogram_unit) for b in view.histogram if b.period in set(view.peaks)]
+    return render_template("entity.html", view=view, label=ENTITY_LABELS[kind], histogram=chart,
+                           peak_labels=peak_labels, search_href=state_url(), kinds=ENTITY_LABELS)
+
+
+@entities.get("/actor/<path:value>")
+def actor_page(value: str):
+    """Show one person: spellings, roles held, attention over time, related entities, sources, latest."""
+    return entity_page("actor", value)
+
+
+@entities.get("/country/<path:value>")
+def country_page(value: str):
+    """Show one country, by alpha-2 code or name."""
+    return entity_page("country", value)
+
+
+@entities.get("/org/<path:value>")
+def org_page(value: str):
+    """Show one organisation."""
+    return entity_page("org", value)
+
+
+@entities.get("/api/entity/<kind>/<path:value>")
+def api_entity(kind: str, value: str):
+    """Return one entity's page as JSON (issue 11's shape); unknown kinds and entities are a JSON 404."""
+    if kind not in ENTITY_ENDPOINTS:
+        return jsonify({"error": f"no entity kind {kind[:40]!r}; kinds are {', '.join(ENTITY_ENDPOINTS)}",
+                        "status": 404}), 404
+    view = search_index().entity(kind, value)
+    if view is None:
+        return jsonify({"error": f"no {kind} {value[:80]!r} in the index", "status": 404}), 404
+    return jsonify(view.to_dict())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -147,6 +147,8 @@ class AliasTable:
     by_key: dict[tuple[str, ...], list[int]] = field(default_factory=dict)  # terms -> name ids
     surnames: dict[int, list[int]] = field(default_factory=dict)  # full-name id -> surname name ids
     longest: int = 1
+    # (kind key, value) -> {spelling: live documents}, as read (entity pages list them)
+    spellings: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
 
     def lookup(self, key: tuple[str, ...]) -> list[Name]:
         """Return the names ``key`` (analysed terms) is a spelling of."""
@@ -343,7 +345,9 @@ def load_aliases(reader, cache: dict | None = None, lock=None) -> AliasTable:
                 counts[(kind, value)][s] += int(per_triple[t])
     for key in set(cache) - used:
         cache.pop(key, None)  # another snapshot's loader may have dropped it already
-    return build_table(counts, names)
+    table = build_table(counts, names)
+    table.spellings = {key: dict(written) for key, written in counts.items()}
+    return table
 
 
 class LazyAliases:

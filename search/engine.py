@@ -32,6 +32,7 @@ from .errors import IndexMissing, IndexUnreadable, InvalidParameter, SearchError
 from .facet_values import MAX_PREFIX_CHARS, ValueFinder, name_ranks, order_values
 from .mentioned_dates import event_dates_json, mentioned_histogram
 from .facets import NO_DATE, SPARSE_RATIO, FacetTable, load_facets
+from . import entity_view
 from .match import Matches, QueryMatcher
 from .model import (FACET_KINDS, ArticleView, Bucket, ExportRow, FacetPage, FacetValue, Hit, IndexedHit,
                     MatchSummary, SearchRequest, SearchResult, StoryMember, StoryView)
@@ -175,6 +176,8 @@ class _Snapshot:
         self._display: dict[str, dict[int, tuple]] = {}
         self._name_rank: dict[str, np.ndarray] = {}
         self._finders: dict[str, ValueFinder] = {}
+        self.live_counts: dict[str, np.ndarray] = {}  # per facet kind, live articles per value (entity pages)
+        self.surnames: dict[str, list[int]] | None = None  # lower-cased surname -> actor value ids
 
     @property
     def key(self) -> tuple:
@@ -895,6 +898,75 @@ class SearchIndex:
                 )
 
         return rows()
+
+    # -- entity pages ----------------------------------------------------------------------------------
+    @_reading
+    def entity(self, kind: str, value: str) -> entity_view.EntityView | None:
+        """Return the entity page of one actor, country (code or name) or organisation; None if unknown."""
+        if kind not in entity_view.ENTITY_KINDS or not isinstance(value, str):
+            return None
+        value = value.strip()
+        if not value or len(value) > entity_view.MAX_VALUE_CHARS or not _ID_RE.match(value):
+            return None
+        snap = self._snapshot()
+        table = snap.table
+        column = table.columns[kind]
+        key = value.lower()
+        if kind == "country" and key not in column.lookup:
+            code = snap.country_code(value)
+            key = code.lower() if code else ""
+        vid = column.lookup.get(key)
+        if vid is None and kind == "actor":  # "/actor/Tokayev": the person most written about with that surname
+            if snap.surnames is None:
+                snap.surnames = entity_view.surname_index(column.values)
+            candidates = snap.surnames.get(key, [])
+            if candidates:
+                sizes = column.value_ptr[1:] - column.value_ptr[:-1]
+                vid = max(candidates, key=lambda v: (int(sizes[v]), -v))
+        if vid is None:
+            return None
+        mask = table.live.copy()
+        entity_docs = column.docs_with(vid)
+        only = np.zeros(table.n, dtype=bool)
+        only[entity_docs] = True
+        mask &= only
+        total = int(np.count_nonzero(mask))
+        if not total:
+            return None
+        ids = np.flatnonzero(mask)
+        canonical = column.values[vid]
+        display = snap.country_name(vid) if kind == "country" else canonical
+        histogram, unit = self._histogram(snap, mask, SearchRequest())
+        related = {}
+        for other in entity_view.ENTITY_KINDS:
+            col = table.columns[other]
+            overall = snap.live_counts.get(other)
+            if overall is None:
+                overall = snap.live_counts[other] = col.count(table.live)
+            ranked = entity_view.rank_related(col.count(mask, ids), overall, total, snap.articles,
+                                              exclude=vid if other == kind else None)
+            related[other] = [entity_view.Related(
+                col.values[v], count, score, snap.country_name(v) if other == "country" else "")
+                for v, count, score in ranked]
+        sources_col = table.columns["source"]
+        source_counts = sources_col.count(mask, ids)
+        top = np.flatnonzero(source_counts)
+        top = top[np.lexsort((top, -source_counts[top]))][:entity_view.SOURCES_LIMIT]
+        aliases = []
+        alias_table = snap.aliases.get(ALIAS_WAIT_SECONDS)
+        if alias_table is not None:
+            kind_key = {"actor": "a", "country": "c", "org": "o"}[kind]
+            written = alias_table.spellings.get((kind_key, canonical), {})
+            aliases = entity_view.merge_aliases(written, canonical if kind != "country" else None, total)
+        latest = [self._hit(snap, int(d), None, frozenset())
+                  for d in self._order(snap, mask, None, "newest", entity_view.LATEST_LIMIT)]
+        return entity_view.EntityView(
+            kind=kind, value=canonical.upper() if kind == "country" else canonical, display=display, total=total,
+            aliases=aliases,
+            roles=entity_view.roles_held(table.actor_roles, vid, table.live, table.day) if kind == "actor" else [],
+            histogram=histogram, histogram_unit=unit, peaks=entity_view.peak_periods(histogram),
+            related=related, sources=[(sources_col.values[v], int(source_counts[v])) for v in top.tolist()],
+            latest=latest)
 
     @_reading
     def health(self) -> dict:

@@ -63,6 +63,16 @@
     var role = roleLabel(value);
     if (role) link.appendChild(element("span", "facet-role", role));
     row.appendChild(link);
+    if (kind === "actor" || kind === "country" || kind === "org") {  // the entity's page, as the server draws it
+      var about = element("a", "entity-link");
+      about.href = base.replace(/\/$/, "") + "/" + kind + "/" + encodeURIComponent(param);
+      about.title = "About " + value.value;
+      var mark = element("span", "", "i");
+      mark.setAttribute("aria-hidden", "true");
+      about.appendChild(mark);
+      about.appendChild(element("span", "visually-hidden", "About " + value.value));
+      row.appendChild(about);
+    }
     row.appendChild(element("span", "facet-count", value.count.toLocaleString("en")));
     var exclude = element("a", "facet-exclude", "−");
     exclude.href = filterHref(base, kind, "-" + param);
