@@ -720,7 +720,7 @@ def compare_chart(comparison, mode: str) -> dict | None:
     buckets = comparison.buckets
     if not buckets:
         return None
-    width, height, left, right, top, bottom = 800, 300, 56, 16, 12, 40
+    width, height, left, right, top, bottom = 800, 300, 56, 40, 12, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [s.counts if mode == "count" else s.shares for s in comparison.series]
     peak = max((max(v) for v in values if v), default=0) or 1
