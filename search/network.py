@@ -92,16 +92,30 @@ def log_likelihood(both: np.ndarray, a: np.ndarray, b: np.ndarray, n: int) -> np
 
 
 def pair_counts(doc_lists: list[np.ndarray]) -> np.ndarray:
-    """Return the symmetric matrix of how many documents each pair of the given document lists shares."""
-    if not doc_lists:
-        return np.zeros((0, 0), dtype=np.int64)
-    lengths = [len(d) for d in doc_lists]
-    flat = np.concatenate(doc_lists) if sum(lengths) else np.zeros(0, dtype=np.int64)
-    rows, inverse = np.unique(flat, return_inverse=True)
-    # one row per document carrying any node: small even when the result set is the whole index
-    matrix = np.zeros((len(rows), len(doc_lists)), dtype=np.float32)
-    matrix[inverse, np.repeat(np.arange(len(doc_lists)), lengths)] = 1.0
-    return np.rint(matrix.T @ matrix).astype(np.int64)
+    """Return the symmetric matrix of how many documents each pair of the given document lists shares.
+
+    Pairs are enumerated per document (k nodes in a document give k² codes, counted by one bincount), so
+    the work grows with the postings, not with documents × nodes²; no BLAS call, whose threads stall on
+    a busy machine.
+    """
+    size = len(doc_lists)
+    lengths = np.fromiter((len(d) for d in doc_lists), dtype=np.int64, count=size)
+    if not size or not lengths.sum():
+        return np.zeros((size, size), dtype=np.int64)
+    docs = np.concatenate(doc_lists).astype(np.int64)
+    nodes = np.repeat(np.arange(size, dtype=np.int64), lengths)
+    order = np.argsort(docs, kind="stable")
+    docs, nodes = docs[order], nodes[order]
+    first = np.r_[True, docs[1:] != docs[:-1]]
+    starts = np.flatnonzero(first)
+    per_doc = np.diff(np.r_[starts, len(docs)])
+    k = np.repeat(per_doc, per_doc)  # how many nodes the document of each posting has
+    start = np.repeat(starts, per_doc)  # where that document's postings begin
+    left = np.repeat(np.arange(len(docs)), k)
+    offset = np.arange(len(left)) - np.repeat(np.cumsum(k) - k, k)
+    right = np.repeat(start, k) + offset
+    codes = nodes[left] * size + nodes[right]
+    return np.bincount(codes, minlength=size * size).reshape(size, size)
 
 
 def score_edges(counts: np.ndarray, pairs: np.ndarray, n: int, max_edges: int = MAX_EDGES) -> list[Edge]:
