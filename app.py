@@ -605,6 +605,7 @@ def spreadsheet_safe(text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 NETWORK_PAGE_NODES = 24  # the results page draws fewer nodes than the API allows, to keep labels readable
+NETWORK_PAGE_EDGES = 36  # and only the strongest links, so the drawing does not turn into a hairball
 COMPARE_MODES = ("count", "share")
 SERIES_COLOURS = ("#0b5cad", "#c2410c", "#047857", "#a21caf", "#854d0e")  # distinct, AA on white
 
@@ -621,7 +622,8 @@ def results_network(req, total: int) -> dict | None:
     """Return the results page's co-mention graph, laid out (None when nothing matched)."""
     if not total:
         return None
-    return network_chart(search_index().network(req, network_kinds(), max_nodes=NETWORK_PAGE_NODES))
+    return network_chart(search_index().network(req, network_kinds(), max_nodes=NETWORK_PAGE_NODES,
+                                                     max_edges=NETWORK_PAGE_EDGES))
 
 
 def filters_url(endpoint: str, pairs: list[tuple[str, str]]) -> str:
@@ -715,6 +717,13 @@ def formula_safe(text: str) -> str:
     return "'" + text if text[:1] in ("\t", "\r") else spreadsheet_safe(text)
 
 
+def series_url(query: str) -> str:
+    """Return the results page of one series: its query with the comparison's shared filters."""
+    pairs = [(key, v) for key, values in current_state().items() if key not in ("q", "page") for v in values]
+    query_string = "&".join(encode_param(key, v) for key, v in [("q", query), *pairs])
+    return endpoint_path("pages.results") + "?" + query_string
+
+
 def compare_chart(comparison, mode: str) -> dict | None:
     """Lay out the series as lines on one axis (counts or shares), numbers and plain labels only."""
     buckets = comparison.buckets
@@ -745,7 +754,7 @@ def compare_chart(comparison, mode: str) -> dict | None:
         lines.append({"label": series.label, "total": series.total, "colour": SERIES_COLOURS[n % len(SERIES_COLOURS)],
                       "points": points, "path": " ".join(f"{p['x']},{p['y']}" for p in points),
                       "dash": "" if n % 2 == 0 else "6 3",  # a second cue beside colour
-                      "href": url_for("pages.results", q=series.query)})
+                      "href": series_url(series.query)})
     every = max(1, -(-len(buckets) // 8))
     ticks = [{"x": f"{x(i):.1f}", "text": axis_label(b, unit)} for i, b in enumerate(buckets) if i % every == 0]
     grid = [{"y": f"{y(peak * f):.1f}", "text": shown(round(peak * f, 4) if mode == "share" else round(peak * f))}

@@ -592,7 +592,7 @@ class SearchIndex:
 
     # -- who appears with whom, attention compared ---------------------------------------------------
     def network(self, req: SearchRequest, kinds: tuple[str, ...] = ("actor",),
-                max_nodes: int = networks.MAX_NODES) -> networks.Network:
+                max_nodes: int = networks.MAX_NODES, max_edges: int = networks.MAX_EDGES) -> networks.Network:
         """Return the co-mention graph of a search's top actors (and countries), edges scored by G²."""
         snap = self._snapshot()
         _, mask, _ = self._matching(snap, req)
@@ -613,7 +613,7 @@ class SearchIndex:
                     label = value
                 nodes.append(networks.Node(kind, value, label, int(counts[vid])))
         node_counts = np.array([n.count for n in nodes], dtype=np.int64)
-        edges = networks.score_edges(node_counts, networks.pair_counts(doc_lists), total)
+        edges = networks.score_edges(node_counts, networks.pair_counts(doc_lists), total, max_edges)
         return networks.Network(total, nodes, edges)
 
     def compare(self, req: SearchRequest, queries: list[str]) -> comparing.Comparison:

@@ -129,3 +129,8 @@ def test_compare_csv_is_formula_safe_and_matches_the_series(client):
     tokayev = {r["period"]: r for r in rows if r["series"] == "Tokayev"}
     assert tokayev["2022-01"]["count"] == "2" and tokayev["2022-01"]["share"] == "0.5000"
     assert tokayev["2022-01"]["all_articles"] == str(GOLDEN["month"]["2022-01"])
+
+
+def test_legend_links_open_each_series_with_the_shared_filters(client):
+    page = client.get("/compare", query_string={"q": ["Tokayev"], "source": "Kremlin"}).get_data(as_text=True)
+    assert 'href="/?q=Tokayev&amp;source=Kremlin"' in page
