@@ -104,3 +104,16 @@ def test_compare_page_refuses_six_series_with_a_notice(server, page):
     response = page.goto(server + "/compare?" + "&".join(f"q=w{i}" for i in range(6)))
     assert response.status == 400
     assert "at most 5 queries" in page.locator(".notice").inner_text()
+
+
+def test_graph_and_comparison_fit_a_phone(server, browser):  # noqa: F811
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        for path in ("/?q=Tokayev", "/compare?q=Tokayev&q=%22humanitarian+law%22"):
+            page.goto(server + path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert page.locator("svg.compare-chart").bounding_box()["width"] <= 390
+        page.screenshot(path=str(OUTPUT / "compare-phone.png"), full_page=True)
+    finally:
+        context.close()
