@@ -164,3 +164,20 @@ def test_graph_links_lead_to_the_hand_counted_articles(client):
 def test_no_results_draw_no_graph(client):
     page = client.get("/?q=zzzzqqqq").get_data(as_text=True)
     assert 'class="network-graph"' not in page
+
+
+def test_every_label_in_the_drawing_is_escaped(fixture_index_dir):
+    from flask import render_template
+
+    from app import network_chart
+    from search.network import Edge
+
+    app = create_app({"INDEX_DIR": str(fixture_index_dir), "TESTING": True})
+    evil = '<script>alert("x")</script>'
+    net = Network(3, [Node("actor", evil, evil, 2), Node("actor", "O'Brien & Co", "O'Brien & Co", 2)],
+                  [Edge(0, 1, 2, 3.8)])
+    with app.test_request_context("/?q=x"):
+        html = render_template("_network.html", network=network_chart(net), network_kinds=("actor",))
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "O&#39;Brien &amp; Co" in html
+    assert html.count('<a class="node') == 2 and html.count('<a class="edge"') == 1
