@@ -36,6 +36,8 @@ from indexer.gazetteer import gazetteer
 from search.budget import DEADLINE_SECONDS, MAX_EXPANDED_TERMS
 from search import IndexMissing, IndexUnreadable, InvalidParameter, SearchError, SearchIndex, parse_request
 from web.protection import init_protection, read_secret_key
+from search.compare import MAX_SERIES, parse_series
+from search.network import circle_layout, parse_kinds
 
 log = logging.getLogger("crisis_desk.app")
 
@@ -300,6 +302,8 @@ def results():
         sorts=SORTS,
         current_sort=getattr(res, "sort", None) or req.sort,  # an empty query is browsed newest first
         per_page_choices=PER_PAGE_CHOICES,
+        network=results_network(req, res.total),
+        network_kinds=network_kinds(),
     )
 
 
@@ -738,3 +742,185 @@ def spreadsheet_safe(text: str) -> str:
     """Quote a leading =, +, -, @, tab or CR so spreadsheets do not run a cell as a formula (OWASP)."""
     text = text or ""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+# ---------------------------------------------------------------------------------------------
+# Who appears with whom (co-mention graph) and attention compared (several queries on one axis)
+# ---------------------------------------------------------------------------------------------
+
+NETWORK_PAGE_NODES = 24  # the results page draws fewer nodes than the API allows, to keep labels readable
+NETWORK_PAGE_EDGES = 36  # and only the strongest links, so the drawing does not turn into a hairball
+COMPARE_MODES = ("count", "share")
+SERIES_COLOURS = ("#0b5cad", "#c2410c", "#047857", "#a21caf", "#854d0e")  # distinct, AA on white
+
+
+def network_kinds() -> tuple[str, ...]:
+    """Return the kinds the results page's graph shows (``kinds=actor,country``); anything else: actors."""
+    try:
+        return parse_kinds(request.args.get("kinds", ""))
+    except InvalidParameter:
+        return ("actor",)
+
+
+def results_network(req, total: int) -> dict | None:
+    """Return the results page's co-mention graph, laid out (None when nothing matched)."""
+    if not total:
+        return None
+    return network_chart(search_index().network(req, network_kinds(), max_nodes=NETWORK_PAGE_NODES,
+                                                     max_edges=NETWORK_PAGE_EDGES))
+
+
+def filters_url(endpoint: str, pairs: list[tuple[str, str]]) -> str:
+    """Return the URL of the current search with several filter values added (page dropped)."""
+    state = current_state()
+    state.pop("page", None)
+    for kind, value in pairs:
+        folded = value.casefold()
+        state[kind] = [v for v in state.get(kind, []) if v.lstrip("-").casefold() != folded] + [value]
+    query = "&".join(encode_param(key, v) for key, values in state.items() for v in values)
+    return endpoint_path(endpoint) + ("?" + query if query else "")
+
+
+def network_chart(net) -> dict | None:
+    """Lay out a co-mention graph for ``_network.html``: numbers, plain labels and filter links only."""
+    if not net.nodes:
+        return None
+    chart = circle_layout(net)
+    for row in chart["nodes"]:
+        node = row["node"]
+        noun = "article" if node.count == 1 else "articles"
+        row["href"] = filters_url("pages.results", [(node.kind, node.value)])
+        row["tip"] = f"{node.label}: {node.count} {noun}. Filter by {node.label}."
+    for row in chart["edges"]:
+        a, b, edge = row["a"], row["b"], row["edge"]
+        row["href"] = filters_url("pages.results", [(a.kind, a.value), (b.kind, b.value)])
+        row["tip"] = (f"{a.label} and {b.label}: {edge.count} articles together, G² {edge.score:.1f}. "
+                      f"Filter by both.")
+    chart["label"] = (f"Who appears with whom in these {net.documents} articles: {len(net.nodes)} names, "
+                      f"{len(net.edges)} links. Each name and each link filters the results.")
+    return chart
+
+
+@api.get("/api/network")
+def api_network():
+    """Return the co-mention graph of a search's top actors (``kinds=actor,country`` adds countries)."""
+    kinds = parse_kinds(request.args.get("kinds", ""))
+    return jsonify(search_index().network(parse_request(request_args()), kinds).to_dict())
+
+
+def compare_request():
+    """Return (queries, shared SearchRequest) of a comparison: every ``q`` is a series, the rest is shared."""
+    queries = parse_series(request.args.getlist("q"))
+    shared = {key: values for key, values in request_args().items() if key != "q"}
+    return queries, parse_request(shared)
+
+
+@api.get("/api/compare")
+def api_compare():
+    """Return up to five queries' articles per period on one axis, with their share of each period."""
+    queries, req = compare_request()
+    return jsonify(search_index().compare(req, queries).to_dict())
+
+
+@pages.get("/compare")
+def compare_page():
+    """Show up to five queries on one attention chart (counts or shares), with a form to change them."""
+    mode = request.args.get("mode", "count")
+    mode = mode if mode in COMPARE_MODES else "count"
+    raw = [q for q in request.args.getlist("q") if q.strip()]
+    notice, comparison, status = "", None, 200
+    try:
+        if raw:
+            queries, req = compare_request()
+            comparison = search_index().compare(req, queries)
+        else:
+            parse_request({key: values for key, values in request_args().items() if key != "q"})
+    except InvalidParameter as exc:
+        notice, status = str(exc), 400
+    slots = (raw + [""] * MAX_SERIES)[:max(MAX_SERIES, 0)]
+    shared = [(key, v) for key, values in current_state().items() if key not in ("q", "page") for v in values]
+    return render_template(
+        "compare.html", comparison=comparison, chart=compare_chart(comparison, mode) if comparison else None,
+        mode=mode, notice=notice, slots=slots, shared=shared, too_many=len(raw) > MAX_SERIES,
+        mode_href={m: compare_url(mode=m) for m in COMPARE_MODES}, csv_href=compare_url("export.compare_csv"),
+    ), status
+
+
+def compare_url(endpoint: str = "pages.compare_page", mode: str | None = None) -> str:
+    """Return the URL of this comparison (every q and shared filter), optionally in another mode."""
+    pairs = [(key, v) for key, values in current_state().items() if key != "page" for v in values]
+    if mode:
+        pairs.append(("mode", mode))
+    query = "&".join(encode_param(key, v) for key, v in pairs)
+    return url_for(endpoint) + ("?" + query if query else "")
+
+
+def formula_safe(text: str) -> str:
+    """Return a CSV cell spreadsheets will not run: a leading tab or return counts as a formula start too."""
+    text = text or ""
+    return "'" + text if text[:1] in ("\t", "\r") else spreadsheet_safe(text)
+
+
+def series_url(query: str) -> str:
+    """Return the results page of one series: its query with the comparison's shared filters."""
+    pairs = [(key, v) for key, values in current_state().items() if key not in ("q", "page") for v in values]
+    query_string = "&".join(encode_param(key, v) for key, v in [("q", query), *pairs])
+    return endpoint_path("pages.results") + "?" + query_string
+
+
+def compare_chart(comparison, mode: str) -> dict | None:
+    """Lay out the series as lines on one axis (counts or shares), numbers and plain labels only."""
+    buckets = comparison.buckets
+    if not buckets:
+        return None
+    width, height, left, right, top, bottom = 800, 300, 56, 40, 12, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    values = [s.counts if mode == "count" else s.shares for s in comparison.series]
+    peak = max((max(v) for v in values if v), default=0) or 1
+    step = plot_w / max(len(buckets) - 1, 1)
+
+    def x(i: int) -> float:
+        return left + (i * step if len(buckets) > 1 else plot_w / 2)
+
+    def y(v: float) -> float:
+        return top + plot_h - v / peak * plot_h
+
+    def shown(v) -> str:
+        return f"{v:.1%}" if mode == "share" else str(v)
+
+    unit = comparison.unit
+    lines = []
+    for n, (series, vals) in enumerate(zip(comparison.series, values)):
+        points = [{"x": f"{x(i):.1f}", "y": f"{y(v):.1f}",
+                   "tip": f"{series.label}, {period_label(b, unit)}: {shown(v)}"
+                          + (f" ({series.counts[i]} of {comparison.base[i]} articles)" if mode == "share" else "")}
+                  for i, (b, v) in enumerate(zip(buckets, vals))]
+        lines.append({"label": series.label, "total": series.total, "colour": SERIES_COLOURS[n % len(SERIES_COLOURS)],
+                      "points": points, "path": " ".join(f"{p['x']},{p['y']}" for p in points),
+                      "dash": "" if n % 2 == 0 else "6 3",  # a second cue beside colour
+                      "href": series_url(series.query)})
+    every = max(1, -(-len(buckets) // 8))
+    ticks = [{"x": f"{x(i):.1f}", "text": axis_label(b, unit)} for i, b in enumerate(buckets) if i % every == 0]
+    grid = [{"y": f"{y(peak * f):.1f}", "text": shown(round(peak * f, 4) if mode == "share" else round(peak * f))}
+            for f in (0, 0.5, 1)]
+    what = "share of all articles" if mode == "share" else "articles"
+    return {"width": width, "height": height, "left": left, "right": width - right, "bottom": top + plot_h,
+            "lines": lines, "ticks": ticks, "grid": grid, "axis_y": height - 14,
+            "label": (f"{what.capitalize()} per {unit} for {len(lines)} quer{'y' if len(lines) == 1 else 'ies'}, "
+                      f"{period_label(buckets[0], unit)} to {period_label(buckets[-1], unit)}.")}
+
+
+@export.get("/compare.csv")
+def compare_csv():
+    """Download a comparison's series as CSV: one row per series and period (labels formula-safe)."""
+    queries, req = compare_request()
+    comparison = search_index().compare(req, queries)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(("series", "query", "period", "count", "share", "all_articles"))
+    for series in comparison.series:
+        for bucket, count, share, base in zip(comparison.buckets, series.counts, series.shares, comparison.base):
+            writer.writerow((formula_safe(series.label), formula_safe(series.query), bucket.period,
+                             count, f"{share:.4f}", base))
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="crisis-desk-compare.csv"'})

@@ -33,6 +33,8 @@ from .facet_values import MAX_PREFIX_CHARS, ValueFinder, name_ranks, order_value
 from .mentioned_dates import event_dates_json, mentioned_histogram
 from .facets import NO_DATE, SPARSE_RATIO, FacetTable, load_facets
 from . import entity_view
+from . import compare as comparing
+from . import network as networks
 from .match import Matches, QueryMatcher
 from .model import (FACET_KINDS, ArticleView, Bucket, ExportRow, FacetPage, FacetValue, Hit, IndexedHit,
                     MatchSummary, SearchRequest, SearchResult, StoryMember, StoryView)
@@ -694,6 +696,48 @@ class SearchIndex:
             last = date(y + (m + 1) // 12, (m + 1) % 12 + 1, 1).toordinal() - 1
             buckets.append(Bucket(f"{y:04d}-{m + 1:02d}", int(c), first, date.fromordinal(last)))
         return buckets, "month"
+
+    # -- who appears with whom, attention compared ---------------------------------------------------
+    def network(self, req: SearchRequest, kinds: tuple[str, ...] = ("actor",),
+                max_nodes: int = networks.MAX_NODES, max_edges: int = networks.MAX_EDGES) -> networks.Network:
+        """Return the co-mention graph of a search's top actors (and countries), edges scored by G²."""
+        snap = self._snapshot()
+        _, mask, _ = self._matching(snap, req)
+        total = int(np.count_nonzero(mask))
+        ids = np.flatnonzero(mask) if total * SPARSE_RATIO < len(mask) else None
+        nodes, doc_lists = [], []
+        for kind, quota in networks.node_quota(kinds, max_nodes).items():
+            column = snap.table.columns[kind]
+            counts = column.count(mask, ids)
+            chosen = order_values(counts, np.flatnonzero(counts > 0), snap.name_rank(kind))[:quota].tolist()
+            for vid in chosen:
+                docs = column.docs_with(vid)
+                doc_lists.append(docs[mask[docs]])
+                value = column.values[vid]
+                if kind == "country":
+                    value, label = value.upper(), snap.country_name(vid)
+                else:
+                    label = value
+                nodes.append(networks.Node(kind, value, label, int(counts[vid])))
+        node_counts = np.array([n.count for n in nodes], dtype=np.int64)
+        edges = networks.score_edges(node_counts, networks.pair_counts(doc_lists), total, max_edges)
+        return networks.Network(total, nodes, edges)
+
+    def compare(self, req: SearchRequest, queries: list[str]) -> comparing.Comparison:
+        """Count each query's articles per period on one common axis, with its share of the period."""
+        snap = self._snapshot()
+        base = self._filter_mask(snap, replace(req, q=""))
+        masks = [self._matching(snap, replace(req, q=q))[1] for q in queries]
+        union = np.logical_or.reduce(masks) if masks else base
+        buckets, unit = self._histogram(snap, union, req)
+        day = snap.table.day
+        base_counts = comparing.period_counts(day[base], buckets)
+        series = []
+        for q, mask in zip(queries, masks):
+            counts = comparing.period_counts(day[mask], buckets)
+            series.append(comparing.Series(comparing.label_of(q), q, int(np.count_nonzero(mask)),
+                                           [int(c) for c in counts], comparing.shares(counts, base_counts)))
+        return comparing.Comparison(unit, buckets, [int(c) for c in base_counts], series)
 
     # -- did you mean -----------------------------------------------------------------------------
     def _did_you_mean(self, snap: _Snapshot, req: SearchRequest, parsed: ParsedQuery, total: int) -> str | None:
