@@ -37,7 +37,7 @@ from indexer.normaliser_version import normaliser_version
 from indexer.schema import SCHEMA, SCHEMA_VERSION
 from indexer.sources import DEFAULT_MAX_FILE_BYTES, ProblemHandler, read_articles
 from indexer.spellings import TitleMentions, corpus_renames, spellings_column, surface_spellings
-from indexer.stories import StoryStore
+from indexer.stories import StoryError, StoryStore
 from indexer.event_dates import EventDate, resolve_event_dates
 from indexer.people_corpus import PAIRS_KEY
 
@@ -293,8 +293,13 @@ def build_index(
         doomed = [] if fresh or not prune else [
             doc_id for doc_id, (_, path) in existing.items()
             if doc_id not in seen_ids and (path in seen_paths or not os.path.exists(path))]
-        story_ids = story_store.assign(articles, only=seen_ids if fresh else None,
-                                       forget=doomed) if story_store else {}
+        try:
+            story_ids = story_store.assign(articles, only=seen_ids if fresh else None,
+                                           forget=doomed) if story_store else {}
+        except StoryError as exc:
+            if is_disk_full(exc, index_dir):
+                raise BuildError(disk_full_message(index_dir, paths, None)) from None
+            raise
         digests = [with_story(content_hash(a, summary.normaliser), story_ids.get(a.id, "")) for a in articles]
         todo = [i for i, (a, d) in enumerate(zip(articles, digests))
                 if fresh or existing.get(a.id, ("", ""))[0] != d]

@@ -143,6 +143,9 @@ def served_generation(index_dir: str | os.PathLike) -> Path | None:
         raise IndexDamaged(exc.generation, str(exc)) from None
 
 
+CORE_FIELDS = ("id", "title", "body", "date", "actor", "country", "org", "source", "entities", "facets")
+
+
 def open_generation(gen_dir: Path, known: set | None = None, readonly: bool = True):
     """Verify a generation against its manifest and open it with Whoosh; any failure is IndexDamaged.
 
@@ -157,7 +160,9 @@ def open_generation(gen_dir: Path, known: set | None = None, readonly: bool = Tr
         schema_names = set(ix.schema.names())
     except Exception as exc:  # noqa: BLE001 - Whoosh fails on damage with any error type
         raise IndexDamaged(gen_dir.name, describe_exception(exc)) from None
-    missing = [n for n in SCHEMA.names() if n not in schema_names]
+    # Fields every Crisis Desk index has had; newer ones (lead, spellings) may be missing from an index
+    # written by an earlier version, which still serves and asks for a rebuild when written to.
+    missing = [n for n in CORE_FIELDS if n not in schema_names]
     if missing:
         raise IndexDamaged(gen_dir.name, "it is not a Crisis Desk index (no field "
                                          + ", ".join(missing[:4]) + (", ..." if len(missing) > 4 else "") + ")")

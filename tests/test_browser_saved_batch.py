@@ -31,7 +31,7 @@ def test_save_a_search_and_find_it_on_the_saved_page(writable_server, page):  # 
     page.goto(writable_server + "/?q=Tokayev")
     assert total(page) == 4
     page.locator(".save-search summary").click()
-    page.get_by_label("Name").fill("Kazakhstan <calls>")
+    page.locator("#save-name").fill("Kazakhstan <calls>")
     page.locator(".save-search-form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/saved$"))
     row = page.locator(".saved-row", has_text="Kazakhstan <calls>")
