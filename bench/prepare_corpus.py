@@ -1,6 +1,6 @@
 """Reuters-21578 SGML -> the JSONL corpora the benchmarks index.
 
-    python bench/prepare_corpus.py /work/shared/corpora/reuters21578 bench/out [--scale 5]
+    python bench/prepare_corpus.py ../shared/corpora/reuters21578 bench/out [--scale 5]
 
 Writes ``OUT_DIR/reuters.jsonl`` (21,578 articles: id, title, date, text, source "Reuters") and
 ``OUT_DIR/reuters-x5.jsonl`` (SCALE copies; copy k has ids ``reuters-N-xk`` and its dates shifted by

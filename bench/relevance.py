@@ -1,6 +1,6 @@
 """Ranking quality on the TIME collection: Crisis Desk's query path beside a plain BM25 baseline.
 
-    python bench/relevance.py /work/shared/corpora/time-ir [--index DIR] [--depth 1000]
+    python bench/relevance.py ../shared/corpora/time-ir [--index DIR] [--depth 1000]
 
 1. TIME.ALL (423 articles) -> ``bench/out/time.jsonl`` (id ``time-NNN`` = 1-based position, the issue date,
    the text with its line breaks folded, no title: the indexer derives one as for any untitled article),

@@ -5,7 +5,7 @@ The files are not XML: no root element, control characters written as ``&#N;``, 
 stories are cut out with regular expressions, read as latin-1, and every field is optional.
 
     from bench.reuters import read_reuters
-    for story in read_reuters("/work/shared/corpora/reuters21578"):
+    for story in read_reuters("../shared/corpora/reuters21578"):
         story["id"], story["title"], story["date"], story["text"], story["places"], story["people"]
 """
 

@@ -1,8 +1,15 @@
+"""How the sample was drawn (kept as a record; run from the repository root):
+
+    PYTHONPATH=. .venv/bin/python bench/data/event-dates/draw.py NER_CACHE OUT.jsonl
+
+NER_CACHE is the ner-cache.sqlite of a crisis index built at the commit that drew it, when the NER text was
+title + body (the lead paragraph was added to the NER text later, so Kremlin hashes differ today).
+"""
 import csv, json, random, sqlite3, sys
 csv.field_size_limit(10**9)
 from indexer.sources import read_articles
 from indexer.enrich import ner_text, text_hash, body_offset
-db = sqlite3.connect('/work/cache/crisis/ner-cache.sqlite')
+db = sqlite3.connect(sys.argv[1])
 cache = {h: json.loads(e) for h, e in db.execute("select hash, ents from ner")}
 SRC = [("kremlin", "../shared/corpora/kremlin-zelenskyy-press-2021-22/putin.csv", 50),
        ("zelenskyy", "../shared/corpora/kremlin-zelenskyy-press-2021-22/zelenskyy.csv", 50),
@@ -31,6 +38,6 @@ for name, path, quota in SRC:
                         "weekday": a.date.strftime("%A"), "source": name, "title": a.title,
                         "text": t[s:e], "start": s, "end": e, "context": " ".join(ctx.split())})
             got += 1
-with open('/work/cache/datesample_work/drawn.jsonl', 'w') as f:
+with open(sys.argv[2], 'w') as f:
     for r in out: f.write(json.dumps(r, ensure_ascii=False) + "\n")
 print(len(out), file=sys.stderr)
