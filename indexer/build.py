@@ -509,7 +509,16 @@ def read_indexed_times(gen_dir: Path, ids: Sequence[str]) -> dict[str, float]:
 
     Only the per-document column is read, never the stored bodies, so an update of a few articles in a
     large index stays cheap. Articles written before ``t`` existed have none and get the new commit's time.
+    A generation too damaged to read gives no times: only a ``--rebuild`` gets here with one (an
+    incremental build refuses it first), and the rebuild replaces it with articles stamped now.
     """
+    try:
+        return _indexed_times(gen_dir, ids)
+    except Exception:  # noqa: BLE001 - damage shows as any error type (struct, EOF, unpickling, ...)
+        return {}
+
+
+def _indexed_times(gen_dir: Path, ids: Sequence[str]) -> dict[str, float]:
     try:
         ix = whoosh_index.open_dir(str(gen_dir))
     except EmptyIndexError:
