@@ -198,9 +198,9 @@ def run_whoosh(index_dir: str, queries: list[dict], relaxed: list[bool], runs: i
               "ym": sorting.FieldFacet("ym")}
 
     def build(q, is_relaxed):
-        text = q["args"].get("q", [""])[0].strip()
+        text = args.get("q", [""])[0].strip()
         main = (or_parser if is_relaxed else and_parser).parse(text) if text else wq.Every()
-        include, exclude, dfrom, dto = peer_filters(q["args"])
+        include, exclude, dfrom, dto = peer_filters(args)
         musts = [wq.Term(k, v) for k, vs in include.items() for v in vs]
         if dfrom or dto:
             musts.append(wq.DateRange("date", datetime.combine(dfrom, datetime.min.time()) if dfrom else None,
@@ -310,6 +310,41 @@ def _tantivy_text(text: str, is_relaxed: bool) -> str:
     return " ".join(t if t[0] in "+-" else "+" + t for t in tokens)
 
 
+def tantivy_answer(index, schema, searcher, aggs: dict, args: dict, is_relaxed: bool) -> int:
+    """The peer's whole answer to one query: top 10 (count), terms aggregations, snippets of the 10 hits."""
+    import tantivy
+
+    text = args.get("q", [""])[0].strip()
+    if text:
+        main, _errors = index.parse_query_lenient(_tantivy_text(text, is_relaxed), ["title", "body"],
+                                                  field_boosts={"title": 2.5})
+    else:
+        main = tantivy.Query.all_query()
+    include, exclude, dfrom, dto = peer_filters(args)
+    clauses = [(tantivy.Occur.Must, main)]
+    for k, vs in include.items():
+        clauses += [(tantivy.Occur.Must, tantivy.Query.term_query(schema, k, v)) for v in vs]
+    for k, vs in exclude.items():
+        clauses += [(tantivy.Occur.MustNot, tantivy.Query.term_query(schema, k, v)) for v in vs]
+    if dfrom or dto:
+        lo = datetime.combine(dfrom or date(1800, 1, 1), datetime.min.time())
+        hi = datetime.combine(dto or date(2100, 12, 31), datetime.max.time())  # tantivy rejects year 9999
+        clauses.append((tantivy.Occur.Must, tantivy.Query.range_query(
+            schema, "date", tantivy.FieldType.Date, lo, hi)))
+    query = tantivy.Query.boolean_query(clauses) if len(clauses) > 1 else main
+    sort = args.get("sort", [""])[0] or ("newest" if not text else "")
+    if sort in ("newest", "oldest"):
+        res = searcher.search(query, 10, count=True, order_by_field="ts",
+                              order=tantivy.Order.Desc if sort == "newest" else tantivy.Order.Asc)
+    else:
+        res = searcher.search(query, 10, count=True)
+    searcher.aggregate(query, aggs)
+    gen = tantivy.SnippetGenerator.create(searcher, query, schema, "body")
+    for _score, addr in res.hits:
+        gen.snippet_from_doc(searcher.doc(addr)).to_html()
+    return res.count
+
+
 def run_tantivy(corpus: str, index_dir: str, queries: list[dict], relaxed: list[bool], runs: int,
                 kinds: set[str] | None) -> dict:
     """Build the tantivy peer and run the query set: search + count + term aggregations + snippets."""
@@ -323,35 +358,7 @@ def run_tantivy(corpus: str, index_dir: str, queries: list[dict], relaxed: list[
         aggs["ym"] = {"terms": {"field": "ym", "size": 2000}}
 
         def one(q, is_relaxed):
-            text = q["args"].get("q", [""])[0].strip()
-            if text:
-                main, _errors = index.parse_query_lenient(_tantivy_text(text, is_relaxed), ["title", "body"],
-                                                          field_boosts={"title": 2.5})
-            else:
-                main = tantivy.Query.all_query()
-            include, exclude, dfrom, dto = peer_filters(q["args"])
-            clauses = [(tantivy.Occur.Must, main)]
-            for k, vs in include.items():
-                clauses += [(tantivy.Occur.Must, tantivy.Query.term_query(schema, k, v)) for v in vs]
-            for k, vs in exclude.items():
-                clauses += [(tantivy.Occur.MustNot, tantivy.Query.term_query(schema, k, v)) for v in vs]
-            if dfrom or dto:
-                lo = datetime.combine(dfrom or date(1800, 1, 1), datetime.min.time())
-                hi = datetime.combine(dto or date(2100, 12, 31), datetime.max.time())  # tantivy rejects year 9999
-                clauses.append((tantivy.Occur.Must, tantivy.Query.range_query(
-                    schema, "date", tantivy.FieldType.Date, lo, hi)))
-            query = tantivy.Query.boolean_query(clauses) if len(clauses) > 1 else main
-            sort = q["args"].get("sort", [""])[0] or ("newest" if not text else "")
-            if sort in ("newest", "oldest"):
-                res = searcher.search(query, 10, count=True, order_by_field="ts",
-                                      order=tantivy.Order.Desc if sort == "newest" else tantivy.Order.Asc)
-            else:
-                res = searcher.search(query, 10, count=True)
-            searcher.aggregate(query, aggs)
-            gen = tantivy.SnippetGenerator.create(searcher, query, schema, "body")
-            for _score, addr in res.hits:
-                gen.snippet_from_doc(searcher.doc(addr)).to_html()
-            return res.count
+            return tantivy_answer(index, schema, searcher, aggs, q["args"], is_relaxed)
 
         out = time_passes(one, queries, relaxed, runs, kinds)
         rss, peak = _rss_mb()

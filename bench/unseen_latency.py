@@ -31,14 +31,13 @@ import sys
 import tempfile
 import shutil
 import time
-from datetime import date, datetime
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.query_latency import _tantivy_text, build_tantivy, peer_filters, percentiles  # noqa: E402
+from bench.query_latency import build_tantivy, percentiles, tantivy_answer  # noqa: E402
 
 STOP = set("about after again against also among been before being below between both could does doing down "
            "during each from further have having here into itself just more most must need only other over "
@@ -151,8 +150,6 @@ def main(argv=None) -> int:
     try:
         tant = None
         if not args.skip_tantivy:
-            import tantivy
-
             index, schema, _stats = build_tantivy(args.corpus, args.index_dir, tdir)
             aggs = {name: {"terms": {"field": name, "size": 100}} for name in ("actor", "country", "org", "source")}
             aggs["ym"] = {"terms": {"field": "ym", "size": 2000}}
@@ -172,28 +169,7 @@ def main(argv=None) -> int:
             searcher = index.searcher()
 
             def run_tantivy(q, relaxed):
-                text = q["args"].get("q", [""])[0].strip()
-                main_q, _errors = index.parse_query_lenient(_tantivy_text(text, relaxed), ["title", "body"],
-                                                            field_boosts={"title": 2.5})
-                include, exclude, dfrom, dto = peer_filters(q["args"])
-                clauses = [(tantivy.Occur.Must, main_q)]
-                for k, vs in include.items():
-                    clauses += [(tantivy.Occur.Must, tantivy.Query.term_query(schema, k, v)) for v in vs]
-                if dfrom or dto:
-                    lo = datetime.combine(dfrom or date(1800, 1, 1), datetime.min.time())
-                    hi = datetime.combine(dto or date(2100, 12, 31), datetime.max.time())
-                    clauses.append((tantivy.Occur.Must, tantivy.Query.range_query(
-                        schema, "date", tantivy.FieldType.Date, lo, hi)))
-                query = tantivy.Query.boolean_query(clauses) if len(clauses) > 1 else main_q
-                if q["args"].get("sort") == ["newest"]:
-                    res = searcher.search(query, 10, count=True, order_by_field="ts", order=tantivy.Order.Desc)
-                else:
-                    res = searcher.search(query, 10, count=True)
-                searcher.aggregate(query, aggs)
-                gen = tantivy.SnippetGenerator.create(searcher, query, schema, "body")
-                for _score, addr in res.hits:
-                    gen.snippet_from_doc(searcher.doc(addr)).to_html()
-                return res.count
+                return tantivy_answer(index, schema, searcher, aggs, q["args"], relaxed)
 
         for q in warm_set:
             res = run_engine(q)
