@@ -96,18 +96,27 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
+def open_cache_db(path: str | os.PathLike, create_table: str) -> sqlite3.Connection:
+    """Open (or create) a cache's SQLite file in WAL mode, with its table; SQLite's errors pass through.
+
+    Callers translate them: an OperationalError ("disk I/O error", "disk is full", "unable to open") is
+    the device's fault, anything else a damaged file."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(str(path))
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute(create_table)
+    return db
+
+
 class NerCache:
     """Entities by (model, text hash) in a SQLite file; safe to share between runs."""
 
     def __init__(self, path: str | os.PathLike, model: str):
         self.model = model
         try:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(path))
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("CREATE TABLE IF NOT EXISTS ner (model TEXT, hash TEXT, ents TEXT, "
-                             "PRIMARY KEY (model, hash)) WITHOUT ROWID")
+            self._db = open_cache_db(path, "CREATE TABLE IF NOT EXISTS ner (model TEXT, hash TEXT, ents TEXT, "
+                                           "PRIMARY KEY (model, hash)) WITHOUT ROWID")
         except sqlite3.OperationalError as exc:
             # "disk I/O error", "disk is full", "unable to open": the device, not the file, is the
             # likely cause, and deleting the cache would only throw away hours of NER

@@ -14,8 +14,8 @@ import os
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import asdict, fields
-from pathlib import Path
 
+from indexer.enrich import open_cache_db
 from indexer.model import Actor, Country, Entities, Mention, Org
 
 
@@ -56,12 +56,11 @@ class EntityCache:
         self.version = version
         self._pruned = False
         try:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(path))
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("CREATE TABLE IF NOT EXISTS normalised (model TEXT, version TEXT, hash TEXT, "
-                             "ents TEXT, PRIMARY KEY (model, version, hash)) WITHOUT ROWID")
+            self._db = open_cache_db(path, "CREATE TABLE IF NOT EXISTS normalised (model TEXT, version TEXT, "
+                                           "hash TEXT, ents TEXT, PRIMARY KEY (model, version, hash)) WITHOUT ROWID")
+        except sqlite3.OperationalError as exc:  # the device (full, read-only), not the file
+            raise EntityCacheError(f"entity cache {path} cannot be opened for writing ({exc}); check the free "
+                                   "space and permissions of its folder, then build again") from exc
         except sqlite3.DatabaseError as exc:
             raise EntityCacheError(f"entity cache {path} is unusable ({exc}); delete it to start a new one") from None
 
