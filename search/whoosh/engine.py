@@ -39,9 +39,7 @@ from ..facets import NO_DATE, SPARSE_RATIO
 from ..mentioned_dates import event_dates_json, mentioned_histogram
 from ..model import (FACET_KINDS, FACET_LIMIT, ArticleView, Bucket, ExportRow, FacetPage, FacetValue, Hit, IndexedHit,
                      MatchSummary, SearchRequest, SearchResult, StoryView)
-from ..query import (NOTICE_RELAXED, NOTICE_STOPWORDS, ParsedQuery, TEXT_FIELDS, fallback_query, parse_query,
-                     word_query)
-from ..snippets import lead_paragraph, make_snippet
+from ..query import NOTICE_RELAXED, NOTICE_STOPWORDS, TEXT_FIELDS
 from ..stories import StoryTable
 from . import views
 from .codec import check_version
@@ -51,6 +49,9 @@ from .facet_counts import (FACET_OFFSET_MAX, FACET_PAGE_MAX, count_facets, facet
                            top_values)
 from .histogram import histogram
 from .match import Matches
+from .parse import ParsedQuery, fallback_query, parse_query, word_query
+from .querytree import leaves
+from .snippets import lead_paragraph, make_snippet
 from .snapshot import ALIAS_WAIT_SECONDS, Snapshot, story_of, story_table, stored_entities, to_date
 from .spelling import DID_YOU_MEAN_BELOW, did_you_mean
 
@@ -363,28 +364,17 @@ class SearchIndex:
             return frozenset()
         terms: set[str] = set(parsed.words)
 
-        def walk(q):
-            if isinstance(q, (wq.Not,)):
-                return
-            if isinstance(q, (wq.AndNot, wq.Require, wq.AndMaybe)):
-                walk(q.a)
-                if not isinstance(q, wq.AndNot):
-                    walk(q.b)
-                return
-            if isinstance(q, wq.Term) and q.fieldname in TEXT_FIELDS:
-                terms.add(str(q.text))
-            elif isinstance(q, wq.Phrase) and q.fieldname in TEXT_FIELDS:
-                terms.update(w for w in q.words if w)
-            elif isinstance(q, wq.MultiTerm) and q.field() in TEXT_FIELDS:
-                for btext in snap.matcher.expand(q, cached_only=True)[:64]:
-                    if len(terms) >= HIGHLIGHT_TERMS:  # each term costs a pass over every snippet's text
-                        return
-                    terms.add(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
-            for child in q.children():
-                walk(child)
-
         try:
-            walk(parsed.query)
+            for q in leaves(parsed.query, matched_only=True):
+                if isinstance(q, wq.Term) and q.fieldname in TEXT_FIELDS:
+                    terms.add(str(q.text))
+                elif isinstance(q, wq.Phrase) and q.fieldname in TEXT_FIELDS:
+                    terms.update(w for w in q.words if w)
+                elif isinstance(q, wq.MultiTerm) and q.field() in TEXT_FIELDS:
+                    for btext in snap.matcher.expand(q, cached_only=True)[:64]:
+                        if len(terms) >= HIGHLIGHT_TERMS:  # each term costs a pass over every snippet's text
+                            break
+                        terms.add(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
         except Exception:  # highlighting is best effort; the hit still shows its lead paragraph
             pass
         return frozenset(terms)
