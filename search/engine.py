@@ -17,7 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from pathlib import Path
 
 import numpy as np
@@ -165,7 +165,7 @@ class _Snapshot:
         self.aliases = LazyAliases(self.reader, {} if spelling_cache is None else spelling_cache, self.lock)
         self.aliases.start()  # in the background: the first searches must not wait seconds for it
         self.articles = int(self.table.live.sum())
-        self.last_commit = datetime.fromtimestamp(self.ix.last_modified(), tz=timezone.utc)
+        self.last_commit = datetime.fromtimestamp(self.ix.last_modified(), tz=UTC)
         # month index (year * 12 + month - 1) per document, for the histogram; -1 when undated
         dated = self.table.day != NO_DATE
         self.month = np.full(self.table.n, -1, dtype=np.int32)
@@ -631,7 +631,7 @@ class SearchIndex:
             if shown is None:
                 shown = display[vid] = snap.describe_value(kind, vid)
             fv = FacetValue(shown[0], int(counts[vid]), *shown[1:])
-            if kind == "actor":
+            if kind == "actor" and lead is not None:  # lead is read for actors
                 fv.leader = bool(lead[vid])
                 fv.role, fv.country = latest.get(vid, ("", ""))
             values.append(fv)
@@ -907,8 +907,10 @@ class SearchIndex:
         mask[docnum] = False
         stories = _stories(snap)
         mask &= stories.key != stories.key[docnum]  # its other versions are listed as the story's, not as related
-        ids = self._order(snap, mask, matches.score, "relevance", n)
-        return [self._hit(snap, int(d), float(matches.score[d]), frozenset()) for d in ids]
+        score = matches.score
+        assert score is not None  # relaxed matching always scores
+        ids = self._order(snap, mask, score, "relevance", n)
+        return [self._hit(snap, int(d), float(score[d]), frozenset()) for d in ids]
 
     # -- export ------------------------------------------------------------------------------------------
     @_reading
@@ -1044,7 +1046,7 @@ class SearchIndex:
             t = float(indexed[d])
             found.append(IndexedHit(
                 self._hit(snap, d, float(score[d]) if score is not None else None, terms),
-                datetime.fromtimestamp(t, tz=timezone.utc) if t else None))
+                datetime.fromtimestamp(t, tz=UTC) if t else None))
         return found
 
     def summarise(self, req: SearchRequest, countries: int = 5, actors: int = 5) -> MatchSummary:

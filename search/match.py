@@ -17,7 +17,7 @@ import zlib
 from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 from whoosh import query as wq
@@ -111,7 +111,8 @@ def _decode_w3_postings(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError("not a Whoosh 3 posting list")
     view = memoryview(buf)
     pos = len(WHOOSH3_HEADER_MAGIC)
-    ids_parts, w_parts = [], []
+    ids_parts: list[np.ndarray] = []
+    w_parts: list[np.ndarray] = []
     while True:
         (length,) = _INT.unpack_from(buf, pos)
         pos += _INT.size
@@ -177,7 +178,8 @@ class QueryMatcher:
         hit = self._postings.get(key)
         if hit is not None:
             return hit
-        ids_parts, w_parts = [], []
+        ids_parts: list[np.ndarray] = []
+        w_parts: list[np.ndarray] = []
         with self.lock:
             for sub, offset in self.leaves:
                 if (fieldname, btext) not in sub:
@@ -203,7 +205,7 @@ class QueryMatcher:
                 for sub, offset in self.leaves:
                     count = sub.doc_count_all()
                     perdoc = getattr(sub, "_perdoc", None)
-                    colname = "_%s_len" % fieldname
+                    colname = f"_{fieldname}_len"
                     if perdoc is not None and hasattr(perdoc, "column_reader"):
                         if not perdoc.has_column(colname):
                             continue
@@ -226,8 +228,8 @@ class QueryMatcher:
         scores = idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avg))
         return (scores * FIELD_WEIGHTS.get(fieldname, 1.0)).astype(np.float32)
 
-    def scored_postings(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray | None]:
-        """Return a term's (docnums, BM25F scores), cached with its postings (scores None: unscored)."""
+    def scored_postings(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
+        """Return a term's (docnums, BM25F scores), cached with its postings (scores 0: unscored field)."""
         if fieldname not in self.searcher.schema:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
         btext = text if isinstance(text, bytes) else self.searcher.schema[fieldname].to_bytes(text)
@@ -361,7 +363,8 @@ class QueryMatcher:
                 # the stems of the written words first (escalat* -> escalation -> "escal"), then the
                 # indexed stems the pattern matches, all within this query's budget
                 limit = min(MAX_EXPANSION, budget.terms_left)
-                texts, complete = [], True
+                texts: list[bytes] = []
+                complete = True
                 for btext in surface_stems(self.reader, q):
                     if budget.expired() or len(texts) >= limit:
                         complete = False
