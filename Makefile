@@ -1,4 +1,5 @@
 # Crisis Desk. Quick start: `make run` (serve on http://127.0.0.1:5000) and `make test`.
+# Tool settings (ruff, mypy) and the package metadata live in pyproject.toml.
 PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -10,11 +11,14 @@ PORT   ?= 5000
 WORKERS ?= 2
 THREADS ?= 4
 
-.PHONY: run dev test index setup browser clean
+.PHONY: run dev test lint format index setup browser clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+# The pinned requirements, then the project itself (editable, no further dependencies): the `crisis-desk`
+# command, the same CLI as `python -m indexer`.
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -39,8 +43,20 @@ browser:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
-test: $(STAMP) browser
+# Lint (ruff), layout (import order and ruff's formatter) and the type check of search/ and indexer/ (mypy).
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff check --select I .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+# Sort imports and format the code in place (what `lint` checks for layout).
+format: $(STAMP)
+	$(PY) -m ruff check --select I --fix .
+	$(PY) -m ruff format .
+
+test: $(STAMP) browser lint
 	$(PY) -m pytest
 
 clean:
-	rm -rf $(VENV) index .pytest_cache test-output
+	rm -rf $(VENV) index .pytest_cache .mypy_cache .ruff_cache test-output *.egg-info

@@ -15,7 +15,8 @@ import logging
 import os
 import shlex
 from datetime import date
-from typing import Iterable, Iterator, NamedTuple
+from typing import NamedTuple
+from collections.abc import Iterable, Iterator
 from urllib.parse import urlencode, urlsplit
 
 from flask import (

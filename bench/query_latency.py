@@ -197,7 +197,7 @@ def run_whoosh(index_dir: str, queries: list[dict], relaxed: list[bool], runs: i
               "source": sorting.FieldFacet("source", allow_overlap=True),
               "ym": sorting.FieldFacet("ym")}
 
-    def build(q, is_relaxed):
+    def build(args, is_relaxed):
         text = args.get("q", [""])[0].strip()
         main = (or_parser if is_relaxed else and_parser).parse(text) if text else wq.Every()
         include, exclude, dfrom, dto = peer_filters(args)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import html
 import itertools
 import json
 import os
@@ -415,7 +414,7 @@ def run_kills(index_dir: Path, args) -> dict:
     rng = random.Random(13)
     kills = []
     try:
-        for i in range(args.kills):
+        for _ in range(args.kills):
             proc = subprocess.Popen([PY, "-m", "indexer", "--index", str(copy), "build", str(args.corpus),
                                      "--rebuild", "--quiet"], cwd=ROOT, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL)

@@ -108,7 +108,7 @@ def start_server(index_dir: str, port: int, workers: int, threads: int) -> subpr
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise SystemExit(f"error: the server did not start: {proc.stderr.read().decode()[-500:]}")
+                raise SystemExit(f"error: the server did not start: {proc.stderr.read().decode()[-500:]}") from None
             time.sleep(0.2)
 
 

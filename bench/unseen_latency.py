@@ -94,7 +94,7 @@ def draw_queries(vocab, n: int, rng: random.Random, used: set[str]) -> list[dict
         elif kind == "name":
             args["q"] = [fresh(names)]
         elif kind == "phrase":
-            args["q"] = ['"%s %s"' % fresh(pairs)]
+            args["q"] = ['"{} {}"'.format(*fresh(pairs))]
         elif kind == "boolean":
             args["q"] = [f"{fresh(words)} OR {fresh(names)}"]
         elif kind == "wildcard":
@@ -148,7 +148,6 @@ def main(argv=None) -> int:
 
     tdir = tempfile.mkdtemp(prefix="bench-tantivy-")
     try:
-        tant = None
         if not args.skip_tantivy:
             index, schema, _stats = build_tantivy(args.corpus, args.index_dir, tdir)
             aggs = {name: {"terms": {"field": name, "size": 100}} for name in ("actor", "country", "org", "source")}

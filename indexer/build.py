@@ -20,8 +20,9 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError
@@ -152,7 +153,7 @@ def keyword(values: Iterable[str]) -> str:
 
 def with_story(digest: str, story: str) -> str:
     """The stored hash of a document in story ``story``: a new story id makes the build rewrite it."""
-    return hashlib.sha256(f"{digest}\0{story}".encode("utf-8")).hexdigest()[:32] if story else digest
+    return hashlib.sha256(f"{digest}\0{story}".encode()).hexdigest()[:32] if story else digest
 
 
 def make_document(article: Article, ents: Entities, digest: str, spellings: dict | None = None,
@@ -173,7 +174,7 @@ def make_document(article: Article, ents: Entities, digest: str, spellings: dict
     mentioned = event_dates(article, ents)
     if mentioned:
         stored_entities["dates"] = [[d.start, d.end, d.date.isoformat(), d.precision] for d in mentioned]
-    facets = {
+    facets: dict[str, Any] = {
         "a": [a.name for a in actors],
         "l": [a.name for a in actors if a.leader],
         # each actor's role in this article, so the read side can show the role a result set's newest
@@ -283,7 +284,7 @@ def build_index(
         drop_old_generations(index_dir)  # orphans of killed or failed builds go before this one writes
         current = served_for_build(index_dir, rebuild)
         fresh = rebuild or current is None
-        existing = {} if fresh else read_existing(current)
+        existing = {} if fresh or current is None else read_existing(current)
 
         articles = dedupe(read_articles(paths, mapping=mapping, on_problem=report,
                                         max_file_bytes=max_file_bytes), report)
@@ -310,6 +311,7 @@ def build_index(
             raise BuildError("nothing to index, so the served generation is kept (a rebuild replaces "
                              "the whole index with what the given paths hold)")
         target = new_generation_dir(index_dir) if fresh else current
+        assert target is not None  # fresh whenever there is no current generation
         # What the served generation held before: a failed incremental write removes whatever it added.
         before = set() if fresh else set(os.listdir(target))
         try:
@@ -343,7 +345,7 @@ def build_index(
             story_store.commit()  # after the index, so a failed build leaves both as they were
         summary.generation = target.name
         summary.seconds = time.perf_counter() - started
-        summary.finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        summary.finished = datetime.now(UTC).isoformat(timespec="seconds")
         write_last_build(index_dir, summary)
     return summary
 
@@ -690,7 +692,8 @@ def index_status(index_dir: str | os.PathLike, top: int = 10) -> dict:
     """Articles, date range, last build and the top facet values of the served generation."""
     index_dir = Path(index_dir)
     ix = open_current(index_dir)
-    counters = {"actors": Counter(), "countries": Counter(), "orgs": Counter(), "sources": Counter()}
+    counters: dict[str, Counter[str]] = {"actors": Counter(), "countries": Counter(), "orgs": Counter(),
+                                         "sources": Counter()}
     days = []
     versions: Counter = Counter()
     try:

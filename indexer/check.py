@@ -152,7 +152,6 @@ def open_generation(gen_dir: Path, known: set | None = None, readonly: bool = Tr
     Also refuses a foreign index: a Whoosh index whose schema lacks Crisis Desk's fields."""
     from whoosh.filedb.filestore import FileStorage
 
-    from indexer.schema import SCHEMA
 
     verify_files(gen_dir, known=known)
     try:

@@ -21,7 +21,9 @@ WARNINGS_PER_FILE = 5
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The command line: ``build``, ``status`` and ``remove``."""
-    parser = argparse.ArgumentParser(prog="python -m indexer",
+    # The same CLI answers as `python -m indexer` and as the `crisis-desk` command (pyproject.toml).
+    prog = "crisis-desk" if os.path.basename(sys.argv[0]) == "crisis-desk" else "python -m indexer"
+    parser = argparse.ArgumentParser(prog=prog,
                                      description="Build and inspect the Crisis Desk search index.")
     parser.add_argument("--index", default=os.environ.get("CRISIS_DESK_INDEX", DEFAULT_INDEX),
                         help="index directory (default: $CRISIS_DESK_INDEX or ./index)")

@@ -16,7 +16,7 @@ import multiprocessing
 import os
 import signal
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 
 from indexer.model import Article
@@ -168,7 +168,8 @@ def split_text(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
     return parts
 
 
-def recognise_stream(nlp, texts: Sequence[str], *, n_process: int = 2, batch_size: int = 64) -> Iterator[Ents]:
+def recognise_stream(nlp, texts: Sequence[str], *, n_process: int = 2,
+                     batch_size: int = 64) -> Generator[Ents, None, None]:
     """Run NER over ``texts``, yielding (start, end, label) character spans for each text in order.
 
     With ``n_process`` > 1 the texts go to forked worker processes that share the loaded model and send
@@ -183,7 +184,8 @@ def recognise_stream(nlp, texts: Sequence[str], *, n_process: int = 2, batch_siz
         results = _recognise_in_workers(nlp, batches, n_process)
     else:
         results = (_recognise_batch(nlp, [piece for _, _, piece in batch]) for batch in batches)
-    current, spans = 0, []
+    current = 0
+    spans: Ents = []
     for batch, batch_spans in zip(batches, results):
         for (index, offset, _), piece_spans in zip(batch, batch_spans):
             while index > current:  # pieces of one text are consecutive: the previous text is complete
@@ -261,7 +263,7 @@ class EntityStream:
         if not self.unique:
             yield from (self.cached[h] for h in self.hashes)
             return
-        first_text = {}
+        first_text: dict[str, str] = {}
         for h, text in zip(self.hashes, self.texts):
             first_text.setdefault(h, text)
         if callable(self.nlp) and not hasattr(self.nlp, "pipe"):

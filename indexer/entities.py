@@ -14,7 +14,7 @@ import bisect
 import re
 import string
 from collections import Counter, defaultdict
-from typing import Sequence
+from collections.abc import Sequence
 
 from indexer.gazetteer import ORG_ALIASES, fold, gazetteer
 from indexer.model import Country, Entities, Mention, Org
@@ -384,7 +384,7 @@ def _acronym_not_country(name: str, label: str, caps_text: bool, text: str = "",
         return False
     g = gazetteer()
     found = g.classify(name, places=False, capitals=False)
-    return bool(found) and found[1] == "name" and fold(g.country_name(found[0])) == fold(name)
+    return found is not None and found[1] == "name" and fold(g.country_name(found[0])) == fold(name)
 
 
 def _former_state_kind(text: str, s: int, found: tuple[str, str], day=None) -> str:
@@ -471,7 +471,7 @@ def _merge_acronyms(batch: list[Entities]) -> None:
         acronyms = [n for n in names if ACRONYM.fullmatch(n)]
         if not acronyms:
             continue
-        longs = {}
+        longs: dict[str, str] = {}
         for n in names:
             if " " in n:
                 longs.setdefault(_initials(n), n)

@@ -226,7 +226,9 @@ def _offset(key: str, base: date) -> tuple[date, str] | None:
     if parsed is None or parsed.date_obj is None:
         return None
     day = parsed.date_obj.date()
-    unit = re.search(_UNIT, key, re.I).group(0).lower().rstrip("s")
+    unit_match = re.search(_UNIT, key, re.I)
+    assert unit_match is not None  # the key was found by a pattern that holds _UNIT
+    unit = unit_match.group(0).lower().rstrip("s")
     if unit in ("day", "hour", "night", "minute", "second"):
         return day, "day"
     if unit in ("week", "fortnight"):
@@ -241,6 +243,7 @@ def _weekday(key: str, base: date, *, future: bool) -> tuple[date, str]:
     Wednesday's paper), else the nearest one before it, or after it when the context says it is to come;
     "last Friday" is always before."""
     m = _WEEKDAY_ALONE.match(key)
+    assert m is not None  # called only for keys _WEEKDAY_ALONE matched
     target = _WEEKDAYS.index(m.group(1))
     if future:
         return base + timedelta(days=(target - base.weekday()) % 7), "day"

@@ -220,7 +220,7 @@ _CITY_STOPWORDS = {
     "cambridge", "georgetown", "manchester", "newport", "plymouth", "lancaster", "warren",
     "marion", "eugene", "irving", "troy", "athens", "alexandria", "sydney", "darwin", "hull",
     "derby", "boston", "norman", "kent", "dover", "bristol", "oxford", "durham", "vancouver",
-    "mid", "of", "la", "de", "san", "santa", "most", "bar", "male", "gap", "sale", "ede", "deal",
+    "mid", "la", "de", "san", "santa", "most", "bar", "male", "gap", "sale", "ede", "deal",
     "university", "industry", "commerce", "enterprise", "union", "liberty", "mercedes", "sandy",
     "federal", "central", "southern", "northern", "eastern", "western", "north", "south",
     "east", "west", "june", "may", "march", "april", "august", "homs",

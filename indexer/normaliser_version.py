@@ -88,7 +88,7 @@ def rule_files(root: Path = PACKAGE_DIR) -> tuple[list[Path], set[str]]:
 
 def _package_versions(modules: set[str]) -> list[str]:
     """``name==version`` of the installed distributions behind third-party modules (stdlib left out)."""
-    stdlib = getattr(sys, "stdlib_module_names", frozenset())
+    stdlib: frozenset[str] = getattr(sys, "stdlib_module_names", frozenset())
     dists = None
     out = set()
     for module in sorted(modules):

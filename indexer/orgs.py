@@ -15,7 +15,7 @@ import re
 from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 from indexer.gazetteer import ORG_ALIASES, fold, gazetteer
 from indexer.model import Entities, Org
@@ -176,7 +176,7 @@ def acronym_matches(acronym: str, words: list[str]) -> bool:
 
 def defined_acronyms(text: str) -> dict[str, str]:
     """Acronyms an article defines: "the Eurasian Economic Union (EAEU)" -> {"EAEU": "Eurasian Economic Union"}."""
-    found = {}
+    found: dict[str, str] = {}
     for m in DEFINED_ACRONYM.finditer(text):
         words, acronym = m.group(1).split(), m.group(2)
         for i in range(len(words)):

@@ -33,8 +33,8 @@ HONORIFICS = {
     "director", "judge", "justice", "rev", "reverend", "father", "cardinal", "archbishop", "bishop",
     "saint", "st", "acting", "former", "deputy", "vice", "foreign", "defence", "defense", "finance",
     "interior", "leader", "chief", "comrade", "professor", "prof", "dr.", "mr.", "mrs.", "ms.",
-    "kremlin", "spokesman", "aide", "adviser", "advisor", "officer", "official", "minister-president",
-    "secretary-general", "vice-president", "vice-chancellor", "first", "lady", "crown", "then",
+    "kremlin", "aide", "adviser", "advisor", "officer", "official", "minister-president",
+    "secretary-general", "vice-president", "vice-chancellor", "first", "crown", "then",
     "mother", "sister", "brother",
 }
 
@@ -52,8 +52,8 @@ NOT_PEOPLE = {
     "eastern", "northern", "southern", "the", "and", "but", "with", "from", "for", "news",
     "minsk", "moscow", "kyiv", "kiev", "washington", "london", "paris", "berlin", "beijing",
     "sputnik", "olympic", "olympics", "labour", "tory", "tories", "democrat", "republican", "taliban",
-    "hamas", "hezbollah", "isis", "daesh", "brexit", "euro", "dollar", "ruble", "rouble", "hryvnia",
-    "instagram", "zoom", "skype", "iphone", "android", "ok", "yes", "no", "mr", "mrs", "ms",
+    "hamas", "hezbollah", "isis", "daesh", "euro", "dollar", "ruble", "rouble", "hryvnia",
+    "zoom", "skype", "iphone", "android", "ok", "yes", "no", "mr", "mrs", "ms",
 }
 
 
@@ -350,7 +350,7 @@ def read_person(text, s, e, caps_text, people, hits, floor) -> int:
 def _is_country_name(word: str) -> bool:
     """True for a country's own name ("Uruguay"), not its capital or adjective ("Madrid", "Polish")."""
     found = gazetteer().classify(word, places=False, capitals=False)
-    return bool(found) and found[1] == "name"
+    return found is not None and found[1] == "name"
 
 
 def trim_name(name: str, text: str) -> str:
@@ -365,7 +365,7 @@ def trim_name(name: str, text: str) -> str:
             break
     while len(words) > 1 and words[0].lower().strip(".") not in HONORIFICS:
         first = words[0]
-        if caps and first.isupper() and not (first.lower() in FUNCTION_WORDS):
+        if caps and first.isupper() and first.lower() not in FUNCTION_WORDS:
             break  # an all-caps headline: every word is upper case
         if not is_leading_junk(first, text):
             break
@@ -474,7 +474,7 @@ def find_titled_people(text, ents, people, others) -> None:
         found.append((s, e, name))
     if not found:
         return
-    taken = []
+    taken: list[tuple[int, int]] = []
     for s, e, name in sorted(found):
         if taken and s < taken[-1][1]:
             continue
@@ -655,7 +655,7 @@ def _merge_full_names(counts: Counter) -> dict[str, str]:
         # Union-find over "same person": same first-name key, or given names a subset of the other's.
         parent = {n: n for n in names}
 
-        def find(n):
+        def find(n, parent=parent):
             """Union-find root of ``n``."""
             while parent[n] != n:
                 parent[n] = parent[parent[n]]
@@ -768,7 +768,7 @@ def _country_first(name: str) -> bool:
     if len(words) != 2:
         return False
     found = gazetteer().classify(words[0], places=False, capitals=False)
-    return bool(found) and found[1] == "name"
+    return found is not None and found[1] == "name"
 
 
 def merge_people(batch: list[Entities]) -> None:

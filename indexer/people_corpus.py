@@ -62,12 +62,13 @@ def _occurrences(text: str, name: str):
         at = text.find(name, at + 1)
 
 
-def count_votes(text: str, ents, people, others_labels) -> dict[str, list[int]]:
+def count_votes(text: str, ents, people, others_labels) -> dict[str, list]:
     """Per name of this article: [times read as a person, times read as something else].
 
     A person read is a PERSON span or a line-up name that became a person; the other reads are spans of
-    ``others_labels`` with the same words and the times the name stands in the text outside any entity."""
-    votes: dict[str, list[int]] = {}
+    ``others_labels`` with the same words and the times the name stands in the text outside any entity.
+    Under PAIRS_KEY: the article's hyphenated pairs, as (start, end, text)."""
+    votes: dict[str, list] = {}
     covered = sorted((s, e) for s, e, _ in ents)
     for _, _, name, _, _ in people:
         votes.setdefault(name_key(name), [0, 0])[0] += 1
@@ -258,12 +259,12 @@ def split_pairs(batch: list[Entities], surnames: dict[str, str]) -> None:
             parts = a.name.split("-")
             if " " in a.name or len(parts) != 2:
                 continue
-            people = [surnames.get(fold_word(p)) for p in parts]
+            people = [surnames.get(fold_word(p)) or "" for p in parts]
             if all(people) and people[0] != people[1]:
                 pairs[a.name] = people
         extra = []  # untagged pairs and pairs inside organisations ("the Yermak-McFaul group")
         for s, e, pair in getattr(ents, "name_votes", {}).get(PAIRS_KEY, ()):
-            people = [surnames.get(fold_word(p)) for p in pair.split("-")]
+            people = [surnames.get(fold_word(p)) or "" for p in pair.split("-")]
             if all(people) and people[0] != people[1]:
                 extra.append((s, e, people))
         if not pairs and not extra:

@@ -25,8 +25,9 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from operator import attrgetter
 from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 from indexer.gazetteer import GENERIC_ORG_WORDS, ORG_ALIASES, ORG_WORDS, fold, gazetteer
 from indexer.model import Entities
@@ -68,7 +69,7 @@ TITLE_HEADS = [
     ("mother", False), ("brother", False), ("sister", False),
 ]
 _HEAD_LEAD = dict(TITLE_HEADS)
-_HEAD_FIRST = {}
+_HEAD_FIRST: dict[str, list[list[str]]] = {}
 for _phrase, _ in TITLE_HEADS:
     _HEAD_FIRST.setdefault(_phrase.split()[0], []).append(_phrase.split())
 HEAD_WORDS = {w for p, _ in TITLE_HEADS for w in p.split()}
@@ -85,7 +86,7 @@ PORTFOLIOS = {
     "welfare", "housing", "industrial", "digital", "climate", "science", "technology", "junior",
     "senior", "top", "military", "assistant", "associate", "general", "executive", "managing",
     "supreme", "crown", "cabinet", "presidential", "regional", "provincial", "federal", "ex",
-    "special", "high", "permanent", "plenipotentiary", "personal", "chief", "main", "principal",
+    "special", "high", "permanent", "plenipotentiary", "personal", "main", "principal",
 }
 # Qualifiers that mean the person does not hold the office itself.
 NOT_IN_OFFICE = {"deputy", "vice", "junior", "assistant", "associate", "former", "ex", "then", "late"}
@@ -229,7 +230,7 @@ def _parse(tokens: list[str], whole: bool) -> Role | None:
     """Read a role from tokens ending at the name (``whole``: the tokens must all belong to it)."""
     tokens = [t[:-2] if t.endswith(("'s", "’s")) else t for t in tokens]
     # "ex-President", "then-Chancellor": the time word is a qualifier of its own.
-    tokens = [part for t in tokens for part in (_PREFIXED.fullmatch(t).groups() if _PREFIXED.fullmatch(t) else (t,))]
+    tokens = [part for t in tokens for m in (_PREFIXED.fullmatch(t),) for part in (m.groups() if m else (t,))]
     low = [t.lower().rstrip(".") for t in tokens]
     # "President of Turkey Recep" before "Tayyip Erdogan": a given name left outside spaCy's span.
     while len(tokens) >= 2 and _name_like(tokens[-1]) and gazetteer().classify(tokens[-2]):
@@ -478,8 +479,8 @@ class _Timeline:
     """One person's dated role statements, sorted by day, with the undated ones apart."""
 
     def __init__(self, statements: list[Statement]):
-        self.dated = sorted((s for s in statements if s.day is not None), key=lambda s: s.day)
-        self.days = [s.day for s in self.dated]
+        self.dated = sorted((s for s in statements if s.day is not None), key=attrgetter("day"))
+        self.days: list[int] = [s.day for s in self.dated if s.day is not None]  # every one of them
         self.all = statements
         self._departures: dict[str, tuple[int, bool] | None] = {}
         self._at: dict = {}
@@ -514,22 +515,24 @@ class _Timeline:
         if near:
             return _vote(near)
         i = bisect_left(self.days, day)
-        before = self.dated[i - 1] if i > 0 else None
-        after = self.dated[i] if i < len(self.dated) else None
-        if before and (after is None or day - before.day <= after.day - day):
-            return _vote(self.within(before.day, 0, 0))
-        return _vote(self.within(after.day, 0, 0))
+        before = self.days[i - 1] if i > 0 else None
+        after = self.days[i] if i < len(self.days) else None
+        if before is not None and (after is None or day - before <= after - day):
+            return _vote(self.within(before, 0, 0))
+        assert after is not None  # self.dated is not empty: a statement before or after
+        return _vote(self.within(after, 0, 0))
 
     def left_office(self, base: str, day: int | None) -> bool:
         """True when the corpus calls the person a former holder of ``base`` on or before ``day``
         and does not, after that, state the office as held far more often (a return to office)."""
         if base not in self._departures:
-            formers = [s for s in self.dated if s.former and s.base == base]
+            dated = list(zip(self.days, self.dated))
+            formers = [day for day, s in dated if s.former and s.base == base]
             departure = None
             if formers:
-                first = formers[0].day
-                later_held = sum(s.count for s in self.dated if not s.former and s.base == base and s.day > first)
-                later_former = sum(s.count for s in self.dated if s.former and s.base == base and s.day >= first)
+                first = formers[0]
+                later_held = sum(s.count for d, s in dated if not s.former and s.base == base and d > first)
+                later_former = sum(s.count for d, s in dated if s.former and s.base == base and d >= first)
                 departure = (first, later_held >= HOLDER_MIN and later_held >= 3 * later_former)
             self._departures[base] = departure  # once per role: a person may be named in 20,000 articles
         departure = self._departures[base]
@@ -560,7 +563,7 @@ def _vote(statements: Sequence[Statement]) -> Statement | None:
     for s in statements:
         votes[(s.base, s.former, s.leader)] += s.count
     (base, former, leader), _ = votes.most_common(1)[0]
-    countries = Counter()
+    countries: Counter[str] = Counter()
     for s in statements:
         if s.base == base and s.country:
             countries[s.country] += s.count

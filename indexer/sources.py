@@ -14,8 +14,9 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
+from typing import cast
 from urllib.parse import urlsplit
 
 from dateutil import parser as dateparser
@@ -299,7 +300,7 @@ def make_article(record: Mapping[str, object], *, path: Path, location: str, rep
         report(location, f"article text too long ({len(text):,} chars > {max_text_chars:,})")
         return None
     if date_parsed:
-        date = record.get("date")
+        date = cast("datetime | None", record.get("date"))  # the caller parsed it already
     else:
         date, problem = parse_date(record.get("date"))
         if problem:
@@ -348,7 +349,7 @@ def _redecode_row(row: list[str], location: str, report: ProblemHandler) -> list
     """Return a CSV row whose non-UTF-8 bytes (lone surrogates here) are read as Windows-1252."""
     if not any(_SURROGATE.search(cell) for cell in row):
         return row
-    first = next(_SURROGATE.search(cell) for cell in row if _SURROGATE.search(cell))
+    first = next(m for m in map(_SURROGATE.search, row) if m)
     byte = ord(first.group(0)) - 0xDC00
     report(location, f"not valid UTF-8 (byte 0x{byte:02x}); this row was read as Windows-1252")
     return [cell.encode("utf-8", "surrogateescape").decode("cp1252", "replace") if _SURROGATE.search(cell)
@@ -363,17 +364,17 @@ def parse_date(value: object) -> tuple[datetime | None, str | None]:
         return value, None
     try:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            parsed = datetime.fromtimestamp(value, tz=timezone.utc)
+            parsed = datetime.fromtimestamp(value, tz=UTC)
         else:
             text = str(value).strip()
             if re.fullmatch(r"\d{9,10}(\.\d+)?", text):  # unix seconds
-                parsed = datetime.fromtimestamp(float(text), tz=timezone.utc)
+                parsed = datetime.fromtimestamp(float(text), tz=UTC)
             else:
                 parsed = dateparser.parse(text, default=datetime(2000, 1, 1))
     except (ValueError, OverflowError, OSError, TypeError) as exc:
         return None, f"impossible date {_as_text(value)[:40]!r} ({' '.join(str(exc).split())[:80]})"
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     if not 1800 <= parsed.year <= 2100:
         return None, f"impossible date {str(value)[:40]!r} (year {parsed.year})"
     return parsed, None
@@ -409,7 +410,7 @@ def host_of(url: str) -> str:
 
 def stable_id(path: Path, row: int | None) -> str:
     """An id that stays the same across runs: a hash of the source path and row."""
-    digest = hashlib.sha1(f"{path}\0{row}".encode("utf-8")).hexdigest()
+    digest = hashlib.sha1(f"{path}\0{row}".encode()).hexdigest()
     return digest[:16]
 
 

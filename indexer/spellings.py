@@ -83,7 +83,7 @@ def surface_spellings(body: str, ents: Entities, title: Sequence[tuple[str, str,
     for raw, kind, value in [*pieces, *title]:
         key = KIND_KEYS.get(kind)
         spelling = clean_spelling(raw) if key else None
-        if spelling and spelling != value:
+        if key and spelling and spelling != value:
             found[key][value].add(spelling)
     for c in ents.countries:  # the display name is how people write the country
         if c.name and c.code:
@@ -112,7 +112,7 @@ def _names_country(spelling: str, code: str) -> bool:
         found = gazetteer().classify(spelling, places=False, capitals=False)
     except Exception:  # a table problem costs the alias, never the build
         return False
-    return bool(found) and found[0] == code and found[1] == "name"
+    return found is not None and found[0] == code and found[1] == "name"
 
 
 def spellings_column(spellings: dict) -> bytes:

@@ -320,6 +320,7 @@ class StoryStore:
             story_of[doc_id] = story
         fresh: dict[str, Signature] = {}
         for (article, digest), sig in zip(pending, signatures):
+            assert sig.minhash is not None  # a signature made from a body carries its MinHash
             story = self._best_story(sig, lsh.query(sig.minhash) if sig.shingles.size else [],
                                      story_of, fresh, boilerplate)
             if story is None:

@@ -41,7 +41,7 @@ class QueryBudget:
     late: bool = False  # the deadline passed
 
     @classmethod
-    def start(cls, max_terms: int = MAX_EXPANDED_TERMS, seconds: float = DEADLINE_SECONDS) -> "QueryBudget":
+    def start(cls, max_terms: int = MAX_EXPANDED_TERMS, seconds: float = DEADLINE_SECONDS) -> QueryBudget:
         """Return a fresh budget whose deadline counts from now."""
         return cls(terms_left=max_terms, deadline=time.perf_counter() + seconds)
 

@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from .errors import SearchError
@@ -151,7 +151,9 @@ class SavedSearches:
                 db.execute("COMMIT")
         except sqlite3.Error as exc:
             raise SavedSearchError(f"the search could not be saved in {self.path} ({exc})") from None
-        return self.get(saved_id)
+        saved = self.get(saved_id)
+        assert saved is not None  # written just above
+        return saved
 
     def all(self) -> list[SavedSearch]:
         """Every saved search, newest first."""
@@ -185,5 +187,5 @@ def _row(row: tuple) -> SavedSearch:
     except ValueError:
         parsed = {}
     return SavedSearch(saved_id, name, parsed if isinstance(parsed, dict) else {},
-                       datetime.fromtimestamp(created, tz=timezone.utc),
-                       datetime.fromtimestamp(last_opened, tz=timezone.utc))
+                       datetime.fromtimestamp(created, tz=UTC),
+                       datetime.fromtimestamp(last_opened, tz=UTC))

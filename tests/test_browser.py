@@ -6,69 +6,16 @@ to docs/screenshot-results.png for the README.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
+# OUTPUT, ROOT, browser, serve and total are also imported from here by other browser test files.
+from conftest import OUTPUT, ROOT, browser, serve, total  # noqa: F401
+
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parent.parent
-OUTPUT = ROOT / "test-output"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def serve(index_dir: Path, name: str):
-    """Serve ``index_dir`` the way `make run` does, on a free port; yield its base URL."""
-    port = free_port()
-    env = {**os.environ, "CRISIS_DESK_INDEX": str(index_dir)}
-    log_path = OUTPUT / f"{name}.log"
-    OUTPUT.mkdir(exist_ok=True)
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "app", "run", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        pytest.fail(f"server did not start: {log_path.read_text(errors='replace')[-2000:]}")
-                    time.sleep(0.2)
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def server(fixture_index_dir):
-    """The fixture corpus served by a real `flask run` process."""
-    with serve(fixture_index_dir, "server") as base:
-        yield base
 
 
 @pytest.fixture(scope="module")
@@ -76,33 +23,6 @@ def facet_server(facet_index_dir):
     """The facet corpus (more than a hundred actors, leaders and non-leaders) served by `flask run`."""
     with serve(facet_index_dir, "facet-server") as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"{CHROMIUM} is missing (`make browser` installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture()
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert errors == [], errors  # no JavaScript errors on any page
-
-
-def total(page) -> int:
-    return int(page.locator(".results-meta .total").inner_text().replace(",", ""))
 
 
 def test_search_facet_chip_histogram_and_article(server, page):
@@ -224,7 +144,7 @@ def test_leaders_toggle_narrows_results_and_actors(facet_server, page):
     assert total(page) == everything
 
 
-def test_phone_width_and_keyboard(server, browser):
+def test_phone_width_and_keyboard(server, browser):  # noqa: F811  (browser: re-exported above)
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
     try:

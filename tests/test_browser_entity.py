@@ -1,6 +1,6 @@
 """Entity pages in a real browser (Debian's chromium through Playwright) against a real `flask run` server.
 
-The server, browser and page fixtures are the ones of tests/test_browser.py; the screenshot lands in
+The server, browser and page fixtures are the ones of tests/conftest.py; the screenshot lands in
 test-output/entity-page.png (and, with `UPDATE_SCREENSHOTS=1`, in docs/ for the README).
 """
 
@@ -11,13 +11,12 @@ import re
 import shutil
 
 import pytest
-
-from test_browser import OUTPUT, ROOT, browser, page, server, total  # noqa: F401  (fixtures)
+from conftest import OUTPUT, ROOT, total
 
 pytestmark = pytest.mark.browser
 
 
-def test_entity_page_from_a_result_and_back_to_a_pair_search(server, page):  # noqa: F811
+def test_entity_page_from_a_result_and_back_to_a_pair_search(server, page):
     page.goto(server + "/?q=Tokayev")
     # the small link beside a person's badge opens their page
     page.locator('.hit .entity-link[href="/actor/Kassym-Jomart%20Tokayev"]').first.click()
@@ -51,7 +50,7 @@ def test_entity_page_from_a_result_and_back_to_a_pair_search(server, page):  # n
     assert response.status == 404 and "Not found" in page.content()
 
 
-def test_a_value_found_by_the_filter_box_links_to_its_page(server, page):  # noqa: F811
+def test_a_value_found_by_the_filter_box_links_to_its_page(server, page):
     page.goto(server + "/")
     countries = page.locator('.facet[data-facet="country"]')
     countries.locator("input.facet-filter").fill("swe")

@@ -12,8 +12,7 @@ import shutil
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
-from test_browser import OUTPUT, ROOT, browser, page, serve, total  # noqa: F401  (fixtures shared)
+from conftest import OUTPUT, ROOT, serve, total
 
 pytestmark = pytest.mark.browser
 
@@ -106,7 +105,7 @@ def test_compare_page_refuses_six_series_with_a_notice(server, page):
     assert "at most 5 queries" in page.locator(".notice").inner_text()
 
 
-def test_graph_and_comparison_fit_a_phone(server, browser):  # noqa: F811
+def test_graph_and_comparison_fit_a_phone(server, browser):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
     try:

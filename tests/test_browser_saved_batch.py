@@ -9,7 +9,7 @@ import re
 import shutil
 
 import pytest
-from test_browser import browser, page, serve  # noqa: F401  (fixtures shared with the other browser tests)
+from conftest import serve
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ def total(page) -> int:
     return int(page.locator(".results-meta .total").inner_text().replace(",", ""))
 
 
-def test_save_a_search_and_find_it_on_the_saved_page(writable_server, page):  # noqa: F811
+def test_save_a_search_and_find_it_on_the_saved_page(writable_server, page):
     page.goto(writable_server + "/?q=Tokayev")
     assert total(page) == 4
     page.locator(".save-search summary").click()
@@ -54,7 +54,7 @@ def test_save_a_search_and_find_it_on_the_saved_page(writable_server, page):  # 
     assert "No saved searches yet" in page.locator("main").inner_text()
 
 
-def test_batch_page_runs_a_list_links_results_and_downloads_csv(writable_server, page, tmp_path):  # noqa: F811
+def test_batch_page_runs_a_list_links_results_and_downloads_csv(writable_server, page, tmp_path):
     page.goto(writable_server + "/batch")
     page.get_by_label("Queries, one a line").fill("Tokayev\nBiden\ndate:[2021 TO")
     page.get_by_role("button", name="Run").click()

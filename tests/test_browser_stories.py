@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from test_browser import OUTPUT, browser, page, serve, total  # noqa: F401 (fixtures and helpers)
+from conftest import OUTPUT, serve, total
 from test_story_results import story_index_dir  # noqa: F401 (the story index fixture)
 
 pytestmark = pytest.mark.browser
@@ -20,7 +19,7 @@ def story_server(story_index_dir):  # noqa: F811
         yield base
 
 
-def test_collapsed_results_and_the_versions_toggle(story_server, page):  # noqa: F811
+def test_collapsed_results_and_the_versions_toggle(story_server, page):
     page.goto(story_server + "/?q=Macron")
     meta = page.locator(".results-meta")
     assert total(page) == 3 and "stories" in meta.inner_text() and "(8 articles)" in meta.inner_text()
@@ -51,7 +50,7 @@ def test_collapsed_results_and_the_versions_toggle(story_server, page):  # noqa:
     assert total(page) == 2 and "stories" in meta.inner_text()
 
 
-def test_plus_versions_leads_to_the_story_on_the_article_page(story_server, page):  # noqa: F811
+def test_plus_versions_leads_to_the_story_on_the_article_page(story_server, page):
     page.goto(story_server + "/?q=Macron")
     page.locator(".hit-versions").click()
     page.wait_for_url(re.compile(r"/article/.*#story-versions"))

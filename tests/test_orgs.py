@@ -4,7 +4,7 @@ adjectives that tag no country."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 
@@ -12,7 +12,7 @@ from indexer.entities import normalise_entities, resolve_corpus
 from indexer.orgs import acronym_matches, body_key, defined_acronyms, is_credit, publisher_key
 
 GUARDIAN, KREMLIN, UKRAINE = "theguardian.com", "en.kremlin.ru", "www.president.gov.ua"
-DAY = datetime(2022, 4, 1, tzinfo=timezone.utc)  # the excerpts' period (they run from 2021 to 2022)
+DAY = datetime(2022, 4, 1, tzinfo=UTC)  # the excerpts' period (they run from 2021 to 2022)
 
 # Sentences as ../shared/corpora/guardian-ukraine-nato-2022/ and kremlin-zelenskyy-press-2021-22/ print them.
 EXCERPTS = {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
 from indexer.sources import read_articles
 
@@ -77,9 +76,9 @@ def test_an_unexpected_error_in_one_record_is_a_warning_and_the_batch_goes_on(tm
 
 def test_a_csv_with_a_utf8_row_then_a_latin1_row_keeps_both_and_names_the_line(tmp_path):
     path = tmp_path / "mixed.csv"
-    path.write_bytes("title,date,body\n".encode() + "Café talks,2021-11-01,Minsk café reopened.\n".encode("utf-8")
+    path.write_bytes(b"title,date,body\n" + "Café talks,2021-11-01,Minsk café reopened.\n".encode()
                      + "Caf\xe9 again,2021-11-02,Second caf\xe9 text.\n".encode("latin-1")
-                     + "Third,2021-11-03,Plain text.\n".encode("utf-8"))
+                     + b"Third,2021-11-03,Plain text.\n")
     articles, problems = read([path])
     assert [a.title for a in articles] == ["Café talks", "Café again", "Third"]
     assert articles[1].text == "Second café text."

@@ -4,7 +4,7 @@ the real spaCy model: a role belongs to a person and a period, names its country
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 
@@ -16,7 +16,7 @@ KREMLIN, UKRAINE, GUARDIAN = "en.kremlin.ru", "www.president.gov.ua", "theguardi
 
 def day(text: str) -> datetime:
     """An ISO date as a UTC datetime, as the CSV readers give it."""
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 # (date, source, text): sentences as the corpora print them (../shared/corpora/kremlin-zelenskyy-press-2021-22/,

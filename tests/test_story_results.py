@@ -127,7 +127,7 @@ def test_story_counts_of_facet_values_agree_with_counting_by_hand():
         sparse = stories.distinct_story_postings(post_doc[keep], post_val[keep], per_story, values)
         dense = stories.count_stories_dense("actor", post_doc, post_val, mask, values)
         by_hand = np.zeros(values, dtype=np.int64)
-        for key, value in {(int(stories.key[d]), int(v)) for d, v in zip(post_doc[keep], post_val[keep])}:
+        for _key, value in {(int(stories.key[d]), int(v)) for d, v in zip(post_doc[keep], post_val[keep])}:
             by_hand[value] += 1
         assert sparse.tolist() == dense.tolist() == by_hand.tolist()
         assert int(np.count_nonzero(per_story)) == len({int(stories.key[d]) for d in np.flatnonzero(mask)})

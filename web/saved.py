@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
@@ -167,8 +167,8 @@ def article_tag(article_id: str) -> str:
 
 def atom_date(value: datetime | None) -> str:
     """Return an RFC 3339 timestamp (UTC) for Atom."""
-    value = value or datetime.fromtimestamp(0, timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    value = value or datetime.fromtimestamp(0, UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def xml_text(text: object) -> str:

@@ -178,7 +178,9 @@ def build_table(spellings: dict[tuple[str, str], dict[str, int]],
                         key=lambda g: rank[g[0]])
         ids = {}
         for g in groups:
-            keys, kept, seen_in = [], [], []
+            keys: list[tuple[str, ...]] = []
+            kept: list[str] = []
+            seen_in: list[int] = []
             for s in g:
                 key = analysed(s)
                 if key and len(key) <= MAX_NAME_WORDS:
@@ -472,7 +474,8 @@ class _Rewriter:
     # -- plain words ---------------------------------------------------------------------------
     def plain(self, terms: list[str], word_query) -> list[wq.Query]:
         """AND groups for analysed words: runs that spell a name become the OR of its spellings."""
-        groups, seen, i = [], set(), 0
+        groups, i = [], 0
+        seen: set[str | tuple[str, ...]] = set()
         while i < len(terms):
             for size in range(min(self.table.longest, len(terms) - i), 0, -1):
                 key = tuple(terms[i:i + size])
@@ -535,8 +538,8 @@ class _Rewriter:
         while i < len(subs):
             done = False
             for size in range(min(self.table.longest, len(subs) - i), 1, -1):
-                words = [self._word(s) for s in subs[i:i + size]]
-                if all(words) and len({w[1] for w in words}) == 1:
+                words = [w for s in subs[i:i + size] if (w := self._word(s)) is not None]
+                if len(words) == size and len({w[1] for w in words}) == 1:
                     alt = self.alternatives(tuple(w[0] for w in words), words[0][1])
                     if alt is None and self.table.lookup(tuple(w[0] for w in words)):
                         break  # the run is a name with one spelling: leave its words as they are
