@@ -19,10 +19,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+from dateutil.relativedelta import relativedelta
+
 PRECISIONS = ("day", "week", "month", "year")
 MAX_EXPRESSION_CHARS = 60
 # Dates further than this from the publication date are almost always misreadings ("1" as a year).
 MAX_YEARS_AWAY = 150
+# How much text either side of a mention the rules read (its sentence, an earlier year for "N years later").
+CONTEXT_CHARS = 400
+# A text stamped in the small hours (an evening address put online after midnight) speaks of the day before
+# as "today"; a stamp of exactly midnight is a date without a time and says nothing.
+SMALL_HOURS_END = 3
 
 _SPELLED = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|" \
            r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)"
@@ -33,7 +40,8 @@ _UNIT = r"(?:seconds?|minutes?|hours?|days?|nights?|weeks?|fortnights?|months?|y
 _DURATION = re.compile(
     rf"^(?:(?:the\s+)?(?:past|last|next|coming|first|following|previous|recent|other)\s+)?(?:almost\s+|nearly\s+|"
     rf"about\s+|around\s+|over\s+|more\s+than\s+|less\s+than\s+|up\s+to\s+|at\s+least\s+)?{_NUMBER}?\s*-?\s*"
-    rf"(?:more\s+)?{_UNIT}(?:\s+and\s+{_NUMBER}\s+{_UNIT})?(?:\s+long|\s+old|\s+later|\s+earlier)?$", re.I)
+    rf"(?:more\s+)?{_UNIT}(?:\s+and\s+{_NUMBER}\s+{_UNIT}|\s+and\s+a\s+half)?(?:\s+long|\s+old|\s+later|\s+earlier)?$",
+    re.I)
 _AGO = re.compile(r"\bago\b", re.I)
 _VAGUE = re.compile(
     r"^(?:annual|annually|daily|weekly|monthly|yearly|quarterly|today's|recent(?:ly)?|now|the\s+future|future|"
@@ -55,10 +63,28 @@ _FUTURE_CUE = re.compile(r"\b(?:will|would|shall|due|scheduled|planned|expected|
 # A bare unit that spaCy cut from "this year's" / "last week's": the word before it belongs to it.
 _UNIT_ALONE = re.compile(r"^(?:year|month|week)$", re.I)
 _IN_BEFORE = re.compile(r"\b(?:in|within)\s+$", re.I)  # "in a week": a point that far ahead
+# "in 31 days of this war", "in a week of talks": a stretch of time, not a point that far ahead.
+_STRETCH_AFTER = re.compile(r"^\s*(?:of|since|after|before|from)\b", re.I)
+# "five years later" (after 1950 named in the text): counted from the last year the text names before it.
+_YEARS_FROM = re.compile(rf"^(?:just\s+|only\s+|some\s+)?({_NUMBER})\s+years?\s+(later|after|afterwards|earlier|before)$",
+                         re.I)
+# "the following year", "the year before": one year from the last year the text named before it.
+_YEAR_FROM = re.compile(r"^(?:(?:following|subsequent)\s+year|year\s+(after|before|later|earlier))$", re.I)
+_YEAR_IN_TEXT = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b(?!\s*[-\u2013/]\s*\d)")
+# "This did not begin yesterday": the idiom for "long ago", not the day before.
+_NOT_BEGUN_BEFORE = re.compile(r"\b(?:not|n't|never)\s+(?:\w+\s+){0,2}(?:begin|began|begun|start|started|"
+                               r"appear|appeared|arise|arisen|emerge|emerged|come|came)\s+(?:just\s+)?$", re.I)
 _DEICTIC_BEFORE = re.compile(r"\b(this|last|next)\s+$", re.I)
 _PART_OF_MONTH = re.compile(
     r"^(?:early|mid|late|the\s+end\s+of|end\s+of|the\s+beginning\s+of|beginning\s+of|the\s+start\s+of|"
     r"start\s+of|the\s+middle\s+of|middle\s+of|the\s+first\s+half\s+of|the\s+second\s+half\s+of)\s*-?\s*", re.I)
+# "earlier this week", "later today", "late last year": a part of a period named by the period.
+_WITHIN_PERIOD = re.compile(r"^(?:earlier|later|early|late|mid)\s*-?\s*(?=(?:(?:this|last|next)\s+(?:week|month|year)|"
+                            r"today|tonight)$)")
+_PART_OF_YEAR = re.compile(r"(?:early|mid|late|the\s+middle\s+of|middle\s+of)\s*-?\s*(\d{4})")
+_FISCAL_YEAR = re.compile(r"(?:the\s+)?(?:fiscal|financial|fy)\s*(?:year\s+)?'?(\d{4})(?:\s+fiscal\s+year)?|"
+                          r"(?:the\s+)?(\d{4})\s+(?:fiscal|financial)\s+year")
+_WEEKEND = re.compile(r"(last|this|this\s+past|past|next|this\s+coming|coming)\s+weekend")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
 _MONTH_RE = re.compile(r"\b(" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b\.?", re.I)
@@ -87,24 +113,26 @@ def resolve_event_dates(text: str, spans: Iterable[Sequence], published: datetim
 
     Without a publication date only expressions that carry their own year are resolved.
     """
-    base = published.date() if isinstance(published, datetime) else published
     found: list[EventDate] = []
     for span in spans:
         start, end, label = int(span[0]), int(span[1]), str(span[2])
         if label != "DATE" or not 0 <= start < end <= len(text):
             continue
         expression = " ".join(text[start:end].split())
-        resolved = resolve_expression(expression, base, before=text[max(0, start - 60):start])
+        resolved = resolve_expression(expression, published, before=text[max(0, start - CONTEXT_CHARS):start],
+                                      after=text[end:end + CONTEXT_CHARS])
         if resolved is not None:
             found.append(EventDate(expression, start, end, resolved[0], resolved[1]))
     return found
 
 
-def resolve_expression(expression: str, published: date | None, before: str = "") -> tuple[date, str] | None:
+def resolve_expression(expression: str, published: datetime | date | None, before: str = "",
+                       after: str = "") -> tuple[date, str] | None:
     """Return (first day, precision) of one date expression, or None when it names no point in time.
 
-    ``before`` is the text just before the expression: it completes a bare "year" cut from "this year's"
-    and tells a weekday still to come ("due on Sunday") from one just past.
+    ``before`` and ``after`` are the text around the expression: they complete a bare "year" cut from
+    "this year's", tell a weekday still to come ("due on Sunday") from one just past, a "today" that names
+    the day from one that means "nowadays", and give the year "five years later" counts from.
     """
     key = clean_expression(expression)
     if _UNIT_ALONE.match(key):
@@ -112,9 +140,27 @@ def resolve_expression(expression: str, published: date | None, before: str = ""
         key = f"{deictic.group(1).lower()} {key}" if deictic else key
     if not key or len(key) > MAX_EXPRESSION_CHARS:
         return None
-    if published is not None and _WEEKDAY_ALONE.match(key) and _FUTURE_CUE.search(before):
+    if re.match(r"(?:in|within)\s", expression, re.I):
+        before += " in "  # the span took its own "in": "in two months" is a point that far ahead
+    stamped = published if isinstance(published, datetime) else None
+    published = published.date() if isinstance(published, datetime) else published
+    years_from = _YEARS_FROM.match(key)
+    if years_from:
+        return _years_from(years_from.group(1), years_from.group(2), before, published)
+    year_from = _YEAR_FROM.match(key)
+    if year_from:
+        return _years_from("one", year_from.group(1) or "after", before, published)
+    if key == "today" and is_generic_today(before, after):
+        return None
+    if key in ("yesterday", "today") and _NOT_BEGUN_BEFORE.search(before):
+        return None
+    if published is not None and key in _SPEECH_DAY_WORDS and stamped is not None and _small_hours(stamped):
+        published -= timedelta(days=1)
+    if published is not None and _WEEKDAY_ALONE.match(key) and (_FUTURE_CUE.search(before) or
+                                                                  _opens_future_sentence(before, after)):
         return _weekday(key, published, future=True)
-    if published is not None and _IN_BEFORE.search(before) and _DURATION.match(key):
+    if published is not None and _IN_BEFORE.search(before) and _DURATION.match(key) \
+            and not _STRETCH_AFTER.match(after):
         return _offset(key, published)
     if not _needs_base(key):
         return _resolve(key, None)
@@ -142,9 +188,23 @@ def _needs_base(key: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def _resolve(key: str, base: date | None) -> tuple[date, str] | None:
+    qualified = _WITHIN_PERIOD.match(key)
+    if qualified:  # "earlier this week", "late last year": the period itself
+        key = key[qualified.end():]
     known = _relative_word(key, base)
     if known is not False:
         return known
+    part_of_year = _PART_OF_YEAR.fullmatch(key)
+    if part_of_year:  # "early 2022", "mid-2024"
+        return _plausible(date(int(part_of_year.group(1)), 1, 1), "year", base)
+    fiscal = _FISCAL_YEAR.fullmatch(key)
+    if fiscal:
+        return _plausible(date(int(fiscal.group(1) or fiscal.group(2)), 1, 1), "year", base)
+    weekend = _WEEKEND.fullmatch(key)
+    if weekend:
+        return _weekend(weekend.group(1), base) if base is not None else None
+    if key == "week before last" and base is not None:
+        return base - timedelta(days=base.weekday() + 14), "week"
     week = _WEEK.match(key)
     if not week and (_DURATION.match(key) or _VAGUE.match(key)) and not _AGO.search(key):
         return None
@@ -172,6 +232,16 @@ def _resolve(key: str, base: date | None) -> tuple[date, str] | None:
     if year_only:
         return _plausible(date(int(year_only.group(1)), 1, 1), "year", base)
     return _parse(key, base)
+
+
+def _weekend(word: str, base: date) -> tuple[date, str]:
+    """ "last weekend", "this weekend", "next weekend": the week (Monday first) whose Saturday it is."""
+    monday = base - timedelta(days=base.weekday())
+    if word in ("last", "past", "this past"):
+        monday -= timedelta(days=7)
+    elif word == "next":
+        monday += timedelta(days=7)
+    return monday, "week"
 
 
 def _relative_word(key: str, base: date | None):
@@ -219,21 +289,133 @@ _THIS_LAST_MONTH = re.compile(rf"^(this|last)\s+{_MON}$")
 _DATE_THIS_YEAR = re.compile(r"^(.+?)\s+(?:of\s+)?this\s+year$")
 
 
-@lru_cache(maxsize=4096)
 def _offset(key: str, base: date) -> tuple[date, str] | None:
-    """ "in a week", "in two months": the period that far after the publication date."""
-    parsed = _relative_parser(base).get_date_data(f"in {key}")
-    if parsed is None or parsed.date_obj is None:
+    """ "in a week", "in a week and a half", "in two months": the period that far after the publication date."""
+    m = _COUNT_OF_TIME.fullmatch(key)
+    count = _number_value(m.group(1)) if m else None
+    if count is None:
         return None
-    day = parsed.date_obj.date()
-    unit = re.search(_UNIT, key, re.I).group(0).lower().rstrip("s")
-    if unit in ("day", "hour", "night", "minute", "second"):
-        return day, "day"
-    if unit in ("week", "fortnight"):
-        return day - timedelta(days=day.weekday()), "week"
+    count += 0.5 if m.group(3) else 0
+    unit = m.group(2).lower().rstrip("s")
+    if unit in ("second", "minute", "hour"):
+        return base, "day"
+    if unit in ("day", "night", "week", "fortnight"):
+        day = base + timedelta(days=round(count * {"week": 7, "fortnight": 14}.get(unit, 1)))
+        return (day, "day") if unit in ("day", "night") else (day - timedelta(days=day.weekday()), "week")
+    months = round(count * {"month": 1, "year": 12, "decade": 120}.get(unit, 1200))
+    day = base + relativedelta(months=months)
     if unit == "month":
         return day.replace(day=1), "month"
     return date(day.year, 1, 1), "year"
+
+
+_COUNT_OF_TIME = re.compile(rf"(?:another\s+|a\s+further\s+|about\s+|around\s+)?({_NUMBER})\s*-?\s*({_UNIT})"
+                            rf"(\s+and\s+a\s+half)?", re.I)
+_SMALL_NUMBERS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
+
+
+def _number_value(text: str) -> float | None:
+    """The number a count of time spells ("a", "two", "twenty-five", "a couple of", "12"); None when vague."""
+    words = re.sub(r"\s+of$", "", text.lower().strip()).replace("-", " ").split()
+    if not words:
+        return None
+    if words[0].isdigit() and len(words) == 1:
+        return float(words[0])
+    if words in (["a"], ["an"]):
+        return 1.0
+    if words[-1] == "couple":
+        return 2.0
+    if words[-1] == "dozen":
+        return 12.0
+    total = 0
+    for word in words:
+        if word in _SMALL_NUMBERS:
+            total += _SMALL_NUMBERS[word]
+        elif word in _TENS:
+            total += _TENS[word]
+        elif word == "hundred":
+            total = max(total, 1) * 100
+        else:
+            return None  # "several", "a few", "many": no point in time
+    return float(total)
+
+
+def _years_from(count_words: str, direction: str, before: str, published: date | None) -> tuple[date, str] | None:
+    """ "five years later": that many years after (or before) the last year the text named before it."""
+    count = _number_value(count_words)
+    years = _YEAR_IN_TEXT.findall(before)
+    if count is None or not years:
+        return None
+    sign = -1 if direction.lower() in ("earlier", "before") else 1
+    return _plausible(date(int(years[-1]) + sign * int(count), 1, 1), "year", published)
+
+
+def _opens_future_sentence(before: str, after: str) -> bool:
+    """True when the expression opens its sentence and the sentence's first verb is a future one
+    ("On Saturday, he is to meet Duda"; not "On Saturday, he said he will")."""
+    lead = re.sub(r"\b[Oo]n\s+$", "", before)
+    if lead.strip() and not _SENTENCE_OPENING.search(lead):
+        return False
+    verb = _FIRST_VERB.search(after[:_SENTENCE_END.search(after + ".").start()])
+    return bool(verb and verb.group("future"))
+
+
+def _small_hours(stamped: datetime) -> bool:
+    """True for a time stamp between midnight and SMALL_HOURS_END (exactly midnight is a bare date)."""
+    return stamped.hour < SMALL_HOURS_END and (stamped.hour, stamped.minute, stamped.second) != (0, 0, 0)
+
+
+_SENTENCE_OPENING = re.compile(r"(?:[.!?][\"\u201d\u2019)]?\s+|\n\s*)$")
+_FIRST_VERB = re.compile(
+    r"\b(?:(?P<future>will|shall|is\s+to|are\s+to|(?:is|are)\s+(?:due|expected|scheduled|set|going)\s+to|"
+    r"(?:is|are)\s+(?:due|scheduled)|plans?\s+to|\w+'ll)|was|were|had|did|has|have|said|says|told|tells|\w+ed)\b",
+    re.I)
+_SPEECH_DAY_WORDS = frozenset(("today", "tonight", "this morning", "this evening", "this afternoon", "yesterday",
+                               "tomorrow", "last night"))
+# A "today" is literal when its clause is in the past, the perfect or the future, speaks in the first person,
+# or names a scheduled event; it means "nowadays" when the sentence is otherwise in the general present.
+_CLAUSE_START = re.compile(r"(?:[.!?]\s|[\n\"\u201c\u201d:;]|\bthat\s)(?!.*(?:[.!?]\s|[\n\"\u201c\u201d:;]|\bthat\s))",
+                           re.S)
+_SENTENCE_START = re.compile(r"(?:[.!?]\s|\n)(?!.*(?:[.!?]\s|\n))", re.S)
+_CLAUSE_END = re.compile(r"[.!?](?:\s|$)|[\n\"\u201c\u201d;]|,[\"\u201d]")
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
+_FIRST_PERSON = re.compile(r"\b(?:I|[Ww]e|WE)\b")
+_NOT_PRESENT = re.compile(
+    r"(?<!\bbe\s)(?<!\bbeen\s)(?<!\bis\s)(?<!\bare\s)\b(?:made|held|told|sent|met)\b|"
+    r"\b(?:was|were|had|did|said|spoke|took|gave|came|went|began|saw|will|shall|would|"
+    r"won't|going\s+to|due|scheduled|planned|expected|set\s+to)\b|\w'll\b|"
+    r"\b(?:has|have|had)\s+(?:not\s+|never\s+|already\s+|just\s+|yet\s+|also\s+)*(?:been|\w+ed|\w+en)\b|"
+    r"\b(?:he|she|it|they|who)\s+\w+ed\b", re.I)
+_GENERAL_PRESENT = re.compile(r"\b(?:is|are|remains?|should|must|can|cannot|needs?|depends?|means|matters|"
+                              r"has\s+become|have\s+become)\b", re.I)
+_LITERAL_BEFORE = re.compile(r"\b(?:as\s+of|from|until|till|since|by)\s+$", re.I)
+_LITERAL_AFTER = re.compile(r"^\s*(?:is|was)\b", re.I)
+# "today's world": nouns that make "today's" mean "nowadays'" (any other noun is that day's: "today's talks").
+_GENERIC_NOUNS_AFTER = re.compile(r"^['\u2019]s\s+(?:\w+\s+)?(?:world|society|reality|realities|times|generation|"
+                                  r"youth|economy|conditions|circumstances|challenges|threats|europe|life|realities)\b",
+                                  re.I)
+
+
+def is_generic_today(before: str, after: str) -> bool:
+    """True when "today" means "nowadays" ("Today, they are trying to cancel..."), not the day itself."""
+    if after.startswith(("'s", "\u2019s")):
+        return bool(_GENERIC_NOUNS_AFTER.match(after))
+    if _LITERAL_BEFORE.search(before) or _LITERAL_AFTER.match(after):
+        return False
+    sentence_start = _SENTENCE_START.search(before)
+    clause_start = _CLAUSE_START.search(before)
+    sentence_end = _SENTENCE_END.search(after)
+    clause_end = _CLAUSE_END.search(after)
+    sentence = before[sentence_start.end() if sentence_start else 0:] + " today " + \
+        after[:sentence_end.start() if sentence_end else len(after)]
+    clause = before[clause_start.end() if clause_start else 0:] + " today " + \
+        after[:clause_end.start() if clause_end else len(after)]
+    if _FIRST_PERSON.search(sentence) or _NOT_PRESENT.search(clause):
+        return False
+    return bool(_GENERAL_PRESENT.search(sentence))
 
 
 def _weekday(key: str, base: date, *, future: bool) -> tuple[date, str]:

@@ -1,0 +1,129 @@
+"""Dates in the text that need their sentence or the article: real excerpts from the crisis corpora
+(Kremlin, President of Ukraine and Guardian releases, 2021-22), resolved through the indexer's entry point."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from indexer.event_dates import resolve_event_dates, resolve_expression
+
+
+def resolve_in(text: str, mention: str, published, nth: int = 0):
+    """Resolve the ``nth`` occurrence of ``mention`` in ``text``; (first day, precision) or None."""
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(mention, start + 1)
+    found = resolve_event_dates(text, [(start, start + len(mention), "DATE")], published)
+    return (found[0].date, found[0].precision) if found else None
+
+
+@pytest.mark.parametrize("text, published", [
+    # Kremlin, 25 March 2022: "today" as "nowadays", in the general present
+    ("...has recently been cancelled in much the same way for displeasing supporters of so-called gender freedoms. "
+     "Today, they are trying to cancel an entire millennium-old country, our people.", datetime(2022, 3, 25, 16, 5)),
+    # Kremlin, 23 April 2022: in a "that" clause after a present main verb
+    ("It is important that today, amid unprecedented external pressure, Almaz-Antey not only preserves, but also "
+     "builds up its technological and production capacities.", datetime(2022, 4, 23, 10, 0)),
+    # President of Ukraine, 2 February 2022: reported, but the clause itself is general ("should be made")
+    ("For his part, the Prime Minister of the Netherlands stressed that today every effort should be made to "
+     "de-escalate the situation near Ukraine's borders, including through diplomacy.", datetime(2022, 2, 2, 15, 34)),
+    # President of Ukraine, 8 March 2022
+    ("The same thing is happening now. I just didn't know it could happen in today's world.",
+     datetime(2022, 3, 8, 13, 20)),
+])
+def test_today_meaning_nowadays_is_no_date(text, published):
+    mention = "Today" if "Today" in text else "today"
+    assert resolve_in(text, mention, published) is None
+
+
+@pytest.mark.parametrize("text, mention, published, expected", [
+    # first person, past tense, the day's own event, "as of"
+    ("And brings life back. Today I visited our border guards, our heroes in the hospital of the Border Guard "
+     "Service of Ukraine.", "Today", datetime(2022, 4, 3, 21, 22), date(2022, 4, 3)),
+    ("I would like to point out something that has not yet been discussed today. An elementary but also extremely "
+     "important matter.", "today", datetime(2022, 2, 21, 22, 0), date(2022, 2, 21)),
+    ("In this context, Vladimir Putin pointed out the latest barbarous action of the Ukrainian military – today's "
+     "missile attack at Donetsk central part.", "today", datetime(2022, 3, 14, 20, 25), date(2022, 3, 14)),
+    ("As of today, one can apply for compensation for the loss of housing due to the Russian invasion.",
+     "today", datetime(2022, 3, 30, 9, 5), date(2022, 3, 30)),
+])
+def test_today_naming_the_day_is_that_day(text, mention, published, expected):
+    assert resolve_in(text, mention, published) == (expected, "day")
+
+
+def test_an_evening_address_put_online_after_midnight_speaks_of_the_day_before():
+    """President of Ukraine, "Address ... in the evening of the second day of the large-scale war", stamped
+    00:38 on 26 February 2022; a stamp of exactly midnight is a bare date and moves nothing."""
+    text = ("Address by the President of Ukraine in the evening of the second day of the large-scale war\n\n"
+            "Today was a hard yet courageous day. We are fighting for our state absolutely on all frontlines.")
+    assert resolve_in(text, "Today", datetime(2022, 2, 26, 0, 38)) == (date(2022, 2, 25), "day")
+    assert resolve_in(text, "Today", datetime(2022, 2, 26, 0, 0)) == (date(2022, 2, 26), "day")
+    assert resolve_in(text, "Today", datetime(2022, 2, 26, 9, 15)) == (date(2022, 2, 26), "day")
+
+
+def test_an_offset_is_a_point_ahead_but_a_stretch_of_the_war_is_not():
+    # President of Ukraine, Saturday 11 June 2022 and 26 March 2022
+    marathon = ("The final phase of the big diplomatic marathon, which is to end in a week and a half, has started "
+                "today.")
+    assert resolve_in(marathon, "a week and a half", datetime(2022, 6, 11, 23, 30)) == (date(2022, 6, 20), "week")
+    war = ('"In 31 days of this war, Russian strikes damaged at least 59 buildings of spiritual significance.')
+    assert resolve_in(war, "31 days", datetime(2022, 3, 26, 12, 14)) is None
+
+
+def test_years_later_count_from_the_year_the_text_named():
+    # Guardian, 28 March 2022
+    text = ("“The people of Yugoslavia cannot accept the postulate that humanity today has only one choice,” "
+            "Yugoslavia’s minister of foreign affairs, Edvard Kardelj, told the UN in 1950. “We believe that there "
+            "exists another road.” The Non-Aligned Movement was born five years later, uniting more than 100 nations "
+            "around the world.")
+    assert resolve_in(text, "five years later", datetime(2022, 3, 28)) == (date(1955, 1, 1), "year")
+    assert resolve_in("It was born five years later.", "five years later", datetime(2022, 3, 28)) is None
+
+
+def test_did_not_begin_yesterday_is_the_idiom_not_the_day():
+    # Kremlin, 25 March 2022
+    text = ("...no matter how absurd they actually are. This did not begin yesterday. For example, as we are well "
+            "aware, Hollywood has regularly released films.")
+    assert resolve_in(text, "yesterday", datetime(2022, 3, 25, 16, 5)) is None
+    assert resolve_in("The Turkish Embassy returned yesterday.", "yesterday", datetime(2022, 4, 6, 22)) == \
+        (date(2022, 4, 5), "day")
+
+
+def test_a_weekday_opening_a_sentence_in_the_future_is_still_to_come():
+    # President of Ukraine, Monday 31 January 2022 (same weekday: the day itself); a Friday with "will"
+    text = "On Monday, January 31, the Office of the President will host a meeting of the delegations."
+    assert resolve_in(text, "Monday, January 31", datetime(2022, 1, 31, 12, 17)) == (date(2022, 1, 31), "day")
+    friday = datetime(2022, 3, 25, 12, 0)
+    assert resolve_in("Poland. On Saturday, he is to meet Andrzej Duda.", "Saturday", friday) == \
+        (date(2022, 3, 26), "day")
+    assert resolve_in("Poland. On Saturday, he said he will meet Duda.", "Saturday", friday) == \
+        (date(2022, 3, 19), "day")
+
+
+WED_9_MAR_2022 = date(2022, 3, 9)
+
+
+@pytest.mark.parametrize("expression, expected", [
+    ("earlier this week", (date(2022, 3, 7), "week")),
+    ("later this week", (date(2022, 3, 7), "week")),
+    ("later this month", (date(2022, 3, 1), "month")),
+    ("late last year", (date(2021, 1, 1), "year")),
+    ("early 2022", (date(2022, 1, 1), "year")),
+    ("mid-2024", (date(2024, 1, 1), "year")),
+    ("fiscal 2022", (date(2022, 1, 1), "year")),
+    ("last weekend", (date(2022, 2, 28), "week")),
+    ("this weekend", (date(2022, 3, 7), "week")),
+    ("the week before last", (date(2022, 2, 21), "week")),
+    ("in two months", (date(2022, 5, 1), "month")),  # a point that far ahead
+    ("two months", None),  # a length of time
+])
+def test_parts_of_periods_weekends_and_fiscal_years(expression, expected):
+    assert resolve_expression(expression, WED_9_MAR_2022) == expected
+
+
+def test_the_following_year_needs_a_year_before_it():
+    assert resolve_expression("the following year", WED_9_MAR_2022, before="He came to power in 1999. ") == \
+        (date(2000, 1, 1), "year")
+    assert resolve_expression("the following year", WED_9_MAR_2022, before="He came to power. ") is None
