@@ -34,29 +34,36 @@ from indexer.sources import read_articles  # noqa: E402
 
 def locate(row: dict, articles: dict) -> tuple[str, int, int, object]:
     """The text, span and publication date to resolve one row with: its article's body when known."""
-    article = articles.get(row.get("url"))
-    if article is not None and article.text:
-        # The sample's offsets are into title + blank line + body (the NER text when it was drawn).
-        start = row["start"] - len(article.title) - 2
-        if article.text[start:start + len(row["text"])] != row["text"]:
-            start = _find(article.text, row)
-        if start >= 0:
-            return article.text, start, start + len(row["text"]), article.date
+    found = in_article(row, articles)
+    if found is not None:
+        return found
     before, rest = row.get("context", "[[" + row["text"] + "]]").split("[[", 1)
     mention, after = rest.split("]]", 1)
     return before + mention + after, len(before), len(before) + len(mention), date.fromisoformat(row["published"])
 
 
+def in_article(row: dict, articles: dict) -> tuple[str, int, int, object] | None:
+    """The row's mention inside its article's body, with the article's publication time; None if not found."""
+    article = articles.get(row.get("url"))
+    if article is None or not article.text:
+        return None
+    # The sample's offsets are into title + blank line + body (the NER text when it was drawn).
+    start = row["start"] - len(article.title) - 2
+    if article.text[start:start + len(row["text"])] != row["text"]:
+        start = _find(article.text, row)
+    return (article.text, start, start + len(row["text"]), article.date) if start >= 0 else None
+
+
 def _find(text: str, row: dict) -> int:
-    """Where the row's mention is in ``text``: the occurrence whose surroundings match the row's context."""
-    before = " ".join(row.get("context", "").split("[[", 1)[0].split())[-40:]
-    best, at = -1, text.find(row["text"])
+    """Where the row's mention is in ``text``: the occurrence whose surroundings match the row's context
+    (compared without whitespace, which restored live-blog breaks may have added); -1 when none does."""
+    before = "".join(row.get("context", "").split("[[", 1)[0].split())[-40:]
+    at = text.find(row["text"])
     while at >= 0:
-        if " ".join(text[max(0, at - 200):at].split()).endswith(before):
+        if "".join(text[max(0, at - 200):at].split()).endswith(before):
             return at
-        best = at if best < 0 else best
         at = text.find(row["text"], at + 1)
-    return best
+    return -1
 
 
 def resolve(row: dict, articles: dict):
@@ -80,7 +87,7 @@ def main(argv=None) -> int:
         print(f"error: {args.sample}: {exc}", file=sys.stderr)
         return 1
     started = time.perf_counter()
-    found = sum(1 for r in rows if r.get("url") in articles)
+    found = sum(1 for r in rows if in_article(r, articles) is not None)
     got = [resolve(r, articles) for r in rows]
     cold = time.perf_counter() - started
     dated = right = null = null_right = 0

@@ -52,8 +52,9 @@ _VAGUE = re.compile(
     r"each\s+\w+|(?:the\s+)?same\s+day|the\s+(?:next|following|previous)\s+day|the\s+end\s+of\s+the\s+\w+|"
     r"the\s+(?:beginning|start)\s+of\s+the\s+\w+|(?:the\s+)?(?:previous|last|past)\s+\w+\s+years|"
     r"(?:recent|coming)\s+\w+|\d{4}\s*[-–]\s*\d{2,4}|between\s+.*|from\s+.*|\d{1,2}(?:st|nd|rd|th)?)$", re.I)
-_LEAD = re.compile(r"^(?:on|in|since|by|until|till|from|during|as\s+of|as\s+early\s+as|before|after|"
-                   r"around|about|of|at|through|throughout|for|the|this\s+past)\s+", re.I)
+_LEAD = re.compile(r"^(?:on|in|since|by|until|till|from|during|as\s+of|as\s+early\s+as|before|after|at\s+least|"
+                   r"no\s+later\s+than|not\s+later\s+than|around|about|of|at|through|throughout|for|the|"
+                   r"this\s+past)\s+", re.I)
 _TAIL = re.compile(r"(?:'s|’s|,|\.|;|:)$")
 _WEEK = re.compile(r"^(last|this|next|past|previous|the\s+previous|the\s+past|the\s+coming|coming|this\s+coming)"
                    r"\s+week$", re.I)
@@ -70,6 +71,8 @@ _YEARS_FROM = re.compile(rf"^(?:just\s+|only\s+|some\s+)?({_NUMBER})\s+years?\s+
                          re.I)
 # "the following year", "the year before": one year from the last year the text named before it.
 _YEAR_FROM = re.compile(r"^(?:(?:following|subsequent)\s+year|year\s+(after|before|later|earlier))$", re.I)
+_DAY_BEFORE = re.compile(r"^(?:day\s+before|day\s+earlier|previous\s+day|a\s+day\s+earlier|one\s+day\s+earlier)$",
+                         re.I)
 _YEAR_IN_TEXT = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b(?!\s*[-\u2013/]\s*\d)")
 # "This did not begin yesterday": the idiom for "long ago", not the day before.
 _NOT_BEGUN_BEFORE = re.compile(r"\b(?:not|n't|never)\s+(?:\w+\s+){0,2}(?:begin|began|begun|start|started|"
@@ -78,6 +81,8 @@ _DEICTIC_BEFORE = re.compile(r"\b(this|last|next)\s+$", re.I)
 _PART_OF_MONTH = re.compile(
     r"^(?:early|mid|late|the\s+end\s+of|end\s+of|the\s+beginning\s+of|beginning\s+of|the\s+start\s+of|"
     r"start\s+of|the\s+middle\s+of|middle\s+of|the\s+first\s+half\s+of|the\s+second\s+half\s+of)\s*-?\s*", re.I)
+_DAY_RANGE = re.compile(r"(?<![\d-])(?:[12]?\d|3[01])(?:st|nd|rd|th)?\s*(?:-|\u2013|\u2014|to|and)\s*"
+                        r"(?:[12]?\d|3[01])(?:st|nd|rd|th)?(?![\d-])")
 # "earlier this week", "later today", "late last year": a part of a period named by the period.
 _WITHIN_PERIOD = re.compile(r"^(?:earlier|later|early|late|mid)\s*-?\s*(?=(?:(?:this|last|next)\s+(?:week|month|year)|"
                             r"today|tonight)$)")
@@ -147,6 +152,11 @@ def resolve_expression(expression: str, published: datetime | date | None, befor
     years_from = _YEARS_FROM.match(key)
     if years_from:
         return _years_from(years_from.group(1), years_from.group(2), before, published)
+    listed = _LIST_YEAR_AFTER.match(after) if _NO_YEAR_DAY.match(key) else None
+    if listed:  # "January 11 and November 26, 2021": the list's year
+        key = f"{key} {listed.group(1)}"
+    if _DAY_BEFORE.match(key):
+        return _day_before(before, published)
     year_from = _YEAR_FROM.match(key)
     if year_from:
         return _years_from("one", year_from.group(1) or "after", before, published)
@@ -188,6 +198,8 @@ def _needs_base(key: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def _resolve(key: str, base: date | None) -> tuple[date, str] | None:
+    if _DAY_RANGE.search(key) and _MONTH_RE.search(key):
+        return None  # "May 17–19", "February 5–13, 2022": a range of days, like a range of years
     qualified = _WITHIN_PERIOD.match(key)
     if qualified:  # "earlier this week", "late last year": the period itself
         key = key[qualified.end():]
@@ -287,6 +299,13 @@ _WEEKDAY_ALONE = re.compile(r"^(?:last\s+)?(monday|tuesday|wednesday|thursday|fr
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _THIS_LAST_MONTH = re.compile(rf"^(this|last)\s+{_MON}$")
 _DATE_THIS_YEAR = re.compile(r"^(.+?)\s+(?:of\s+)?this\s+year$")
+_NO_YEAR_DAY = re.compile(rf"^(?:(?:the\s+)?{_ORD}\s+(?:of\s+)?{_MON}|{_MON}\s+{_ORD})$")
+_DAY_OF = r"(?:\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+\.?|[A-Z][a-z]+\.?\s+\d{1,2}(?:st|nd|rd|th)?)"
+# What follows a day without a year in a list that ends with one: ", and November 26, 2021".
+_LIST_YEAR_AFTER = re.compile(rf"^(?:\s*,)?\s+(?:and|or|to)\s+(?:{_DAY_OF},?\s+(?:and\s+)?)*{_DAY_OF},?\s+(\d{{4}})\b")
+_FULL_DATE_IN_TEXT = re.compile(
+    rf"(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{'|'.join(m.capitalize() for m in _MONTHS)})|"
+    rf"(?P<m2>{'|'.join(m.capitalize() for m in _MONTHS)})\s+(?P<d2>\d{{1,2}})),?\s+(?P<y>\d{{4}})")
 
 
 def _offset(key: str, base: date) -> tuple[date, str] | None:
@@ -363,6 +382,24 @@ def _opens_future_sentence(before: str, after: str) -> bool:
     return bool(verb and verb.group("future"))
 
 
+def _day_before(before: str, published: date | None) -> tuple[date, str] | None:
+    """ "the day before": the day before the last full date the sentence named, else before publication
+    (a report of the day's call: "talks in Istanbul held the day before")."""
+    sentence = before[before.rfind(". ") + 1:] if ". " in before else before
+    named = list(_FULL_DATE_IN_TEXT.finditer(sentence))
+    if named:
+        m = named[-1]
+        month = m.group("m1") or m.group("m2")
+        day = int(m.group("d1") or m.group("d2"))
+        try:
+            return date(int(m.group("y")), _MONTH_NUMBER[month.lower().rstrip(".")], day) - timedelta(days=1), "day"
+        except (ValueError, KeyError):
+            return None
+    if published is None:
+        return None
+    return published - timedelta(days=1), "day"
+
+
 def _small_hours(stamped: datetime) -> bool:
     """True for a time stamp between midnight and SMALL_HOURS_END (exactly midnight is a bare date)."""
     return stamped.hour < SMALL_HOURS_END and (stamped.hour, stamped.minute, stamped.second) != (0, 0, 0)
@@ -377,26 +414,31 @@ _SPEECH_DAY_WORDS = frozenset(("today", "tonight", "this morning", "this evening
                                "tomorrow", "last night"))
 # A "today" is literal when its clause is in the past, the perfect or the future, speaks in the first person,
 # or names a scheduled event; it means "nowadays" when the sentence is otherwise in the general present.
-_CLAUSE_START = re.compile(r"(?:[.!?]\s|[\n\"\u201c\u201d:;]|\bthat\s)(?!.*(?:[.!?]\s|[\n\"\u201c\u201d:;]|\bthat\s))",
-                           re.S)
+_CLAUSE_OPENING = r"(?:[.!?]\s|[\n\"\u201c\u201d:;]|\b(?:that|what|which|who|whom|where)\s)"
+_CLAUSE_START = re.compile(rf"{_CLAUSE_OPENING}(?!.*{_CLAUSE_OPENING})", re.S)
 _SENTENCE_START = re.compile(r"(?:[.!?]\s|\n)(?!.*(?:[.!?]\s|\n))", re.S)
 _CLAUSE_END = re.compile(r"[.!?](?:\s|$)|[\n\"\u201c\u201d;]|,[\"\u201d]")
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
-_FIRST_PERSON = re.compile(r"\b(?:I|[Ww]e|WE)\b")
+_FIRST_PERSON = re.compile(r"\b(?:I|[Ww]e|WE|[Yy]ou)\b")  # the speaker and the one spoken to, this day
 _NOT_PRESENT = re.compile(
     r"(?<!\bbe\s)(?<!\bbeen\s)(?<!\bis\s)(?<!\bare\s)\b(?:made|held|told|sent|met)\b|"
     r"\b(?:was|were|had|did|said|spoke|took|gave|came|went|began|saw|will|shall|would|"
     r"won't|going\s+to|due|scheduled|planned|expected|set\s+to)\b|\w'll\b|"
     r"\b(?:has|have|had)\s+(?:not\s+|never\s+|already\s+|just\s+|yet\s+|also\s+)*(?:been|\w+ed|\w+en)\b|"
-    r"\b(?:he|she|it|they|who)\s+\w+ed\b", re.I)
-_GENERAL_PRESENT = re.compile(r"\b(?:is|are|remains?|should|must|can|cannot|needs?|depends?|means|matters|"
-                              r"has\s+become|have\s+become)\b", re.I)
+    r"\b(?:he|she|it|they|who)\s+\w+ed\b|"
+    # a verb in the past with its object: "announced a new package" (not "unprecedented external")
+    r"\b\w{3,}ed\s+(?:a|an|the|his|her|their|its|our|this|these|those|\d+)\b|"
+    r"(?<!\bis\s)(?<!\bare\s)(?<!\bbe\s)\b\w{3,}ed\s+today\b", re.I)
+_GENERAL_PRESENT = re.compile(r"\b(?:is|are|remains?|should|must|can|cannot|needs?|depends?|means|matters|has|have|"
+                              r"has\s+become|have\s+become)\b|\b(?:it|that|there|this|he|she)['\u2019]s\b|"
+                              r"^[\s\"'\u201c\u2018]*Today,", re.I)
 _LITERAL_BEFORE = re.compile(r"\b(?:as\s+of|from|until|till|since|by)\s+$", re.I)
 _LITERAL_AFTER = re.compile(r"^\s*(?:is|was)\b", re.I)
-# "today's world": nouns that make "today's" mean "nowadays'" (any other noun is that day's: "today's talks").
-_GENERIC_NOUNS_AFTER = re.compile(r"^['\u2019]s\s+(?:\w+\s+)?(?:world|society|reality|realities|times|generation|"
-                                  r"youth|economy|conditions|circumstances|challenges|threats|europe|life|realities)\b",
-                                  re.I)
+_GENERIC_BEFORE = re.compile(r"\b(?:is|are)\s+$", re.I)  # "the land which is today a part of Russia"
+# "today's world", "today's Russia": what makes "today's" mean "nowadays'" (any other noun is that day's:
+# "today's talks", "today's missile attack").
+_GENERIC_NOUNS_AFTER = re.compile(r"^['\u2019]s\s+(?:(?:\w+\s+)?(?:world|society|reality|realities|times|generation|"
+                                  r"youth|economy|conditions|circumstances|challenges|threats|life)\b|[A-Z])")
 
 
 def is_generic_today(before: str, after: str) -> bool:
@@ -409,13 +451,13 @@ def is_generic_today(before: str, after: str) -> bool:
     clause_start = _CLAUSE_START.search(before)
     sentence_end = _SENTENCE_END.search(after)
     clause_end = _CLAUSE_END.search(after)
-    sentence = before[sentence_start.end() if sentence_start else 0:] + " today " + \
-        after[:sentence_end.start() if sentence_end else len(after)]
+    opening = before[sentence_start.end() if sentence_start else 0:]
+    sentence = opening + " Today" + after[:sentence_end.start() if sentence_end else len(after)]
     clause = before[clause_start.end() if clause_start else 0:] + " today " + \
         after[:clause_end.start() if clause_end else len(after)]
-    if _FIRST_PERSON.search(sentence) or _NOT_PRESENT.search(clause):
+    if _FIRST_PERSON.search(clause) or _NOT_PRESENT.search(clause):
         return False
-    return bool(_GENERAL_PRESENT.search(sentence))
+    return bool(_GENERIC_BEFORE.search(before) or _GENERAL_PRESENT.search(sentence))
 
 
 def _weekday(key: str, base: date, *, future: bool) -> tuple[date, str]:

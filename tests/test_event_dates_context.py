@@ -127,3 +127,53 @@ def test_the_following_year_needs_a_year_before_it():
     assert resolve_expression("the following year", WED_9_MAR_2022, before="He came to power in 1999. ") == \
         (date(2000, 1, 1), "year")
     assert resolve_expression("the following year", WED_9_MAR_2022, before="He came to power. ") is None
+
+
+def test_a_range_of_days_is_no_single_date():
+    # Kremlin, 5 May 2022 and 7 February 2022
+    assert resolve_in("It will take place on May 17–19, for three days, across the entire country.", "May 17–19",
+                      datetime(2022, 5, 5, 14, 5)) is None
+    assert resolve_in("The tennis tournament is taking place in St Petersburg on February 5–13, 2022.",
+                      "February 5–13, 2022", datetime(2022, 2, 7, 11)) is None
+    assert resolve_expression("2022-02-24", WED_9_MAR_2022) == (date(2022, 2, 24), "day")  # not a range
+
+
+def test_a_day_in_a_list_takes_the_year_the_list_ends_with():
+    # Kremlin, 1 April 2022: without the list's year, 11 January would be placed in 2022
+    text = ("the tripartite agreements between the leaders of Armenia, Azerbaijan and Russia of November 9, 2020, "
+            "and January 11 and November 26, 2021.")
+    assert resolve_in(text, "January 11", datetime(2022, 4, 1, 19, 5)) == (date(2021, 1, 11), "day")
+
+
+def test_the_day_before_counts_from_the_date_named_else_from_the_report():
+    # Kremlin, 30 March 2022: the call's own day is the publication day
+    text = ("Vladimir Putin and Olaf Scholz exchanged views on the latest round of talks between Russian and "
+            "Ukrainian representatives in Istanbul held the day before.")
+    assert resolve_in(text, "the day before", datetime(2022, 3, 30, 18, 10)) == (date(2022, 3, 29), "day")
+    assert resolve_in("The summit opened on June 28, 2022, and talks were held the day before.", "the day before",
+                      datetime(2022, 7, 3)) == (date(2022, 6, 27), "day")
+
+
+def test_at_least_before_a_date_is_dropped():
+    # Kremlin, 1 June 2022
+    text = "The programme will be extended until at least December 31, 2023."
+    assert resolve_in(text, "at least December 31, 2023", datetime(2022, 6, 1, 15, 40)) == (date(2023, 12, 31), "day")
+
+
+@pytest.mark.parametrize("text, mention, published", [
+    # Kremlin, 20 November 2021; 12 April 2022; President of Ukraine, 26 April 2022
+    ("He was one of the twelve apostles who shed the light of Christ's truth onto the land which is today a "
+     "significant part of Russia.", "today", datetime(2021, 11, 20, 12, 30)),
+    ("Can't today's Russia, with advanced technologies at its disposal, continue to work on its space programme?",
+     "today", datetime(2022, 4, 12, 12, 30)),
+    ('The Head of State noted the symbolism of the conversation. "Today, during the aggression against Ukraine, '
+     'Russia resorts to "nuclear terrorism".', "Today", datetime(2022, 4, 26, 18, 19)),
+])
+def test_more_todays_meaning_nowadays(text, mention, published):
+    assert resolve_in(text, mention, published) is None
+
+
+def test_today_said_to_the_one_reporting_is_that_day():
+    # Kremlin, 14 February 2022
+    text = "Mr Shoigu, I know that today you are ready to report on the exercises underway in various parts."
+    assert resolve_in(text, "today", datetime(2022, 2, 14, 16)) == (date(2022, 2, 14), "day")
