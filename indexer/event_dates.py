@@ -13,6 +13,7 @@ answers, since the same expressions recur across a corpus.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -53,9 +54,14 @@ _VAGUE = re.compile(
     r"the\s+(?:beginning|start)\s+of\s+the\s+\w+|(?:the\s+)?(?:previous|last|past)\s+\w+\s+years|"
     r"(?:recent|coming)\s+\w+|\d{4}\s*[-–]\s*\d{2,4}|between\s+.*|from\s+.*|\d{1,2}(?:st|nd|rd|th)?)$", re.I)
 _LEAD = re.compile(r"^(?:on|in|since|by|until|till|from|during|as\s+of|as\s+early\s+as|before|after|at\s+least|"
+                   r"late|early|later|earlier|"
                    r"no\s+later\s+than|not\s+later\s+than|around|about|of|at|through|throughout|for|the|"
                    r"this\s+past)\s+", re.I)
 _TAIL = re.compile(r"(?:'s|’s|,|\.|;|:)$")
+# A time of day after a date adds nothing to the day ("Thu 24 Mar 2022 15.03 GMT", "2022 14.50" cut from a stamp).
+_CLOCK_ONLY = re.compile(r"(?:[01]?\d|2[0-3])[.:][0-5]\d(?:\s*[a-z]{2,4})?")
+_CLOCK_TAIL = re.compile(r"(?:,?\s+(?:at\s+)?(?:[01]?\d|2[0-3])[.:][0-5]\d(?:\s*(?:am|pm|a\.m|p\.m))?"
+                         r"(?:\s+(?:gmt|bst|utc|cet|cest|eet|eest|msk|est|edt|pst|pdt|kyiv\s+time|local\s+time))?)$")
 _WEEK = re.compile(r"^(last|this|next|past|previous|the\s+previous|the\s+past|the\s+coming|coming|this\s+coming)"
                    r"\s+week$", re.I)
 # Words just before a weekday that put it after the publication date ("a decision is due on Sunday").
@@ -71,6 +77,15 @@ _YEARS_FROM = re.compile(rf"^(?:just\s+|only\s+|some\s+)?({_NUMBER})\s+years?\s+
                          re.I)
 # "the following year", "the year before": one year from the last year the text named before it.
 _YEAR_FROM = re.compile(r"^(?:(?:following|subsequent)\s+year|year\s+(after|before|later|earlier))$", re.I)
+_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+                  "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+                  "eighteenth", "nineteenth", "twentieth", "twenty-first", "twenty-second", "twenty-third",
+                  "twenty-fourth", "twenty-fifth", "twenty-sixth", "twenty-seventh", "twenty-eighth", "twenty-ninth",
+                  "thirtieth", "thirty-first")
+_ORDINAL_DAY = re.compile(rf"(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)|(?:the\s+)?({'|'.join(_ORDINAL_WORDS)})")
+_MONTH_NAME_IN_TEXT = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|"
+                                 r"December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|"
+                                 r"Dec\.?)(?=\s|,|$)")
 _DAY_BEFORE = re.compile(r"^(?:day\s+before|day\s+earlier|previous\s+day|a\s+day\s+earlier|one\s+day\s+earlier)$",
                          re.I)
 _YEAR_IN_TEXT = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b(?!\s*[-\u2013/]\s*\d)")
@@ -143,8 +158,8 @@ def resolve_expression(expression: str, published: datetime | date | None, befor
     if _UNIT_ALONE.match(key):
         deictic = _DEICTIC_BEFORE.search(before)
         key = f"{deictic.group(1).lower()} {key}" if deictic else key
-    if not key or len(key) > MAX_EXPRESSION_CHARS:
-        return None
+    if not key or len(key) > MAX_EXPRESSION_CHARS or _CLOCK_ONLY.fullmatch(key):
+        return None  # a time of day alone ("14.50") names no day
     if re.match(r"(?:in|within)\s", expression, re.I):
         before += " in "  # the span took its own "in": "in two months" is a point that far ahead
     stamped = published if isinstance(published, datetime) else None
@@ -157,6 +172,9 @@ def resolve_expression(expression: str, published: datetime | date | None, befor
         key = f"{key} {listed.group(1)}"
     if _DAY_BEFORE.match(key):
         return _day_before(before, published)
+    ordinal = _ORDINAL_DAY.fullmatch(key)
+    if ordinal and published is not None:
+        return _ordinal_day(ordinal.group(1) or ordinal.group(2), before, published)
     year_from = _YEAR_FROM.match(key)
     if year_from:
         return _years_from("one", year_from.group(1) or "after", before, published)
@@ -187,6 +205,7 @@ def clean_expression(expression: str) -> str:
         previous = key
         key = _LEAD.sub("", key).strip()
         key = _TAIL.sub("", key).strip()
+        key = _CLOCK_TAIL.sub("", key).strip() if re.search(r"[a-z]|\d{4}", key[:-5]) else key
     return key
 
 
@@ -398,6 +417,26 @@ def _day_before(before: str, published: date | None) -> tuple[date, str] | None:
     if published is None:
         return None
     return published - timedelta(days=1), "day"
+
+
+def _ordinal_day(ordinal: str, before: str, published: date) -> tuple[date, str] | None:
+    """ "on the 24th", "on the eighth": that day of the last month the text named before it, else of the
+    month that puts it on or before the publication day."""
+    day = int(ordinal) if ordinal.isdigit() else _ORDINAL_WORDS.index(ordinal) + 1
+    months = _MONTH_NAME_IN_TEXT.findall(before)
+    try:
+        if months:
+            month = _MONTH_NUMBER[months[-1].lower().rstrip(".")]
+            return _nearest_year(date(published.year, month, day), published), "day"
+        month_start = published.replace(day=1)
+        for _ in range(3):  # this month when the day is past, else the last month that has it
+            if day <= calendar.monthrange(month_start.year, month_start.month)[1] and \
+                    month_start.replace(day=day) <= published:
+                return month_start.replace(day=day), "day"
+            month_start = (month_start - timedelta(days=1)).replace(day=1)
+        return None
+    except (ValueError, KeyError):
+        return None
 
 
 def _small_hours(stamped: datetime) -> bool:

@@ -177,3 +177,20 @@ def test_today_said_to_the_one_reporting_is_that_day():
     # Kremlin, 14 February 2022
     text = "Mr Shoigu, I know that today you are ready to report on the exercises underway in various parts."
     assert resolve_in(text, "today", datetime(2022, 2, 14, 16)) == (date(2022, 2, 14), "day")
+
+
+@pytest.mark.parametrize("expression, before, expected", [
+    # page stamps as the Guardian prints them, and the pieces NER cuts from them
+    ("Thu 24 Mar 2022 15.03", "", (date(2022, 3, 24), "day")),
+    ("Mon 7 Mar 2022 04.24 GMT", "", (date(2022, 3, 7), "day")),
+    ("2022 14.50", "", (date(2022, 1, 1), "year")),
+    ("May 2022 16.08", "", (date(2022, 5, 1), "month")),
+    ("14.50", "", None),  # a time alone names no day
+    # "late on Friday" in a Thursday report; ordinal days
+    ("late on Friday", "", (date(2022, 3, 18), "day")),
+    ("on the 24th", "", (date(2022, 3, 24), "day")),
+    ("the 30th", "", (date(2022, 1, 30), "day")),  # February has none
+    ("the eighth", "On April 9 they shelled the town. And they shelled it on ", (date(2022, 4, 8), "day")),
+])
+def test_clock_times_late_on_and_ordinal_days(expression, before, expected):
+    assert resolve_expression(expression, date(2022, 3, 24), before=before) == expected
