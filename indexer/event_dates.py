@@ -52,7 +52,8 @@ _VAGUE = re.compile(
     r".*\banniversary\b|.*\bholidays?\b|the\s+weekend|weekends?|a\s+day|one\s+day|some\s+day|every\s+\w+|"
     r"each\s+\w+|(?:the\s+)?same\s+day|the\s+(?:next|following|previous)\s+day|the\s+end\s+of\s+the\s+\w+|"
     r"the\s+(?:beginning|start)\s+of\s+the\s+\w+|(?:the\s+)?(?:previous|last|past)\s+\w+\s+years|"
-    r"(?:recent|coming)\s+\w+|\d{4}\s*[-–]\s*\d{2,4}|between\s+.*|from\s+.*|\d{1,2}(?:st|nd|rd|th)?)$", re.I)
+    r"(?:recent|coming)\s+\w+|\d{4}\s*[-–]\s*\d{2,4}|between\s+.*|from\s+.*|\d{1,2}(?:st|nd|rd|th)?|"
+    r"(?:the\s+)?\d+(?:st|nd|rd|th)\s+(?:day|week|month|year)s?\b.*)$", re.I)
 _LEAD = re.compile(r"^(?:on|in|since|by|until|till|from|during|as\s+of|as\s+early\s+as|before|after|at\s+least|"
                    r"late|early|later|earlier|"
                    r"no\s+later\s+than|not\s+later\s+than|around|about|of|at|through|throughout|for|the|"
@@ -91,7 +92,8 @@ _DAY_BEFORE = re.compile(r"^(?:day\s+before|day\s+earlier|previous\s+day|a\s+day
 _YEAR_IN_TEXT = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b(?!\s*[-\u2013/]\s*\d)")
 # "This did not begin yesterday": the idiom for "long ago", not the day before.
 _NOT_BEGUN_BEFORE = re.compile(r"\b(?:not|n't|never)\s+(?:\w+\s+){0,2}(?:begin|began|begun|start|started|"
-                               r"appear|appeared|arise|arisen|emerge|emerged|come|came)\s+(?:just\s+)?$", re.I)
+                               r"appear|appeared|arise|arisen|emerge|emerged|come|came)\s+(?:just\s+)?$|"
+                               r"\b(?:began|begun|started)\s+(?:\w+\s+){0,3}not\s+(?:just\s+)?$", re.I)
 _DEICTIC_BEFORE = re.compile(r"\b(this|last|next)\s+$", re.I)
 _PART_OF_MONTH = re.compile(
     r"^(?:early|mid|late|the\s+end\s+of|end\s+of|the\s+beginning\s+of|beginning\s+of|the\s+start\s+of|"
@@ -99,8 +101,9 @@ _PART_OF_MONTH = re.compile(
 _DAY_RANGE = re.compile(r"(?<![\d-])(?:[12]?\d|3[01])(?:st|nd|rd|th)?\s*(?:-|\u2013|\u2014|to|and)\s*"
                         r"(?:[12]?\d|3[01])(?:st|nd|rd|th)?(?![\d-])")
 # "earlier this week", "later today", "late last year": a part of a period named by the period.
-_WITHIN_PERIOD = re.compile(r"^(?:earlier|later|early|late|mid)\s*-?\s*(?=(?:(?:this|last|next)\s+(?:week|month|year)|"
-                            r"today|tonight)$)")
+_WITHIN_PERIOD = re.compile(r"^(?:(?:earlier|later|early|late|mid)\s*-?\s*(?=(?:(?:this|last|next)\s+(?:week|month|year)|"
+                            r"today|tonight)$)|(?:the\s+)?(?:end|beginning|start|middle)\s+of\s+"
+                            r"(?=(?:this|last|next)\s+(?:week|month)$))")
 _PART_OF_YEAR = re.compile(r"(?:early|mid|late|the\s+middle\s+of|middle\s+of)\s*-?\s*(\d{4})")
 _FISCAL_YEAR = re.compile(r"(?:the\s+)?(?:fiscal|financial|fy)\s*(?:year\s+)?'?(\d{4})(?:\s+fiscal\s+year)?|"
                           r"(?:the\s+)?(\d{4})\s+(?:fiscal|financial)\s+year")
@@ -189,7 +192,9 @@ def resolve_expression(expression: str, published: datetime | date | None, befor
         return _weekday(key, published, future=True)
     if published is not None and _IN_BEFORE.search(before) and _DURATION.match(key) \
             and not _STRETCH_AFTER.match(after):
-        return _offset(key, published)
+        # a point ahead only in a sentence about what is to come ("is to end in a week and a half", "can be
+        # restored in a month and a half"); "up 20% in a month" is a length of time
+        return _offset(key, published) if _TO_COME.search(_sentence_around(before, after)) else None
     if not _needs_base(key):
         return _resolve(key, None)
     if published is None:
@@ -340,8 +345,8 @@ def _offset(key: str, base: date) -> tuple[date, str] | None:
     if unit in ("day", "night", "week", "fortnight"):
         day = base + timedelta(days=round(count * {"week": 7, "fortnight": 14}.get(unit, 1)))
         return (day, "day") if unit in ("day", "night") else (day - timedelta(days=day.weekday()), "week")
-    months = round(count * {"month": 1, "year": 12, "decade": 120}.get(unit, 1200))
-    day = base + relativedelta(months=months)
+    months = count * {"month": 1, "year": 12, "decade": 120}.get(unit, 1200)
+    day = base + relativedelta(months=int(months), days=round((months - int(months)) * 30))
     if unit == "month":
         return day.replace(day=1), "month"
     return date(day.year, 1, 1), "year"
@@ -389,6 +394,13 @@ def _years_from(count_words: str, direction: str, before: str, published: date |
         return None
     sign = -1 if direction.lower() in ("earlier", "before") else 1
     return _plausible(date(int(years[-1]) + sign * int(count), 1, 1), "year", published)
+
+
+def _sentence_around(before: str, after: str) -> str:
+    """The sentence the expression stands in (as far as the context reaches), the expression left out."""
+    start = _SENTENCE_START.search(before)
+    end = _SENTENCE_END.search(after)
+    return before[start.end() if start else 0:] + " \u2026 " + after[:end.start() + 1 if end else len(after)]
 
 
 def _opens_future_sentence(before: str, after: str) -> bool:
@@ -444,6 +456,8 @@ def _small_hours(stamped: datetime) -> bool:
     return stamped.hour < SMALL_HOURS_END and (stamped.hour, stamped.minute, stamped.second) != (0, 0, 0)
 
 
+_TO_COME = re.compile(r"\b(?:will|shall|would|can|could|may|might|must|should|is\s+to|are\s+to|going\s+to|"
+                      r"expected|plans?|planned|due|aims?|hopes?)\b|\w'll\b|\?\s*$", re.I)  # or a question
 _SENTENCE_OPENING = re.compile(r"(?:[.!?][\"\u201d\u2019)]?\s+|\n\s*)$")
 _FIRST_VERB = re.compile(
     r"\b(?:(?P<future>will|shall|is\s+to|are\s+to|(?:is|are)\s+(?:due|expected|scheduled|set|going)\s+to|"
@@ -456,9 +470,11 @@ _SPEECH_DAY_WORDS = frozenset(("today", "tonight", "this morning", "this evening
 _CLAUSE_OPENING = r"(?:[.!?]\s|[\n\"\u201c\u201d:;]|\b(?:that|what|which|who|whom|where)\s)"
 _CLAUSE_START = re.compile(rf"{_CLAUSE_OPENING}(?!.*{_CLAUSE_OPENING})", re.S)
 _SENTENCE_START = re.compile(r"(?:[.!?]\s|\n)(?!.*(?:[.!?]\s|\n))", re.S)
-_CLAUSE_END = re.compile(r"[.!?](?:\s|$)|[\n\"\u201c\u201d;]|,[\"\u201d]")
+_CLAUSE_END = re.compile(r"[.!?](?:\s|$)|[\n\"\u201c\u201d;]|,[\"\u201d]|,\s+(?:so|and|but|while|whereas)\b")
+# ", the President said." closing a quoted sentence belongs to the report, not to the clause of "today"
+_REPORTING_TAIL = re.compile(r",[^,]{0,60}\b(?:said|says|added|stressed|noted|emphasized|emphasised)\b[^,]*$")
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
-_FIRST_PERSON = re.compile(r"\b(?:I|[Ww]e|WE|[Yy]ou)\b")  # the speaker and the one spoken to, this day
+_FIRST_PERSON = re.compile(r"\b(?:I|[Ww]e|WE|[Yy]ou|[Mm]y|me)\b")  # the speaker and the one spoken to, this day
 _NOT_PRESENT = re.compile(
     r"(?<!\bbe\s)(?<!\bbeen\s)(?<!\bis\s)(?<!\bare\s)\b(?:made|held|told|sent|met)\b|"
     r"\b(?:was|were|had|did|said|spoke|took|gave|came|went|began|saw|will|shall|would|"
@@ -493,7 +509,7 @@ def is_generic_today(before: str, after: str) -> bool:
     opening = before[sentence_start.end() if sentence_start else 0:]
     sentence = opening + " Today" + after[:sentence_end.start() if sentence_end else len(after)]
     clause = before[clause_start.end() if clause_start else 0:] + " today " + \
-        after[:clause_end.start() if clause_end else len(after)]
+        _REPORTING_TAIL.sub("", after[:clause_end.start() if clause_end else len(after)])
     if _FIRST_PERSON.search(clause) or _NOT_PRESENT.search(clause):
         return False
     return bool(_GENERIC_BEFORE.search(before) or _GENERAL_PRESENT.search(sentence))

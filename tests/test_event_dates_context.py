@@ -116,11 +116,20 @@ WED_9_MAR_2022 = date(2022, 3, 9)
     ("last weekend", (date(2022, 2, 28), "week")),
     ("this weekend", (date(2022, 3, 7), "week")),
     ("the week before last", (date(2022, 2, 21), "week")),
-    ("in two months", (date(2022, 5, 1), "month")),  # a point that far ahead
     ("two months", None),  # a length of time
 ])
 def test_parts_of_periods_weekends_and_fiscal_years(expression, expected):
     assert resolve_expression(expression, WED_9_MAR_2022) == expected
+
+
+def test_in_a_count_of_time_is_a_point_ahead_only_in_a_sentence_about_what_is_to_come():
+    assert resolve_expression("in two months", WED_9_MAR_2022, before="The elections will be held ",
+                              after=".") == (date(2022, 5, 1), "month")
+    # President of Ukraine, 2 June 2022; Guardian, 3 April 2022
+    assert resolve_in("There are schools where only windows or roofs are damaged, it can be restored in a month "
+                      "and a half.", "a month and a half", datetime(2022, 6, 2, 10, 52)) == (date(2022, 7, 1), "month")
+    assert resolve_in("A new survey showed 61% of Americans believe higher petrol prices, up 20% in a month, are "
+                      "worth it to beat Russia.", "a month", datetime(2022, 4, 3)) is None
 
 
 def test_the_following_year_needs_a_year_before_it():
@@ -194,3 +203,27 @@ def test_today_said_to_the_one_reporting_is_that_day():
 ])
 def test_clock_times_late_on_and_ordinal_days(expression, before, expected):
     assert resolve_expression(expression, date(2022, 3, 24), before=before) == expected
+
+
+@pytest.mark.parametrize("text, mention, published, expected", [
+    # President of Ukraine, 9 May 2022: the "will" after ", so" is another clause
+    ("Ursula von der Leyen stressed that today Ukraine is fighting for common European values and democracy, so "
+     "the EU will continue to provide its support.", "today", datetime(2022, 5, 9, 15, 46), None),
+    # 4 May 2022: ", the President said" reports the sentence, it does not date it
+    ("Today, the state budget needs support of up to $ 7 billion a month, the President said.", "Today",
+     datetime(2022, 5, 4, 13, 17), None),
+    # 20 December 2021: "not today" after "started" is "long since"
+    ('"We started this path not today and we have first successful steps."', "today",
+     datetime(2021, 12, 20, 15, 34), None),
+    # 20 May 2022: the speaker's own appeal is the day's
+    ("Ukrainians! All our defenders! But also our partners in the world. Today my appeal is broader than usual.",
+     "Today", datetime(2022, 5, 20, 22, 25), (date(2022, 5, 20), "day")),
+    # 18 April 2022: a day counted from an event the text does not date
+    ("Ukrainians! Our defenders! The 54th day of our defense against the Russian invasion is coming to an end.",
+     "The 54th day", datetime(2022, 4, 18, 23, 15), None),
+    # Guardian, Saturday 30 April 2022
+    ("European ambassadors are reportedly expected to agree to a finalised proposal by the end of next week.",
+     "the end of next week", datetime(2022, 4, 30), (date(2022, 5, 2), "week")),
+])
+def test_sentences_of_the_third_tuning_sample(text, mention, published, expected):
+    assert resolve_in(text, mention, published) == expected
