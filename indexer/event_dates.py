@@ -202,6 +202,7 @@ def resolve_expression(expression: str, published: datetime | date | None, befor
     return _resolve(key, published)
 
 
+@lru_cache(maxsize=65536)
 def clean_expression(expression: str) -> str:
     """Lower-case the expression and drop leading prepositions, articles and trailing punctuation."""
     key = " ".join(expression.replace("\u2019", "'").split()).lower()
@@ -396,9 +397,17 @@ def _years_from(count_words: str, direction: str, before: str, published: date |
     return _plausible(date(int(years[-1]) + sign * int(count), 1, 1), "year", published)
 
 
+def _last(pattern: re.Pattern, text: str) -> re.Match | None:
+    """The last match of ``pattern`` in ``text`` (where the sentence or clause before a mention starts)."""
+    found = None
+    for found in pattern.finditer(text):  # noqa: B007 - the loop keeps the last one
+        pass
+    return found
+
+
 def _sentence_around(before: str, after: str) -> str:
     """The sentence the expression stands in (as far as the context reaches), the expression left out."""
-    start = _SENTENCE_START.search(before)
+    start = _last(_SENTENCE_START, before)
     end = _SENTENCE_END.search(after)
     return before[start.end() if start else 0:] + " \u2026 " + after[:end.start() + 1 if end else len(after)]
 
@@ -468,8 +477,8 @@ _SPEECH_DAY_WORDS = frozenset(("today", "tonight", "this morning", "this evening
 # A "today" is literal when its clause is in the past, the perfect or the future, speaks in the first person,
 # or names a scheduled event; it means "nowadays" when the sentence is otherwise in the general present.
 _CLAUSE_OPENING = r"(?:[.!?]\s|[\n\"\u201c\u201d:;]|\b(?:that|what|which|who|whom|where)\s)"
-_CLAUSE_START = re.compile(rf"{_CLAUSE_OPENING}(?!.*{_CLAUSE_OPENING})", re.S)
-_SENTENCE_START = re.compile(r"(?:[.!?]\s|\n)(?!.*(?:[.!?]\s|\n))", re.S)
+_CLAUSE_START = re.compile(_CLAUSE_OPENING)
+_SENTENCE_START = re.compile(r"(?:[.!?]\s|\n)")
 _CLAUSE_END = re.compile(r"[.!?](?:\s|$)|[\n\"\u201c\u201d;]|,[\"\u201d]|,\s+(?:so|and|but|while|whereas)\b")
 # ", the President said." closing a quoted sentence belongs to the report, not to the clause of "today"
 _REPORTING_TAIL = re.compile(r",[^,]{0,60}\b(?:said|says|added|stressed|noted|emphasized|emphasised)\b[^,]*$")
@@ -502,8 +511,8 @@ def is_generic_today(before: str, after: str) -> bool:
         return bool(_GENERIC_NOUNS_AFTER.match(after))
     if _LITERAL_BEFORE.search(before) or _LITERAL_AFTER.match(after):
         return False
-    sentence_start = _SENTENCE_START.search(before)
-    clause_start = _CLAUSE_START.search(before)
+    sentence_start = _last(_SENTENCE_START, before)
+    clause_start = _last(_CLAUSE_START, before)
     sentence_end = _SENTENCE_END.search(after)
     clause_end = _CLAUSE_END.search(after)
     opening = before[sentence_start.end() if sentence_start else 0:]
