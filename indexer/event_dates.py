@@ -173,6 +173,8 @@ def resolve_expression(expression: str, published: datetime | date | None, befor
     listed = _LIST_YEAR_AFTER.match(after) if _NO_YEAR_DAY.match(key) else None
     if listed:  # "January 11 and November 26, 2021": the list's year
         key = f"{key} {listed.group(1)}"
+    if key == "day" and re.match(r"\s+(?:before|earlier)\b", after):
+        key = "day before"  # NER cut "the day [before]"
     if _DAY_BEFORE.match(key):
         return _day_before(before, published)
     ordinal = _ORDINAL_DAY.fullmatch(key)
@@ -190,7 +192,7 @@ def resolve_expression(expression: str, published: datetime | date | None, befor
     if published is not None and _WEEKDAY_ALONE.match(key) and (_FUTURE_CUE.search(before) or
                                                                   _opens_future_sentence(before, after)):
         return _weekday(key, published, future=True)
-    if published is not None and _IN_BEFORE.search(before) and _DURATION.match(key) \
+    if published is not None and _IN_BEFORE.search(before) and _COUNT_OF_TIME.fullmatch(key) \
             and not _STRETCH_AFTER.match(after):
         # a point ahead only in a sentence about what is to come ("is to end in a week and a half", "can be
         # restored in a month and a half"); "up 20% in a month" is a length of time
@@ -299,13 +301,15 @@ def _relative_word(key: str, base: date | None):
         "this month": (first_of_month, "month"),
         "last month": ((first_of_month - timedelta(days=1)).replace(day=1), "month"),
         "next month": ((base.replace(day=28) + timedelta(days=4)).replace(day=1), "month"),
+        "coming year": (date(base.year + 1, 1, 1), "year"),
+        "coming month": ((base.replace(day=28) + timedelta(days=4)).replace(day=1), "month"),
     }[key]
 
 
 _RELATIVE_WORDS = frozenset((
     "today", "tonight", "this morning", "this evening", "this afternoon", "yesterday", "last night", "tomorrow",
     "this year", "the current year", "last year", "the previous year", "the past year", "next year",
-    "this month", "last month", "next month"))
+    "this month", "last month", "next month", "coming year", "coming month"))
 _MONTH_NUMBER = {name: i + 1 for i, name in enumerate(_MONTHS)}
 _MONTH_NUMBER.update({name[:3]: i + 1 for i, name in enumerate(_MONTHS)})
 _MONTH_NUMBER["sept"] = 9
@@ -502,7 +506,8 @@ _GENERIC_BEFORE = re.compile(r"\b(?:is|are)\s+$", re.I)  # "the land which is to
 # "today's world", "today's Russia": what makes "today's" mean "nowadays'" (any other noun is that day's:
 # "today's talks", "today's missile attack").
 _GENERIC_NOUNS_AFTER = re.compile(r"^['\u2019]s\s+(?:(?:\w+\s+)?(?:world|society|reality|realities|times|generation|"
-                                  r"youth|economy|conditions|circumstances|challenges|threats|life)\b|[A-Z])")
+                                  r"youth|economy|conditions|circumstances|challenges|threats|life|people|children|students|citizens|"
+                                  r"politicians|leaders)\b|[A-Z])")
 
 
 def is_generic_today(before: str, after: str) -> bool:

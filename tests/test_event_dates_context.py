@@ -227,3 +227,17 @@ def test_clock_times_late_on_and_ordinal_days(expression, before, expected):
 ])
 def test_sentences_of_the_third_tuning_sample(text, mention, published, expected):
     assert resolve_in(text, mention, published) == expected
+
+
+def test_sentences_of_the_fourth_tuning_sample():
+    # Kremlin, 6 March 2022: NER cut "the day [before]"
+    text = "In follow up to talks held in Moscow the day before, Vladimir Putin had a telephone conversation."
+    assert resolve_in(text, "the day", datetime(2022, 3, 6, 20, 10)) == (date(2022, 3, 5), "day")
+    # Kremlin, New Year Address, 31 December 2021: "in the coming year" is next year, not a count ahead
+    text = "We all want them to remain a reliable pillar of strength supporting us in the coming year."
+    assert resolve_in(text, "the coming year", datetime(2021, 12, 31, 23, 55)) == (date(2022, 1, 1), "year")
+    # Kremlin, 13 November 2021
+    text = "The achievements of today's school students and young people determine our country's future."
+    assert resolve_in(text, "today", datetime(2021, 11, 13, 19, 20)) is None
+    assert resolve_expression("the coming week", WED_9_MAR_2022, before="They will meet in ", after=".") == \
+        (date(2022, 3, 14), "week")
