@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from dateutil import parser as dateparser
 
 from indexer import layout
+from indexer.liveblog import restore_breaks
 from indexer.model import Article
 
 FIELDS = ("id", "title", "date", "text", "lead", "source", "url")
@@ -288,7 +289,8 @@ def _record_article(record: object, mapping: Mapping[str, str], path: Path, row:
 def make_article(record: Mapping[str, object], *, path: Path, location: str, report: ProblemHandler,
                  max_text_chars: int, row: int | None = None, date_parsed: bool = False) -> Article | None:
     """Build an Article from raw field values, or report why not and return None."""
-    text = clean_text(_as_text(record.get("text")))
+    # a live blog scraped without its markup gets the breaks between its blocks and sentences back
+    text = restore_breaks(clean_text(_as_text(record.get("text"))))
     title = " ".join(clean_text(_as_text(record.get("title"))).split())
     lead = clean_text(_as_text(record.get("lead")))
     if lead and lead == text:  # a feed that repeats its text as the summary has no separate lead
