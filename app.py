@@ -32,7 +32,7 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException, NotFound
 
-from indexer.gazetteer import gazetteer
+from indexer.normalise.places import gazetteer
 from search.budget import DEADLINE_SECONDS, MAX_EXPANDED_TERMS
 from search import IndexMissing, IndexUnreadable, InvalidParameter, SearchError, SearchIndex, parse_request
 from web.protection import init_protection, read_secret_key

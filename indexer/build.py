@@ -41,7 +41,7 @@ from indexer.spellings import TitleMentions, corpus_renames, spellings_column, s
 from indexer.stories import StoryError, StoryStore
 from indexer.whoosh_patch import apply_patch
 from indexer.event_dates import EventDate, resolve_event_dates
-from indexer.people_corpus import PAIRS_KEY
+from indexer.normalise.people_corpus import PAIRS_KEY
 
 WRITER_MEMORY_MB = 256
 
