@@ -10,9 +10,11 @@ corpus); spaCy is never imported. Measured against Reuters-21578's gold tags by
 
 from __future__ import annotations
 
+import datetime
 import re
 import string
 from collections import Counter
+from dataclasses import dataclass
 from typing import Sequence
 
 from indexer.model import Entities, Mention, Org
@@ -108,14 +110,14 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]], date=Non
     place_names = places | {fold(text[s:e]) for s, e, label in others if label == "FAC"}
     usage: dict[str, list[int]] = {}
     acronyms = defined_acronyms(text) if "(" in text else {}
+    reading = _Reading(text, caps_text, day, hits, people, mentions, org_counts, usage, place_names, acronyms)
     for s, e, label in others:
         if known and rescue_person(text, s, e, known, people):
             continue
         if label in LISTED_LABELS and listed_person(text, s, e, people):
             continue  # "Magnus Larsson ( Sweden ) vs." tagged ORG in a results table
         if label in PLACE_OR_ORG_LABELS and not CURRENCY_AFTER.match(text, e):
-            _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_text, usage, place_names,
-                          acronyms, day)
+            _place_or_org(reading, s, e, label)
 
     # A one-word "name" the article also writes in lower case is a word ("Children", "Law", "Map").
     singles = {p[2].lower() for p in people if " " not in p[2]}
@@ -130,7 +132,6 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]], date=Non
                     name_votes=count_votes(text, ents, people, OTHER_LABELS))
 
 
-
 def _headline_only(text: str, s: int, name: str, caps_text: bool) -> bool:
     """True for an all-caps span in the first line of a mixed-case text that the body never repeats
     ("RED LION INNS FILES"): headline words, not an organisation's name."""
@@ -140,96 +141,126 @@ def _headline_only(text: str, s: int, name: str, caps_text: bool) -> bool:
     return name not in text[first_break:]
 
 
-def _place_or_org(text, s, e, label, hits, org_counts, mentions, people, caps_text, usage=None,
-                  place_names=frozenset(), acronyms=None, day=None) -> None:
+@dataclass
+class _Reading:
+    """One article being read: its text, and what was found in it so far (filled in place)."""
+
+    text: str
+    caps_text: bool  # the text is all capitals (old wire copy): case says nothing
+    day: datetime.date | None  # the article's date: whether a former state still existed
+    hits: list[CountryHit]
+    people: list[PersonMention]
+    mentions: list[Mention]
+    org_counts: Counter[str]
+    usage: dict[str, list[int]]  # per organisation: [mentions, mentions after a preposition of place]
+    place_names: set[str]  # folded names this article tags as places or facilities
+    acronyms: dict[str, str]  # acronyms the text defines -> their long names
+
+
+def _place_or_org(r: _Reading, s: int, e: int, label: str) -> None:
     """Read one place-like or organisation entity into country hits, an organisation or a person."""
-    g = gazetteer()
+    text = r.text
     raw = text[s:e]
     name = clean_name(raw)
     if not name:
         return
     key = fold(name)
-    if key == "us" and name == "us":
-        return  # the pronoun, not the country
-    if key in REGIONS:
-        return
+    if (key == "us" and name == "us") or key in REGIONS:
+        return  # the pronoun, not the country; a region or a bloc
     if label == "ORG" and "\n" in raw.strip() and (raw.count("\n") > 1 or text.count("\n") * 100 < len(text)):
         # Outside hard-wrapped wire copy a name never runs across a line break ("Security
         # Council\nTaking part in the meeting were").
         e = s + raw.index("\n")
-        raw = text[s:e]
-        name = clean_name(raw)
-        key = fold(name)
+        name = clean_name(text[s:e])
         if not name:
             return
     if label == "ORG" and is_credit(text, s, e, name):
         return  # "Photograph: Anton Vaganov/Reuters", "told the BBC"
     if ERA_AFTER.match(text, e):
         return  # "Soviet-era ammunition", "US-made": the word dates or labels a thing
-    places = label in ("GPE", "LOC")
-    found = (None if acronym_not_country(name, label, caps_text, text, s)
-             else g.classify(name, places=places, capitals=True))
+    found = (None if acronym_not_country(name, label, r.caps_text, text, s)
+             else gazetteer().classify(name, places=label in ("GPE", "LOC"), capitals=True))
     if found:
-        hits.append(CountryHit(s, e, found[0], former_state_kind(text, s, found, day)))
-        return
-    if label == "ORG":
-        words = name.split()
-        # "Kremlin Spokesman": a metonym with a title attached.
-        while len(words) > 1 and words[-1].lower() in HEAD_WORDS:
-            words = words[:-1]
-        core = " ".join(words)
-        acronym = acronym_not_country(core, label, caps_text, text, s)
-        found = None if acronym else g.classify(core, places=False, capitals=True)
-        if found:
-            hits.append(CountryHit(s, e, found[0], found[1]))
-            return
-        code = g.place_code(core) if len(core.split()) <= 3 and not acronym else None
-        if code:
-            hits.append(CountryHit(s, e, code, "city"))  # "Mariupol", "Kharkiv" tagged as organisations
-            return
-        person = person_at_end(core)
-        if person and (is_junk_person(person) or written_lower(text, person)):
-            person = None
-        if person:
-            words = core.split()
-            core = " ".join(words[:-2])
-            at = text.rfind(person.split()[0], s, e)
-            if at >= 0:
-                people.append(PersonMention(at, e, person, role_before(text, at), False))
-                e = at
-            found = g.classify(core, places=False, capitals=True)
-            if found:
-                hits.append(CountryHit(s, e, found[0], found[1]))  # "Kazakhstan Kassym-Jomart Tokayev"
-                return
-        defined = re.fullmatch(r"(.+?)\s+[-–—]\s+([A-Z]{2,8})", core)
-        if defined and acronyms is not None:
-            core = defined.group(1)  # "Organization for Democracy and Economic Development - GUAM"
-            acronyms.setdefault(defined.group(2), canonical_org(core) or core)
-        if _headline_only(text, s, core, caps_text):
-            return
-        if fold(core) in place_names or not_an_org(text, s, e, core, REGIONS):
-            # A place, an event, a document or an adjective ("UN Charter", "Euro-Atlantic"); a country
-            # inside its name is still mentioned ("the U.S.-Japan semiconductor Agreement").
-            code = country_inside(core)
-            if code:
-                hits.append(CountryHit(s, e, code, "inside"))
-            return
-        if fold(core) in AMBIGUOUS_BODIES and not UN_NAMED.search(text):
-            org = core  # "the Security Council" in a text that never names the UN is a national one
-        else:
-            org = canonical_org(core)
-        if org:
-            if usage is not None:
-                seen = usage.setdefault(org, [0, 0])
-                seen[0] += 1
-                seen[1] += is_locative(text, s) or is_listed_place(text, s, e, place_names)
-            org_counts[org] += 1
-            mentions.append(Mention(s, e, "org", org))
-            # "Bank of Japan", "Japanese Finance Ministry": the country is named inside the organisation.
-            code = country_inside(core)
-            if code:
-                hits.append(CountryHit(s, e, code, "inside"))
+        r.hits.append(CountryHit(s, e, found[0], former_state_kind(text, s, found, r.day)))
+    elif label == "ORG":
+        _read_org(r, s, e, name)
     elif label != "LOC" or not GEOGRAPHY.search(name):
-        code = country_inside(name)
-        if code:
-            hits.append(CountryHit(s, e, code, "inside"))
+        _hit_inside(r, s, e, name)
+
+
+def _read_org(r: _Reading, s: int, e: int, name: str) -> None:
+    """Read an ORG span that names no country as a whole: a country or a city with a title attached, a
+    person at its end, a place, an event or a document, or an organisation."""
+    g = gazetteer()
+    words = name.split()
+    # "Kremlin Spokesman": a metonym with a title attached.
+    while len(words) > 1 and words[-1].lower() in HEAD_WORDS:
+        words = words[:-1]
+    core = " ".join(words)
+    acronym = acronym_not_country(core, "ORG", r.caps_text, r.text, s)
+    found = None if acronym else g.classify(core, places=False, capitals=True)
+    if found:
+        r.hits.append(CountryHit(s, e, found[0], found[1]))
+        return
+    code = g.place_code(core) if len(core.split()) <= 3 and not acronym else None
+    if code:
+        r.hits.append(CountryHit(s, e, code, "city"))  # "Mariupol", "Kharkiv" tagged as organisations
+        return
+    rest = _split_person_off(r, s, e, core)
+    if rest is None:
+        return
+    core, e = rest
+    defined = re.fullmatch(r"(.+?)\s+[-–—]\s+([A-Z]{2,8})", core)
+    if defined:
+        core = defined.group(1)  # "Organization for Democracy and Economic Development - GUAM"
+        r.acronyms.setdefault(defined.group(2), canonical_org(core) or core)
+    if _headline_only(r.text, s, core, r.caps_text):
+        return
+    if fold(core) in r.place_names or not_an_org(r.text, s, e, core, REGIONS):
+        # A place, an event, a document or an adjective ("UN Charter", "Euro-Atlantic"); a country
+        # inside its name is still mentioned ("the U.S.-Japan semiconductor Agreement").
+        _hit_inside(r, s, e, core)
+        return
+    _count_org(r, s, e, core)
+
+
+def _split_person_off(r: _Reading, s: int, e: int, core: str) -> tuple[str, int] | None:
+    """Take a person off the end of an ORG span ("Federation Council Speaker Valentina Matviyenko"):
+    returns what is left and where it ends, or None when what is left is a country (then a hit)."""
+    person = person_at_end(core)
+    if not person or is_junk_person(person) or written_lower(r.text, person):
+        return core, e
+    core = " ".join(core.split()[:-2])
+    at = r.text.rfind(person.split()[0], s, e)
+    if at >= 0:
+        r.people.append(PersonMention(at, e, person, role_before(r.text, at), False))
+        e = at
+    found = gazetteer().classify(core, places=False, capitals=True)
+    if found:
+        r.hits.append(CountryHit(s, e, found[0], found[1]))  # "Kazakhstan Kassym-Jomart Tokayev"
+        return None
+    return core, e
+
+
+def _count_org(r: _Reading, s: int, e: int, core: str) -> None:
+    """Count one mention of an organisation under its facet name, with the country inside its name."""
+    if fold(core) in AMBIGUOUS_BODIES and not UN_NAMED.search(r.text):
+        org = core  # "the Security Council" in a text that never names the UN is a national one
+    else:
+        org = canonical_org(core)
+    if not org:
+        return
+    seen = r.usage.setdefault(org, [0, 0])
+    seen[0] += 1
+    seen[1] += is_locative(r.text, s) or is_listed_place(r.text, s, e, r.place_names)
+    r.org_counts[org] += 1
+    r.mentions.append(Mention(s, e, "org", org))
+    # "Bank of Japan", "Japanese Finance Ministry": the country is named inside the organisation.
+    _hit_inside(r, s, e, core)
+
+
+def _hit_inside(r: _Reading, s: int, e: int, name: str) -> None:
+    """A country named by a word or two inside a longer name ("Bank of Japan") is mentioned there."""
+    code = country_inside(name)
+    if code:
+        r.hits.append(CountryHit(s, e, code, "inside"))

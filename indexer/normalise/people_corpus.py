@@ -388,25 +388,8 @@ def merge_people(batch: list[Entities]) -> None:
         head = name.rsplit(" ", 1)[0]
         if head.count(" ") >= 1 and totals.get(head, 0) >= 10 * n:
             rename[name] = rename.get(head, canonical.get(head, head))
-    # 2. A surname alone, or behind initials ("J. Biden"), -> the full name that carries it, when one
-    #    person (with those initials) dominates that surname.
-    by_surname: dict[str, Counter] = defaultdict(Counter)
-    for name, n in full.items():
-        if not _initials_only(name) and rename.get(name, canonical[name]) == canonical[name]:
-            by_surname[surname_key(name)][canonical[name]] += n
-    for name in totals:
-        if " " not in name or _initials_only(name) or _country_first(name):
-            cands = by_surname.get(surname_key(name))
-            if cands and _initials_only(name):
-                cands = Counter({c: n for c, n in cands.items() if c[:1] == name[:1]})
-            if cands:
-                narrowed = same_ending(name.split()[-1], set(cands))
-                cands = Counter({c: n for c, n in cands.items() if c in narrowed})
-                best, n = cands.most_common(1)[0]
-                # Heads of state and government in the canonical table own their surname in news.
-                share = SURNAME_DOMINANCE if best not in CANONICAL_NAMES else 0.5
-                if n >= share * sum(cands.values()):
-                    rename[name] = best
+    # 2. A surname alone, or behind initials ("J. Biden"), -> the full name that carries it.
+    rename.update(_surname_renames(totals, full, canonical, rename))
     surname_people = {n: rename[n] for n in totals if " " not in n and n in rename}
     people_by_key = {key: rename.get(name, name) for key, name in people_by_key.items()}
     # 3. Organisations that are people named elsewhere in the corpus ("Olaf Scholz" tagged ORG).
@@ -422,6 +405,37 @@ def merge_people(batch: list[Entities]) -> None:
             _apply_renames(ents, fragments)
         totals = _totals(batch)
     # 5. "Yermak-McFaul": two known surnames joined by a hyphen are two people.
+    surnames = _surname_owners(totals)
+    split_pairs(batch, surnames)
+
+
+def _surname_renames(totals: Counter, full: Counter, canonical: dict[str, str],
+                     rename: dict[str, str]) -> dict[str, str]:
+    """A surname alone, behind initials ("J. Biden") or behind a country's name ("Belarus Lukashenko") ->
+    the full name that carries it, when one person (with those initials) dominates that surname."""
+    by_surname: dict[str, Counter] = defaultdict(Counter)
+    for name, n in full.items():
+        if not _initials_only(name) and rename.get(name, canonical[name]) == canonical[name]:
+            by_surname[surname_key(name)][canonical[name]] += n
+    found: dict[str, str] = {}
+    for name in totals:
+        if " " not in name or _initials_only(name) or _country_first(name):
+            cands = by_surname.get(surname_key(name))
+            if cands and _initials_only(name):
+                cands = Counter({c: n for c, n in cands.items() if c[:1] == name[:1]})
+            if cands:
+                narrowed = same_ending(name.split()[-1], set(cands))
+                cands = Counter({c: n for c, n in cands.items() if c in narrowed})
+                best, n = cands.most_common(1)[0]
+                # Heads of state and government in the canonical table own their surname in news.
+                share = SURNAME_DOMINANCE if best not in CANONICAL_NAMES else 0.5
+                if n >= share * sum(cands.values()):
+                    found[name] = best
+    return found
+
+
+def _surname_owners(totals: Counter) -> dict[str, str]:
+    """Folded surname -> the full name that has SURNAME_DOMINANCE of that surname's mentions."""
     owners: dict[str, Counter] = defaultdict(Counter)
     for name, n in totals.items():
         if " " in name and not _initials_only(name):
@@ -431,7 +445,7 @@ def merge_people(batch: list[Entities]) -> None:
         best, n = cands.most_common(1)[0]
         if n >= SURNAME_DOMINANCE * sum(cands.values()):
             surnames[key] = best
-    split_pairs(batch, surnames)
+    return surnames
 
 
 def _totals(batch: list[Entities]) -> Counter:
