@@ -17,10 +17,11 @@ from typing import NamedTuple
 from indexer.normalise.names import (FUNCTION_WORDS, ORG_SUFFIXES, PERSON_TITLES, PLACE_SUFFIXES, is_given_name,
                                      is_leading_junk, is_trailing_dateline, person_shaped)
 from indexer.normalise.org_words import GENERIC_ORG_WORDS, ORG_ALIASES, ORG_WORDS
-from indexer.normalise.person_words import (ARABIC_PARTICLE, HONORIFICS, INITIALS, LOWER, MONONYM_TITLES, NAME_AFTER_TITLE,
-                                            NAME_BEFORE, NAME_BEFORE_TITLE, NAME_CONTINUES, NAME_STOP, NAME_WORD,
-                                            NEXT_CAPITAL, NOT_PEOPLE, PARTICLE_END, PARTICLE_TAIL, PARTICLES, TITLE_WORD,
-                                            UPPER, WIRE_WORDS, clean_name, fix_caps, is_caps, person_key, surname_key)
+from indexer.normalise.person_words import (ARABIC_PARTICLE, HONORIFICS, INITIALS, LOWER, MONONYM_TITLES,
+                                            NAME_AFTER_TITLE, NAME_BEFORE, NAME_BEFORE_TITLE, NAME_CONTINUES,
+                                            NAME_STOP, NAME_WORD, NEXT_CAPITAL, NOT_PEOPLE, PARTICLE_END,
+                                            PARTICLE_TAIL, PARTICLES, TITLE_WORD, UPPER, WIRE_WORDS, clean_name,
+                                            fix_caps, is_caps, person_key, surname_key)
 from indexer.normalise.places import CountryHit, fold, gazetteer
 from indexer.normalise.roles import HEAD_WORDS, PORTFOLIOS, Role, role_after, role_before
 
