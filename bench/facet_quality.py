@@ -38,7 +38,7 @@ from bench.reuters import ReutersError, read_reuters  # noqa: E402
 from indexer.enrich import (EnrichError, NerCache, entities_for, installed_model_id, load_nlp,  # noqa: E402
                             model_id, ner_text)  # noqa: E402
 from indexer.entities import normalise_entities, resolve_corpus  # noqa: E402
-from indexer.gazetteer import fold, gazetteer  # noqa: E402
+from indexer.normalise.places import fold, gazetteer  # noqa: E402
 from indexer.model import Article  # noqa: E402
 
 # Reuters PLACES codes whose ISO code a name lookup cannot find (or finds for today's borders).

@@ -33,47 +33,24 @@ from indexer import layout, reference
 from indexer.enrich import (EntityStream, NerCache, body_offset, installed_model_id, load_nlp, model_id,
                             ner_text, text_hash)
 from indexer.entity_cache import EntityCache, dump_entities
+from indexer.errors import IndexerError
 from indexer.model import Article, Entities, Mention
 from indexer.normaliser_version import normaliser_version
 from indexer.schema import SCHEMA, SCHEMA_VERSION
 from indexer.sources import DEFAULT_MAX_FILE_BYTES, ProblemHandler, read_articles
 from indexer.spellings import TitleMentions, corpus_renames, spellings_column, surface_spellings
 from indexer.stories import StoryError, StoryStore
+from indexer.whoosh_patch import apply_patch
 from indexer.event_dates import EventDate, resolve_event_dates
-from indexer.people_corpus import PAIRS_KEY
+from indexer.normalise.people_corpus import PAIRS_KEY
 
 WRITER_MEMORY_MB = 256
 
 
-def _remember_missing_length_columns() -> None:
-    """Make Whoosh remember that an unscored field has no length column.
-
-    whoosh-reloaded 2.7.5 asks the file system whether a length column exists for every posting of
-    a field without one (keyword, id and spelling fields), which is a third of the time a commit
-    takes. A segment's columns never change once written, so the answer can be kept.
-    """
-    from whoosh.codec.whoosh3 import W3PerDocReader
-
-    if getattr(W3PerDocReader, "_crisis_desk_patched", False):
-        return
-    original = W3PerDocReader._cached_reader
-
-    def cached_reader(self, fieldname, column):
-        if fieldname in self._readers:
-            return self._readers[fieldname]
-        reader = original(self, fieldname, column)
-        if reader is None:
-            self._readers[fieldname] = None
-        return reader
-
-    W3PerDocReader._cached_reader = cached_reader
-    W3PerDocReader._crisis_desk_patched = True
+apply_patch()  # checks the Whoosh version first (indexer/whoosh_patch.py)
 
 
-_remember_missing_length_columns()
-
-
-class BuildError(Exception):
+class BuildError(IndexerError):
     """A build that cannot start or finish (the message says why); the index is unchanged."""
 
 

@@ -18,6 +18,7 @@ import zlib
 from pathlib import Path
 
 from indexer import layout
+from indexer.errors import IndexerError
 
 MANIFEST_FILE = "MANIFEST.json"
 # Files that come and go while Whoosh works and are not part of the committed index.
@@ -27,7 +28,7 @@ _CHUNK = 1 << 20
 REBUILD_ADVICE = "rebuild it from the sources with `python -m indexer build PATH --rebuild`"
 
 
-class IndexDamaged(Exception):
+class IndexDamaged(IndexerError):
     """The served index cannot be trusted; ``generation`` and ``cause`` say which and why."""
 
     def __init__(self, generation: str | None, cause: str):

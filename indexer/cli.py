@@ -13,6 +13,8 @@ import signal
 import sys
 from collections import defaultdict
 
+from indexer.errors import IndexerError, UsageError
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 75, 130
 DEFAULT_INDEX = "index"
 # Per file, this many warnings are printed; the rest are counted in one line.
@@ -57,7 +59,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def parse_mapping(items: list[str]) -> dict[str, str]:
-    """``["date=Date Formatted"]`` -> ``{"date": "Date Formatted"}``; raises ValueError when malformed."""
+    """``["date=Date Formatted"]`` -> ``{"date": "Date Formatted"}``; raises UsageError when malformed."""
     from indexer.sources import FIELDS
 
     mapping = {}
@@ -77,11 +79,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     # A kill (SIGTERM) unwinds like Ctrl-C, so the writer cancels and the index stays as it was.
     signal.signal(signal.SIGTERM, _raise_interrupt)
-    from indexer.build import BuildError, BuildLocked
-    from indexer.check import IndexDamaged, describe_exception
-    from indexer.enrich import EnrichError
-    from indexer.stories import StoryError
-
     try:
         if args.command == "build":
             return run_build(args)
@@ -90,28 +87,41 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             return run_check(args)
         return run_remove(args)
-    except BuildLocked as exc:
-        _error(str(exc))
-        return EXIT_LOCKED
-    except (BuildError, EnrichError, StoryError, IndexDamaged) as exc:
-        _error(str(exc))
-        return EXIT_FAILED
-    except UsageError as exc:
-        _error(str(exc))
-        return EXIT_USAGE
     except KeyboardInterrupt:
         _error("interrupted; the index is as it was before this build")
         return EXIT_INTERRUPTED
-    except OSError as exc:
-        _error(f"{exc.filename or args.index}: {exc.strerror or exc}")
-        return EXIT_FAILED
-    except Exception as exc:  # noqa: BLE001 - one line, never a traceback; exit 2 is for the command line only
-        _error(f"{args.command} failed: {describe_exception(exc)}")
-        return EXIT_FAILED
+    except Exception as exc:  # noqa: BLE001 - every error becomes one line, never a traceback
+        return report_error(exc, args.command, args.index)
 
 
-class UsageError(ValueError):
-    """A bad command line (exit 2)."""
+def report_error(exc: Exception, command: str, index_dir: str) -> int:
+    """Print ``exc`` as one ``error:`` line and return its exit code.
+
+    A bad command line (UsageError) is 2, another build holding the index 75, any other error the
+    indexer raises on purpose (IndexerError) or the system reports (OSError) 1. Anything else is a bug:
+    1 too, named by its type, and never 2, since the command line was fine."""
+    from indexer.build import BuildLocked
+    from indexer.check import describe_exception
+
+    if isinstance(exc, UsageError):
+        _error(_one_line(str(exc)))
+        return EXIT_USAGE
+    if isinstance(exc, BuildLocked):
+        _error(_one_line(str(exc)))
+        return EXIT_LOCKED
+    if isinstance(exc, IndexerError):
+        _error(_one_line(str(exc)))
+        return EXIT_FAILED
+    if isinstance(exc, OSError):
+        _error(f"{exc.filename or index_dir}: {exc.strerror or exc}")
+        return EXIT_FAILED
+    _error(f"{command} failed: {describe_exception(exc)}")
+    return EXIT_FAILED
+
+
+def _one_line(message: str) -> str:
+    """A message on one line (a user reads one line per error)."""
+    return " ".join(message.split())
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -135,7 +145,7 @@ def run_build(args: argparse.Namespace) -> int:
     mapping = parse_mapping(args.map)
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
-    if args.max_file_mb <= 0:
+    if not args.max_file_mb > 0 or args.max_file_mb == float("inf"):  # NaN and inf are no size either
         raise UsageError("--max-file-mb must be positive")
     per_file: dict[str, int] = defaultdict(int)
 

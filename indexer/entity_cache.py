@@ -16,10 +16,11 @@ from collections.abc import Sequence
 from dataclasses import asdict, fields
 
 from indexer.enrich import open_cache_db
+from indexer.errors import IndexerError
 from indexer.model import Actor, Country, Entities, Mention, Org
 
 
-class EntityCacheError(Exception):
+class EntityCacheError(IndexerError):
     """The entity cache file cannot be used (the message says how to recover)."""
 
 

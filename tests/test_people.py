@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from indexer.entities import normalise_entities, resolve_corpus
-from indexer.names import first_names_close, is_given_name, same_person_spelling
-from indexer.people import is_junk_person, listed_person, trim_name
+from indexer.normalise.names import first_names_close, is_given_name, same_person_spelling
+from indexer.normalise.person import is_junk_person, listed_person, trim_name
 
 EXCERPTS = Path(__file__).resolve().parent / "data" / "people" / "excerpts.json"
 

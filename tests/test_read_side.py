@@ -12,7 +12,7 @@ import pytest
 
 from indexer import layout
 from indexer.check import read_manifest
-from indexer.gazetteer import fold
+from indexer.normalise.places import fold
 from search.backend import SearchBackend, open_backend
 from search.countries import CountryNames
 from search.errors import InvalidParameter

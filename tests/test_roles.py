@@ -9,7 +9,8 @@ from datetime import datetime, UTC
 import pytest
 
 from indexer.entities import normalise_entities, resolve_corpus
-from indexer.roles import role_after, role_before, source_country
+from indexer.normalise.role_timeline import source_country
+from indexer.normalise.roles import role_after, role_before
 
 KREMLIN, UKRAINE, GUARDIAN = "en.kremlin.ru", "www.president.gov.ua", "theguardian.com"
 

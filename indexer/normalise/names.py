@@ -12,12 +12,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 
 from anyascii import anyascii
 from rapidfuzz.distance import Levenshtein
 
-DATA = Path(__file__).resolve().parent / "data"
+from indexer.normalise import reference
 
 # Given names at most this far apart (edit distance on the folded form, shorter name up to 6 letters;
 # one more above) are spellings of one name: Vadim/Vadym, Oleg/Oleh, Antony/Anthony.
@@ -28,25 +27,18 @@ SURNAME_EDITS = 1
 SURNAME_MIN = 5  # shorter surnames differ by one letter too often (Reagan/Regan, Bush/Rush)
 
 
-def _read_words(name: str) -> frozenset[str]:
-    """The words of a one-word-a-line table in indexer/data/ (``#`` comments skipped)."""
-    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
-    return frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
-
-
-FUNCTION_WORDS = _read_words("function-words.txt")
-PERSON_TITLES = _read_words("person-titles.txt")
-ORG_SUFFIXES = _read_words("org-suffixes.txt")
-PLACE_SUFFIXES = _read_words("place-suffixes.txt")
+FUNCTION_WORDS = reference.words("function-words.txt")
+PERSON_TITLES = reference.words("person-titles.txt")
+ORG_SUFFIXES = reference.words("org-suffixes.txt")
+PLACE_SUFFIXES = reference.words("place-suffixes.txt")
 
 
 def _read_nicknames() -> dict[str, str]:
     """Short form -> formal form of given names, from indexer/data/nicknames.tsv."""
     table = {}
-    for line in (DATA / "nicknames.tsv").read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            short, formal = line.split("\t")
-            table[short.strip()] = formal.strip()
+    for line in reference.lines("nicknames.tsv"):
+        short, formal = line.split("\t")
+        table[short.strip()] = formal.strip()
     return table
 
 

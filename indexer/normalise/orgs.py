@@ -10,17 +10,19 @@ acronym, a long name or a national variant ("EAEU", "Eurasian Economic Union"; "
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 from datetime import date
-from pathlib import Path
-from collections.abc import Sequence
+from typing import Sequence
 
-from indexer.gazetteer import ORG_ALIASES, fold, gazetteer
 from indexer.model import Entities, Org
+from indexer.normalise import reference
+from indexer.normalise.org_words import GENERIC_ORG_WORDS, ORG_ALIASES, ORG_WORDS
+from indexer.normalise.person_words import HONORIFICS
+from indexer.normalise.places import fold, gazetteer
+from indexer.normalise.roles import HEAD_WORDS
 
-_TABLES = json.loads((Path(__file__).resolve().parent / "data" / "orgs.json").read_text(encoding="utf-8"))
+_TABLES = reference.tables("orgs.json")
 MEDIA = {fold(w) for w in _TABLES["media"]}
 # News agencies exist to be credited: a mention of one is a credit wherever it stands.
 AGENCIES = {fold(w) for w in _TABLES["agencies"]}
@@ -55,7 +57,7 @@ LOCATIVE_SHARE = 0.4  # a name used after a preposition of place this often, cor
 # Acronyms the alias table shows in place of their long names ("NATO", "OSCE", "CSTO").
 _ACRONYM_DISPLAYS = {v for k, v in ORG_ALIASES.items() if " " in k and v.isupper()}
 FUNCTION_WORDS = {"of", "for", "and", "the", "on", "in", "to", "de", "du", "la", "&"}
-_COUNTRIES = json.loads((Path(__file__).resolve().parent / "data" / "countries.json").read_text(encoding="utf-8"))
+_COUNTRIES = reference.tables("countries.json")
 # Former states and their last day: after it, named as the subject they may be a country of the story;
 # as an adjective never ("Soviet times").
 FORMER_STATES = {code: date.fromisoformat(day) for code, day in _COUNTRIES["former_states"].items()}
@@ -176,7 +178,7 @@ def acronym_matches(acronym: str, words: list[str]) -> bool:
 
 def defined_acronyms(text: str) -> dict[str, str]:
     """Acronyms an article defines: "the Eurasian Economic Union (EAEU)" -> {"EAEU": "Eurasian Economic Union"}."""
-    found: dict[str, str] = {}
+    found = {}
     for m in DEFINED_ACRONYM.finditer(text):
         words, acronym = m.group(1).split(), m.group(2)
         for i in range(len(words)):
@@ -315,3 +317,75 @@ def merge_orgs(batch: list[Entities], sources: Sequence[str] | None = None) -> N
                     m.value = rename.get(m.value, m.value)
                 kept.append(m)
             ents.mentions = kept
+
+
+# --- One article's organisation names ------------------------------------------------------------
+
+# Junk in organisation position: titles, wire words, time zones, currencies, social media.
+NOT_ORGS = reference.words("not-orgs.txt")
+
+
+def canonical_org(name: str) -> str | None:
+    """The facet name of an organisation, or None for junk (titles, generic nouns, time zones, cut-offs)."""
+    name = re.sub(r"^(?:the|The|THE)\s+", "", name).strip()
+    key = fold(name)
+    if not key or key in NOT_ORGS or len(key) < 2:
+        return None
+    if any(c in name for c in "@#/\\|=<>") or name.isdigit() or re.search(r"[a-z]{3}[A-Z]", name):
+        return None
+    if key in ORG_ALIASES:
+        return ORG_ALIASES[key]
+    words = key.split()
+    if words[-1] in ("of", "the", "and", "for", "to", "on", "in", "at"):
+        return None  # cut off mid-name: "the Office of the"
+    if all(w in HEAD_WORDS or w in HONORIFICS or w in ORG_WORDS or w in GENERIC_ORG_WORDS for w in words):
+        return None  # "Government", "Armed Forces", "Council"
+    if name.islower():
+        name = " ".join(w[:1].upper() + w[1:] for w in name.split())
+    return name
+
+
+
+
+# --- Acronyms across a corpus --------------------------------------------------------------------
+
+ACRONYM = re.compile(r"[A-Z]{2,8}")
+
+
+def _initials(name: str) -> str:
+    """Initials of the capitalised words: "Organization for Economic Cooperation and Development" -> OECD."""
+    return "".join(w[0] for w in name.split() if w[:1].isupper())
+
+
+def merge_acronyms(batch: list[Entities]) -> None:
+    """Rename acronym orgs to the long name they abbreviate, decided by co-occurrence across the batch."""
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for ents in batch:
+        names = [o.name for o in ents.orgs]
+        acronyms = [n for n in names if ACRONYM.fullmatch(n)]
+        if not acronyms:
+            continue
+        longs = {}
+        for n in names:
+            if " " in n:
+                longs.setdefault(_initials(n), n)
+        for acr in acronyms:
+            if acr in longs:
+                votes[acr][longs[acr]] += 1
+    rename = {acr: c.most_common(1)[0][0] for acr, c in votes.items()}
+    if not rename:
+        return
+    for ents in batch:
+        if not any(o.name in rename for o in ents.orgs):
+            continue
+        merged: dict[str, Org] = {}
+        for o in ents.orgs:
+            name = rename.get(o.name, o.name)
+            if name in merged:
+                merged[name].count += o.count
+            else:
+                merged[name] = Org(name, o.count)
+        ents.orgs = sorted(merged.values(), key=lambda o: (-o.count, o.name))
+        for m in ents.mentions:
+            if m.kind == "org":
+                m.value = rename.get(m.value, m.value)

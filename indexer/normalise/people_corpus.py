@@ -20,9 +20,12 @@ from collections import Counter, defaultdict
 
 from rapidfuzz.distance import Levenshtein
 
-from indexer.gazetteer import gazetteer
 from indexer.model import Actor, Entities, Mention
-from indexer.names import SURNAME_MIN, fold_word, is_given_name, person_shaped, same_person_spelling, surnames_close
+from indexer.normalise.names import (SURNAME_MIN, fold_word, is_given_name, person_shaped, same_person_spelling,
+                                     surnames_close)
+from indexer.normalise.people import merge_full_names, same_ending
+from indexer.normalise.person_words import CANONICAL_NAMES, INITIALS, person_key, surname_key
+from indexer.normalise.places import gazetteer
 
 # Below this share of PERSON tags among a string's appearances, the string is not a person ...
 PERSON_MINORITY = 0.5
@@ -285,3 +288,172 @@ def split_pairs(batch: list[Entities], surnames: dict[str, str]) -> None:
             else:
                 mentions.append(m)
         ents.mentions = sorted(mentions, key=lambda m: (m.start, m.end))
+
+
+# --- One name per person across a corpus ----------------------------------------------------------
+
+# A bare surname joins the corpus's full name when that person has this share of the surname's mentions.
+SURNAME_DOMINANCE = 0.85
+
+
+def _orgs_to_people(ents: Entities, people_by_key: dict, surnames: dict[str, str]) -> None:
+    """Move organisations whose name ends with a known person's full name to that person; a one-word
+    org that the corpus also writes as a person's bare surname ("Trump" tagged ORG) goes too."""
+    moved: dict[str, str] = {}
+    own = {surname_key(a.name): a.name for a in ents.actors if " " in a.name}
+    for org in ents.orgs:
+        words = org.name.split()
+        person = None
+        for n in (3, 2):
+            if len(words) >= n and all(w[:1].isupper() for w in words[-n:]):
+                person = people_by_key.get(person_key(" ".join(words[-n:])))
+                if person:
+                    break
+        if person is None and len(words) == 1:
+            person = own.get(surname_key(org.name)) or surnames.get(org.name)
+        if person:
+            moved[org.name] = person
+    if not moved:
+        return
+    actors = {a.name: a for a in ents.actors}
+    for org in ents.orgs:
+        if org.name in moved:
+            name = moved[org.name]
+            if name in actors:
+                actors[name].count += org.count
+            else:
+                actors[name] = Actor(name=name, count=org.count)
+    ents.orgs = [o for o in ents.orgs if o.name not in moved]
+    ents.actors = sorted(actors.values(), key=lambda a: (-a.count, a.name))
+    for m in ents.mentions:
+        if m.kind == "org" and m.value in moved:
+            m.kind, m.value = "actor", moved[m.value]
+
+
+def _apply_renames(ents: Entities, rename: dict[str, str]) -> None:
+    """Rename actors in one article and re-sum the counts of names that now coincide."""
+    merged: dict[str, Actor] = {}
+    for a in ents.actors:
+        name = rename.get(a.name, a.name)
+        if name in merged:
+            m = merged[name]
+            m.count += a.count
+            if not m.role and a.role:
+                m.role, m.country, m.leader = a.role, a.country, a.leader
+        else:
+            a.name = name
+            merged[name] = a
+    ents.actors = sorted(merged.values(), key=lambda a: (-a.count, a.name))
+    for m in ents.mentions:
+        if m.kind == "actor":
+            m.value = rename.get(m.value, m.value)
+
+
+def _initials_only(name: str) -> bool:
+    """True for a surname behind initials only: "J. Biden", "V.V. Putin"."""
+    words = name.split()
+    return len(words) >= 2 and all(INITIALS.fullmatch(w) for w in words[:-1])
+
+
+def _country_first(name: str) -> bool:
+    """True for two words whose first is a country's name: "Belarus Lukashenko" (from "President of
+    Belarus Lukashenko"); it then resolves like a bare surname, so a real "Jordan Peterson" keeps his name."""
+    words = name.split()
+    if len(words) != 2:
+        return False
+    found = gazetteer().classify(words[0], places=False, capitals=False)
+    return bool(found) and found[1] == "name"
+
+
+def merge_people(batch: list[Entities]) -> None:
+    """One canonical name per person across ``batch``: spellings, shorter forms, surnames, ORG-tagged names."""
+    drop_minority_people(batch)
+    totals = _totals(batch)
+    # 0. One person written twice (Vadim/Vadym Lyakh, Olaf Scholz/Scholtz) -> the usual spelling.
+    spelled = spelling_renames(batch, totals, CANONICAL_NAMES)
+    if spelled:
+        for ents in batch:
+            _apply_renames(ents, spelled)
+        totals = _totals(batch)
+    # 1. Spelling variants and shorter forms of one full name -> one canonical full name.
+    full = Counter({n: c for n, c in totals.items() if " " in n})
+    canonical = merge_full_names(Counter({n: c for n, c in full.items() if not _initials_only(n)}))
+    canonical.update({n: n for n in full if n not in canonical})
+    rename = {n: c for n, c in canonical.items() if n != c}
+    people_by_key: dict[tuple[str, str], str] = {}
+    for name, canon in canonical.items():
+        people_by_key.setdefault(person_key(name), canon)
+    # A full name with a stray last word ("Vladimir Putin Fine" from a transcript missing its colon)
+    # joins the far more frequent name it starts with.
+    for name, n in full.items():
+        head = name.rsplit(" ", 1)[0]
+        if head.count(" ") >= 1 and totals.get(head, 0) >= 10 * n:
+            rename[name] = rename.get(head, canonical.get(head, head))
+    # 2. A surname alone, or behind initials ("J. Biden"), -> the full name that carries it.
+    rename.update(_surname_renames(totals, full, canonical, rename))
+    surname_people = {n: rename[n] for n in totals if " " not in n and n in rename}
+    people_by_key = {key: rename.get(name, name) for key, name in people_by_key.items()}
+    # 3. Organisations that are people named elsewhere in the corpus ("Olaf Scholz" tagged ORG).
+    for ents in batch:
+        if rename:
+            _apply_renames(ents, rename)
+        _orgs_to_people(ents, people_by_key, surname_people)
+    # 4. Fragments the surname rules leave ("Bashar", "Lula", "Abdel Fattah") -> the full name.
+    totals = _totals(batch)
+    fragments = fragment_renames(totals)
+    if fragments:
+        for ents in batch:
+            _apply_renames(ents, fragments)
+        totals = _totals(batch)
+    # 5. "Yermak-McFaul": two known surnames joined by a hyphen are two people.
+    surnames = _surname_owners(totals)
+    split_pairs(batch, surnames)
+
+
+def _surname_renames(totals: Counter, full: Counter, canonical: dict[str, str],
+                     rename: dict[str, str]) -> dict[str, str]:
+    """A surname alone, behind initials ("J. Biden") or behind a country's name ("Belarus Lukashenko") ->
+    the full name that carries it, when one person (with those initials) dominates that surname."""
+    by_surname: dict[str, Counter] = defaultdict(Counter)
+    for name, n in full.items():
+        if not _initials_only(name) and rename.get(name, canonical[name]) == canonical[name]:
+            by_surname[surname_key(name)][canonical[name]] += n
+    found: dict[str, str] = {}
+    for name in totals:
+        if " " not in name or _initials_only(name) or _country_first(name):
+            cands = by_surname.get(surname_key(name))
+            if cands and _initials_only(name):
+                cands = Counter({c: n for c, n in cands.items() if c[:1] == name[:1]})
+            if cands:
+                narrowed = same_ending(name.split()[-1], set(cands))
+                cands = Counter({c: n for c, n in cands.items() if c in narrowed})
+                best, n = cands.most_common(1)[0]
+                # Heads of state and government in the canonical table own their surname in news.
+                share = SURNAME_DOMINANCE if best not in CANONICAL_NAMES else 0.5
+                if n >= share * sum(cands.values()):
+                    found[name] = best
+    return found
+
+
+def _surname_owners(totals: Counter) -> dict[str, str]:
+    """Folded surname -> the full name that has SURNAME_DOMINANCE of that surname's mentions."""
+    owners: dict[str, Counter] = defaultdict(Counter)
+    for name, n in totals.items():
+        if " " in name and not _initials_only(name):
+            owners[fold_word(name.split()[-1])][name] += n
+    surnames = {}
+    for key, cands in owners.items():
+        best, n = cands.most_common(1)[0]
+        if n >= SURNAME_DOMINANCE * sum(cands.values()):
+            surnames[key] = best
+    return surnames
+
+
+def _totals(batch: list[Entities]) -> Counter:
+    """Mentions per actor name over ``batch``."""
+    totals: Counter[str] = Counter()
+    for ents in batch:
+        for a in ents.actors:
+            totals[a.name] += a.count
+    return totals
+
