@@ -78,7 +78,6 @@ def main(argv: list[str] | None = None) -> int:
     from indexer.build import BuildError, BuildLocked
     from indexer.check import IndexDamaged, describe_exception
     from indexer.enrich import EnrichError
-    from indexer.stories import StoryError
 
     try:
         if args.command == "build":
@@ -91,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     except BuildLocked as exc:
         _error(str(exc))
         return EXIT_LOCKED
-    except (BuildError, EnrichError, StoryError, IndexDamaged) as exc:
+    except (BuildError, EnrichError, _story_error(), IndexDamaged) as exc:
         _error(str(exc))
         return EXIT_FAILED
     except UsageError as exc:
@@ -106,6 +105,14 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback; exit 2 is for the command line only
         _error(f"{args.command} failed: {describe_exception(exc)}")
         return EXIT_FAILED
+
+
+def _story_error() -> type:
+    """indexer.stories.StoryError, imported only when an error is being matched: the module pulls in
+    datasketch and scipy (seconds), which a build with nothing to do never needs."""
+    from indexer.stories import StoryError
+
+    return StoryError
 
 
 class UsageError(ValueError):
@@ -158,7 +165,8 @@ def run_build(args: argparse.Namespace) -> int:
     if summary.indexed == 0 and summary.removed == 0:
         _error("nothing could be indexed from " + " ".join(map(str, args.paths)))
         return EXIT_FAILED
-    report_saved(args.index, summary.started)
+    if summary.added:  # only added articles are new to a saved search (an update keeps its first-indexed time)
+        report_saved(args.index, summary.started)
     return EXIT_OK
 
 
