@@ -629,31 +629,107 @@ def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: 
         entity_rules.resolve_corpus(normalised, dates=[a.date for a in batch],
                                     sources=[a.source or a.url for a in batch])
     renamed = corpus_renames(normalised, titles)
-    writer = ix.writer(limitmb=WRITER_MEMORY_MB)
     now = round(time.time(), 3) if now is None else now
+
+    def document(k: int) -> dict:
+        article, ents = batch[k], normalised[k]
+        spellings = {"v": summary.normaliser,
+                     **surface_spellings(article.text, ents, titles[k].resolved(ents, renamed))}
+        return make_document(article, ents, digests[k], spellings, (stories or {}).get(article.id, ""),
+                             indexed=(indexed or {}).get(article.id, now))
+
+    # A new generation's documents are written by two processes, each its own segment: Whoosh's analysis
+    # and posting writing are pure Python and would otherwise keep one core busy and leave the other idle.
+    split = (len(batch) // 2 if n_process > 1 and len(batch) >= PARALLEL_WRITE_MIN and not existing
+             and not doomed else 0)
+    helper = SegmentHelper(ix, document, 0, split) if split else None
+    writer = None
     try:
+        writer = ix.writer(limitmb=WRITER_MEMORY_MB)
         bar = progress_bar(len(batch), "writing", progress)
-        for article, digest, ents, title in zip(batch, digests, normalised, titles):
-            spellings = {"v": summary.normaliser,
-                         **surface_spellings(article.text, ents, title.resolved(ents, renamed))}
-            doc = make_document(article, ents, digest, spellings, (stories or {}).get(article.id, ""),
-                                indexed=(indexed or {}).get(article.id, now))
-            if article.id in existing:
+        for k in range(split, len(batch)):
+            doc = document(k)
+            if batch[k].id in existing:
                 writer.update_document(**doc)
                 summary.updated += 1
             else:
                 writer.add_document(**doc)
                 summary.added += 1
             bar.update(1)
-        bar.close()
         for doc_id in doomed:
             writer.delete_by_term("id", doc_id)
         summary.removed = len(doomed)
-        writer.commit()
+        if helper:
+            first = helper.result()  # documents 0..split-1: listed before the parent's, so the order is kept
+            summary.added += split
+            bar.update(split)
+            segments = writer._merge_segments(None, None, False) + [first]
+            segments.append(writer._finalize_segment())
+            writer._commit_toc(segments)
+            writer._finish()
+        else:
+            writer.commit()
+        bar.close()
     except BaseException:
-        cancel_writer(writer)
+        if helper:
+            helper.stop()
+        if writer is not None:
+            cancel_writer(writer)
         raise
     check.write_manifest(ix.storage.folder)
+
+
+# Below this many documents a second writing process costs more than it saves.
+PARALLEL_WRITE_MIN = 1000
+_SEGMENT_JOB = None
+
+
+def _write_segment(bounds: tuple[int, int]):
+    """In a forked helper: write documents ``bounds`` of the job into a segment of their own; return it."""
+    from whoosh.writing import SegmentWriter
+
+    folder, document = _SEGMENT_JOB
+    ix = whoosh_index.open_dir(folder)
+    writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_MEMORY_MB)  # the parent holds the index's lock
+    try:
+        for k in range(*bounds):
+            writer.add_document(**document(k))
+        return writer._finalize_segment()
+    except BaseException:
+        writer._close_segment()
+        raise
+
+
+class SegmentHelper:
+    """One forked process writing documents ``start``..``end`` into a Whoosh segment while the parent writes
+    the rest; the parent commits both segments in one TOC. The helper shares the documents by forking (no
+    pickling), ignores Ctrl-C and dies with the parent (``indexer.enrich``'s worker hygiene), and what it
+    wrote is deleted with the rest of a failed generation."""
+
+    def __init__(self, ix, document, start: int, end: int):
+        import multiprocessing
+
+        from indexer.enrich import _init_worker
+
+        global _SEGMENT_JOB
+        _SEGMENT_JOB = (ix.storage.folder, document)
+        try:
+            self.pool = multiprocessing.get_context("fork").Pool(1, initializer=_init_worker)
+            self.pending = self.pool.apply_async(_write_segment, ((start, end),))
+        finally:
+            _SEGMENT_JOB = None  # the fork has its copy
+
+    def result(self):
+        """Wait for the helper's segment (its exception is raised here)."""
+        try:
+            return self.pending.get()
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        """End the helper process."""
+        self.pool.terminate()
+        self.pool.join()
 
 
 def cancel_writer(writer) -> None:

@@ -223,3 +223,23 @@ def test_a_rebuild_never_reuses_a_damaged_generation(build_index, tmp_path, sett
     assert fresh != generation and check.verify_files(fresh)
     assert check.check_index(index_dir)["articles"] == 4
     assert set(stored(index_dir)) == {"a1", "a2", "b1", "b2"}
+
+
+def test_a_new_generation_written_by_two_processes_holds_the_same_documents(build_index, fixture_index_dir,
+                                                                             tmp_path, monkeypatch):
+    monkeypatch.setattr(build_module, "PARALLEL_WRITE_MIN", 10)
+    index_dir = tmp_path / "index"
+    summary = build_index([FIXTURE_CORPUS], index_dir, n_process=2)
+    assert summary.added == FIXTURE_ARTICLES
+    ix = whoosh_index.open_dir(str(layout.current_generation_dir(index_dir)))
+    assert len(ix._segments()) == 2  # one segment from each process, committed together
+    assert check.verify_files(layout.current_generation_dir(index_dir))
+
+    def comparable(docs):
+        return {doc_id: {k: v for k, v in fields.items() if k != "path"} for doc_id, fields in docs.items()}
+
+    assert comparable(stored(index_dir)) == comparable(stored(fixture_index_dir))
+    with ix.searcher() as searcher:
+        ids = [searcher.stored_fields(n)["id"] for n in range(searcher.doc_count_all())]
+    assert ids == [json.loads(line)["id"] for line in FIXTURE_CORPUS.read_text(encoding="utf-8").splitlines()
+                   if line.strip()]
