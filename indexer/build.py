@@ -34,6 +34,7 @@ from indexer.enrich import (EntityStream, NerCache, body_offset, installed_model
                             ner_text, text_hash)
 from indexer.entity_cache import EntityCache, dump_entities
 from indexer.model import Article, Entities, Mention
+from indexer.normaliser_memo import remembered_version
 from indexer.normaliser_version import normaliser_version
 from indexer.schema import SCHEMA, SCHEMA_VERSION
 from indexer.sources import DEFAULT_MAX_FILE_BYTES, ProblemHandler, list_files, read_articles
@@ -277,21 +278,21 @@ def build_index(
     """
     started = time.perf_counter()
     index_dir = Path(index_dir)
-    summary = BuildSummary(normaliser=normaliser or normaliser_version(), started=time.time())
-    problems: list[str] = []
+    summary = BuildSummary(normaliser=normaliser or remembered_version(index_dir), started=time.time())
+    problems: list[tuple[str, str]] = []
 
     def report(location: str, reason: str) -> None:
         summary.skipped.append((location, reason))
-        problems.append(location)
+        problems.append((location, reason))
         if on_problem:
             on_problem(location, reason)
 
     with writer_lock(index_dir), ExitStack() as stack:
         drop_old_generations(index_dir)  # orphans of killed or failed builds go before this one writes
-        current = served_for_build(index_dir, rebuild)
+        current, stored_catalogue, verified = served_for_build(index_dir, rebuild)
         fresh = rebuild or current is None
-        key = reading_key(SCHEMA_VERSION, summary.normaliser, mapping)
-        served, trusted = (None, False) if fresh else served_catalogue(index_dir, current)
+        key = reading_key(SCHEMA_VERSION, summary.normaliser, mapping, max_file_bytes)
+        served, trusted = (None, False) if fresh else served_catalogue(index_dir, current, stored_catalogue)
         existing = served.articles if served else {}
 
         sources = read_sources(paths, served, key, mapping=mapping, report=report, max_file_bytes=max_file_bytes)
@@ -362,7 +363,8 @@ def build_index(
         catalogue = next_catalogue(target, served, fresh=fresh, batch=batch, digests=batch_digests,
                                    doomed=doomed, indexed=indexed, now=now, batch_key=batch_key,
                                    files=sources.records(articles, problems, key))
-        if changed or not trusted or catalogue.files != served.files:
+        catalogue.verified = verified_stamps(target) if changed else verified
+        if changed or not trusted or catalogue.files != served.files or catalogue.verified != served.verified:
             write_catalogue(index_dir, target.name, catalogue)
         if fresh:
             layout.switch_generation(index_dir, target.name)
@@ -374,6 +376,21 @@ def build_index(
         summary.finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
         write_last_build(index_dir, summary)
     return summary
+
+
+def verified_stamps(gen_dir: Path) -> set[tuple[str, int, int]]:
+    """(name, size, mtime_ns) of every file of a generation whose manifest this build has just written (or
+    copied from files it verified): their checksums match by construction."""
+    manifest = check.read_manifest(gen_dir) or {}
+    stamps = set()
+    for name, (size, _) in manifest.get("files", {}).items():
+        try:
+            st = (gen_dir / name).stat()
+        except OSError:
+            continue
+        if st.st_size == size:
+            stamps.add((name, st.st_size, st.st_mtime_ns))
+    return stamps
 
 
 def refuse_old_schema(ix, index_dir: Path) -> None:
@@ -398,15 +415,17 @@ class Sources:
     kept: dict[str, SourceFile]  # those files' records
     read: dict[str, tuple[tuple[int, int, int, int] | None, float]]  # file -> (stat before reading, when)
 
-    def records(self, articles: Sequence[Article], problems: Sequence[str], key: str) -> dict[str, SourceFile]:
-        """The catalogue records of this build's files: the unchanged ones as they were, every file read
-        without a problem, untouched since well before it was read, and none of whose ids came from
-        another file too, with its stat (see ``indexer.catalogue``)."""
-        unclean = set()
-        for location in problems:
-            unclean.add(location)
-            unclean.add(location.rsplit(":", 1)[0])
+    def records(self, articles: Sequence[Article], problems: Sequence[tuple[str, str]],
+                key: str) -> dict[str, SourceFile]:
+        """The catalogue records of this build's files: the unchanged ones as they were, and every file read
+        that was untouched since well before it was read and none of whose ids came from another file too,
+        with its stat and the warnings reading it gave (see ``indexer.catalogue``)."""
+        said: dict[str, list[tuple[str, str]]] = {}
+        for location, reason in problems:
+            name = location if location in self.read else location.rsplit(":", 1)[0]
+            said.setdefault(name, []).append((location, reason))
         by_path = Counter(a.path for a in articles)
+        unclean = set()
         owner: dict[str, str] = {}
         for a in self.articles:  # before dedupe: an id in two files makes both unclean
             other = owner.setdefault(a.id, a.path)
@@ -415,7 +434,7 @@ class Sources:
         files = dict(self.kept)
         for name, (stat, read_at) in self.read.items():
             if stat is not None and name not in unclean and settled(stat, read_at):
-                files[name] = SourceFile(stat, key, by_path.get(name, 0))
+                files[name] = SourceFile(stat, key, by_path.get(name, 0), said.get(name, []))
         return files
 
 
@@ -449,6 +468,9 @@ def read_sources(paths: Sequence[str | os.PathLike], served: Catalogue | None, k
         for name in clash:
             del kept[name]
         pending = sorted(clash, key=files.index)
+    for name, record in kept.items():  # what reading it said last time, it says again
+        for location, reason in record.problems:
+            report(location, reason)
     articles = [a for name in files if name in got for a in got[name]]
     kept_ids = {doc_id for name in kept for doc_id in ids_by_path.get(name, ())}
     return Sources(articles, kept_ids, {name for name in kept if ids_by_path.get(name)}, kept, read)
@@ -463,11 +485,11 @@ def served_times(index_dir: Path, gen_dir: Path, ids: Sequence[str]) -> dict[str
     return {doc_id: entries[doc_id].t for doc_id in ids if doc_id in entries and entries[doc_id].t is not None}
 
 
-def served_catalogue(index_dir: Path, gen_dir: Path) -> tuple[Catalogue, bool]:
-    """The served generation's catalogue and whether it came from its file; without a trustworthy file,
-    one read from the stored documents (every body is loaded: the slow way)."""
+def served_catalogue(index_dir: Path, gen_dir: Path, catalogue: Catalogue | None) -> tuple[Catalogue, bool]:
+    """The served generation's catalogue (``catalogue``, read from its file) and whether it came from its
+    file; without a trustworthy file, one read from the stored documents (every body is loaded: the slow
+    way)."""
     toc = check.toc_generation(gen_dir)
-    catalogue = read_catalogue(index_dir, gen_dir.name, toc)
     if catalogue is not None:
         return catalogue, True
     try:
@@ -758,17 +780,23 @@ def dedupe(articles: Iterable[Article], report: ProblemHandler) -> list[Article]
     return list(by_id.values())
 
 
-def served_for_build(index_dir: Path, rebuild: bool) -> Path | None:
-    """Return the served generation a build starts from; a damaged one stops an incremental build
-    (it would be written into) but not a ``--rebuild``, which replaces it."""
+def served_for_build(index_dir: Path, rebuild: bool) -> tuple[Path | None, Catalogue | None, set]:
+    """Return the served generation a build starts from, its catalogue (None when it has none for its
+    commit) and the stamps of its files known to match their checksums; a damaged generation stops an
+    incremental build (it would be written into) but not a ``--rebuild``, which replaces it. Files whose
+    stamps the catalogue lists as verified are not read again for their checksums: Whoosh never rewrites
+    a committed file, so a file changed since has another size or modification time."""
     try:
         current = check.served_generation(index_dir)
+        catalogue = (read_catalogue(index_dir, current.name, check.toc_generation(current))
+                     if current is not None else None)
+        verified = set(catalogue.verified) if catalogue else set()
         if current is not None and not rebuild:
-            check.verify_files(current)
-        return current
+            check.verify_files(current, known=verified)  # adds the stamps of the files it read
+        return current, catalogue, verified
     except check.IndexDamaged as exc:
         if rebuild:
-            return None
+            return None, None, set()
         raise BuildError(str(exc).replace(check.REBUILD_ADVICE, "run this build again with --rebuild")) from None
 
 

@@ -16,9 +16,10 @@ readers check on open, and a catalogue refreshed by a build that commits nothing
 A file's articles are taken from the catalogue without reading the file only when all of this holds:
 size, modification and change times (nanoseconds) and inode are those recorded; it was last modified
 more than ``SETTLE_SECONDS`` before it was read (a file written in the same clock tick as it was read
-could change again without its times changing); reading it reported no problem and none of its ids came
-from another file too (so its warnings and duplicates are seen again); and it was read under the same
-reading key (schema version, normaliser version, ``--map``), so its content hashes would be the same.
+could change again without its times changing); none of its ids came from another file too (so the
+duplicate is seen again); and it was read under the same reading key (schema version, normaliser version,
+``--map``, ``--max-file-mb``), so its content hashes would be the same. The warnings reading it gave
+(a malformed line, an article without text) are kept with it and given again, as if it had been read.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class SourceFile:
     stat: tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
     key: str
     articles: int
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (location, reason) reported reading it
 
 
 @dataclass
@@ -68,6 +70,9 @@ class Catalogue:
     articles: dict[str, Entry] = field(default_factory=dict)
     files: dict[str, SourceFile] = field(default_factory=dict)
     batch: str = ""
+    # (file name, size, mtime_ns) of the generation's files whose checksums matched the manifest (see
+    # ``check.verify_files``): a file with the same stamp is not read again to compare its checksum
+    verified: set[tuple[str, int, int]] = field(default_factory=set)
 
     def ids_of(self, path: str) -> list[str]:
         """The ids of the served articles read from ``path``."""
@@ -88,9 +93,12 @@ def settled(stat: tuple[int, int, int, int], read_at: float) -> bool:
     return max(stat[1], stat[2]) / 1e9 < read_at - SETTLE_SECONDS
 
 
-def reading_key(schema_version: int, normaliser: str, mapping: Mapping[str, str] | None) -> str:
-    """What an article's content hash depends on besides the file: a changed key means read again."""
-    payload = json.dumps([CATALOGUE_VERSION, schema_version, normaliser, sorted((mapping or {}).items())])
+def reading_key(schema_version: int, normaliser: str, mapping: Mapping[str, str] | None,
+                max_file_bytes: int) -> str:
+    """What reading a file and its articles' content hashes depend on besides the file: a changed key
+    means read again."""
+    payload = json.dumps([CATALOGUE_VERSION, schema_version, normaliser, sorted((mapping or {}).items()),
+                          max_file_bytes])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
 
 
@@ -107,9 +115,11 @@ def read_catalogue(index_dir: str | os.PathLike, generation: str, toc: int) -> C
                     for i, (doc_id, digest, p) in enumerate(zip(data["ids"], data["hashes"], data["path_of"]))}
         if not (len(articles) == len(data["ids"]) == len(data["hashes"]) == len(data["path_of"]) == len(ts)):
             return None
-        files = {name: SourceFile(tuple(f["stat"]), str(f["key"]), int(f["articles"]))
+        files = {name: SourceFile(tuple(f["stat"]), str(f["key"]), int(f["articles"]),
+                                  [(str(loc), str(reason)) for loc, reason in f.get("problems", [])])
                  for name, f in data["files"].items()}
-        return Catalogue(toc, articles, files, str(data.get("batch") or ""))
+        verified = {(str(name), int(size), int(mtime)) for name, size, mtime in data.get("verified", [])}
+        return Catalogue(toc, articles, files, str(data.get("batch") or ""), verified)
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
 
@@ -126,8 +136,10 @@ def write_catalogue(index_dir: str | os.PathLike, generation: str, catalogue: Ca
         ts.append(entry.t)
     data = {"version": CATALOGUE_VERSION, "toc": catalogue.toc, "batch": catalogue.batch,
             "paths": list(paths), "ids": ids, "hashes": hashes, "path_of": path_of, "t": ts,
-            "files": {name: {"stat": list(f.stat), "key": f.key, "articles": f.articles}
-                      for name, f in catalogue.files.items()}}
+            "files": {name: {"stat": list(f.stat), "key": f.key, "articles": f.articles,
+                             **({"problems": [list(p) for p in f.problems]} if f.problems else {})}
+                      for name, f in catalogue.files.items()},
+            "verified": sorted(list(stamp) for stamp in catalogue.verified)}
     path = layout.catalogue_path(index_dir, generation)
     tmp = path.with_name(f".{path.name}.tmp")
     try:

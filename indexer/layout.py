@@ -13,7 +13,9 @@ rebuilds and an incremental build matches new articles without re-reading old te
 last build, for ``status``) and ``catalogue-gen-NNNNNN.json`` per generation (each served article's id,
 content hash, source path and first-indexed time, and the source files' stats, so an incremental build
 never loads stored documents; see ``indexer.catalogue``; it sits beside its generation, not inside, because
-readers check every file inside a generation against its manifest).
+readers check every file inside a generation against its manifest) and ``normaliser-version.json`` (the
+installed rules' version with a hash of the indexer's files, so a build does not parse the rules to learn
+it; see ``indexer.normaliser_memo``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ ENTITY_CACHE_FILE = "entity-cache.sqlite"
 STORIES_FILE = "stories.sqlite"
 LOCK_FILE = "build.lock"
 LAST_BUILD_FILE = "last-build.json"
+NORMALISER_MEMO_FILE = "normaliser-version.json"  # the installed rules' version, remembered (indexer.normaliser_memo)
 CATALOGUE_PREFIX = "catalogue-"
 CATALOGUE_SUFFIX = ".json"
 

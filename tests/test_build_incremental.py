@@ -127,20 +127,28 @@ def test_changed_added_and_removed_articles_are_found_and_first_indexed_times_ke
     assert reads == {"stored": 0, "files": []}
 
 
-def test_a_touched_file_is_read_again_and_a_freshly_written_one_is_never_trusted(build_index, tmp_path, reads):
+def test_a_touched_file_is_read_again_and_a_freshly_written_one_is_never_trusted(build_index, tmp_path, reads,
+                                                                                 monkeypatch):
     corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
     corpus.mkdir()
     write_jsonl(corpus / "a.jsonl", A_ROWS)
+    name = str((corpus / "a.jsonl").resolve())
+    # modified shortly before it was read: its times could still change within one clock tick, so it is
+    # read every time
+    monkeypatch.setattr(catalogue, "SETTLE_SECONDS", 3600.0)
     build_index([corpus], index_dir)
     reads["files"].clear()
-    # written just now: its times could still change within one clock tick, so it is read every time
     build_index([corpus], index_dir)
-    assert reads["files"] == [str((corpus / "a.jsonl").resolve())]
+    assert reads["files"] == [name]
+    monkeypatch.setattr(catalogue, "SETTLE_SECONDS", -1.0)
+    build_index([corpus], index_dir)
     reads["files"].clear()
+    build_index([corpus], index_dir)
+    assert reads["files"] == []
     old = (corpus / "a.jsonl").stat().st_mtime - 3600
-    os.utime(corpus / "a.jsonl", (old, old))  # a changed stat (ctime too): read again, nothing to write
+    os.utime(corpus / "a.jsonl", (old, old))  # a changed stat: read again, nothing to write
     summary = build_index([corpus], index_dir)
-    assert reads["files"] == [str((corpus / "a.jsonl").resolve())]
+    assert reads["files"] == [name]
     assert (summary.added, summary.updated, summary.unchanged) == (0, 0, 2)
 
 
@@ -174,17 +182,23 @@ def test_a_generation_without_a_catalogue_or_with_a_stale_one_still_builds_right
     assert (summary.added, summary.updated, summary.unchanged) == (0, 0, 4)
 
 
-def test_warnings_and_duplicate_ids_are_reported_on_every_run(build_index, tmp_path, settle_now):
+def test_warnings_and_duplicate_ids_are_reported_on_every_run(build_index, tmp_path, reads, settle_now):
     corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
     corpus.mkdir()
-    (corpus / "a.jsonl").write_text(json.dumps(A_ROWS[0]) + "\n{broken\n", encoding="utf-8")
+    (corpus / "a.jsonl").write_text(json.dumps(A_ROWS[0]) + "\n", encoding="utf-8")
     write_jsonl(corpus / "b.jsonl", [B_ROWS[0], dict(A_ROWS[0], text="A copy of a1 with another text.")])
-    for _ in range(2):
+    (corpus / "c.jsonl").write_text(json.dumps(B_ROWS[1]) + "\n{broken\n", encoding="utf-8")
+    for run in range(2):
         problems = []
-        summary = build_index([corpus], index_dir, on_problem=lambda loc, reason: problems.append(reason))
-        assert any("malformed JSON" in p for p in problems)
-        assert any("duplicate id 'a1'" in p for p in problems)
-        assert summary.indexed == 2
+        reads["files"].clear()
+        summary = build_index([corpus], index_dir, on_problem=lambda loc, reason: problems.append((loc, reason)))
+        assert sum("malformed JSON" in reason for _, reason in problems) == 1
+        assert [loc for loc, _ in problems if "malformed JSON" in _] == [f"{(corpus / 'c.jsonl').resolve()}:2"]
+        assert any("duplicate id 'a1'" in reason for _, reason in problems)
+        assert summary.indexed == 3
+        # a and b share an id, so both are read every time; c only once, its warning is given again
+        assert reads["files"] == [str((corpus / name).resolve()) for name in
+                                  (("a.jsonl", "b.jsonl", "c.jsonl") if run == 0 else ("a.jsonl", "b.jsonl"))]
     assert stored(index_dir)["a1"]["body"] == "A copy of a1 with another text."
 
 
