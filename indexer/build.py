@@ -23,9 +23,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-from whoosh.index import EmptyIndexError
-
 from indexer import check
 from indexer import layout
 from indexer.catalogue import (Catalogue, Entry, SourceFile, drop_catalogues, file_stat, read_catalogue,
@@ -35,8 +32,6 @@ from indexer.enrich import (EntityStream, NerCache, body_offset, installed_model
 from indexer.entity_cache import EntityCache, dump_entities
 from indexer.model import Article, Entities, Mention
 from indexer.normaliser_memo import remembered_version
-from indexer.normaliser_version import normaliser_version
-from indexer.schema import SCHEMA, SCHEMA_VERSION
 from indexer.sources import DEFAULT_MAX_FILE_BYTES, ProblemHandler, list_files, read_articles
 from indexer.spellings import TitleMentions, corpus_renames, spellings_column, surface_spellings
 
@@ -72,7 +67,13 @@ def _remember_missing_length_columns() -> None:
     W3PerDocReader._crisis_desk_patched = True
 
 
-_remember_missing_length_columns()
+def _whoosh():
+    """``whoosh.index``, imported (and patched) when first needed: Whoosh, like the rules and the story
+    detector, is imported only by a build that reads or writes the index (a no-op needs none of them)."""
+    from whoosh import index
+
+    _remember_missing_length_columns()
+    return index
 
 
 class BuildError(Exception):
@@ -140,6 +141,8 @@ def writer_lock(index_dir: Path) -> Iterator[None]:
 
 def content_hash(article: Article, normaliser: str) -> str:
     """A hash of everything that ends up in the article's document (and the rules that shape it)."""
+    from indexer.schema import SCHEMA_VERSION
+
     payload = json.dumps([
         SCHEMA_VERSION, normaliser, article.title, article.text,
         article.date.isoformat() if article.date else None, article.source, article.url, article.title_derived,
@@ -291,7 +294,7 @@ def build_index(
         drop_old_generations(index_dir)  # orphans of killed or failed builds go before this one writes
         current, stored_catalogue, verified = served_for_build(index_dir, rebuild)
         fresh = rebuild or current is None
-        key = reading_key(SCHEMA_VERSION, summary.normaliser, mapping, max_file_bytes)
+        key = reading_key(schema_digest(), summary.normaliser, mapping, max_file_bytes)
         served, trusted = (None, False) if fresh else served_catalogue(index_dir, current, stored_catalogue)
         existing = served.articles if served else {}
 
@@ -343,8 +346,10 @@ def build_index(
                         indexed = {a.id: existing[a.id].t for a in batch
                                    if a.id in existing and existing[a.id].t is not None}
                     if not (fresh and reuse_generation(index_dir, current, target, batch_key, summary)):
-                        ix = (whoosh_index.create_in(str(target), SCHEMA) if fresh
-                              else whoosh_index.open_dir(str(target)))
+                        from indexer.schema import SCHEMA
+
+                        ix = (_whoosh().create_in(str(target), SCHEMA) if fresh
+                              else _whoosh().open_dir(str(target)))
                         if not fresh:
                             refuse_old_schema(ix, index_dir)
                         write_batch(ix, batch, batch_digests, existing, doomed, index_dir, nlp=nlp,
@@ -393,9 +398,16 @@ def verified_stamps(gen_dir: Path) -> set[tuple[str, int, int]]:
     return stamps
 
 
+def schema_digest() -> str:
+    """A hash of the schema module's bytes (for the catalogue's reading key, without importing Whoosh)."""
+    return hashlib.sha256((Path(__file__).resolve().parent / "schema.py").read_bytes()).hexdigest()[:16]
+
+
 def refuse_old_schema(ix, index_dir: Path) -> None:
     """Raise BuildError when the served generation lacks fields of today's schema (its documents could not
     take them)."""
+    from indexer.schema import SCHEMA
+
     missing = sorted(set(SCHEMA.names()) - set(ix.schema.names()))
     if missing:  # written by an older Crisis Desk
         raise BuildError(f"the index in {index_dir} was built by an older version (no field "
@@ -492,8 +504,10 @@ def served_catalogue(index_dir: Path, gen_dir: Path, catalogue: Catalogue | None
     toc = check.toc_generation(gen_dir)
     if catalogue is not None:
         return catalogue, True
+    from whoosh.index import EmptyIndexError
+
     try:
-        refuse_old_schema(whoosh_index.open_dir(str(gen_dir)), index_dir)
+        refuse_old_schema(_whoosh().open_dir(str(gen_dir)), index_dir)
     except EmptyIndexError:
         pass
     return Catalogue(toc, articles=read_existing(gen_dir)), False
@@ -711,7 +725,7 @@ def _write_segment(bounds: tuple[int, int]):
     from whoosh.writing import SegmentWriter
 
     folder, document = _SEGMENT_JOB
-    ix = whoosh_index.open_dir(folder)
+    ix = _whoosh().open_dir(folder)
     writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_MEMORY_MB)  # the parent holds the index's lock
     try:
         for k in range(*bounds):
@@ -803,8 +817,10 @@ def served_for_build(index_dir: Path, rebuild: bool) -> tuple[Path | None, Catal
 def read_existing(gen_dir: Path) -> dict[str, Entry]:
     """id -> (content hash, source path, first-indexed time) of every article in the served generation,
     read from its stored documents (the slow way, for a generation without a catalogue)."""
+    from whoosh.index import EmptyIndexError
+
     try:
-        ix = whoosh_index.open_dir(str(gen_dir))
+        ix = _whoosh().open_dir(str(gen_dir))
     except EmptyIndexError:
         return {}
     try:
@@ -844,8 +860,10 @@ def read_indexed_times(gen_dir: Path, ids: Sequence[str]) -> dict[str, float]:
 
 
 def _indexed_times(gen_dir: Path, ids: Sequence[str]) -> dict[str, float]:
+    from whoosh.index import EmptyIndexError
+
     try:
-        ix = whoosh_index.open_dir(str(gen_dir))
+        ix = _whoosh().open_dir(str(gen_dir))
     except EmptyIndexError:
         return {}
     found: dict[str, float] = {}
@@ -987,6 +1005,7 @@ def open_current(index_dir: str | os.PathLike, readonly: bool = True):
     gen_dir = check.served_generation(index_dir)
     if gen_dir is None:
         raise BuildError(f"no index in {index_dir} (build one with: python -m indexer build PATH --index {index_dir})")
+    _remember_missing_length_columns()
     return check.open_generation(gen_dir, readonly=readonly)
 
 
@@ -1014,6 +1033,8 @@ def remove_articles(index_dir: str | os.PathLike, ids: Sequence[str]) -> tuple[l
 
 def index_status(index_dir: str | os.PathLike, top: int = 10) -> dict:
     """Articles, date range, last build and the top facet values of the served generation."""
+    from indexer.normaliser_version import normaliser_version
+
     index_dir = Path(index_dir)
     ix = open_current(index_dir)
     counters = {"actors": Counter(), "countries": Counter(), "orgs": Counter(), "sources": Counter()}

@@ -17,7 +17,7 @@ A file's articles are taken from the catalogue without reading the file only whe
 size, modification and change times (nanoseconds) and inode are those recorded; it was last modified
 more than ``SETTLE_SECONDS`` before it was read (a file written in the same clock tick as it was read
 could change again without its times changing); none of its ids came from another file too (so the
-duplicate is seen again); and it was read under the same reading key (schema version, normaliser version,
+duplicate is seen again); and it was read under the same reading key (schema module, normaliser version,
 ``--map``, ``--max-file-mb``), so its content hashes would be the same. The warnings reading it gave
 (a malformed line, an article without text) are kept with it and given again, as if it had been read.
 """
@@ -93,11 +93,10 @@ def settled(stat: tuple[int, int, int, int], read_at: float) -> bool:
     return max(stat[1], stat[2]) / 1e9 < read_at - SETTLE_SECONDS
 
 
-def reading_key(schema_version: int, normaliser: str, mapping: Mapping[str, str] | None,
-                max_file_bytes: int) -> str:
+def reading_key(schema: str, normaliser: str, mapping: Mapping[str, str] | None, max_file_bytes: int) -> str:
     """What reading a file and its articles' content hashes depend on besides the file: a changed key
     means read again."""
-    payload = json.dumps([CATALOGUE_VERSION, schema_version, normaliser, sorted((mapping or {}).items()),
+    payload = json.dumps([CATALOGUE_VERSION, schema, normaliser, sorted((mapping or {}).items()),
                           max_file_bytes])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
 
