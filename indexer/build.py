@@ -22,6 +22,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from indexer import check
 from indexer import layout
@@ -34,6 +35,9 @@ from indexer.model import Article, Entities, Mention
 from indexer.normaliser_memo import remembered_version
 from indexer.sources import DEFAULT_MAX_FILE_BYTES, ProblemHandler, list_files, read_articles
 from indexer.spellings import TitleMentions, corpus_renames, spellings_column, surface_spellings
+
+if TYPE_CHECKING:
+    from indexer.event_dates import EventDate
 
 # The rules (indexer.entities and what it imports), the story detector (datasketch, which imports scipy)
 # and date resolution are imported where they are used: a build that finds nothing to do must not pay
@@ -545,7 +549,7 @@ def batch_identity(key: str, nlp, batch: Sequence[Article], digests: Sequence[st
     the NER model and the writer's code. Two builds with the same identity write the same documents."""
     digest = hashlib.sha256()
     model = model_id(nlp) if nlp is not None and hasattr(nlp, "meta") else installed_model_id()
-    digest.update(f"{key}\0{model}\0".encode("utf-8"))
+    digest.update(f"{key}\0{model}\0".encode())
     here = Path(__file__).resolve().parent
     for name in WRITER_MODULES:
         try:
@@ -554,7 +558,7 @@ def batch_identity(key: str, nlp, batch: Sequence[Article], digests: Sequence[st
             digest.update(b"?")
         digest.update(b"\0")
     for article, doc_digest in sorted(zip(batch, digests), key=lambda p: p[0].id):
-        digest.update(f"{article.id}\0{doc_digest}\0{article.path}\0{article.location}\0".encode("utf-8"))
+        digest.update(f"{article.id}\0{doc_digest}\0{article.path}\0{article.location}\0".encode())
     return digest.hexdigest()[:32]
 
 

@@ -191,7 +191,8 @@ def test_warnings_and_duplicate_ids_are_reported_on_every_run(build_index, tmp_p
     for run in range(2):
         problems = []
         reads["files"].clear()
-        summary = build_index([corpus], index_dir, on_problem=lambda loc, reason: problems.append((loc, reason)))
+        summary = build_index([corpus], index_dir,
+                              on_problem=lambda loc, reason, seen=problems: seen.append((loc, reason)))
         assert sum("malformed JSON" in reason for _, reason in problems) == 1
         assert [loc for loc, _ in problems if "malformed JSON" in _] == [f"{(corpus / 'c.jsonl').resolve()}:2"]
         assert any("duplicate id 'a1'" in reason for _, reason in problems)
