@@ -18,36 +18,44 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from whoosh import index as whoosh_index
-from whoosh.index import EmptyIndexError
+from typing import TYPE_CHECKING
 
 from indexer import check
-from indexer import entities as entity_rules
-from indexer import layout, reference
+from indexer import layout
+from indexer.catalogue import (Catalogue, Entry, SourceFile, drop_catalogues, file_stat, read_catalogue,
+                               reading_key, settled, write_catalogue)
 from indexer.enrich import (EntityStream, NerCache, body_offset, installed_model_id, load_nlp, model_id,
                             ner_text, text_hash)
 from indexer.entity_cache import EntityCache, dump_entities
 from indexer.errors import IndexerError
 from indexer.model import Article, Entities, Mention
-from indexer.normaliser_version import normaliser_version
-from indexer.schema import SCHEMA, SCHEMA_VERSION
-from indexer.sources import DEFAULT_MAX_FILE_BYTES, ProblemHandler, read_articles
+from indexer.normaliser_memo import remembered_version
+from indexer.sources import DEFAULT_MAX_FILE_BYTES, ProblemHandler, list_files, read_articles
 from indexer.spellings import TitleMentions, corpus_renames, spellings_column, surface_spellings
-from indexer.stories import StoryError, StoryStore
-from indexer.whoosh_patch import apply_patch
-from indexer.event_dates import EventDate, resolve_event_dates
-from indexer.normalise.people_corpus import PAIRS_KEY
+
+if TYPE_CHECKING:
+    from indexer.event_dates import EventDate
+
+# The rules (indexer.entities and what it imports), the story detector (datasketch, which imports scipy)
+# and date resolution are imported where they are used: a build that finds nothing to do must not pay
+# seconds of imports for them.
 
 WRITER_MEMORY_MB = 256
 
 
-apply_patch()  # checks the Whoosh version first (indexer/whoosh_patch.py)
+def _whoosh():
+    """``whoosh.index``, imported (and patched) when first needed: Whoosh, like the rules and the story
+    detector, is imported only by a build that reads or writes the index (a no-op needs none of them)."""
+    from whoosh import index
+
+    from indexer.whoosh_patch import apply_patch
+
+    apply_patch()  # checks the Whoosh version first
+    return index
 
 
 class BuildError(IndexerError):
@@ -115,6 +123,8 @@ def writer_lock(index_dir: Path) -> Iterator[None]:
 
 def content_hash(article: Article, normaliser: str) -> str:
     """A hash of everything that ends up in the article's document (and the rules that shape it)."""
+    from indexer.schema import SCHEMA_VERSION
+
     payload = json.dumps([
         SCHEMA_VERSION, normaliser, article.title, article.text,
         article.date.isoformat() if article.date else None, article.source, article.url, article.title_derived,
@@ -130,7 +140,7 @@ def keyword(values: Iterable[str]) -> str:
 
 def with_story(digest: str, story: str) -> str:
     """The stored hash of a document in story ``story``: a new story id makes the build rewrite it."""
-    return hashlib.sha256(f"{digest}\0{story}".encode()).hexdigest()[:32] if story else digest
+    return hashlib.sha256(f"{digest}\0{story}".encode("utf-8")).hexdigest()[:32] if story else digest
 
 
 def make_document(article: Article, ents: Entities, digest: str, spellings: dict | None = None,
@@ -151,7 +161,7 @@ def make_document(article: Article, ents: Entities, digest: str, spellings: dict
     mentioned = event_dates(article, ents)
     if mentioned:
         stored_entities["dates"] = [[d.start, d.end, d.date.isoformat(), d.precision] for d in mentioned]
-    facets: dict[str, Any] = {
+    facets = {
         "a": [a.name for a in actors],
         "l": [a.name for a in actors if a.leader],
         # each actor's role in this article, so the read side can show the role a result set's newest
@@ -201,6 +211,8 @@ def body_entities(ents: Entities, offset: int) -> Entities:
     ents.mentions = [Mention(m.start - offset, m.end - offset, m.kind, m.value)
                      for m in ents.mentions if m.start >= offset]
     ents.dates = [[start - offset, end - offset] for start, end in ents.dates if start >= offset]
+    from indexer.normalise.people_corpus import PAIRS_KEY
+
     pairs = ents.name_votes.get(PAIRS_KEY) if ents.name_votes else None
     if pairs:  # hyphenated pairs of surnames become mentions too: same coordinates as the rest
         ents.name_votes[PAIRS_KEY] = [(s - offset, e - offset, pair) for s, e, pair in pairs if s >= offset]
@@ -219,6 +231,8 @@ def date_spans(spans) -> list[list[int]]:
 
 def event_dates(article: Article, ents: Entities) -> list[EventDate]:
     """The dates the article's body mentions, resolved against its publication date."""
+    from indexer.event_dates import resolve_event_dates
+
     return resolve_event_dates(article.text, [(s, e, "DATE") for s, e in ents.dates], article.date)
 
 
@@ -249,72 +263,96 @@ def build_index(
     """
     started = time.perf_counter()
     index_dir = Path(index_dir)
-    summary = BuildSummary(normaliser=normaliser or normaliser_version(), started=time.time())
+    summary = BuildSummary(normaliser=normaliser or remembered_version(index_dir), started=time.time())
+    problems: list[tuple[str, str]] = []
 
     def report(location: str, reason: str) -> None:
         summary.skipped.append((location, reason))
+        problems.append((location, reason))
         if on_problem:
             on_problem(location, reason)
 
-    with writer_lock(index_dir), (StoryStore(index_dir / layout.STORIES_FILE) if stories
-                                  else nullcontext()) as story_store:
+    with writer_lock(index_dir), ExitStack() as stack:
         drop_old_generations(index_dir)  # orphans of killed or failed builds go before this one writes
-        current = served_for_build(index_dir, rebuild)
+        current, stored_catalogue, verified = served_for_build(index_dir, rebuild)
         fresh = rebuild or current is None
-        existing = {} if fresh or current is None else read_existing(current)
+        key = reading_key(schema_digest(), summary.normaliser, mapping, max_file_bytes)
+        served, trusted = (None, False) if fresh else served_catalogue(index_dir, current, stored_catalogue)
+        existing = served.articles if served else {}
 
-        articles = dedupe(read_articles(paths, mapping=mapping, on_problem=report,
-                                        max_file_bytes=max_file_bytes), report)
-        summary.read = len(articles)
-        seen_paths = {a.path for a in articles}
-        seen_ids = {a.id for a in articles}
+        sources = read_sources(paths, served, key, mapping=mapping, report=report, max_file_bytes=max_file_bytes)
+        articles = dedupe(sources.articles, report)
+        summary.read = len(articles) + len(sources.kept_ids)
+        seen_paths = {a.path for a in articles} | sources.kept_paths
+        seen_ids = {a.id for a in articles} | sources.kept_ids
         doomed = [] if fresh or not prune else [
-            doc_id for doc_id, (_, path) in existing.items()
-            if doc_id not in seen_ids and (path in seen_paths or not os.path.exists(path))]
-        try:
-            story_ids = story_store.assign(articles, only=seen_ids if fresh else None,
-                                           forget=doomed) if story_store else {}
-        except StoryError as exc:
-            if is_disk_full(exc, index_dir):
-                raise BuildError(disk_full_message(index_dir, paths, None)) from None
-            raise
+            doc_id for doc_id, entry in existing.items()
+            if doc_id not in seen_ids and (entry.path in seen_paths or not os.path.exists(entry.path))]
+        story_ids: dict[str, str] = {}
+        story_store = None
+        if stories and (articles or doomed or fresh):  # a build that read nothing new leaves stories alone
+            from indexer.stories import StoryError, StoryStore
+
+            try:
+                story_store = stack.enter_context(StoryStore(index_dir / layout.STORIES_FILE))
+                story_ids = story_store.assign(articles, only=seen_ids if fresh else None, forget=doomed)
+            except StoryError as exc:
+                if is_disk_full(exc, index_dir):
+                    raise BuildError(disk_full_message(index_dir, paths, None)) from None
+                raise BuildError(str(exc)) from None
         digests = [with_story(content_hash(a, summary.normaliser), story_ids.get(a.id, "")) for a in articles]
         todo = [i for i, (a, d) in enumerate(zip(articles, digests))
-                if fresh or existing.get(a.id, ("", ""))[0] != d]
-        summary.unchanged = len(articles) - len(todo)
+                if fresh or (existing[a.id].hash if a.id in existing else "") != d]
+        summary.unchanged = summary.read - len(todo)
 
         batch = [articles[i] for i in todo]
+        batch_digests = [digests[i] for i in todo]
         if rebuild and current is not None and not articles:
             raise BuildError("nothing to index, so the served generation is kept (a rebuild replaces "
                              "the whole index with what the given paths hold)")
+        changed = bool(batch or doomed or fresh)
+        batch_key = ""
+        if fresh:
+            batch_key = batch_identity(key, nlp, batch, batch_digests)
         target = new_generation_dir(index_dir) if fresh else current
-        assert target is not None  # fresh whenever there is no current generation
-        # What the served generation held before: a failed incremental write removes whatever it added.
-        before = set() if fresh else set(os.listdir(target))
-        try:
+        now = round(time.time(), 3)
+        indexed: dict[str, float] = {}
+        if changed:
+            # What the served generation held before: a failed incremental write removes whatever it added.
+            before = set() if fresh else set(os.listdir(target))
             try:
-                ix = (whoosh_index.create_in(str(target), SCHEMA) if fresh
-                      else whoosh_index.open_dir(str(target)))
-                if not fresh:
-                    missing = sorted(set(SCHEMA.names()) - set(ix.schema.names()))
-                    if missing:  # written by an older Crisis Desk: its documents cannot take the new fields
-                        raise BuildError(f"the index in {index_dir} was built by an older version (no field "
-                                         f"{', '.join(missing)}); rebuild it with --rebuild and all its paths")
-                if batch or doomed or fresh:
-                    indexed = read_indexed_times(current, [a.id for a in batch]) if current is not None else {}
-                    write_batch(ix, batch, [digests[i] for i in todo], existing, doomed, index_dir, nlp=nlp,
-                                n_process=n_process, progress=progress, summary=summary, stories=story_ids,
-                                indexed=indexed)
-            except BaseException:
-                if fresh:
-                    shutil.rmtree(target, ignore_errors=True)
-                else:
-                    remove_uncommitted(target, before)
+                try:
+                    if fresh and current is not None:
+                        indexed = served_times(index_dir, current, [a.id for a in batch])
+                    elif not fresh:
+                        indexed = {a.id: existing[a.id].t for a in batch
+                                   if a.id in existing and existing[a.id].t is not None}
+                    if not (fresh and reuse_generation(index_dir, current, target, batch_key, summary)):
+                        from indexer.schema import SCHEMA
+
+                        ix = (_whoosh().create_in(str(target), SCHEMA) if fresh
+                              else _whoosh().open_dir(str(target)))
+                        if not fresh:
+                            refuse_old_schema(ix, index_dir)
+                        write_batch(ix, batch, batch_digests, existing, doomed, index_dir, nlp=nlp,
+                                    n_process=n_process, progress=progress, summary=summary, stories=story_ids,
+                                    indexed=indexed, now=now)
+                except BaseException:
+                    if fresh:
+                        shutil.rmtree(target, ignore_errors=True)
+                    else:
+                        remove_uncommitted(target, before)
+                    raise
+            except Exception as exc:
+                if is_disk_full(exc, index_dir):
+                    raise BuildError(disk_full_message(index_dir, paths, current if fresh else None)) from None
                 raise
-        except Exception as exc:
-            if is_disk_full(exc, index_dir):
-                raise BuildError(disk_full_message(index_dir, paths, current if fresh else None)) from None
-            raise
+        catalogue = next_catalogue(target, served, fresh=fresh, batch=batch, digests=batch_digests,
+                                   doomed=doomed, indexed=indexed, now=now, batch_key=batch_key,
+                                   files=sources.records(articles, problems, key))
+        catalogue.verified = verified_stamps(target) if changed else verified
+        if changed or not trusted or catalogue.files != served.files or catalogue.verified != served.verified:
+            write_catalogue(index_dir, target.name, catalogue)
         if fresh:
             layout.switch_generation(index_dir, target.name)
             drop_old_generations(index_dir)
@@ -327,14 +365,220 @@ def build_index(
     return summary
 
 
+def verified_stamps(gen_dir: Path) -> set[tuple[str, int, int]]:
+    """(name, size, mtime_ns) of every file of a generation whose manifest this build has just written (or
+    copied from files it verified): their checksums match by construction."""
+    manifest = check.read_manifest(gen_dir) or {}
+    stamps = set()
+    for name, (size, _) in manifest.get("files", {}).items():
+        try:
+            st = (gen_dir / name).stat()
+        except OSError:
+            continue
+        if st.st_size == size:
+            stamps.add((name, st.st_size, st.st_mtime_ns))
+    return stamps
+
+
+def schema_digest() -> str:
+    """A hash of the schema module's bytes (for the catalogue's reading key, without importing Whoosh)."""
+    return hashlib.sha256((Path(__file__).resolve().parent / "schema.py").read_bytes()).hexdigest()[:16]
+
+
+def refuse_old_schema(ix, index_dir: Path) -> None:
+    """Raise BuildError when the served generation lacks fields of today's schema (its documents could not
+    take them)."""
+    from indexer.schema import SCHEMA
+
+    missing = sorted(set(SCHEMA.names()) - set(ix.schema.names()))
+    if missing:  # written by an older Crisis Desk
+        raise BuildError(f"the index in {index_dir} was built by an older version (no field "
+                         f"{', '.join(missing)}); rebuild it with --rebuild and all its paths")
+
+
+# --- reading the sources, with the catalogue's help ------------------------------------------------
+
+
+@dataclass
+class Sources:
+    """What a build read: the articles of the files it read, and the ids of the files it did not need to."""
+
+    articles: list[Article]
+    kept_ids: set[str]  # served articles of unchanged files, taken from the catalogue without reading
+    kept_paths: set[str]
+    kept: dict[str, SourceFile]  # those files' records
+    read: dict[str, tuple[tuple[int, int, int, int] | None, float]]  # file -> (stat before reading, when)
+
+    def records(self, articles: Sequence[Article], problems: Sequence[tuple[str, str]],
+                key: str) -> dict[str, SourceFile]:
+        """The catalogue records of this build's files: the unchanged ones as they were, and every file read
+        that was untouched since well before it was read and none of whose ids came from another file too,
+        with its stat and the warnings reading it gave (see ``indexer.catalogue``)."""
+        said: dict[str, list[tuple[str, str]]] = {}
+        for location, reason in problems:
+            name = location if location in self.read else location.rsplit(":", 1)[0]
+            said.setdefault(name, []).append((location, reason))
+        by_path = Counter(a.path for a in articles)
+        unclean = set()
+        owner: dict[str, str] = {}
+        for a in self.articles:  # before dedupe: an id in two files makes both unclean
+            other = owner.setdefault(a.id, a.path)
+            if other != a.path:
+                unclean.update((other, a.path))
+        files = dict(self.kept)
+        for name, (stat, read_at) in self.read.items():
+            if stat is not None and name not in unclean and settled(stat, read_at):
+                files[name] = SourceFile(stat, key, by_path.get(name, 0), said.get(name, []))
+        return files
+
+
+def read_sources(paths: Sequence[str | os.PathLike], served: Catalogue | None, key: str, *,
+                 mapping: Mapping[str, str] | None, report: ProblemHandler, max_file_bytes: int) -> Sources:
+    """Read the articles of every file under ``paths``, except files the served catalogue shows unchanged
+    (same stat, read under the same key): their articles are the served ones, taken by id."""
+    files = [str(f) for f in list_files(paths, report)]
+    ids_by_path: dict[str, list[str]] = {}
+    if served and served.files:
+        for doc_id, entry in served.articles.items():
+            ids_by_path.setdefault(entry.path, []).append(doc_id)
+    kept: dict[str, SourceFile] = {}
+    for name in files:
+        record = served.files.get(name) if served else None
+        if (record is not None and record.key == key and record.stat[0] <= max_file_bytes
+                and record.articles == len(ids_by_path.get(name, ())) and file_stat(name) == record.stat):
+            kept[name] = record
+    read: dict[str, tuple] = {}
+    got: dict[str, list[Article]] = {}
+    pending = [name for name in files if name not in kept]
+    while pending:
+        for name in pending:
+            read[name] = (file_stat(name), time.time())
+            got[name] = list(read_articles([name], mapping=mapping, on_problem=report,
+                                           max_file_bytes=max_file_bytes))
+        # An id read from one file that an unchanged file holds too: read that one as well, so the usual
+        # rule (the last one read wins, with a warning) decides.
+        kept_owner = {doc_id: name for name in kept for doc_id in ids_by_path.get(name, ())}
+        clash = {kept_owner[a.id] for name in pending for a in got[name] if a.id in kept_owner}
+        for name in clash:
+            del kept[name]
+        pending = sorted(clash, key=files.index)
+    for name, record in kept.items():  # what reading it said last time, it says again
+        for location, reason in record.problems:
+            report(location, reason)
+    articles = [a for name in files if name in got for a in got[name]]
+    kept_ids = {doc_id for name in kept for doc_id in ids_by_path.get(name, ())}
+    return Sources(articles, kept_ids, {name for name in kept if ids_by_path.get(name)}, kept, read)
+
+
+def served_times(index_dir: Path, gen_dir: Path, ids: Sequence[str]) -> dict[str, float]:
+    """id -> first-indexed time of those ``ids`` the generation serves, from its catalogue if it has one."""
+    catalogue = read_catalogue(index_dir, gen_dir.name, check.toc_generation(gen_dir))
+    if catalogue is None:
+        return read_indexed_times(gen_dir, ids)
+    entries = catalogue.articles
+    return {doc_id: entries[doc_id].t for doc_id in ids if doc_id in entries and entries[doc_id].t is not None}
+
+
+def served_catalogue(index_dir: Path, gen_dir: Path, catalogue: Catalogue | None) -> tuple[Catalogue, bool]:
+    """The served generation's catalogue (``catalogue``, read from its file) and whether it came from its
+    file; without a trustworthy file, one read from the stored documents (every body is loaded: the slow
+    way)."""
+    toc = check.toc_generation(gen_dir)
+    if catalogue is not None:
+        return catalogue, True
+    from whoosh.index import EmptyIndexError
+
+    try:
+        refuse_old_schema(_whoosh().open_dir(str(gen_dir)), index_dir)
+    except EmptyIndexError:
+        pass
+    return Catalogue(toc, articles=read_existing(gen_dir)), False
+
+
+def next_catalogue(target: Path, served: Catalogue | None, *, fresh: bool, batch: Sequence[Article],
+                   digests: Sequence[str], doomed: Sequence[str], indexed: Mapping[str, float], now: float,
+                   batch_key: str, files: dict[str, SourceFile]) -> Catalogue:
+    """The catalogue of ``target`` after this build wrote ``batch`` and deleted ``doomed``."""
+    toc = check.toc_generation(target)
+    if fresh:
+        articles = {}
+    else:
+        articles = dict(served.articles)
+        for doc_id in doomed:
+            articles.pop(doc_id, None)
+        # files not among this build's paths keep their records: their articles are still served
+        files = {**{n: f for n, f in served.files.items() if n not in files}, **files}
+    for article, digest in zip(batch, digests):
+        articles[article.id] = Entry(digest, article.path, indexed.get(article.id, now))
+    if not fresh:
+        batch_key = served.batch if not (batch or doomed) else ""
+    return Catalogue(toc, articles, files, batch_key)
+
+
+# --- reusing a generation's documents ------------------------------------------------------------
+
+# Modules whose code shapes a document besides the rules (those are in the normaliser's version).
+WRITER_MODULES = ("build.py", "schema.py", "enrich.py", "entity_cache.py", "catalogue.py", "stories.py")
+
+
+def batch_identity(key: str, nlp, batch: Sequence[Article], digests: Sequence[str]) -> str:
+    """A hash of everything the documents of a full build of ``batch`` depend on: the articles (content
+    hashes, which include the rules' version and the story ids, and where they came from), the reading key,
+    the NER model and the writer's code. Two builds with the same identity write the same documents."""
+    digest = hashlib.sha256()
+    model = model_id(nlp) if nlp is not None and hasattr(nlp, "meta") else installed_model_id()
+    digest.update(f"{key}\0{model}\0".encode())
+    here = Path(__file__).resolve().parent
+    for name in WRITER_MODULES:
+        try:
+            digest.update((here / name).read_bytes())
+        except OSError:
+            digest.update(b"?")
+        digest.update(b"\0")
+    for article, doc_digest in sorted(zip(batch, digests), key=lambda p: p[0].id):
+        digest.update(f"{article.id}\0{doc_digest}\0{article.path}\0{article.location}\0".encode())
+    return digest.hexdigest()[:32]
+
+
+def reuse_generation(index_dir: Path, current: Path | None, target: Path, batch_key: str,
+                     summary: BuildSummary) -> bool:
+    """Fill the new generation ``target`` with the served generation's files when a full build of the same
+    articles wrote it (same :func:`batch_identity`): its documents are what this rebuild would write.
+
+    Whoosh never changes a committed file, so the files are hard-linked (copied where links are not
+    possible); the served generation must pass its full checksum check first, since a rebuild is also
+    how a damaged generation is replaced. Returns False (nothing done) when it cannot be reused."""
+    if current is None or not batch_key:
+        return False
+    served = read_catalogue(index_dir, current.name, check.toc_generation(current))
+    if served is None or served.batch != batch_key:
+        return False
+    try:
+        if not check.verify_files(current):
+            return False
+    except check.IndexDamaged:
+        return False
+    manifest = check.read_manifest(current) or {}
+    names = list(manifest.get("files", {}))
+    for name in names:
+        source, copy_to = current / name, target / name
+        try:
+            os.link(source, copy_to)
+        except OSError:
+            shutil.copy2(source, copy_to)
+    shutil.copy2(current / check.MANIFEST_FILE, target / check.MANIFEST_FILE)
+    summary.added = len(served.articles)
+    return True
+
+
 def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: Mapping[str, object],
                 doomed: Sequence[str], index_dir: Path, *, nlp, n_process: int, progress: bool,
                 summary: BuildSummary, stories: Mapping[str, str] | None = None,
-                indexed: Mapping[str, float] | None = None) -> None:
+                indexed: Mapping[str, float] | None = None, now: float | None = None) -> None:
     """Recognise, normalise and write ``batch`` and delete ``doomed``, all in one commit.
 
     ``indexed`` holds the first-indexed time of articles already served; every other article is
-    stamped with the time of this commit.
+    stamped with ``now`` (default: the time of this commit).
 
     Each article is normalised as soon as its entities arrive from the NER workers, unless the entity
     cache has this text under the same NER model and normaliser version (then neither NER nor the rules
@@ -343,6 +587,8 @@ def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: 
     replacing the ones it changes would leave deleted copies whose words still count in BM25's
     statistics until a merge. One commit also means readers see the whole update or none of it.
     """
+    from indexer import entities as entity_rules
+
     normalised: list[Entities] = []
     titles: list[TitleMentions] = []
     if batch:
@@ -401,32 +647,110 @@ def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: 
         entity_rules.resolve_corpus(normalised, dates=[a.date for a in batch],
                                     sources=[a.source or a.url for a in batch])
     renamed = corpus_renames(normalised, titles)
-    writer = ix.writer(limitmb=WRITER_MEMORY_MB)
-    now = round(time.time(), 3)
+    now = round(time.time(), 3) if now is None else now
+
+    def document(k: int) -> dict:
+        article, ents = batch[k], normalised[k]
+        spellings = {"v": summary.normaliser,
+                     **surface_spellings(article.text, ents, titles[k].resolved(ents, renamed))}
+        return make_document(article, ents, digests[k], spellings, (stories or {}).get(article.id, ""),
+                             indexed=(indexed or {}).get(article.id, now))
+
+    # A new generation's documents are written by two processes, each its own segment: Whoosh's analysis
+    # and posting writing are pure Python and would otherwise keep one core busy and leave the other idle.
+    split = (len(batch) // 2 if n_process > 1 and len(batch) >= PARALLEL_WRITE_MIN and not existing
+             and not doomed else 0)
+    helper = SegmentHelper(ix, document, 0, split) if split else None
+    writer = None
     try:
+        writer = ix.writer(limitmb=WRITER_MEMORY_MB)
         bar = progress_bar(len(batch), "writing", progress)
-        for article, digest, ents, title in zip(batch, digests, normalised, titles):
-            spellings = {"v": summary.normaliser,
-                         **surface_spellings(article.text, ents, title.resolved(ents, renamed))}
-            doc = make_document(article, ents, digest, spellings, (stories or {}).get(article.id, ""),
-                                indexed=(indexed or {}).get(article.id, now))
-            if article.id in existing:
+        for k in range(split, len(batch)):
+            doc = document(k)
+            if batch[k].id in existing:
                 writer.update_document(**doc)
                 summary.updated += 1
             else:
                 writer.add_document(**doc)
                 summary.added += 1
             bar.update(1)
-        bar.close()
         for doc_id in doomed:
             writer.delete_by_term("id", doc_id)
         summary.removed = len(doomed)
-        writer.commit()
+        if helper:
+            first = helper.result()  # documents 0..split-1: listed before the parent's, so the order is kept
+            summary.added += split
+            bar.update(split)
+            segments = writer._merge_segments(None, None, False) + [first]
+            segments.append(writer._finalize_segment())
+            writer._commit_toc(segments)
+            writer._finish()
+        else:
+            writer.commit()
+        bar.close()
     except BaseException:
-        cancel_writer(writer)
+        if helper:
+            helper.stop()
+        if writer is not None:
+            cancel_writer(writer)
         raise
+    from indexer import reference
+
     reference.write_reference(ix.storage.folder, summary.normaliser)  # before the manifest, which lists it
     check.write_manifest(ix.storage.folder)
+
+
+# Below this many documents a second writing process costs more than it saves.
+PARALLEL_WRITE_MIN = 1000
+_SEGMENT_JOB = None
+
+
+def _write_segment(bounds: tuple[int, int]):
+    """In a forked helper: write documents ``bounds`` of the job into a segment of their own; return it."""
+    from whoosh.writing import SegmentWriter
+
+    folder, document = _SEGMENT_JOB
+    ix = _whoosh().open_dir(folder)
+    writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_MEMORY_MB)  # the parent holds the index's lock
+    try:
+        for k in range(*bounds):
+            writer.add_document(**document(k))
+        return writer._finalize_segment()
+    except BaseException:
+        writer._close_segment()
+        raise
+
+
+class SegmentHelper:
+    """One forked process writing documents ``start``..``end`` into a Whoosh segment while the parent writes
+    the rest; the parent commits both segments in one TOC. The helper shares the documents by forking (no
+    pickling), ignores Ctrl-C and dies with the parent (``indexer.enrich``'s worker hygiene), and what it
+    wrote is deleted with the rest of a failed generation."""
+
+    def __init__(self, ix, document, start: int, end: int):
+        import multiprocessing
+
+        from indexer.enrich import _init_worker
+
+        global _SEGMENT_JOB
+        _SEGMENT_JOB = (ix.storage.folder, document)
+        try:
+            self.pool = multiprocessing.get_context("fork").Pool(1, initializer=_init_worker)
+            self.pending = self.pool.apply_async(_write_segment, ((start, end),))
+        finally:
+            _SEGMENT_JOB = None  # the fork has its copy
+
+    def result(self):
+        """Wait for the helper's segment (its exception is raised here)."""
+        try:
+            return self.pending.get()
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        """End the helper process."""
+        self.pool.terminate()
+        self.pool.join()
 
 
 def cancel_writer(writer) -> None:
@@ -455,33 +779,55 @@ def dedupe(articles: Iterable[Article], report: ProblemHandler) -> list[Article]
     return list(by_id.values())
 
 
-def served_for_build(index_dir: Path, rebuild: bool) -> Path | None:
-    """Return the served generation a build starts from; a damaged one stops an incremental build
-    (it would be written into) but not a ``--rebuild``, which replaces it."""
+def served_for_build(index_dir: Path, rebuild: bool) -> tuple[Path | None, Catalogue | None, set]:
+    """Return the served generation a build starts from, its catalogue (None when it has none for its
+    commit) and the stamps of its files known to match their checksums; a damaged generation stops an
+    incremental build (it would be written into) but not a ``--rebuild``, which replaces it. Files whose
+    stamps the catalogue lists as verified are not read again for their checksums: Whoosh never rewrites
+    a committed file, so a file changed since has another size or modification time."""
     try:
         current = check.served_generation(index_dir)
+        catalogue = (read_catalogue(index_dir, current.name, check.toc_generation(current))
+                     if current is not None else None)
+        verified = set(catalogue.verified) if catalogue else set()
         if current is not None and not rebuild:
-            check.verify_files(current)
-        return current
+            check.verify_files(current, known=verified)  # adds the stamps of the files it read
+        return current, catalogue, verified
     except check.IndexDamaged as exc:
         if rebuild:
-            return None
+            return None, None, set()
         raise BuildError(str(exc).replace(check.REBUILD_ADVICE, "run this build again with --rebuild")) from None
 
 
-def read_existing(gen_dir: Path) -> dict[str, tuple[str, str]]:
-    """id -> (content hash, source path) of every article in the served generation."""
+def read_existing(gen_dir: Path) -> dict[str, Entry]:
+    """id -> (content hash, source path, first-indexed time) of every article in the served generation,
+    read from its stored documents (the slow way, for a generation without a catalogue)."""
+    from whoosh.index import EmptyIndexError
+
     try:
-        ix = whoosh_index.open_dir(str(gen_dir))
+        ix = _whoosh().open_dir(str(gen_dir))
     except EmptyIndexError:
         return {}
     try:
         with ix.reader() as reader:
-            return {fields["id"]: (fields.get("hash", ""), fields.get("path", ""))
-                    for fields in reader.all_stored_fields()}
+            column = reader.column_reader("facets") if reader.has_column("facets") else None
+            found = {}
+            for docnum, fields in reader.iter_docs():
+                found[fields["id"]] = Entry(fields.get("hash", ""), fields.get("path", ""),
+                                            _first_indexed(column[docnum]) if column is not None else None)
+            return found
     except Exception as exc:  # noqa: BLE001 - damage shows as any error type
         raise BuildError(f"the served generation {gen_dir.name} cannot be read "
                          f"({check.describe_exception(exc)}); run this build again with --rebuild") from None
+
+
+def _first_indexed(raw: bytes | None) -> float | None:
+    """The ``t`` of one document's facets column (None when it has none)."""
+    try:
+        t = json.loads(raw or b"{}").get("t")
+    except ValueError:
+        return None
+    return float(t) if isinstance(t, (int, float)) and not isinstance(t, bool) and t > 0 else None
 
 
 def read_indexed_times(gen_dir: Path, ids: Sequence[str]) -> dict[str, float]:
@@ -499,8 +845,10 @@ def read_indexed_times(gen_dir: Path, ids: Sequence[str]) -> dict[str, float]:
 
 
 def _indexed_times(gen_dir: Path, ids: Sequence[str]) -> dict[str, float]:
+    from whoosh.index import EmptyIndexError
+
     try:
-        ix = whoosh_index.open_dir(str(gen_dir))
+        ix = _whoosh().open_dir(str(gen_dir))
     except EmptyIndexError:
         return {}
     found: dict[str, float] = {}
@@ -513,12 +861,9 @@ def _indexed_times(gen_dir: Path, ids: Sequence[str]) -> dict[str, float]:
             docnum = searcher.document_number(id=article_id)
             if docnum is None:
                 continue
-            try:
-                t = json.loads(column[docnum] or b"{}").get("t")
-            except ValueError:
-                continue
-            if isinstance(t, (int, float)) and not isinstance(t, bool) and t > 0:
-                found[article_id] = float(t)
+            t = _first_indexed(column[docnum])
+            if t is not None:
+                found[article_id] = t
     return found
 
 
@@ -545,6 +890,7 @@ def drop_old_generations(index_dir: Path) -> None:
     for gen in index_dir.iterdir():
         if gen.is_dir() and layout.generation_number(gen.name) and gen.name not in keep:
             shutil.rmtree(gen, ignore_errors=True)
+    drop_catalogues(index_dir, keep)
 
 
 def remove_uncommitted(gen_dir: Path, before: set[str]) -> None:
@@ -629,6 +975,8 @@ def progress_bar(total: int, what: str, enabled: bool):
 
 def country_label(code: str) -> str:
     """``"BY"`` -> ``"Belarus"`` for people reading ``status``."""
+    from indexer import entities as entity_rules
+
     country = entity_rules.resolve_country(code)
     return country.name if country else code
 
@@ -642,6 +990,9 @@ def open_current(index_dir: str | os.PathLike, readonly: bool = True):
     gen_dir = check.served_generation(index_dir)
     if gen_dir is None:
         raise BuildError(f"no index in {index_dir} (build one with: python -m indexer build PATH --index {index_dir})")
+    from indexer.whoosh_patch import apply_patch
+
+    apply_patch()
     return check.open_generation(gen_dir, readonly=readonly)
 
 
@@ -658,6 +1009,8 @@ def remove_articles(index_dir: str | os.PathLike, ids: Sequence[str]) -> tuple[l
                 for doc_id in known:
                     writer.delete_by_term("id", doc_id)
             if (index_dir / layout.STORIES_FILE).exists():
+                from indexer.stories import StoryStore
+
                 with StoryStore(index_dir / layout.STORIES_FILE) as store:
                     store.assign([], forget=known)
                     store.commit()
@@ -667,10 +1020,11 @@ def remove_articles(index_dir: str | os.PathLike, ids: Sequence[str]) -> tuple[l
 
 def index_status(index_dir: str | os.PathLike, top: int = 10) -> dict:
     """Articles, date range, last build and the top facet values of the served generation."""
+    from indexer.normaliser_version import normaliser_version
+
     index_dir = Path(index_dir)
     ix = open_current(index_dir)
-    counters: dict[str, Counter[str]] = {"actors": Counter(), "countries": Counter(), "orgs": Counter(),
-                                         "sources": Counter()}
+    counters = {"actors": Counter(), "countries": Counter(), "orgs": Counter(), "sources": Counter()}
     days = []
     versions: Counter = Counter()
     try:

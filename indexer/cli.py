@@ -170,7 +170,8 @@ def run_build(args: argparse.Namespace) -> int:
     if summary.indexed == 0 and summary.removed == 0:
         _error("nothing could be indexed from " + " ".join(map(str, args.paths)))
         return EXIT_FAILED
-    report_saved(args.index, summary.started)
+    if summary.added:  # only added articles are new to a saved search (an update keeps its first-indexed time)
+        report_saved(args.index, summary.started)
     return EXIT_OK
 
 

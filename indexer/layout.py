@@ -23,8 +23,13 @@ Also in ``INDEX_DIR``:
 text hash, NER model and normaliser version; see ``indexer/entity_cache.py``), ``stories.sqlite`` (each
 article's story id and near-duplicate signature, keyed by article id and body hash, so story ids outlive
 rebuilds and an incremental build matches new articles without re-reading old texts; see
-``indexer.stories``), ``build.lock`` (one writer at a time) and ``last-build.json`` (the summary of the
-last build, for ``status``).
+``indexer.stories``), ``build.lock`` (one writer at a time), ``last-build.json`` (the summary of the
+last build, for ``status``) and ``catalogue-gen-NNNNNN.json`` per generation (each served article's id,
+content hash, source path and first-indexed time, and the source files' stats, so an incremental build
+never loads stored documents; see ``indexer.catalogue``; it sits beside its generation, not inside, because
+readers check every file inside a generation against its manifest) and ``normaliser-version.json`` (the
+installed rules' version with a hash of the indexer's files, so a build does not parse the rules to learn
+it; see ``indexer.normaliser_memo``).
 """
 
 from __future__ import annotations
@@ -60,6 +65,9 @@ def fold_country_key(text: str) -> str:
     if text.startswith("the "):
         text = text[4:]
     return text
+NORMALISER_MEMO_FILE = "normaliser-version.json"  # the installed rules' version, remembered (indexer.normaliser_memo)
+CATALOGUE_PREFIX = "catalogue-"
+CATALOGUE_SUFFIX = ".json"
 
 
 class CurrentUnreadable(Exception):
@@ -112,6 +120,19 @@ def generation_number(name: str) -> int:
         return int(name[len(GENERATION_PREFIX):]) if name.startswith(GENERATION_PREFIX) else 0
     except ValueError:
         return 0
+
+
+def catalogue_path(index_dir: str | os.PathLike, generation: str) -> Path:
+    """Return the path of generation ``generation``'s catalogue (see ``indexer.catalogue``)."""
+    return Path(index_dir) / f"{CATALOGUE_PREFIX}{generation}{CATALOGUE_SUFFIX}"
+
+
+def catalogue_generation(filename: str) -> str | None:
+    """Return the generation a catalogue file name belongs to (None when it is not one)."""
+    if not (filename.startswith(CATALOGUE_PREFIX) and filename.endswith(CATALOGUE_SUFFIX)):
+        return None
+    name = filename[len(CATALOGUE_PREFIX):-len(CATALOGUE_SUFFIX)]
+    return name if generation_number(name) else None
 
 
 def switch_generation(index_dir: str | os.PathLike, name: str) -> None:
