@@ -105,6 +105,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.add_template_global(facet_url)
     app.add_template_global(describe_role)
     app.add_template_global(entity_url)
+    app.add_template_global(article_url)
     app.add_template_filter(format_date, "date")
     app.add_template_filter(web_url)
     app.after_request(add_security_headers)
@@ -258,6 +259,17 @@ def state_fields(*skip: str) -> list[tuple[str, str]]:
     return [(key, v) for key, values in current_state().items() if key not in skip and key != "page" for v in values]
 
 
+def state_query() -> str:
+    """Return the current search as a query string, page included ("" when there is no search)."""
+    return "&".join(encode_param(key, v) for key, values in current_state().items() for v in values)
+
+
+def article_url(article_id: str) -> str:
+    """Return an article's URL carrying the current search (its page shows the words and links back)."""
+    query = state_query()
+    return url_for("pages.article", article_id=article_id) + ("?" + query if query else "")
+
+
 def web_url(url: str | None) -> str:
     """Return ``url`` when it is http(s), else "": a stored URL must never become a javascript: link."""
     url = (url or "").strip()
@@ -284,15 +296,44 @@ def format_date(value: date | None, unit: str = "day") -> str:
 pages = Blueprint("pages", __name__)
 
 
+def clamp_per_page() -> str:
+    """Bring a page's ``per_page`` to the nearest allowed value; return the notice saying so ("" if none).
+
+    The page's links then carry the allowed value; the API keeps answering 400 (a program should be told).
+    """
+    raw = request.args.get("per_page", "").strip()
+    try:
+        asked = int(raw)
+    except ValueError:
+        return ""  # not a number at all: parse_request's clear 400
+    if asked in PER_PAGE_CHOICES:
+        return ""
+    nearest = min(PER_PAGE_CHOICES, key=lambda n: (abs(n - asked), n))
+    state = current_state()
+    state["per_page"] = [str(nearest)]
+    g.search_state = state
+    return f"Showing {nearest} a page: a page holds 10, 20 or 50 results, not {raw[:12]}."
+
+
+def page_request():
+    """Return (SearchRequest, notice) of an HTML page: like the API's, but ``per_page`` is clamped."""
+    notice = clamp_per_page()
+    args = request_args()
+    if notice:
+        args["per_page"] = current_state()["per_page"]
+    return parse_request(args), notice
+
+
 @pages.get("/")
 def results():
     """Show the results page; with no query it is the landing page (everything, newest first)."""
-    req = parse_request(request_args())
+    req, page_notice = page_request()
     res = search_index().search(req)
     return render_template(
         "results.html",
         req=req,
         res=res,
+        page_notice=page_notice,
         facets=facet_panels(res.facets, res.facet_totals),
         chips=selected_chips(res.facets, req),
         histogram=histogram_chart(res.histogram, res.histogram_unit, req),
@@ -315,7 +356,7 @@ def facet_page(kind: str):
     """
     if kind not in FILTER_KINDS:
         raise NotFound()
-    req = parse_request(request_args())
+    req, _notice = page_request()  # the values page shows no pages of hits: per_page only travels in links
     prefix, offset, limit = facet_page_args(current_app.config["FACET_MAX"])
     result = search_index().facet_values(req, kind, prefix=prefix, offset=offset, limit=limit)
     chosen, excluded = selected_values(kind)
@@ -377,7 +418,10 @@ def article(article_id: str):
         raise NotFound()
     related = search_index().more_like_this(view.id, n=current_app.config["MORE_LIKE_THIS"])
     story = search_index().story(view.story["id"]) if view.story and view.story["size"] > 1 else None
-    return render_template("article.html", article=view, related=related, story=story)
+    clamp_per_page()  # the way back must not lead to a refused page
+    query = state_query()
+    back_href = endpoint_path("pages.results") + "?" + query if query else None
+    return render_template("article.html", article=view, related=related, story=story, back_href=back_href)
 
 
 def filter_values(kind: str) -> list[tuple[str, bool]]:
@@ -635,8 +679,23 @@ def entity_page(kind: str, value: str):
         for bar, bucket in zip(chart["bars"], view.histogram):
             bar["peak"] = bucket.period in peaks
     peak_labels = [period_label(b, view.histogram_unit) for b in view.histogram if b.period in set(view.peaks)]
+    own = entity_query(kind, view.value)
+    # "compare with…": the entity itself is the first series; its strongest associates are ready-made seconds
+    compare_with = [{"label": r.display or r.value, "href": compare_href([own, entity_query(k, r.value)])}
+                    for k, rows in view.related.items() for r in rows[:1]]
     return render_template("entity.html", view=view, label=ENTITY_LABELS[kind], histogram=chart,
-                           peak_labels=peak_labels, search_href=state_url(), kinds=ENTITY_LABELS)
+                           peak_labels=peak_labels, search_href=state_url(), kinds=ENTITY_LABELS,
+                           compare_query=own, compare_with=compare_with)
+
+
+def entity_query(kind: str, value: str) -> str:
+    """Return the query text that finds an entity's articles (``actor:"Vladimir Putin"``, ``country:BY``)."""
+    return f'{kind}:"{value.replace(chr(34), " ").strip()}"'
+
+
+def compare_href(queries: list[str]) -> str:
+    """Return the comparison page of ``queries`` (no shared filters)."""
+    return url_for("pages.compare_page") + "?" + "&".join(encode_param("q", q) for q in queries)
 
 
 @entities.get("/actor/<path:value>")
