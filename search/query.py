@@ -9,7 +9,7 @@ becomes plain words with a notice; long questions become a relaxed query ranked 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from whoosh import fields, query as wq
 from whoosh.qparser import (AndGroup, FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser,
@@ -17,10 +17,15 @@ from whoosh.qparser import (AndGroup, FieldAliasPlugin, FuzzyTermPlugin, Multifi
 
 from indexer.schema import SCHEMA, TEXT_ANALYZER
 
+from .filler_words import is_filler
+
 TEXT_FIELDS = ("title", "body", "lead")
 # Fields a user may name in the query; everything else in the schema stays internal.
 USER_FIELDS = ("title", "body", "lead", "actor", "country", "org", "source", "date")
 LONG_QUESTION_WORDS = 6
+# A relaxed query requires this share of its content words (those some article has), rounded up:
+# 2 of 2 or 3, 3 of 4 or 5, 4 of 6. Any one word alone matched most of an index (issue 11).
+RELAXED_MIN_SHARE = 0.6
 
 NOTICE_UNPARSED = "Your query could not be parsed; searched for the words instead"
 NOTICE_RELAXED = "Showing articles that match most of your words"
@@ -55,6 +60,7 @@ class ParsedQuery:
     empty: bool = False  # words were given but none is searchable (stop words only)
     groups: list = field(default_factory=list)  # AND groups of a plain query, when names widened them
     also_matching: list[str] = field(default_factory=list)  # spellings added for names in the query
+    content_text: str = ""  # a relaxed query's words without its filler words (names are widened in it)
 
 
 def _make_parser() -> MultifieldParser:
@@ -128,9 +134,10 @@ def parse_query(text: str) -> ParsedQuery:
         raw_words = _WORD_RE.findall(text)
         if not words:
             return ParsedQuery(text, None, NOTICE_STOPWORDS, plain=True, empty=True)
-        relaxed = len(raw_words) >= LONG_QUESTION_WORDS and len(words) >= 2
-        return ParsedQuery(text, words_query(words), NOTICE_RELAXED if relaxed else None,
-                           plain=True, words=words, relaxed=relaxed)
+        parsed = ParsedQuery(text, words_query(words), None, plain=True, words=words)
+        if len(raw_words) >= LONG_QUESTION_WORDS and len(words) >= 2:
+            return relax(parsed)
+        return parsed
     try:
         q = _PARSER.parse(text)
     except Exception:  # Whoosh raises assorted errors (ValueError on bad dates, ...); the user gets words.
@@ -174,9 +181,37 @@ def _drop_unreadable(q: wq.Query) -> wq.Query | None:
     return q
 
 
+def content_text(text: str) -> str:
+    """Return the words of ``text`` that are not filler words ("EU Belarus migrants" from a question)."""
+    return " ".join(w for w in _WORD_RE.findall(text) if not is_filler(w))
+
+
+def relax(parsed: ParsedQuery) -> ParsedQuery:
+    """Return a plain query relaxed: ranked by its content words, most of which an article must have.
+
+    Filler words ("what", "did", "put", "over") are dropped, so they neither match nor are highlighted;
+    a query of nothing but filler words keeps them all.
+    """
+    content = content_text(parsed.text)
+    words = analyse_words(content)
+    if not words:
+        words, content = parsed.words, ""
+    return replace(parsed, query=words_query(words), words=words, relaxed=True, groups=[], also_matching=[],
+                   notice=parsed.notice or NOTICE_RELAXED, content_text=content)
+
+
+_FIELD_RANGE_RE = re.compile(r"\b\w+:\s*[\[{][^\]}]*[\]}]?")
+_FIELD_NAME_RE = re.compile(r"\b\w+:")
+
+
 def fallback_query(text: str, notice: str = NOTICE_UNPARSED) -> ParsedQuery:
-    """Search the words of ``text`` as plain words (the answer to text that cannot be parsed)."""
-    words = analyse_words(" ".join(_WORD_RE.findall(text.replace("_", " "))))
+    """Search the words of ``text`` as plain words (the answer to text that cannot be parsed).
+
+    A field's range and a field's name are syntax, not words ("date:[garbage TO 2021] Tokayev" searches
+    Tokayev), unless nothing else is left."""
+    words = analyse_words(" ".join(_WORD_RE.findall(
+        _FIELD_NAME_RE.sub(" ", _FIELD_RANGE_RE.sub(" ", text)).replace("_", " "))))
+    words = words or analyse_words(" ".join(_WORD_RE.findall(text.replace("_", " "))))
     if not words:
         return ParsedQuery(text, None, NOTICE_STOPWORDS, empty=True)
     return ParsedQuery(text, words_query(words), notice, plain=True, words=words)

@@ -38,8 +38,8 @@ from ..facets import NO_DATE, SPARSE_RATIO
 from ..mentioned_dates import event_dates_json, mentioned_histogram
 from ..model import (FACET_KINDS, ArticleView, Bucket, ExportRow, FacetPage, FacetValue, Hit, IndexedHit,
                      MatchSummary, SearchRequest, SearchResult, StoryView)
-from ..query import (NOTICE_RELAXED, NOTICE_STOPWORDS, ParsedQuery, TEXT_FIELDS, fallback_query, parse_query,
-                     word_query)
+from ..query import (NOTICE_RELAXED, NOTICE_STOPWORDS, RELAXED_MIN_SHARE, ParsedQuery, TEXT_FIELDS,
+                     fallback_query, parse_query, relax, word_query)
 from ..snippets import lead_paragraph, make_snippet
 from ..stories import StoryTable
 from . import views
@@ -194,7 +194,7 @@ class SearchIndex:
             return parsed, None
         try:
             if parsed.relaxed:
-                return parsed, snap.matcher.relaxed(_word_groups(parsed))
+                return parsed, snap.matcher.relaxed(_word_groups(parsed), RELAXED_MIN_SHARE)
             return parsed, snap.matcher.evaluate(parsed.query)
         except Exception:  # e.g. a range Whoosh cannot expand: search the words instead, never a 500
             parsed = fallback_query(parsed.text)
@@ -221,10 +221,16 @@ class SearchIndex:
             return parsed, filt, None
         mask = matches.mask & filt
         if (not parsed.relaxed and parsed.plain and len(parsed.words) >= 2 and not mask.any()):
-            relaxed = snap.matcher.relaxed(_word_groups(parsed))
-            parsed = replace(parsed, relaxed=True, notice=parsed.notice or NOTICE_RELAXED)
-            matches = relaxed
-            mask = matches.mask & filt
+            relaxed = _widen_names(snap, relax(parsed))
+            with snap.matcher.budget(budget):
+                relaxed_matches = snap.matcher.relaxed(_word_groups(relaxed), RELAXED_MIN_SHARE)
+            if (relaxed_matches.mask & filt).any():  # else the all-words answer (nothing) stands, unrelaxed
+                parsed, matches = relaxed, relaxed_matches
+                mask = matches.mask & filt
+        if parsed.relaxed and not mask.any() and parsed.notice:
+            # "match most of your words" above no results (a filter emptied the set) would mislead
+            kept = parsed.notice.replace(NOTICE_RELAXED, "").strip()
+            parsed = replace(parsed, notice=kept or None)
         return parsed, mask, matches.score
 
     def _order(self, snap: Snapshot, mask: np.ndarray, score: np.ndarray | None, sort: str,
@@ -444,6 +450,15 @@ class SearchIndex:
         return views.article(self, article_id, max_chars, max_marks)
 
     @_reading
+    def highlight_terms(self, q: str) -> frozenset[str]:
+        """Return the analysed words a query matches on, as its snippets mark them (filler words left out)."""
+        snap = self._snapshot()
+        parsed = parse_query(q)
+        if parsed.query is None:
+            return frozenset()
+        return self._highlight_terms(snap, _widen_names(snap, parsed))
+
+    @_reading
     def story(self, story_id: str) -> StoryView | None:
         """Return a story's live members, the lead (first published, ties by id) first, or None."""
         return views.story(self, story_id)
@@ -543,7 +558,8 @@ def _widen_names(snap: Snapshot, parsed: ParsedQuery) -> ParsedQuery:
                 return max(snap.reader.doc_frequency(f, term) for f in TEXT_FIELDS)
 
         if parsed.plain:
-            widened = expand_plain(table, parsed.text, TEXT_FIELDS, word_query, frequency)
+            # a relaxed query widens only its content words: filler words are neither matched nor marked
+            widened = expand_plain(table, parsed.content_text or parsed.text, TEXT_FIELDS, word_query, frequency)
             if not widened.also or widened.query is None:
                 return parsed
             return replace(parsed, query=widened.query, groups=widened.groups, also_matching=widened.also)
