@@ -15,6 +15,7 @@ import logging
 import os
 import shlex
 from datetime import date
+from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
 from urllib.parse import urlencode, urlsplit
 
@@ -38,6 +39,7 @@ from search import IndexMissing, IndexUnreadable, InvalidParameter, SearchError,
 from web.protection import init_protection, read_secret_key
 from search.compare import MAX_SERIES, parse_series
 from search.network import circle_layout, parse_kinds
+from search.snippets import mark_words
 
 log = logging.getLogger("crisis_desk.app")
 
@@ -55,6 +57,8 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "SECRET_KEY": (None, "signs CSRF tokens; shared by every worker (env CRISIS_DESK_SECRET_KEY, else a key "
                          "file created once in INDEX_DIR)"),
     "MAX_CONTENT_LENGTH": (8 * 2**20, "largest request body (batch CSV uploads)"),
+    "SEEDS_DIR": ("seeds", "the sample articles `make run` indexes first (relative to the app); a landing page "
+                           "over nothing else says how to index real coverage"),
 }
 ENV_INDEX_DIR = "CRISIS_DESK_INDEX"
 ENV_SECRET_KEY = "CRISIS_DESK_SECRET_KEY"
@@ -345,7 +349,29 @@ def results():
         per_page_choices=PER_PAGE_CHOICES,
         network=results_network(req, res.total),
         network_kinds=network_kinds(),
+        seeds_only=seeds_only(res),
     )
+
+
+def seeds_only(res) -> dict | None:
+    """On the landing page of an index that holds nothing but the sample articles, return what the page
+    needs to say how to index real coverage (None anywhere else)."""
+    if current_state() or not res.hits:
+        return None
+    seeds = seed_ids(os.path.join(current_app.root_path, current_app.config["SEEDS_DIR"]))
+    if not seeds or search_index().health()["articles"] > len(seeds) or any(h.id not in seeds for h in res.hits):
+        return None
+    index_dir = shlex.quote(str(current_app.config["INDEX_DIR"]))
+    return {"count": len(seeds), "command": f"python -m indexer --index {index_dir} build --rebuild PATH ..."}
+
+
+@functools.lru_cache(maxsize=4)
+def seed_ids(folder: str) -> frozenset[str]:
+    """Return the ids of the sample articles (the indexer names a .txt article by its file's stem)."""
+    try:
+        return frozenset(p.stem for p in Path(folder).glob("*.txt"))
+    except OSError:
+        return frozenset()
 
 
 @pages.get("/facet/<kind>")
@@ -421,7 +447,13 @@ def article(article_id: str):
     clamp_per_page()  # the way back must not lead to a refused page
     query = state_query()
     back_href = endpoint_path("pages.results") + "?" + query if query else None
-    return render_template("article.html", article=view, related=related, story=story, back_href=back_href)
+    # the search's words are marked in the text as in the snippets (entity links keep their own marks)
+    q = request.args.get("q", "").strip()
+    terms = search_index().highlight_terms(q) if q else frozenset()
+    body = [(kind, value, mark_words(text, terms)) for text, kind, value in view.segments or [(view.body, None, None)]]
+    return render_template("article.html", article=view, related=related, story=story, back_href=back_href,
+                           body=body, lead=mark_words(view.lead or "", terms), title=mark_words(view.title, terms),
+                           marked=any(m for _k, _v, pieces in body for _t, m in pieces))
 
 
 def filter_values(kind: str) -> list[tuple[str, bool]]:

@@ -149,3 +149,19 @@ def make_snippet(body: str, terms: frozenset[str], lead: str = "") -> str:
     if any(c.isalnum() for c in body[prev_end:]):
         parts.append(ELLIPSIS)
     return " ".join(parts)
+
+
+def mark_words(text: str, terms: frozenset[str]) -> list[tuple[str, bool]]:
+    """Split ``text`` into (piece, matched) pairs: the words whose analysed form is in ``terms`` are
+    their own pieces, marked True (the article page marks a search's words this way; the template escapes)."""
+    matches = find_matches(text, terms) if terms and text else []
+    pieces: list[tuple[str, bool]] = []
+    pos = 0
+    for start, end, _term in matches:
+        if start > pos:
+            pieces.append((text[pos:start], False))
+        pieces.append((text[start:end], True))
+        pos = end
+    if pos < len(text) or not pieces:
+        pieces.append((text[pos:], False))
+    return pieces

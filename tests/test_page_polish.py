@@ -163,3 +163,19 @@ def test_every_entity_page_offers_compare_with(client, path, query, total, assoc
     assert all(len(parse_qs(urlsplit(unescape(h)).query)["q"]) == 2 for h in quick)
     compare = client.get(unescape(quick[0]))
     assert compare.status_code == 200 and 'class="compare-chart"' in page_text(compare)
+
+
+def test_a_landing_page_over_the_samples_only_says_how_to_index_real_coverage(seed_index_dir, fixture_index_dir):
+    seeds = create_app({"INDEX_DIR": str(seed_index_dir), "TESTING": True}).test_client()
+    html = page_text(seeds.get("/"))
+    hint = re.search(r'<section class="first-start".*?</section>', html, re.S).group(0)
+    assert "Only the 2 sample articles so far" in hint
+    assert f"<code>python -m indexer --index {seed_index_dir} build --rebuild PATH ...</code>" in hint
+    for fmt in (".csv", ".jsonl", ".ndjson", ".json", ".txt", "--map text=Story"):
+        assert f"<code>{fmt}</code>" in hint
+    # only the landing page says so: a search over the samples does not
+    assert "first-start" not in page_text(seeds.get("/?q=Putin"))
+    assert "first-start" not in page_text(seeds.get("/?country=BY"))
+    # nor does the landing page of real coverage
+    real = create_app({"INDEX_DIR": str(fixture_index_dir), "TESTING": True}).test_client()
+    assert "first-start" not in page_text(real.get("/"))
