@@ -124,6 +124,20 @@ def test_saved_and_batch_pages_with_content_have_no_violations(axe_server, axe_p
     page.screenshot(path=str(OUTPUT / "axe-batch-results.png"), full_page=True)
 
 
+def test_the_first_start_landing_page_has_no_violations(seed_index_dir, browser):  # noqa: F811
+    """The landing page of an index of only the samples, with its how-to-index section."""
+    with serve(seed_index_dir, "axe-seed-server") as base:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.requested = []
+        page.on("request", lambda request: page.requested.append(request.url))
+        try:
+            check(page, base, "/", 200, "first-start")
+            assert page.locator(".first-start").count() == 1
+        finally:
+            context.close()
+
+
 def test_a_page_with_a_violation_is_caught(axe_server, axe_page):
     """The check can fail: an image without alternative text added to a clean page is reported."""
     page = axe_page

@@ -179,3 +179,17 @@ def test_a_landing_page_over_the_samples_only_says_how_to_index_real_coverage(se
     # nor does the landing page of real coverage
     real = create_app({"INDEX_DIR": str(fixture_index_dir), "TESTING": True}).test_client()
     assert "first-start" not in page_text(real.get("/"))
+
+
+def test_the_article_page_marks_the_words_of_the_search(client):
+    html = page_text(client.get("/article/kremlin-67748?q=Tokayev+cooperation"))
+    body = html.split('class="article-body"')[1].split("</div>")[0]
+    assert re.findall(r"<mark>(.*?)</mark>", body) == ["cooperation", "cooperation"]
+    assert '<h1 id="article-title" class="article-title">Meeting with President of Kazakhstan Kassym-Jomart <mark>Tokayev</mark></h1>' in html
+    assert "The words of your search are <mark>marked</mark>." in html
+    # entity links keep working around a marked word, and nothing is marked without a search
+    plain = page_text(client.get("/article/kremlin-67748"))
+    assert "<mark>" not in plain and 'class="entity entity-country"' in plain
+    # a word inside an entity link is marked inside the link
+    named = page_text(client.get("/article/kremlin-67748?q=Kazakhstan"))
+    assert re.search(r'<a class="entity entity-country"[^>]*><mark>Kazakhstan</mark></a>', named)
