@@ -18,7 +18,8 @@ import pytest
 
 from app import create_app
 from search import SearchIndex, parse_request
-from search.query import NOTICE_RELAXED, parse_query
+from search.query import NOTICE_RELAXED
+from search.whoosh.parse import parse_query
 
 from conftest import DATA
 

@@ -13,8 +13,8 @@ import re
 
 import pytest
 
-from search.query import analyse_words
-from search.snippets import ELLIPSIS, make_snippet
+from search.whoosh.parse import analyse_words
+from search.whoosh.snippets import ELLIPSIS, make_snippet
 
 def unmarked(snippet: str, words: list[str]) -> list[str]:
     plain = re.sub(r"<mark>.*?</mark>", " ", snippet)
