@@ -1,17 +1,19 @@
 """Long questions (issue 11): a relaxed query needs most of its content words; filler words count for nothing.
 
 "what pressure did the EU put on Belarus over migrants" matched 1,209 of the crisis index's 2,046 articles
-(59 %): relaxing took any one word, and "what", "did", "put" and "over" are words. Now it needs 3 of its 4
-content words (pressure, EU, Belarus, migrants) and matches 24 articles (1.2 %).
+(59 %): relaxing took any one word, and "what", "did", "put" and "over" are words. Now it needs 2 of its 4
+content words (pressure, EU, Belarus, migrants: a third, at least two) and matches 162 (7.9 %); the filler
+words only add their score to articles that match.
 
 tests/data/crisis_question_sample.jsonl is real coverage from that index (Kremlin, President of Ukraine
-and Guardian articles): the 8 shortest of the 24 articles the question matches now, whole, and 24 of the
+and Guardian articles): the 8 shortest of the 24 articles with 3 of the 4 content words, whole, and 24 of the
 articles it matched before only through one word, each cut to about 1,000 characters around the first of
 the question's words it has. Drawn once, seeded, from a copy of the crisis index.
 """
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -27,6 +29,11 @@ SAMPLE = DATA / "crisis_question_sample.jsonl"
 QUESTION = "what pressure did the EU put on Belarus over migrants"
 CONTENT = ["pressure", "EU", "Belarus", "migrants"]
 FILLER = ["what", "did", "put", "over"]
+# The sample's articles with at least 2 of the 4 content words, counted by these patterns over title and
+# text (independently of the index's stemming and name widening): 9
+PATTERNS = {"pressure": re.compile(r"\bpressur", re.I), "EU": re.compile(r"\bEU\b|European Union"),
+            "Belarus": re.compile(r"\bBelarus\b", re.I), "migrants": re.compile(r"\bmigrant", re.I)}
+WANTED = 9
 
 
 @pytest.fixture(scope="module")
@@ -63,14 +70,18 @@ def test_a_relaxed_question_keeps_only_its_content_words():
     assert only_filler.relaxed and only_filler.words and only_filler.content_text == ""
 
 
-def test_the_question_needs_three_of_its_four_content_words(idx):
+def test_the_question_needs_two_of_its_four_content_words(idx):
     total = idx.health()["articles"]
     assert total == 32
     per_word = {word: every_id(idx, q=word) for word in CONTENT}
     wanted = {aid for aid in set().union(*per_word.values())
-              if sum(aid in ids for ids in per_word.values()) >= 3}
+              if sum(aid in ids for ids in per_word.values()) >= 2}
     found = every_id(idx, q=QUESTION)
-    assert found == wanted and len(found) == 8
+    assert found == wanted and len(found) == WANTED
+    rows = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
+    by_pattern = {r["id"] for r in rows
+                  if sum(bool(p.search(r["title"] + " " + r["text"])) for p in PATTERNS.values()) >= 2}
+    assert by_pattern == found
     # before: any one word of the question was enough, and each of these articles has one
     any_word = set().union(*(every_id(idx, q=word) for word in CONTENT + FILLER))
     assert len(any_word) == total

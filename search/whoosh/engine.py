@@ -39,7 +39,7 @@ from ..facets import NO_DATE, SPARSE_RATIO
 from ..mentioned_dates import event_dates_json, mentioned_histogram
 from ..model import (FACET_KINDS, FACET_LIMIT, ArticleView, Bucket, ExportRow, FacetPage, FacetValue, Hit, IndexedHit,
                      MatchSummary, SearchRequest, SearchResult, StoryView)
-from ..query import NOTICE_RELAXED, NOTICE_STOPWORDS, RELAXED_MIN_SHARE, TEXT_FIELDS
+from ..query import NOTICE_RELAXED, NOTICE_STOPWORDS, RELAXED_MIN_SHARE, RELAXED_MIN_WORDS, TEXT_FIELDS
 from ..stories import StoryTable
 from . import views
 from .codec import check_version
@@ -226,7 +226,7 @@ class SearchIndex:
             return parsed, None
         try:
             if parsed.relaxed:
-                return parsed, snap.matcher.relaxed(_word_groups(parsed), RELAXED_MIN_SHARE)
+                return parsed, _relaxed_matches(snap, parsed)
             return parsed, snap.matcher.evaluate(parsed.query)
         except Exception:  # e.g. a range Whoosh cannot expand: search the words instead, never a 500
             parsed = fallback_query(parsed.text)
@@ -255,7 +255,7 @@ class SearchIndex:
         if (not parsed.relaxed and parsed.plain and len(parsed.words) >= 2 and not mask.any()):
             relaxed = _widen_names(snap, relax(parsed))
             with snap.matcher.budget(budget):
-                relaxed_matches = snap.matcher.relaxed(_word_groups(relaxed), RELAXED_MIN_SHARE)
+                relaxed_matches = _relaxed_matches(snap, relaxed)
             if (relaxed_matches.mask & filt).any():  # else the all-words answer (nothing) stands, unrelaxed
                 parsed, matches = relaxed, relaxed_matches
                 mask = matches.mask & filt
@@ -563,6 +563,12 @@ class SearchIndex:
                     leaders_only: bool, limit: int) -> list[FacetValue]:
         """Return a facet's first ``limit`` values over ``mask`` in the sidebar's order, without roles."""
         return top_values(snap, kind, mask, ids, leaders_only, limit)
+
+
+def _relaxed_matches(snap: Snapshot, parsed: ParsedQuery) -> Matches:
+    """Match a relaxed query: most of its content word groups required, its filler words scored only."""
+    return snap.matcher.relaxed(_word_groups(parsed), RELAXED_MIN_SHARE, RELAXED_MIN_WORDS,
+                                scored_only=[word_query(w) for w in parsed.filler])
 
 
 def _word_groups(parsed: ParsedQuery) -> list[wq.Query]:

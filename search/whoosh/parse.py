@@ -36,6 +36,7 @@ class ParsedQuery:
     groups: list = field(default_factory=list)  # AND groups of a plain query, when names widened them
     also_matching: list[str] = field(default_factory=list)  # spellings added for names in the query
     content_text: str = ""  # a relaxed query's words without its filler words (names are widened in it)
+    filler: list[str] = field(default_factory=list)  # a relaxed query's analysed filler words: score only
 
 
 def _make_parser() -> MultifieldParser:
@@ -146,17 +147,19 @@ def _drop_unreadable(q: wq.Query) -> wq.Query | None:
 
 
 def relax(parsed: ParsedQuery) -> ParsedQuery:
-    """Return a plain query relaxed: ranked by its content words, most of which an article must have.
+    """Return a plain query relaxed: ranked by its words, most of its content words required.
 
-    Filler words ("what", "did", "put", "over") are dropped, so they neither match nor are highlighted;
-    a query of nothing but filler words keeps them all.
+    Filler words ("what", "did", "put", "over") neither make an article match nor are highlighted; they
+    still add their (small) BM25 score to articles that match, as in plain BM25 ranking. A query of nothing
+    but filler words keeps them all as content.
     """
     content = content_text(parsed.text)
     words = analyse_words(content)
     if not words:
         words, content = parsed.words, ""
+    filler = [w for w in parsed.words if w not in words]
     return replace(parsed, query=words_query(words), words=words, relaxed=True, groups=[], also_matching=[],
-                   notice=parsed.notice or NOTICE_RELAXED, content_text=content)
+                   notice=parsed.notice or NOTICE_RELAXED, content_text=content, filler=filler)
 
 
 def fallback_query(text: str, notice: str = NOTICE_UNPARSED) -> ParsedQuery:
