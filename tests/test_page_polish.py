@@ -76,7 +76,7 @@ def test_the_article_page_explains_the_underlines_it_uses(client):
     legend = re.search(r'<p class="entity-legend">(.*?)</p>', html, re.S).group(1)
     # this article names people, countries and organisations: all three kinds are explained
     for kind, words in (("actor", "people"), ("country", "countries"), ("org", "organisations")):
-        assert f'<span class="entity entity-{kind}">{words}</span>' in legend
+        assert f'<span class="entity-sample entity-{kind}">{words}</span>' in legend
         assert f'class="entity entity-{kind}"' in html.split('class="article-body"')[1]
 
 
