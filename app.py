@@ -15,8 +15,9 @@ import logging
 import os
 import shlex
 from datetime import date
-from typing import NamedTuple
 from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlencode, urlsplit
 
 from flask import (
@@ -58,6 +59,8 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "SECRET_KEY": (None, "signs CSRF tokens; shared by every worker (env CRISIS_DESK_SECRET_KEY, else a key "
                          "file created once in INDEX_DIR)"),
     "MAX_CONTENT_LENGTH": (8 * 2**20, "largest request body (batch CSV uploads)"),
+    "SEEDS_DIR": ("seeds", "the sample articles `make run` indexes first (relative to the app); a landing page "
+                           "over nothing else says how to index real coverage"),
 }
 ENV_INDEX_DIR = "CRISIS_DESK_INDEX"
 ENV_SECRET_KEY = "CRISIS_DESK_SECRET_KEY"
@@ -106,6 +109,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.add_template_global(facet_url)
     app.add_template_global(describe_role)
     app.add_template_global(entity_url)
+    app.add_template_global(article_url)
     app.add_template_filter(format_date, "date")
     app.add_template_filter(web_url)
     app.after_request(add_security_headers)
@@ -259,6 +263,17 @@ def state_fields(*skip: str) -> list[tuple[str, str]]:
     return [(key, v) for key, values in current_state().items() if key not in skip and key != "page" for v in values]
 
 
+def state_query() -> str:
+    """Return the current search as a query string, page included ("" when there is no search)."""
+    return "&".join(encode_param(key, v) for key, values in current_state().items() for v in values)
+
+
+def article_url(article_id: str) -> str:
+    """Return an article's URL carrying the current search (its page shows the words and links back)."""
+    query = state_query()
+    return url_for("pages.article", article_id=article_id) + ("?" + query if query else "")
+
+
 def web_url(url: str | None) -> str:
     """Return ``url`` when it is http(s), else "": a stored URL must never become a javascript: link."""
     url = (url or "").strip()
@@ -285,15 +300,44 @@ def format_date(value: date | None, unit: str = "day") -> str:
 pages = Blueprint("pages", __name__)
 
 
+def clamp_per_page() -> str:
+    """Bring a page's ``per_page`` to the nearest allowed value; return the notice saying so ("" if none).
+
+    The page's links then carry the allowed value; the API keeps answering 400 (a program should be told).
+    """
+    raw = request.args.get("per_page", "").strip()
+    try:
+        asked = int(raw)
+    except ValueError:
+        return ""  # not a number at all: parse_request's clear 400
+    if asked in PER_PAGE_CHOICES:
+        return ""
+    nearest = min(PER_PAGE_CHOICES, key=lambda n: (abs(n - asked), n))
+    state = current_state()
+    state["per_page"] = [str(nearest)]
+    g.search_state = state
+    return f"Showing {nearest} a page: a page holds 10, 20 or 50 results, not {raw[:12]}."
+
+
+def page_request():
+    """Return (SearchRequest, notice) of an HTML page: like the API's, but ``per_page`` is clamped."""
+    notice = clamp_per_page()
+    args = request_args()
+    if notice:
+        args["per_page"] = current_state()["per_page"]
+    return parse_request(args), notice
+
+
 @pages.get("/")
 def results():
     """Show the results page; with no query it is the landing page (everything, newest first)."""
-    req = parse_request(request_args())
+    req, page_notice = page_request()
     res = search_index().search(req)
     return render_template(
         "results.html",
         req=req,
         res=res,
+        page_notice=page_notice,
         facets=facet_panels(res.facets, res.facet_totals),
         chips=selected_chips(res.facets, req),
         histogram=histogram_chart(res.histogram, res.histogram_unit, req),
@@ -305,7 +349,29 @@ def results():
         per_page_choices=PER_PAGE_CHOICES,
         network=results_network(req, res.total),
         network_kinds=network_kinds(),
+        seeds_only=seeds_only(res),
     )
+
+
+def seeds_only(res) -> dict | None:
+    """On the landing page of an index that holds nothing but the sample articles, return what the page
+    needs to say how to index real coverage (None anywhere else)."""
+    if current_state() or not res.hits:
+        return None
+    seeds = seed_ids(os.path.join(current_app.root_path, current_app.config["SEEDS_DIR"]))
+    if not seeds or search_index().health()["articles"] > len(seeds) or any(h.id not in seeds for h in res.hits):
+        return None
+    index_dir = shlex.quote(str(current_app.config["INDEX_DIR"]))
+    return {"count": len(seeds), "command": f"python -m indexer --index {index_dir} build --rebuild PATH ..."}
+
+
+@functools.lru_cache(maxsize=4)
+def seed_ids(folder: str) -> frozenset[str]:
+    """Return the ids of the sample articles (the indexer names a .txt article by its file's stem)."""
+    try:
+        return frozenset(p.stem for p in Path(folder).glob("*.txt"))
+    except OSError:
+        return frozenset()
 
 
 @pages.get("/facet/<kind>")
@@ -316,7 +382,7 @@ def facet_page(kind: str):
     """
     if kind not in FILTER_KINDS:
         raise NotFound()
-    req = parse_request(request_args())
+    req, _notice = page_request()  # the values page shows no pages of hits: per_page only travels in links
     prefix, offset, limit = facet_page_args(current_app.config["FACET_MAX"])
     result = search_index().facet_values(req, kind, prefix=prefix, offset=offset, limit=limit)
     chosen, excluded = selected_values(kind)
@@ -378,7 +444,17 @@ def article(article_id: str):
         raise NotFound()
     related = search_index().more_like_this(view.id, n=current_app.config["MORE_LIKE_THIS"])
     story = search_index().story(view.story["id"]) if view.story and view.story["size"] > 1 else None
-    return render_template("article.html", article=view, related=related, story=story)
+    clamp_per_page()  # the way back must not lead to a refused page
+    query = state_query()
+    back_href = endpoint_path("pages.results") + "?" + query if query else None
+    # the search's words are marked in the text as in the snippets (entity links keep their own marks)
+    segments = view.segments or [(view.body, None, None)]
+    title, lead, *pieces = search_index().mark_query(request.args.get("q", ""),
+                                                     [view.title, view.lead or ""] + [text for text, _k, _v in segments])
+    body = [(kind, value, marked) for (_text, kind, value), marked in zip(segments, pieces)]
+    return render_template("article.html", article=view, related=related, story=story, back_href=back_href,
+                           body=body, lead=lead, title=title,
+                           marked=any(m for _k, _v, pieces in body for _t, m in pieces))
 
 
 def filter_values(kind: str) -> list[tuple[str, bool]]:
@@ -636,8 +712,23 @@ def entity_page(kind: str, value: str):
         for bar, bucket in zip(chart["bars"], view.histogram):
             bar["peak"] = bucket.period in peaks
     peak_labels = [period_label(b, view.histogram_unit) for b in view.histogram if b.period in set(view.peaks)]
+    own = entity_query(kind, view.value)
+    # "compare with…": the entity itself is the first series; its strongest associates are ready-made seconds
+    compare_with = [{"label": r.display or r.value, "href": compare_href([own, entity_query(k, r.value)])}
+                    for k, rows in view.related.items() for r in rows[:1]]
     return render_template("entity.html", view=view, label=ENTITY_LABELS[kind], histogram=chart,
-                           peak_labels=peak_labels, search_href=state_url(), kinds=ENTITY_LABELS)
+                           peak_labels=peak_labels, search_href=state_url(), kinds=ENTITY_LABELS,
+                           compare_query=own, compare_with=compare_with)
+
+
+def entity_query(kind: str, value: str) -> str:
+    """Return the query text that finds an entity's articles (``actor:"Vladimir Putin"``, ``country:BY``)."""
+    return f'{kind}:"{value.replace(chr(34), " ").strip()}"'
+
+
+def compare_href(queries: list[str]) -> str:
+    """Return the comparison page of ``queries`` (no shared filters)."""
+    return url_for("pages.compare_page") + "?" + "&".join(encode_param("q", q) for q in queries)
 
 
 @entities.get("/actor/<path:value>")

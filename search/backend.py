@@ -53,6 +53,11 @@ class SearchBackend(Protocol):
         """Return an article's whole body text, or None when there is no such id."""
         ...
 
+    def mark_query(self, q: str, texts: list[str]) -> list[list[tuple[str, bool]]]:
+        """Split each text into (piece, matched) pairs, the words query ``q`` matches on being pieces of their
+        own marked True, as its snippets mark them (the article page shows a search's words this way)."""
+        ...
+
     def more_like_this(self, article_id: str, n: int = 5) -> list[Hit]:
         """Return up to ``n`` articles most similar to one article, its own story's versions left out."""
         ...

@@ -54,9 +54,12 @@
     link.href = filterHref(base, kind, param);
     var name = element("span", "facet-name", value.value);
     if (value.leader) {
-      var star = element("span", "leader-dot", "★");
+      var star = element("span", "leader-dot");
       star.title = "Leader";
-      star.setAttribute("aria-label", "(leader)");
+      var glyph = element("span", "", "★");
+      glyph.setAttribute("aria-hidden", "true");
+      star.appendChild(glyph);
+      star.appendChild(element("span", "visually-hidden", " (leader)"));
       name.appendChild(star);
     }
     link.appendChild(name);
@@ -74,10 +77,14 @@
       row.appendChild(about);
     }
     row.appendChild(element("span", "facet-count", value.count.toLocaleString("en")));
-    var exclude = element("a", "facet-exclude", "−");
+    var exclude = element("a", "facet-exclude");  // the same labelled button the server draws
     exclude.href = filterHref(base, kind, "-" + param);
-    exclude.setAttribute("aria-label", "Exclude " + value.value);
-    exclude.title = "Exclude " + value.value;
+    exclude.title = "Leave out articles with " + value.value;
+    var minus = element("span", "", "−");
+    minus.setAttribute("aria-hidden", "true");
+    exclude.appendChild(minus);
+    exclude.appendChild(document.createTextNode(" Exclude"));
+    exclude.appendChild(element("span", "visually-hidden", " " + value.value));
     row.appendChild(exclude);
     return row;
   }

@@ -31,7 +31,7 @@ def test_landing_page_browses_everything_newest_first(client):
 def test_results_page_shows_hits_badges_and_form_labels(client):
     page = client.get("/?q=Tokayev").get_data(as_text=True)
     assert '<label for="q"' in page and 'id="q"' in page
-    assert 'href="/article/kremlin-67748"' in page
+    assert 'href="/article/kremlin-67748?q=Tokayev"' in page  # the article page keeps the search
     assert "<mark>Tokayev</mark>" in page
     assert re.search(r'<strong class="total">4</strong>', page)
     # actor and country badges add a filter to the current search

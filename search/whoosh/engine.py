@@ -39,7 +39,7 @@ from ..facets import NO_DATE, SPARSE_RATIO
 from ..mentioned_dates import event_dates_json, mentioned_histogram
 from ..model import (FACET_KINDS, FACET_LIMIT, ArticleView, Bucket, ExportRow, FacetPage, FacetValue, Hit, IndexedHit,
                      MatchSummary, SearchRequest, SearchResult, StoryView)
-from ..query import NOTICE_RELAXED, NOTICE_STOPWORDS, TEXT_FIELDS
+from ..query import NOTICE_RELAXED, NOTICE_STOPWORDS, RELAXED_MIN_SHARE, RELAXED_MIN_WORDS, TEXT_FIELDS
 from ..stories import StoryTable
 from . import views
 from .codec import check_version
@@ -49,9 +49,9 @@ from .facet_counts import (FACET_OFFSET_MAX, FACET_PAGE_MAX, count_facets, facet
                            top_values)
 from .histogram import histogram
 from .match import Matches
-from .parse import ParsedQuery, fallback_query, parse_query, word_query
+from .parse import ParsedQuery, fallback_query, parse_query, relax, word_query
 from .querytree import leaves
-from .snippets import lead_paragraph, make_snippet
+from .snippets import lead_paragraph, make_snippet, mark_words
 from .snapshot import ALIAS_WAIT_SECONDS, Snapshot, story_of, story_table, stored_entities, to_date
 from .spelling import DID_YOU_MEAN_BELOW, did_you_mean
 
@@ -227,7 +227,7 @@ class SearchIndex:
             return parsed, None
         try:
             if parsed.relaxed:
-                return parsed, snap.matcher.relaxed(_word_groups(parsed))
+                return parsed, _relaxed_matches(snap, parsed)
             return parsed, snap.matcher.evaluate(parsed.query)
         except Exception:  # e.g. a range Whoosh cannot expand: search the words instead, never a 500
             parsed = fallback_query(parsed.text)
@@ -254,10 +254,16 @@ class SearchIndex:
             return parsed, filt, None
         mask = matches.mask & filt
         if (not parsed.relaxed and parsed.plain and len(parsed.words) >= 2 and not mask.any()):
-            relaxed = snap.matcher.relaxed(_word_groups(parsed))
-            parsed = replace(parsed, relaxed=True, notice=parsed.notice or NOTICE_RELAXED)
-            matches = relaxed
-            mask = matches.mask & filt
+            relaxed = _widen_names(snap, relax(parsed))
+            with snap.matcher.budget(budget):
+                relaxed_matches = _relaxed_matches(snap, relaxed)
+            if (relaxed_matches.mask & filt).any():  # else the all-words answer (nothing) stands, unrelaxed
+                parsed, matches = relaxed, relaxed_matches
+                mask = matches.mask & filt
+        if parsed.relaxed and not mask.any() and parsed.notice:
+            # "match most of your words" above no results (a filter emptied the set) would mislead
+            kept = parsed.notice.replace(NOTICE_RELAXED, "").strip()
+            parsed = replace(parsed, notice=kept or None)
         return parsed, mask, matches.score
 
     def _order(self, snap: Snapshot, mask: np.ndarray, score: np.ndarray | None, sort: str,
@@ -466,6 +472,20 @@ class SearchIndex:
         return views.article(self, article_id, max_chars, max_marks)
 
     @_reading
+    def highlight_terms(self, q: str) -> frozenset[str]:
+        """Return the analysed words a query matches on, as its snippets mark them (filler words left out)."""
+        snap = self._snapshot()
+        parsed = parse_query(q)
+        if parsed.query is None:
+            return frozenset()
+        return self._highlight_terms(snap, _widen_names(snap, parsed))
+
+    def mark_query(self, q: str, texts: list[str]) -> list[list[tuple[str, bool]]]:
+        """Split each text into (piece, matched) pairs, the words ``q`` matches on marked True."""
+        terms = self.highlight_terms(q) if (q or "").strip() else frozenset()
+        return [mark_words(text or "", terms) for text in texts]
+
+    @_reading
     def story(self, story_id: str) -> StoryView | None:
         """Return a story's live members, the lead (first published, ties by id) first, or None."""
         return views.story(self, story_id)
@@ -546,6 +566,12 @@ class SearchIndex:
         return top_values(snap, kind, mask, ids, leaders_only, limit)
 
 
+def _relaxed_matches(snap: Snapshot, parsed: ParsedQuery) -> Matches:
+    """Match a relaxed query: most of its content word groups required, its filler words scored only."""
+    return snap.matcher.relaxed(_word_groups(parsed), RELAXED_MIN_SHARE, RELAXED_MIN_WORDS,
+                                scored_only=[word_query(w) for w in parsed.filler])
+
+
 def _word_groups(parsed: ParsedQuery) -> list[wq.Query]:
     """The word groups of a plain query (names widened to their spellings where they were)."""
     return parsed.groups or [word_query(w) for w in parsed.words]
@@ -565,7 +591,8 @@ def _widen_names(snap: Snapshot, parsed: ParsedQuery) -> ParsedQuery:
                 return max(snap.reader.doc_frequency(f, term) for f in TEXT_FIELDS)
 
         if parsed.plain:
-            widened = expand_plain(table, parsed.text, TEXT_FIELDS, word_query, frequency)
+            # a relaxed query widens only its content words: filler words are neither matched nor marked
+            widened = expand_plain(table, parsed.content_text or parsed.text, TEXT_FIELDS, word_query, frequency)
             if not widened.also or widened.query is None:
                 return parsed
             return replace(parsed, query=widened.query, groups=widened.groups, also_matching=widened.also)

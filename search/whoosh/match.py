@@ -10,6 +10,7 @@ see ``bm25.py``; the postings and lengths are read from Whoosh's files by ``code
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from contextlib import contextmanager
@@ -345,18 +346,27 @@ class QueryMatcher:
         mask[ids] = True
         return Matches(mask)
 
-    def relaxed(self, words_queries: list[wq.Query]) -> Matches:
-        """Match any of the word groups, ranked by the sum of the matched words' scores.
+    def relaxed(self, words_queries: list[wq.Query], min_share: float = 0.0, min_words: int = 1,
+                scored_only: list[wq.Query] = ()) -> Matches:
+        """Match articles with at least ``min_share`` of the word groups and at least ``min_words`` of them
+        (or all, when there are fewer), ranked by the sum of the matched words' scores.
+
+        Only groups that some article matches count towards the share: a word no article has (a typo,
+        "zzyzxq") cannot be required of any. ``scored_only`` groups (a question's filler words) add their
+        score to matching articles but never make one match.
 
         Each matched word adds its score, so articles matching more (and rarer) words rank first. A
         coordination factor (score x share of words matched) was tried and lost on TIME (nDCG@10 0.72 vs
         0.77): long questions carry words that relevant articles do not use.
         """
         parts = [self.evaluate(g) for g in words_queries]
-        mask = np.zeros(self.n, dtype=bool)
-        for p in parts:
-            mask |= p.mask
-        score = _sum([p.score for p in parts])
+        present = [p for p in parts if p.mask.any()]
+        needed = max(1, min(min_words, len(present)), math.ceil(min_share * len(present) - 1e-9))
+        matched = np.zeros(self.n, dtype=np.int16)
+        for p in present:
+            matched += p.mask
+        mask = matched >= needed
+        score = _sum([p.score for p in parts] + [self.evaluate(g).score for g in scored_only])
         return Matches(mask, score if score is not None else np.zeros(self.n, dtype=np.float32))
 
 

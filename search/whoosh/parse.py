@@ -8,7 +8,7 @@ becomes plain words with a notice; long questions become a relaxed query ranked 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from whoosh import fields, query as wq
 from whoosh.qparser import (AndGroup, FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser,
@@ -17,8 +17,8 @@ from whoosh.qparser import (AndGroup, FieldAliasPlugin, FuzzyTermPlugin, Multifi
 from indexer.schema import SCHEMA, TEXT_ANALYZER
 
 from ..query import (LONG_QUESTION_WORDS, NOTICE_NOTHING, NOTICE_PARTLY, NOTICE_RELAXED, NOTICE_STOPWORDS,
-                     NOTICE_UNPARSED, TEXT_FIELDS, USER_FIELDS, WORD_RE as _WORD_RE, has_syntax as _has_syntax,
-                     tidy_text)
+                     NOTICE_UNPARSED, TEXT_FIELDS, USER_FIELDS, WORD_RE as _WORD_RE, content_text,
+                     has_syntax as _has_syntax, tidy_text, without_field_syntax)
 from .querytree import leaves
 
 
@@ -35,6 +35,8 @@ class ParsedQuery:
     empty: bool = False  # words were given but none is searchable (stop words only)
     groups: list = field(default_factory=list)  # AND groups of a plain query, when names widened them
     also_matching: list[str] = field(default_factory=list)  # spellings added for names in the query
+    content_text: str = ""  # a relaxed query's words without its filler words (names are widened in it)
+    filler: list[str] = field(default_factory=list)  # a relaxed query's analysed filler words: score only
 
 
 def _make_parser() -> MultifieldParser:
@@ -97,9 +99,10 @@ def parse_query(text: str) -> ParsedQuery:
         raw_words = _WORD_RE.findall(text)
         if not words:
             return ParsedQuery(text, None, NOTICE_STOPWORDS, plain=True, empty=True)
-        relaxed = len(raw_words) >= LONG_QUESTION_WORDS and len(words) >= 2
-        return ParsedQuery(text, words_query(words), NOTICE_RELAXED if relaxed else None,
-                           plain=True, words=words, relaxed=relaxed)
+        parsed = ParsedQuery(text, words_query(words), None, plain=True, words=words)
+        if len(raw_words) >= LONG_QUESTION_WORDS and len(words) >= 2:
+            return relax(parsed)
+        return parsed
     try:
         q = _PARSER.parse(text)
     except Exception:  # Whoosh raises assorted errors (ValueError on bad dates, ...); the user gets words.
@@ -143,9 +146,29 @@ def _drop_unreadable(q: wq.Query) -> wq.Query | None:
     return q
 
 
+def relax(parsed: ParsedQuery) -> ParsedQuery:
+    """Return a plain query relaxed: ranked by its words, most of its content words required.
+
+    Filler words ("what", "did", "put", "over") neither make an article match nor are highlighted; they
+    still add their (small) BM25 score to articles that match, as in plain BM25 ranking. A query of nothing
+    but filler words keeps them all as content.
+    """
+    content = content_text(parsed.text)
+    words = analyse_words(content)
+    if not words:
+        words, content = parsed.words, ""
+    filler = [w for w in parsed.words if w not in words]
+    return replace(parsed, query=words_query(words), words=words, relaxed=True, groups=[], also_matching=[],
+                   notice=parsed.notice or NOTICE_RELAXED, content_text=content, filler=filler)
+
+
 def fallback_query(text: str, notice: str = NOTICE_UNPARSED) -> ParsedQuery:
-    """Search the words of ``text`` as plain words (the answer to text that cannot be parsed)."""
-    words = analyse_words(" ".join(_WORD_RE.findall(text.replace("_", " "))))
+    """Search the words of ``text`` as plain words (the answer to text that cannot be parsed).
+
+    A field's range and a field's name are syntax, not words ("date:[garbage TO 2021] Tokayev" searches
+    Tokayev), unless nothing else is left."""
+    words = analyse_words(" ".join(_WORD_RE.findall(without_field_syntax(text).replace("_", " "))))
+    words = words or analyse_words(" ".join(_WORD_RE.findall(text.replace("_", " "))))
     if not words:
         return ParsedQuery(text, None, NOTICE_STOPWORDS, empty=True)
     return ParsedQuery(text, words_query(words), notice, plain=True, words=words)

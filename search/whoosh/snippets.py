@@ -91,6 +91,17 @@ def _fragments(text: str, matches: list[tuple[int, int, str]]) -> list[tuple[int
     return out
 
 
+def _merged(fragments: list[tuple[int, int, list]]) -> list[tuple[int, int]]:
+    """Return the fragments' (start, end) spans, overlapping or touching ones joined (no text twice)."""
+    spans: list[tuple[int, int]] = []
+    for start, end, _group in fragments:
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((start, end))
+    return spans
+
+
 def lead_paragraph(body: str, limit: int = LEAD_CHARS) -> str:
     """Return the first paragraph of ``body``, escaped, cut at a word boundary near ``limit``."""
     text = body.strip()
@@ -117,11 +128,12 @@ def make_snippet(body: str, terms: frozenset[str], lead: str = "") -> str:
         return lead_paragraph(lead or body)
     parts = []
     prev_end = 0
-    for start, end, group in _fragments(text, matches):
+    for start, end in _merged(_fragments(text, matches)):
         if any(c.isalnum() for c in text[prev_end:start]):
             parts.append(ELLIPSIS)
         html, pos = [], start
-        for m_start, m_end, _ in group:
+        # every match the fragment shows is marked, not only those that chose the fragment
+        for m_start, m_end, _ in matches:
             if m_start < pos or m_end > end:
                 continue
             html.append(escape(text[pos:m_start], quote=False))
@@ -137,3 +149,19 @@ def make_snippet(body: str, terms: frozenset[str], lead: str = "") -> str:
     if any(c.isalnum() for c in body[prev_end:]):
         parts.append(ELLIPSIS)
     return " ".join(parts)
+
+
+def mark_words(text: str, terms: frozenset[str]) -> list[tuple[str, bool]]:
+    """Split ``text`` into (piece, matched) pairs: the words whose analysed form is in ``terms`` are
+    their own pieces, marked True (the article page marks a search's words this way; the template escapes)."""
+    matches = find_matches(text, terms) if terms and text else []
+    pieces: list[tuple[str, bool]] = []
+    pos = 0
+    for start, end, _term in matches:
+        if start > pos:
+            pieces.append((text[pos:start], False))
+        pieces.append((text[start:end], True))
+        pos = end
+    if pos < len(text) or not pieces:
+        pieces.append((text[pos:], False))
+    return pieces
