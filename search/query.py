@@ -21,6 +21,8 @@ LONG_QUESTION_WORDS = 6
 # share cost ranking quality on TIME (bench/relevance.py: nDCG@10 0.48 at 60 %, 0.62 at half).
 RELAXED_MIN_SHARE = 1 / 3
 RELAXED_MIN_WORDS = 2
+# A short query that no article matches whole is relaxed to half its words (at least one).
+FALLBACK_MIN_SHARE = 1 / 2
 
 NOTICE_UNPARSED = "Your query could not be parsed; searched for the words instead"
 NOTICE_RELAXED = "Showing articles that match most of your words"

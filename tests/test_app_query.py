@@ -125,3 +125,15 @@ def test_lone_quote_and_star_browse_everything(client):
     assert api(client, q='"')["total"] == GOLDEN["total"]
     assert api(client, q="*")["total"] == GOLDEN["total"]
 
+
+
+def test_two_words_never_found_together_find_either_with_a_notice(client):
+    """A short query no article matches whole falls back to half its words (here: either word), and says so;
+    the fallback for long questions is stricter (tests/test_relaxed_questions.py)."""
+    assert api(client, q="Tokayev AND Mariupol")["total"] == 0
+    tokayev, mariupol = set(all_ids(client, q="Tokayev")), set(all_ids(client, q="Mariupol"))
+    assert tokayev and mariupol and not tokayev & mariupol
+    result = api(client, q="Tokayev Mariupol")
+    assert result["total"] == len(tokayev | mariupol)
+    assert set(all_ids(client, q="Tokayev Mariupol")) == tokayev | mariupol
+    assert "most of your words" in (result.get("notice") or "")

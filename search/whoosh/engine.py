@@ -39,7 +39,8 @@ from ..facets import NO_DATE, SPARSE_RATIO
 from ..mentioned_dates import event_dates_json, mentioned_histogram
 from ..model import (FACET_KINDS, FACET_LIMIT, ArticleView, Bucket, ExportRow, FacetPage, FacetValue, Hit, IndexedHit,
                      MatchSummary, SearchRequest, SearchResult, StoryView)
-from ..query import NOTICE_RELAXED, NOTICE_STOPWORDS, RELAXED_MIN_SHARE, RELAXED_MIN_WORDS, TEXT_FIELDS
+from ..query import (FALLBACK_MIN_SHARE, NOTICE_RELAXED, NOTICE_STOPWORDS, RELAXED_MIN_SHARE, RELAXED_MIN_WORDS,
+                     TEXT_FIELDS)
 from ..stories import StoryTable
 from . import views
 from .codec import check_version
@@ -256,7 +257,9 @@ class SearchIndex:
         if (not parsed.relaxed and parsed.plain and len(parsed.words) >= 2 and not mask.any()):
             relaxed = _widen_names(snap, relax(parsed))
             with snap.matcher.budget(budget):
-                relaxed_matches = _relaxed_matches(snap, relaxed)
+                # a short query no article matches whole: half its words will do ("most of your words"),
+                # so two words never found together still find each (a long question keeps its stricter rule)
+                relaxed_matches = _relaxed_matches(snap, relaxed, min_share=FALLBACK_MIN_SHARE, min_words=1)
             if (relaxed_matches.mask & filt).any():  # else the all-words answer (nothing) stands, unrelaxed
                 parsed, matches = relaxed, relaxed_matches
                 mask = matches.mask & filt
@@ -566,9 +569,10 @@ class SearchIndex:
         return top_values(snap, kind, mask, ids, leaders_only, limit)
 
 
-def _relaxed_matches(snap: Snapshot, parsed: ParsedQuery) -> Matches:
-    """Match a relaxed query: most of its content word groups required, its filler words scored only."""
-    return snap.matcher.relaxed(_word_groups(parsed), RELAXED_MIN_SHARE, RELAXED_MIN_WORDS,
+def _relaxed_matches(snap: Snapshot, parsed: ParsedQuery, min_share: float = RELAXED_MIN_SHARE,
+                     min_words: int = RELAXED_MIN_WORDS) -> Matches:
+    """Match a relaxed query: a share of its content word groups required, its filler words scored only."""
+    return snap.matcher.relaxed(_word_groups(parsed), min_share, min_words,
                                 scored_only=[word_query(w) for w in parsed.filler])
 
 
