@@ -140,7 +140,7 @@ def keyword(values: Iterable[str]) -> str:
 
 def with_story(digest: str, story: str) -> str:
     """The stored hash of a document in story ``story``: a new story id makes the build rewrite it."""
-    return hashlib.sha256(f"{digest}\0{story}".encode("utf-8")).hexdigest()[:32] if story else digest
+    return hashlib.sha256(f"{digest}\0{story}".encode()).hexdigest()[:32] if story else digest
 
 
 def make_document(article: Article, ents: Entities, digest: str, spellings: dict | None = None,
@@ -462,7 +462,7 @@ def read_sources(paths: Sequence[str | os.PathLike], served: Catalogue | None, k
         for name in clash:
             del kept[name]
         pending = sorted(clash, key=files.index)
-    for name, record in kept.items():  # what reading it said last time, it says again
+    for record in kept.values():  # what reading it said last time, it says again
         for location, reason in record.problems:
             report(location, reason)
     articles = [a for name in files if name in got for a in got[name]]

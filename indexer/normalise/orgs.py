@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from datetime import date
-from typing import Sequence
+from collections.abc import Sequence
 
 from indexer.model import Entities, Org
 from indexer.normalise import reference

@@ -202,7 +202,7 @@ def trim_name(name: str, text: str) -> str:
             break
     while len(words) > 1 and words[0].lower().strip(".") not in HONORIFICS:
         first = words[0]
-        if caps and first.isupper() and not (first.lower() in FUNCTION_WORDS):
+        if caps and first.isupper() and first.lower() not in FUNCTION_WORDS:
             break  # an all-caps headline: every word is upper case
         if not is_leading_junk(first, text):
             break

@@ -14,7 +14,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Sequence
+from collections.abc import Sequence
 
 from indexer.model import Entities
 from indexer.normalise.org_words import ORG_ALIASES

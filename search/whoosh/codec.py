@@ -128,7 +128,7 @@ def read_field_lengths(sub, fieldname: str, out: np.ndarray) -> None:
     that column leaves ``out`` as it is; another codec is asked document by document."""
     count = len(out)
     perdoc = getattr(sub, "_perdoc", None)
-    colname = "_%s_len" % fieldname
+    colname = f"_{fieldname}_len"
     if perdoc is not None and hasattr(perdoc, "column_reader"):
         if not perdoc.has_column(colname):
             return
