@@ -47,7 +47,8 @@ class CountryNames:
         """Return the lookup pycountry alone gives: ISO, common and official names."""
         import pycountry
 
-        display, names = {}, {}
+        display: dict[str, str] = {}
+        names: dict[str, str] = {}
         for c in pycountry.countries:
             display[c.alpha_2] = getattr(c, "common_name", None) or c.name
             for name in (getattr(c, "common_name", None), c.name, getattr(c, "official_name", None)):

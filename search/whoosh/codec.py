@@ -84,7 +84,8 @@ def decode_w3_postings(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError("not a Whoosh 3 posting list")
     view = memoryview(buf)
     pos = len(WHOOSH3_HEADER_MAGIC)
-    ids_parts, w_parts = [], []
+    ids_parts: list[np.ndarray] = []
+    w_parts: list[np.ndarray] = []
     while True:
         (length,) = _INT.unpack_from(buf, pos)
         pos += _INT.size
