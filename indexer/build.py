@@ -17,12 +17,12 @@ import shutil
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from indexer import check
 from indexer import layout
@@ -140,7 +140,7 @@ def keyword(values: Iterable[str]) -> str:
 
 def with_story(digest: str, story: str) -> str:
     """The stored hash of a document in story ``story``: a new story id makes the build rewrite it."""
-    return hashlib.sha256(f"{digest}\0{story}".encode("utf-8")).hexdigest()[:32] if story else digest
+    return hashlib.sha256(f"{digest}\0{story}".encode()).hexdigest()[:32] if story else digest
 
 
 def make_document(article: Article, ents: Entities, digest: str, spellings: dict | None = None,
@@ -161,7 +161,7 @@ def make_document(article: Article, ents: Entities, digest: str, spellings: dict
     mentioned = event_dates(article, ents)
     if mentioned:
         stored_entities["dates"] = [[d.start, d.end, d.date.isoformat(), d.precision] for d in mentioned]
-    facets = {
+    facets: dict[str, Any] = {
         "a": [a.name for a in actors],
         "l": [a.name for a in actors if a.leader],
         # each actor's role in this article, so the read side can show the role a result set's newest
@@ -277,7 +277,8 @@ def build_index(
         current, stored_catalogue, verified = served_for_build(index_dir, rebuild)
         fresh = rebuild or current is None
         key = reading_key(schema_digest(), summary.normaliser, mapping, max_file_bytes)
-        served, trusted = (None, False) if fresh else served_catalogue(index_dir, current, stored_catalogue)
+        served, trusted = ((None, False) if fresh or current is None  # fresh whenever there is no current
+                           else served_catalogue(index_dir, current, stored_catalogue))
         existing = served.articles if served else {}
 
         sources = read_sources(paths, served, key, mapping=mapping, report=report, max_file_bytes=max_file_bytes)
@@ -315,6 +316,7 @@ def build_index(
         if fresh:
             batch_key = batch_identity(key, nlp, batch, batch_digests)
         target = new_generation_dir(index_dir) if fresh else current
+        assert target is not None  # fresh whenever there is no current generation
         now = round(time.time(), 3)
         indexed: dict[str, float] = {}
         if changed:
@@ -325,8 +327,8 @@ def build_index(
                     if fresh and current is not None:
                         indexed = served_times(index_dir, current, [a.id for a in batch])
                     elif not fresh:
-                        indexed = {a.id: existing[a.id].t for a in batch
-                                   if a.id in existing and existing[a.id].t is not None}
+                        indexed = {a.id: e.t for a in batch
+                                   for e in (existing.get(a.id),) if e is not None and e.t is not None}
                     if not (fresh and reuse_generation(index_dir, current, target, batch_key, summary)):
                         from indexer.schema import SCHEMA
 
@@ -351,7 +353,8 @@ def build_index(
                                    doomed=doomed, indexed=indexed, now=now, batch_key=batch_key,
                                    files=sources.records(articles, problems, key))
         catalogue.verified = verified_stamps(target) if changed else verified
-        if changed or not trusted or catalogue.files != served.files or catalogue.verified != served.verified:
+        if (changed or not trusted or served is None  # trusted: served is the catalogue read from its file
+                or catalogue.files != served.files or catalogue.verified != served.verified):
             write_catalogue(index_dir, target.name, catalogue)
         if fresh:
             layout.switch_generation(index_dir, target.name)
@@ -419,7 +422,7 @@ class Sources:
             name = location if location in self.read else location.rsplit(":", 1)[0]
             said.setdefault(name, []).append((location, reason))
         by_path = Counter(a.path for a in articles)
-        unclean = set()
+        unclean: set[str] = set()
         owner: dict[str, str] = {}
         for a in self.articles:  # before dedupe: an id in two files makes both unclean
             other = owner.setdefault(a.id, a.path)
@@ -462,7 +465,7 @@ def read_sources(paths: Sequence[str | os.PathLike], served: Catalogue | None, k
         for name in clash:
             del kept[name]
         pending = sorted(clash, key=files.index)
-    for name, record in kept.items():  # what reading it said last time, it says again
+    for record in kept.values():  # what reading it said last time, it says again
         for location, reason in record.problems:
             report(location, reason)
     articles = [a for name in files if name in got for a in got[name]]
@@ -476,7 +479,7 @@ def served_times(index_dir: Path, gen_dir: Path, ids: Sequence[str]) -> dict[str
     if catalogue is None:
         return read_indexed_times(gen_dir, ids)
     entries = catalogue.articles
-    return {doc_id: entries[doc_id].t for doc_id in ids if doc_id in entries and entries[doc_id].t is not None}
+    return {doc_id: e.t for doc_id in ids for e in (entries.get(doc_id),) if e is not None and e.t is not None}
 
 
 def served_catalogue(index_dir: Path, gen_dir: Path, catalogue: Catalogue | None) -> tuple[Catalogue, bool]:
@@ -503,15 +506,15 @@ def next_catalogue(target: Path, served: Catalogue | None, *, fresh: bool, batch
     if fresh:
         articles = {}
     else:
+        assert served is not None  # an incremental build writes into the served generation
         articles = dict(served.articles)
         for doc_id in doomed:
             articles.pop(doc_id, None)
         # files not among this build's paths keep their records: their articles are still served
         files = {**{n: f for n, f in served.files.items() if n not in files}, **files}
+        batch_key = served.batch if not (batch or doomed) else ""
     for article, digest in zip(batch, digests):
         articles[article.id] = Entry(digest, article.path, indexed.get(article.id, now))
-    if not fresh:
-        batch_key = served.batch if not (batch or doomed) else ""
     return Catalogue(toc, articles, files, batch_key)
 
 
@@ -702,13 +705,14 @@ def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: 
 
 # Below this many documents a second writing process costs more than it saves.
 PARALLEL_WRITE_MIN = 1000
-_SEGMENT_JOB = None
+_SEGMENT_JOB: tuple[str, Callable[[int], dict]] | None = None  # (index folder, k -> document) for the helper
 
 
 def _write_segment(bounds: tuple[int, int]):
     """In a forked helper: write documents ``bounds`` of the job into a segment of their own; return it."""
     from whoosh.writing import SegmentWriter
 
+    assert _SEGMENT_JOB is not None  # set by the parent before it forks
     folder, document = _SEGMENT_JOB
     ix = _whoosh().open_dir(folder)
     writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_MEMORY_MB)  # the parent holds the index's lock
@@ -882,11 +886,10 @@ def drop_old_generations(index_dir: Path) -> None:
     failed build) is deleted, and the previously served one stays for readers that still hold it.
     Called with the build lock held, so no build is writing any of them."""
     try:
-        keep = {layout.current_generation(index_dir), layout.previous_generation(index_dir)}
+        keep = {g for g in (layout.current_generation(index_dir), layout.previous_generation(index_dir))
+                if g is not None}
     except layout.CurrentUnreadable:
         return  # nothing is known to be safe to delete until a build switches again
-    if keep == {None}:
-        keep = set()
     for gen in index_dir.iterdir():
         if gen.is_dir() and layout.generation_number(gen.name) and gen.name not in keep:
             shutil.rmtree(gen, ignore_errors=True)
@@ -1024,7 +1027,8 @@ def index_status(index_dir: str | os.PathLike, top: int = 10) -> dict:
 
     index_dir = Path(index_dir)
     ix = open_current(index_dir)
-    counters = {"actors": Counter(), "countries": Counter(), "orgs": Counter(), "sources": Counter()}
+    counters: dict[str, Counter[str]] = {"actors": Counter(), "countries": Counter(), "orgs": Counter(),
+                                         "sources": Counter()}
     days = []
     versions: Counter = Counter()
     try:

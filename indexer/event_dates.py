@@ -340,7 +340,9 @@ _FULL_DATE_IN_TEXT = re.compile(
 def _offset(key: str, base: date) -> tuple[date, str] | None:
     """ "in a week", "in a week and a half", "in two months": the period that far after the publication date."""
     m = _COUNT_OF_TIME.fullmatch(key)
-    count = _number_value(m.group(1)) if m else None
+    if m is None:
+        return None
+    count = _number_value(m.group(1))
     if count is None:
         return None
     count += 0.5 if m.group(3) else 0
@@ -422,7 +424,9 @@ def _opens_future_sentence(before: str, after: str) -> bool:
     lead = re.sub(r"\b[Oo]n\s+$", "", before)
     if lead.strip() and not _SENTENCE_OPENING.search(lead):
         return False
-    verb = _FIRST_VERB.search(after[:_SENTENCE_END.search(after + ".").start()])
+    end = _SENTENCE_END.search(after + ".")
+    assert end is not None  # the added full stop ends the sentence at the latest
+    verb = _FIRST_VERB.search(after[:end.start()])
     return bool(verb and verb.group("future"))
 
 

@@ -35,7 +35,7 @@ def tree_digest(root: Path = PACKAGE_DIR) -> str:
 
 def installed_distributions() -> list[str]:
     """The metadata folders (``name-version.dist-info``/``.egg-info``) on ``sys.path``, in order."""
-    found = []
+    found: list[str] = []
     for entry in sys.path:
         try:
             names = os.listdir(entry or ".")

@@ -26,7 +26,7 @@ class CountryNames:
         self.source = source  # where the tables came from (the file, or "pycountry")
 
     @classmethod
-    def read(cls, gen_dir: str | Path) -> "CountryNames":
+    def read(cls, gen_dir: str | Path) -> CountryNames:
         """Return the lookup of one generation: its reference file, else pycountry's names."""
         path = Path(gen_dir) / COUNTRIES_FILE
         try:
@@ -43,11 +43,12 @@ class CountryNames:
             return cls.from_pycountry()
 
     @classmethod
-    def from_pycountry(cls) -> "CountryNames":
+    def from_pycountry(cls) -> CountryNames:
         """Return the lookup pycountry alone gives: ISO, common and official names."""
         import pycountry
 
-        display, names = {}, {}
+        display: dict[str, str] = {}
+        names: dict[str, str] = {}
         for c in pycountry.countries:
             display[c.alpha_2] = getattr(c, "common_name", None) or c.name
             for name in (getattr(c, "common_name", None), c.name, getattr(c, "official_name", None)):

@@ -11,8 +11,6 @@ from __future__ import annotations
 import random
 import re
 
-import pytest
-
 from search.whoosh.parse import analyse_words
 from search.whoosh.snippets import ELLIPSIS, make_snippet
 

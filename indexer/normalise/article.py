@@ -15,7 +15,7 @@ import re
 import string
 from collections import Counter
 from dataclasses import dataclass
-from typing import Sequence
+from collections.abc import Sequence
 
 from indexer.model import Entities, Mention, Org
 from indexer.normalise.countries import (CURRENCY_AFTER, GEOGRAPHY, REGIONS, acronym_not_country, country_inside,

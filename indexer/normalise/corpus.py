@@ -6,7 +6,7 @@ on its own (``article.normalise_entities``). Dictionary work only (100k articles
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from indexer.model import Entities
 from indexer.normalise.orgs import merge_acronyms, merge_orgs

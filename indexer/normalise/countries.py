@@ -159,7 +159,7 @@ def acronym_not_country(name: str, label: str, caps_text: bool, text: str = "", 
         return False
     g = gazetteer()
     found = g.classify(name, places=False, capitals=False)
-    return bool(found) and found[1] == "name" and fold(g.country_name(found[0])) == fold(name)
+    return found is not None and found[1] == "name" and fold(g.country_name(found[0])) == fold(name)
 
 
 def former_state_kind(text: str, s: int, found: tuple[str, str], day=None) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from datetime import date
-from typing import Sequence
+from collections.abc import Sequence
 
 from indexer.model import Entities, Org
 from indexer.normalise import reference
@@ -178,7 +178,7 @@ def acronym_matches(acronym: str, words: list[str]) -> bool:
 
 def defined_acronyms(text: str) -> dict[str, str]:
     """Acronyms an article defines: "the Eurasian Economic Union (EAEU)" -> {"EAEU": "Eurasian Economic Union"}."""
-    found = {}
+    found: dict[str, str] = {}
     for m in DEFINED_ACRONYM.finditer(text):
         words, acronym = m.group(1).split(), m.group(2)
         for i in range(len(words)):
@@ -365,7 +365,7 @@ def merge_acronyms(batch: list[Entities]) -> None:
         acronyms = [n for n in names if ACRONYM.fullmatch(n)]
         if not acronyms:
             continue
-        longs = {}
+        longs: dict[str, str] = {}
         for n in names:
             if " " in n:
                 longs.setdefault(_initials(n), n)

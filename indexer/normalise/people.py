@@ -104,7 +104,7 @@ def merge_full_names(counts: Counter) -> dict[str, str]:
         # Union-find over "same person": same first-name key, or given names a subset of the other's.
         parent = {n: n for n in names}
 
-        def find(n):
+        def find(n, parent=parent):  # bound now: parent is rebound for the next group
             """Union-find root of ``n``."""
             while parent[n] != n:
                 parent[n] = parent[parent[n]]

@@ -362,7 +362,7 @@ def _country_first(name: str) -> bool:
     if len(words) != 2:
         return False
     found = gazetteer().classify(words[0], places=False, capitals=False)
-    return bool(found) and found[1] == "name"
+    return found is not None and found[1] == "name"
 
 
 def merge_people(batch: list[Entities]) -> None:

@@ -187,7 +187,7 @@ def read_person(text, s, e, caps_text, people, hits, floor) -> int:
 def _is_country_name(word: str) -> bool:
     """True for a country's own name ("Uruguay"), not its capital or adjective ("Madrid", "Polish")."""
     found = gazetteer().classify(word, places=False, capitals=False)
-    return bool(found) and found[1] == "name"
+    return found is not None and found[1] == "name"
 
 
 def trim_name(name: str, text: str) -> str:
@@ -202,7 +202,7 @@ def trim_name(name: str, text: str) -> str:
             break
     while len(words) > 1 and words[0].lower().strip(".") not in HONORIFICS:
         first = words[0]
-        if caps and first.isupper() and not (first.lower() in FUNCTION_WORDS):
+        if caps and first.isupper() and first.lower() not in FUNCTION_WORDS:
             break  # an all-caps headline: every word is upper case
         if not is_leading_junk(first, text):
             break
@@ -311,7 +311,7 @@ def find_titled_people(text, ents, people, others) -> None:
         found.append((s, e, name))
     if not found:
         return
-    taken = []
+    taken: list[tuple[int, int]] = []
     for s, e, name in sorted(found):
         if taken and s < taken[-1][1]:
             continue

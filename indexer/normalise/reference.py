@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -27,19 +27,19 @@ def _content_lines(name: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
-@lru_cache(maxsize=None)
+@cache
 def lines(name: str) -> tuple[str, ...]:
     """The entries of a one-a-line table, as written and in file order."""
     return tuple(line.strip() for line in _content_lines(name))
 
 
-@lru_cache(maxsize=None)
+@cache
 def words(name: str) -> frozenset[str]:
     """The entries of a one-a-line table, lower-cased."""
     return frozenset(entry.lower() for entry in lines(name))
 
 
-@lru_cache(maxsize=None)
+@cache
 def rows(name: str) -> tuple[tuple[str, ...], ...]:
     """The rows of a CSV table after its header row."""
     table = list(csv.reader(_content_lines(name)))
@@ -51,7 +51,7 @@ def mapping(name: str) -> dict[str, str]:
     return {row[0]: row[1] for row in rows(name)}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _json(name: str) -> str:
     return (DATA_DIR / name).read_text(encoding="utf-8")
 

@@ -14,7 +14,8 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Sequence
+from operator import attrgetter
+from collections.abc import Sequence
 
 from indexer.model import Entities
 from indexer.normalise.org_words import ORG_ALIASES
@@ -109,8 +110,8 @@ class _Timeline:
     """One person's dated role statements, sorted by day, with the undated ones apart."""
 
     def __init__(self, statements: list[Statement]):
-        self.dated = sorted((s for s in statements if s.day is not None), key=lambda s: s.day)
-        self.days = [s.day for s in self.dated]
+        self.dated = sorted((s for s in statements if s.day is not None), key=attrgetter("day"))
+        self.days: list[int] = [s.day for s in self.dated if s.day is not None]  # every one of them
         self.all = statements
         self._departures: dict[str, tuple[int, bool] | None] = {}
         self._at: dict = {}
@@ -145,22 +146,24 @@ class _Timeline:
         if near:
             return _vote(near)
         i = bisect_left(self.days, day)
-        before = self.dated[i - 1] if i > 0 else None
-        after = self.dated[i] if i < len(self.dated) else None
-        if before and (after is None or day - before.day <= after.day - day):
-            return _vote(self.within(before.day, 0, 0))
-        return _vote(self.within(after.day, 0, 0))
+        before = self.days[i - 1] if i > 0 else None
+        after = self.days[i] if i < len(self.days) else None
+        if before is not None and (after is None or day - before <= after - day):
+            return _vote(self.within(before, 0, 0))
+        assert after is not None  # self.dated is not empty: a statement before or after
+        return _vote(self.within(after, 0, 0))
 
     def left_office(self, base: str, day: int | None) -> bool:
         """True when the corpus calls the person a former holder of ``base`` on or before ``day``
         and does not, after that, state the office as held far more often (a return to office)."""
         if base not in self._departures:
-            formers = [s for s in self.dated if s.former and s.base == base]
+            dated = list(zip(self.days, self.dated))
+            formers = [d for d, s in dated if s.former and s.base == base]
             departure = None
             if formers:
-                first = formers[0].day
-                later_held = sum(s.count for s in self.dated if not s.former and s.base == base and s.day > first)
-                later_former = sum(s.count for s in self.dated if s.former and s.base == base and s.day >= first)
+                first = formers[0]
+                later_held = sum(s.count for d, s in dated if not s.former and s.base == base and d > first)
+                later_former = sum(s.count for d, s in dated if s.former and s.base == base and d >= first)
                 departure = (first, later_held >= HOLDER_MIN and later_held >= 3 * later_former)
             self._departures[base] = departure  # once per role: a person may be named in 20,000 articles
         departure = self._departures[base]
@@ -191,7 +194,7 @@ def _vote(statements: Sequence[Statement]) -> Statement | None:
     for s in statements:
         votes[(s.base, s.former, s.leader)] += s.count
     (base, former, leader), _ = votes.most_common(1)[0]
-    countries = Counter()
+    countries: Counter[str] = Counter()
     for s in statements:
         if s.base == base and s.country:
             countries[s.country] += s.count

@@ -51,7 +51,7 @@ AMBIGUOUS_BODIES = {"security council"}
 # Title heads, longest first, with whether the head alone marks a leader.
 TITLE_HEADS = [(phrase, leader) for phrase, leader in _WORDS["title_heads"]]
 _HEAD_LEAD = dict(TITLE_HEADS)
-_HEAD_FIRST = {}
+_HEAD_FIRST: dict[str, list[list[str]]] = {}
 for _phrase, _ in TITLE_HEADS:
     _HEAD_FIRST.setdefault(_phrase.split()[0], []).append(_phrase.split())
 HEAD_WORDS = {w for p, _ in TITLE_HEADS for w in p.split()}
@@ -182,7 +182,7 @@ def _parse(tokens: list[str], whole: bool) -> Role | None:
     """Read a role from tokens ending at the name (``whole``: the tokens must all belong to it)."""
     tokens = [t[:-2] if t.endswith(("'s", "’s")) else t for t in tokens]
     # "ex-President", "then-Chancellor": the time word is a qualifier of its own.
-    tokens = [part for t in tokens for part in (_PREFIXED.fullmatch(t).groups() if _PREFIXED.fullmatch(t) else (t,))]
+    tokens = [part for t in tokens for m in (_PREFIXED.fullmatch(t),) for part in (m.groups() if m else (t,))]
     low = [t.lower().rstrip(".") for t in tokens]
     # "President of Turkey Recep" before "Tayyip Erdogan": a given name left outside spaCy's span.
     while len(tokens) >= 2 and _name_like(tokens[-1]) and gazetteer().classify(tokens[-2]):

@@ -84,7 +84,8 @@ def decode_w3_postings(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError("not a Whoosh 3 posting list")
     view = memoryview(buf)
     pos = len(WHOOSH3_HEADER_MAGIC)
-    ids_parts, w_parts = [], []
+    ids_parts: list[np.ndarray] = []
+    w_parts: list[np.ndarray] = []
     while True:
         (length,) = _INT.unpack_from(buf, pos)
         pos += _INT.size
@@ -128,7 +129,7 @@ def read_field_lengths(sub, fieldname: str, out: np.ndarray) -> None:
     that column leaves ``out`` as it is; another codec is asked document by document."""
     count = len(out)
     perdoc = getattr(sub, "_perdoc", None)
-    colname = "_%s_len" % fieldname
+    colname = f"_{fieldname}_len"
     if perdoc is not None and hasattr(perdoc, "column_reader"):
         if not perdoc.has_column(colname):
             return

@@ -19,7 +19,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from pathlib import Path
 
 import numpy as np
@@ -545,7 +545,7 @@ class SearchIndex:
             t = float(indexed[d])
             found.append(IndexedHit(
                 self._hit(snap, d, float(score[d]) if score is not None else None, terms),
-                datetime.fromtimestamp(t, tz=timezone.utc) if t else None))
+                datetime.fromtimestamp(t, tz=UTC) if t else None))
         return found
 
     def summarise(self, req: SearchRequest, countries: int = 5, actors: int = 5) -> MatchSummary:

@@ -67,7 +67,7 @@ def facet_values(snap: Snapshot, kind: str, mask: np.ndarray, ids: np.ndarray | 
         if shown is None:
             shown = display[vid] = snap.describe_value(kind, vid)
         fv = FacetValue(shown[0], int(counts[vid]), *shown[1:])
-        if kind == "actor":
+        if kind == "actor" and lead is not None:  # lead is read for actors
             fv.leader = bool(lead[vid])
             fv.role, fv.country = latest.get(vid, ("", ""))
         values.append(fv)

@@ -15,7 +15,7 @@ import threading
 from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 from whoosh import query as wq
@@ -134,8 +134,8 @@ class QueryMatcher:
         lengths = self.lengths(fieldname)[ids]
         return bm25_scores(fieldname, weights, lengths, self._avg[fieldname], self.n_live)
 
-    def scored_postings(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray | None]:
-        """Return a term's (docnums, BM25F scores), cached with its postings (scores None: unscored)."""
+    def scored_postings(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
+        """Return a term's (docnums, BM25F scores), cached with its postings (scores 0: unscored field)."""
         if fieldname not in self.searcher.schema:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
         btext = text if isinstance(text, bytes) else self.searcher.schema[fieldname].to_bytes(text)
@@ -269,7 +269,8 @@ class QueryMatcher:
                 # the stems of the written words first (escalat* -> escalation -> "escal"), then the
                 # indexed stems the pattern matches, all within this query's budget
                 limit = min(MAX_EXPANSION, budget.terms_left)
-                texts, complete = [], True
+                texts: list[bytes] = []
+                complete = True
                 for btext in surface_stems(self.reader, q):
                     if budget.expired() or len(texts) >= limit:
                         complete = False
@@ -347,7 +348,7 @@ class QueryMatcher:
         return Matches(mask)
 
     def relaxed(self, words_queries: list[wq.Query], min_share: float = 0.0, min_words: int = 1,
-                scored_only: list[wq.Query] = ()) -> Matches:
+                scored_only: Sequence[wq.Query] = ()) -> Matches:
         """Match articles with at least ``min_share`` of the word groups and at least ``min_words`` of them
         (or all, when there are fewer), ranked by the sum of the matched words' scores.
 

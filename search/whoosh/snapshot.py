@@ -7,7 +7,7 @@ Everything derived from one commit lives on its ``Snapshot``; the engine swaps s
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from pathlib import Path
 
 import numpy as np
@@ -81,7 +81,7 @@ class Snapshot:
         self.aliases = LazyAliases(self.reader, {} if spelling_cache is None else spelling_cache, self.lock)
         self.aliases.start()  # in the background: the first searches must not wait seconds for it
         self.articles = int(self.table.live.sum())
-        self.last_commit = datetime.fromtimestamp(self.ix.last_modified(), tz=timezone.utc)
+        self.last_commit = datetime.fromtimestamp(self.ix.last_modified(), tz=UTC)
         # month index (year * 12 + month - 1) per document, for the histogram; -1 when undated
         dated = self.table.day != NO_DATE
         self.month = np.full(self.table.n, -1, dtype=np.int32)
