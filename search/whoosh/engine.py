@@ -103,6 +103,7 @@ class SearchIndex:
         self._cache_size = cache_size
         self._segment_facets: dict = {}  # per-segment facet data, reused across commits
         self._segment_spellings: dict = {}  # per-segment entity spellings, reused across commits
+        self._segment_words: dict = {}  # per-segment spelling words (did-you-mean), reused across commits
         self._verified: set = set()  # (file, size, mtime) already checked against a manifest
 
     # -- opening -------------------------------------------------------------------------------
@@ -130,8 +131,10 @@ class SearchIndex:
             try:
                 if self._snap is None or self._snap.generation != generation:
                     self._segment_facets = {}  # another generation shares no segments
+                    self._segment_words = {}
                 snap = Snapshot(generation, self.index_dir / generation, self._country_names(generation),
-                                 self._segment_facets, self._segment_spellings, self._verified)
+                                self._segment_facets, self._segment_spellings, self._verified,
+                                self._segment_words)
             except IndexDamaged as exc:
                 raise IndexUnreadable(str(exc)) from None
             except Exception as exc:  # noqa: BLE001 - damage surfaces as any error type while loading
