@@ -16,6 +16,8 @@ import pickle
 import struct
 import zlib
 from importlib import metadata
+from itertools import accumulate
+from typing import Iterator
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher
@@ -105,6 +107,65 @@ def decode_w3_postings(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
         if length < 0 or pos >= len(buf):  # a negative length marks the last block
             break
     return np.concatenate(ids_parts), np.concatenate(w_parts)
+
+
+def read_leaf_phrase_keys(m, wanted: np.ndarray, offset: int, shift: int) -> list[int]:
+    """Return ``document << 32 | position - shift`` of one segment matcher's postings in ``wanted`` documents.
+
+    For phrases: positions are decoded only for the wanted documents (the phrase's candidates), one
+    pickle each, and only in blocks whose document range can hold one; other layouts are walked
+    through Whoosh's matcher. Positions before ``shift`` are left out (no phrase starts before the text).
+    """
+    if isinstance(m, FilterMatcher) and isinstance(m.child, W3LeafMatcher):
+        m = m.child  # deleted documents are never wanted (candidates are live)
+    keys: list[int] = []
+    if isinstance(m, W3LeafMatcher) and not m._byteids:
+        try:
+            length = m._length[0] if isinstance(m._length, tuple) else m._length
+            buf = m._postfile.get(m._startoffset, int(length))
+            for ids, values in _w3_position_blocks(buf, wanted, offset):
+                ids = ids + offset
+                for j in np.flatnonzero(wanted[ids]).tolist():
+                    base = (int(ids[j]) << 32) - shift
+                    # a Positions value: the count (an int) and the pickled position deltas
+                    keys.extend(base + p for p in accumulate(pickle.loads(values[j][_INT.size:])) if p >= shift)
+            return keys
+        except (ValueError, IndexError, TypeError, EOFError, pickle.UnpicklingError, zlib.error, struct.error):
+            keys = []
+            m.reset()  # an unexpected layout: walk it the slow, documented way below
+    while m.is_active():
+        d = m.id() + offset
+        if wanted[d]:
+            base = (d << 32) - shift
+            keys.extend(base + p for p in m.value_as("positions") if p >= shift)
+        m.next()
+    return keys
+
+
+def _w3_position_blocks(buf: bytes, wanted: np.ndarray, offset: int) -> Iterator[tuple[np.ndarray, tuple]]:
+    """Yield (segment docnums, per-posting value bytes) of the blocks of a Whoosh 3 posting list that
+    may hold a ``wanted`` document; the others are skipped by their header's last document number."""
+    if buf[:len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError("not a Whoosh 3 posting list")
+    view = memoryview(buf)
+    pos = len(WHOOSH3_HEADER_MAGIC)
+    first = 0  # no document of a block comes before the one after the previous block's last
+    while True:
+        (length,) = _INT.unpack_from(buf, pos)
+        pos += _INT.size
+        end = pos + abs(length)
+        block = io.BytesIO(view[pos:end])
+        info = pickle.load(block)  # (count, last id, max weight, compression, min length, max length)
+        if wanted[offset + first:offset + info[1] + 1].any():
+            data = view[pos + block.tell():end]
+            deltas, _, values = pickle.loads(zlib.decompress(data) if info[3] else data)
+            if not isinstance(values, tuple) or len(values) != len(deltas):
+                raise ValueError("postings without positions")
+            yield np.cumsum(np.asarray(deltas, dtype=np.int64)), values
+        first = info[1] + 1
+        pos = end
+        if length < 0 or pos >= len(buf):  # a negative length marks the last block
+            break
 
 
 # -- field lengths -------------------------------------------------------------------------------------
