@@ -177,6 +177,8 @@ def main(argv=None) -> int:
             res = run_engine(q)
             if not args.skip_tantivy:
                 run_tantivy(q, bool(res.relaxed))
+        if warm_set:  # a warmed engine has finished its background loads, as a server that has run a while
+            engine.warm_up()
         samples = {"engine": [], "tantivy": []}
         first_answer_s = None
         profiler = None

@@ -174,8 +174,11 @@ class SearchIndex:
         return IndexUnreadable(str(IndexDamaged(generation, describe_exception(exc))))
 
     def warm_up(self) -> None:
-        """Open the index now (and load facet arrays and aliases) so the first request is fast."""
-        self._snapshot().aliases.get()
+        """Open the index now (and load facet arrays, aliases and did-you-mean's words) so the first request is fast."""
+        snap = self._snapshot()
+        snap.vocabulary.start()  # read beside the alias table
+        snap.aliases.get()
+        snap.vocabulary.get(None)
 
     # -- search ---------------------------------------------------------------------------------
     @_reading
