@@ -1,7 +1,7 @@
 """Latency of queries the engine has not seen, beside tantivy-py in the same process and the same run.
 
     python bench/unseen_latency.py INDEX_DIR --corpus CORPUS.jsonl [--timed 40] [--warm 40] [--seed 1]
-                                   [--cold] [--out FILE.json]
+                                   [--cold] [--out FILE.json] [--profile FILE.pstats]
 
 A user's query is usually new to the engine: its posting lists may not be decoded yet and the result cache
 cannot answer it. This script draws two disjoint query sets from the corpus (words of its titles, names,
@@ -133,6 +133,8 @@ def main(argv=None) -> int:
     ap.add_argument("--cold", action="store_true", help="drop the page cache and time the first queries")
     ap.add_argument("--skip-tantivy", action="store_true")
     ap.add_argument("--out", help="write every sample here as JSON")
+    ap.add_argument("--profile", metavar="FILE",
+                    help="cProfile the engine's timed queries into FILE (pstats) and print the top functions")
     args = ap.parse_args(argv)
     if not (Path(args.index_dir) / "CURRENT").exists():
         print(f"error: no index in {args.index_dir}", file=sys.stderr)
@@ -174,11 +176,22 @@ def main(argv=None) -> int:
             res = run_engine(q)
             if not args.skip_tantivy:
                 run_tantivy(q, bool(res.relaxed))
+        if warm_set:  # a warmed engine has finished its background loads, as a server that has run a while
+            engine.warm_up()
         samples = {"engine": [], "tantivy": []}
         first_answer_s = None
+        profiler = None
+        if args.profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
         for q in timed_set:
             t = time.perf_counter()
+            if profiler is not None:
+                profiler.enable()
             res = run_engine(q)
+            if profiler is not None:
+                profiler.disable()
             samples["engine"].append((time.perf_counter() - t) * 1000)
             if first_answer_s is None:
                 first_answer_s = time.perf_counter() - t_open
@@ -189,6 +202,11 @@ def main(argv=None) -> int:
     finally:
         shutil.rmtree(tdir, ignore_errors=True)
     load_after = os.getloadavg()
+    if profiler is not None:
+        import pstats
+
+        profiler.dump_stats(args.profile)
+        pstats.Stats(args.profile).sort_stats("cumulative").print_stats(40)
     eng = percentiles(samples["engine"])
     print(f"index {args.index_dir}; {len(timed_set)} first-seen queries"
           + (f" after warming on {len(warm_set)} others" if warm_set else " right after opening")

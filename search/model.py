@@ -68,9 +68,16 @@ class Hit:
 
     def to_dict(self) -> dict:
         """Return the JSON API shape of this hit."""
-        d = asdict(self)
-        d["date"] = self.date.isoformat() if self.date else None
-        return d
+        # Field by field, not dataclasses.asdict: its recursive deep copy of the lists of dicts cost
+        # more than building the hit (issue 13). Each list and dict is still a copy of its own.
+        return {
+            "id": self.id, "title": self.title, "date": self.date.isoformat() if self.date else None,
+            "source": self.source, "url": self.url, "score": self.score, "snippet_html": self.snippet_html,
+            "actors": list(self.actors), "countries": [dict(c) for c in self.countries], "orgs": list(self.orgs),
+            "event_dates": [dict(e) for e in self.event_dates],
+            "story": dict(self.story) if self.story is not None else None,
+            "other_versions": self.other_versions,
+        }
 
 
 @dataclass

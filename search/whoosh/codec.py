@@ -16,6 +16,8 @@ import pickle
 import struct
 import zlib
 from importlib import metadata
+from itertools import accumulate
+from typing import Iterator
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher
@@ -78,14 +80,36 @@ def read_leaf_postings(m) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32)
 
 
+# Pickle protocol 2 writes each posting's value bytes as a call of _codecs.encode, and the values tuple
+# (positions, for text fields) is the last of a block's three parts: the bytes from here on are skipped.
+_VALUES_START = b"(c_codecs\nencode\n"
+_TUPLE2_STOP = b"\x86."  # pickle opcodes TUPLE2 and STOP: end the stream after ids and weights
+
+
+def _ids_and_weights(raw: bytes) -> tuple:
+    """Return (id deltas, weights) of one decompressed block, without unpickling its values."""
+    cut = raw.find(_VALUES_START)
+    if cut > 0:
+        try:
+            return pickle.loads(raw[:cut] + _TUPLE2_STOP)
+        except (pickle.UnpicklingError, ValueError, EOFError):  # not the expected layout after all
+            pass
+    deltas, weights, _ = pickle.loads(raw)
+    return deltas, weights
+
+
 def decode_w3_postings(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """Decode a Whoosh 3 posting list (header + blocks) into (docnums, weights)."""
+    """Decode a Whoosh 3 posting list (header + blocks) into (docnums, weights).
+
+    A block's ids and weights are unpickled without its per-posting values (their unpickling was two
+    thirds of the decoding), and the ids of all blocks are turned from deltas into numbers at once."""
     if buf[:len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
         raise ValueError("not a Whoosh 3 posting list")
     view = memoryview(buf)
     pos = len(WHOOSH3_HEADER_MAGIC)
-    ids_parts: list[np.ndarray] = []
-    w_parts: list[np.ndarray] = []
+    deltas_all: list[int] = []
+    weights_all: list[float] = []
+    counts: list[int] = []
     while True:
         (length,) = _INT.unpack_from(buf, pos)
         pos += _INT.size
@@ -93,19 +117,86 @@ def decode_w3_postings(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
         block = io.BytesIO(view[pos:end])
         info = pickle.load(block)  # (count, max id, max weight, compression, min length, max length)
         data = view[pos + block.tell():end]
-        deltas, weights, _ = pickle.loads(zlib.decompress(data) if info[3] else data)
+        deltas, weights = _ids_and_weights(zlib.decompress(data) if info[3] else bytes(data))
         count = len(deltas)
-        ids_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+        counts.append(count)
+        deltas_all.extend(deltas)
         if weights is None:
-            w_parts.append(np.ones(count, dtype=np.float32))
+            weights_all.extend([1.0] * count)
         elif isinstance(weights, float):
-            w_parts.append(np.full(count, weights, dtype=np.float32))
+            weights_all.extend([weights] * count)
         else:
-            w_parts.append(np.asarray(weights, dtype=np.float32))
+            weights_all.extend(weights)
         pos = end
         if length < 0 or pos >= len(buf):  # a negative length marks the last block
             break
-    return np.concatenate(ids_parts), np.concatenate(w_parts)
+    # each block's deltas start from 0: a running sum over all blocks, less the sum before each block
+    running = np.cumsum(np.asarray(deltas_all, dtype=np.int64))
+    ends = np.cumsum(counts)
+    before = np.concatenate(([0], running[ends[:-1] - 1])) if len(counts) > 1 else np.zeros(1, dtype=np.int64)
+    ids = running - np.repeat(before, counts)
+    if len(weights_all) != len(ids):
+        raise ValueError("a block's weights do not match its ids")
+    return ids, np.asarray(weights_all, dtype=np.float32)
+
+
+def read_leaf_phrase_keys(m, wanted: np.ndarray, offset: int, shift: int) -> list[int]:
+    """Return ``document << 32 | position - shift`` of one segment matcher's postings in ``wanted`` documents.
+
+    For phrases: positions are decoded only for the wanted documents (the phrase's candidates), one
+    pickle each, and only in blocks whose document range can hold one; other layouts are walked
+    through Whoosh's matcher. Positions before ``shift`` are left out (no phrase starts before the text).
+    """
+    if isinstance(m, FilterMatcher) and isinstance(m.child, W3LeafMatcher):
+        m = m.child  # deleted documents are never wanted (candidates are live)
+    keys: list[int] = []
+    if isinstance(m, W3LeafMatcher) and not m._byteids:
+        try:
+            length = m._length[0] if isinstance(m._length, tuple) else m._length
+            buf = m._postfile.get(m._startoffset, int(length))
+            for ids, values in _w3_position_blocks(buf, wanted, offset):
+                ids = ids + offset
+                for j in np.flatnonzero(wanted[ids]).tolist():
+                    base = (int(ids[j]) << 32) - shift
+                    # a Positions value: the count (an int) and the pickled position deltas
+                    keys.extend(base + p for p in accumulate(pickle.loads(values[j][_INT.size:])) if p >= shift)
+            return keys
+        except (ValueError, IndexError, TypeError, EOFError, pickle.UnpicklingError, zlib.error, struct.error):
+            keys = []
+            m.reset()  # an unexpected layout: walk it the slow, documented way below
+    while m.is_active():
+        d = m.id() + offset
+        if wanted[d]:
+            base = (d << 32) - shift
+            keys.extend(base + p for p in m.value_as("positions") if p >= shift)
+        m.next()
+    return keys
+
+
+def _w3_position_blocks(buf: bytes, wanted: np.ndarray, offset: int) -> Iterator[tuple[np.ndarray, tuple]]:
+    """Yield (segment docnums, per-posting value bytes) of the blocks of a Whoosh 3 posting list that
+    may hold a ``wanted`` document; the others are skipped by their header's last document number."""
+    if buf[:len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError("not a Whoosh 3 posting list")
+    view = memoryview(buf)
+    pos = len(WHOOSH3_HEADER_MAGIC)
+    first = 0  # no document of a block comes before the one after the previous block's last
+    while True:
+        (length,) = _INT.unpack_from(buf, pos)
+        pos += _INT.size
+        end = pos + abs(length)
+        block = io.BytesIO(view[pos:end])
+        info = pickle.load(block)  # (count, last id, max weight, compression, min length, max length)
+        if wanted[offset + first:offset + info[1] + 1].any():
+            data = view[pos + block.tell():end]
+            deltas, _, values = pickle.loads(zlib.decompress(data) if info[3] else data)
+            if not isinstance(values, tuple) or len(values) != len(deltas):
+                raise ValueError("postings without positions")
+            yield np.cumsum(np.asarray(deltas, dtype=np.int64)), values
+        first = info[1] + 1
+        pos = end
+        if length < 0 or pos >= len(buf):  # a negative length marks the last block
+            break
 
 
 # -- field lengths -------------------------------------------------------------------------------------

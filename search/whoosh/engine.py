@@ -104,6 +104,7 @@ class SearchIndex:
         self._cache_size = cache_size
         self._segment_facets: dict = {}  # per-segment facet data, reused across commits
         self._segment_spellings: dict = {}  # per-segment entity spellings, reused across commits
+        self._segment_words: dict = {}  # per-segment spelling words (did-you-mean), reused across commits
         self._verified: set = set()  # (file, size, mtime) already checked against a manifest
 
     # -- opening -------------------------------------------------------------------------------
@@ -131,8 +132,10 @@ class SearchIndex:
             try:
                 if self._snap is None or self._snap.generation != generation:
                     self._segment_facets = {}  # another generation shares no segments
+                    self._segment_words = {}
                 snap = Snapshot(generation, self.index_dir / generation, self._country_names(generation),
-                                 self._segment_facets, self._segment_spellings, self._verified)
+                                self._segment_facets, self._segment_spellings, self._verified,
+                                self._segment_words)
             except IndexDamaged as exc:
                 raise IndexUnreadable(str(exc)) from None
             except Exception as exc:  # noqa: BLE001 - damage surfaces as any error type while loading
@@ -173,8 +176,11 @@ class SearchIndex:
         return IndexUnreadable(str(IndexDamaged(generation, describe_exception(exc))))
 
     def warm_up(self) -> None:
-        """Open the index now (and load facet arrays and aliases) so the first request is fast."""
-        self._snapshot().aliases.get()
+        """Open the index now (and load facet arrays, aliases and did-you-mean's words) so the first request is fast."""
+        snap = self._snapshot()
+        snap.vocabulary.start()  # read beside the alias table
+        snap.aliases.get()
+        snap.vocabulary.get(None)
 
     # -- search ---------------------------------------------------------------------------------
     @_reading

@@ -24,7 +24,7 @@ from whoosh.util.times import long_to_datetime
 from ..budget import QueryBudget
 from ..facets import FacetTable
 from .bm25 import bm25_scores
-from .codec import read_field_lengths, read_leaf_postings
+from .codec import read_field_lengths, read_leaf_phrase_keys, read_leaf_postings
 from .expansion import describe_term, scan_terms
 from .wildcards import surface_stems
 
@@ -314,7 +314,7 @@ class QueryMatcher:
         return Matches(mask, score * q.boost)
 
     def _phrase(self, q: wq.Phrase) -> Matches:
-        """Phrases: the words' scores, restricted to documents where Whoosh confirms the word positions."""
+        """Phrases: the words' scores, restricted to documents where the word positions confirm the phrase."""
         words = [w for w in q.words if w]
         if not words:
             return Matches(np.zeros(self.n, dtype=bool))
@@ -330,7 +330,10 @@ class QueryMatcher:
         if cached is None:
             with self.lock:
                 try:
-                    ids = np.fromiter(q.docs(self.searcher), dtype=np.int64)
+                    if q.slop == 1:
+                        ids = self._adjacent(q.fieldname, words, candidates)
+                    else:  # a looser phrase ("a b"~3): Whoosh's span matching
+                        ids = np.fromiter(q.docs(self.searcher), dtype=np.int64)
                 except Exception:  # a field without positions: fall back to all the words
                     ids = np.flatnonzero(candidates)
             cached = (ids.astype(np.int32),)
@@ -338,6 +341,31 @@ class QueryMatcher:
         mask = np.zeros(self.n, dtype=bool)
         mask[cached[0]] = True
         return Matches(mask, score)
+
+    def _adjacent(self, fieldname: str, words: list, candidates: np.ndarray) -> np.ndarray:
+        """Return the candidate documents where the words stand next to each other, in order.
+
+        What Whoosh's phrase (slop 1) matches: some position p with word k at p + k for every k. Whoosh
+        walks every shared document's spans in Python; here only the candidates' positions are decoded,
+        the rarest word first, and each word narrows the candidates of the next (the caller holds the
+        reader lock)."""
+        schema = self.searcher.schema
+        btexts = [w if isinstance(w, bytes) else schema[fieldname].to_bytes(w) for w in words]
+        order = sorted(range(len(words)), key=lambda k: len(self.postings(fieldname, btexts[k])[0]))
+        wanted = candidates
+        keys = None
+        for k in order:
+            found: list[int] = []
+            for sub, offset in self.leaves:
+                if (fieldname, btexts[k]) in sub:
+                    found.extend(read_leaf_phrase_keys(sub.postings(fieldname, btexts[k]), wanted, offset, k))
+            word_keys = np.unique(np.asarray(found, dtype=np.int64))  # (document, where the phrase starts)
+            keys = word_keys if keys is None else np.intersect1d(keys, word_keys, assume_unique=True)
+            if not len(keys):
+                return np.zeros(0, dtype=np.int64)
+            wanted = np.zeros(self.n, dtype=bool)
+            wanted[keys >> 32] = True
+        return np.unique(keys >> 32)
 
     def _whoosh_fallback(self, q: wq.Query) -> Matches:
         """Any other query type: ask Whoosh which documents match (unscored)."""

@@ -21,6 +21,7 @@ from ..stories import StoryTable, merge_stories
 from .aliases import LazyAliases
 from .facet_loader import load_facets
 from .match import QueryMatcher
+from .vocabulary import LazyVocabulary
 
 ALIAS_WAIT_SECONDS = 0.5  # how long a search waits for a new commit's alias table before going without
 
@@ -62,7 +63,7 @@ class Snapshot:
     """Everything derived from one Whoosh commit of one generation."""
 
     def __init__(self, generation: str, gen_dir: Path, countries: CountryNames, segment_cache: dict,
-                 spelling_cache: dict | None = None, verified: set | None = None):
+                 spelling_cache: dict | None = None, verified: set | None = None, word_cache: dict | None = None):
         self.generation = generation
         self.gen_dir = gen_dir
         # Plain file reads, not mmap: whoosh-reloaded copies each mmapped compound sub-file into RAM
@@ -80,6 +81,10 @@ class Snapshot:
         self.lock = self.matcher.lock
         self.aliases = LazyAliases(self.reader, {} if spelling_cache is None else spelling_cache, self.lock)
         self.aliases.start()  # in the background: the first searches must not wait seconds for it
+        # did-you-mean's words, read in the background the first time a search needs a suggestion
+        spell_field = "spell_body" if "spell_body" in self.searcher.schema else "body"
+        self.vocabulary = LazyVocabulary(self.reader, self.searcher.schema[spell_field].spelling_fieldname(spell_field),
+                                         {} if word_cache is None else word_cache, self.lock)
         self.articles = int(self.table.live.sum())
         self.last_commit = datetime.fromtimestamp(self.ix.last_modified(), tz=UTC)
         # month index (year * 12 + month - 1) per document, for the histogram; -1 when undated

@@ -11,6 +11,7 @@ a query term (they share its first letters), and only those go through the real 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html import escape
 
 from whoosh.support.charset import accent_map
@@ -26,6 +27,7 @@ ELLIPSIS = "…"
 _FOLD = str.maketrans({chr(k): v for k, v in accent_map.items() if len(v) == 1})
 
 
+@lru_cache(maxsize=64)  # one query's terms serve every hit of its page: compile them once, not per hit
 def _candidate_regex(terms: frozenset[str]) -> re.Pattern | None:
     # A Porter stem is the word's beginning, give or take its last letter ("economi" <- "economy").
     prefixes = sorted({t[:-1] if len(t) > 3 else t for t in terms if t}, key=len, reverse=True)

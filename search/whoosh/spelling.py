@@ -62,11 +62,17 @@ def suggest_word(snap: Snapshot, word: str, freq: int) -> str | None:
     occur (a name like "Raisi") only to a neighbour at distance 1 that is twenty times commoner.
     """
     field = "spell_body" if "spell_body" in snap.searcher.schema else "body"
+    vocabulary = snap.vocabulary.get(0)  # in memory once read; until then Whoosh walks its term file
     for maxdist in ((1, 2) if freq == 0 and len(word) >= 7 else (1,)):
+        if vocabulary is not None:
+            within = vocabulary.within(word, maxdist, prefix=1)
+        else:
+            with snap.lock:
+                within = list(snap.reader.terms_within(field, word, maxdist, prefix=1))
+        candidates = [c for c in within if c != word]
+        if not candidates:
+            continue
         with snap.lock:
-            candidates = [c for c in snap.reader.terms_within(field, word, maxdist, prefix=1) if c != word]
-            if not candidates:
-                continue
             scored = []
             for c in candidates:
                 stems = analyse_words(c)
