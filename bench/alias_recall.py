@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 
 from search import SearchIndex, SearchRequest  # noqa: E402
-from search.aliases import analysed  # noqa: E402
+from search.whoosh.aliases import analysed  # noqa: E402
 
 GOAL = 0.95
 

@@ -32,7 +32,7 @@ Field guide for readers of the index (``search/``):
   as names of the country]}, "v": normaliser version}`` (a spelling equal to the key is left out;
   every person and organisation is listed, with ``[]`` when its name is its only spelling; a
   country's display name is listed). The search side aggregates the live documents' spellings per
-  index commit (``search/aliases.py``), so the alias table is right after incremental builds and
+  index commit (``search/whoosh/aliases.py``), so the alias table is right after incremental builds and
   deletions without any file beside the index.
 - ``source``/``url``/``path``/``location``/``hash``: provenance; ``hash`` is the content hash that
   decides whether a re-run updates the article.

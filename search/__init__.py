@@ -1,11 +1,13 @@
 """Crisis Desk search: the read side behind the web app and the benchmarks.
 
-Pipeline, one module per stage: params (request -> SearchRequest) -> query (text -> Whoosh query)
--> aliases (names in the query -> all their spellings; wildcards over written words) -> match (numpy evaluation: matching set + BM25F scores) -> facets (counts from per-document arrays)
--> stories (near-duplicates folded into one hit) -> snippets (escaped <mark> fragments); ``engine.SearchIndex`` ties them together.
+Pipeline, one module per stage: params (request -> SearchRequest) -> query (text -> parsed query)
+-> whoosh/aliases (names in the query -> all their spellings) -> whoosh/match (numpy evaluation: matching
+set + BM25 scores) -> facets (counts from per-document arrays) -> stories (near-duplicates folded into one
+hit) -> snippets (escaped <mark> fragments). ``search/whoosh/`` is the Whoosh backend (the only package
+here that imports Whoosh); ``whoosh.engine.SearchIndex`` ties the stages together.
 """
 
-from .engine import SearchIndex
+from .whoosh import SearchIndex
 from .errors import IndexMissing, IndexUnreadable, InvalidParameter, SearchError
 from .model import (ArticleView, Bucket, ExportRow, FacetPage, FacetValue, Hit, SearchRequest, SearchResult,
                     StoryMember, StoryView)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .engine import SearchIndex
+from .whoosh import SearchIndex
 from .errors import InvalidParameter
 from .params import parse_request
 from .saved import SavedSearches

@@ -1,5 +1,8 @@
 """The facet engine: every document's facet values held as numpy arrays, loaded once per index commit.
 
+This module knows the ``facets`` column's JSON (written by the indexer) and the numpy columns built
+from it; reading the column out of the index is the backend's (``search/whoosh/facet_loader.py``).
+
 Counting a facet over a result set is one ``np.bincount`` over the postings of the matching documents,
 instead of asking Whoosh to group every hit (issue 5). The same arrays answer facet filters (as masks),
 date ranges, newest/oldest order and the histogram.
@@ -7,7 +10,6 @@ date ranges, newest/oldest order and the histogram.
 
 from __future__ import annotations
 
-import gc
 import json
 from dataclasses import dataclass, field
 from itertools import chain
@@ -251,83 +253,6 @@ class SegmentFacets:
     indexed: np.ndarray | None = None  # float64[n]: first-indexed unix time, 0 when not recorded
 
 
-def load_facets(reader, cache: dict | None = None) -> FacetTable:
-    """Read the ``facets`` column of every document of a Whoosh reader into a FacetTable.
-
-    Segments never change once written (only their deletions do), so with a ``cache`` dict a new
-    commit parses only its new segments; the caller keeps the dict between commits.
-    """
-    # Parsing creates millions of small objects at once; the cyclic GC would rescan them all repeatedly.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _load_facets(reader, {} if cache is None else cache)
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _segment_key(sub) -> tuple:
-    try:
-        return (sub.segment().segment_id(), sub.doc_count_all())
-    except AttributeError:  # not a plain segment reader: never reuse
-        return (id(sub), sub.doc_count_all())
-
-
-def _deleted(sub) -> frozenset:
-    """Return the deleted document numbers of one segment reader."""
-    if not sub.has_deletions():
-        return frozenset()
-    deleted = getattr(sub, "deleted_docs_set", None)
-    if deleted is None:
-        deleted = frozenset(d for d in range(sub.doc_count_all()) if sub.is_deleted(d))
-    return deleted
-
-
-def _column_values(sub, n: int) -> list[bytes]:
-    """Return every document's ``facets`` column bytes, read in one go where the column allows it."""
-    if not sub.has_column("facets"):
-        return [b""] * n
-    reader = sub.column_reader("facets", translate=False)
-    lengths = getattr(reader, "_lengths", None)
-    dbfile = getattr(reader, "_dbfile", None)
-    if lengths is None or dbfile is None or len(lengths) != n:  # another column layout: one by one
-        return list(reader)
-    # A VarBytesColumn stores the values back to back: one read, then slicing, instead of a
-    # seek and a read per document.
-    ends = np.cumsum(np.asarray(lengths, dtype=np.int64))
-    data = dbfile.get(reader._basepos, int(ends[-1])) if n else b""
-    starts = (ends - np.asarray(lengths, dtype=np.int64)).tolist()
-    return [data[a:b] for a, b in zip(starts, ends.tolist())]
-
-
-def _parse_segment(sub) -> SegmentFacets:
-    n = sub.doc_count_all()
-    raw = _column_values(sub, n)
-    # Deleted documents stay deleted (Whoosh never undeletes), so their values need no parsing.
-    deleted = _deleted(sub)
-    # One json.loads over the joined column is several times faster than one call per document.
-    blobs = [b if b and i not in deleted else b"{}" for i, b in enumerate(raw)] if deleted else \
-        [b if b else b"{}" for b in raw]
-    try:
-        docs = json.loads(b"[" + b",".join(blobs) + b"]")
-    except ValueError:
-        docs = []
-        for b in blobs:
-            try:
-                docs.append(json.loads(b))
-            except ValueError:
-                docs.append({})
-    day = parse_days([d.get("d") or "" for d in docs])
-    columns = {kind: _local_column([d.get(key) or () for d in docs], n) for kind, key in _KEYS.items()}
-    columns["source"] = _local_column([(d.get("s") or "",) for d in docs], n)
-    leader_col = _local_column([d.get("l") or () for d in docs], n)
-    role_col = _local_column([_role_keys(d.get("r")) for d in docs], n)
-    periods = parse_periods([d.get("ev") for d in docs])
-    stories = parse_segment_stories([d.get("st") for d in docs]) if len(docs) == n else None
-    return SegmentFacets(n, day, columns, leader_col, role_col, periods, stories, _indexed_times(docs, n))
-
-
 def _indexed_times(docs: list, n: int) -> np.ndarray:
     """Return each document's first-indexed unix time (``t``); 0 for none or a malformed value."""
     def seconds(d) -> float:
@@ -394,23 +319,37 @@ def _merge_actor_roles(parts: list[tuple[int, SegmentFacets]], actor: FacetColum
     return ActorRoles(leader_doc, leader_val, has_leader, roles, role_doc[order], role_id[order], role_ptr)
 
 
-def _load_facets(reader, cache: dict) -> FacetTable:
-    n = reader.doc_count_all()
-    live = np.ones(n, dtype=bool)
-    parts: list[tuple[int, SegmentFacets]] = []
-    used = set()
-    for sub, offset in reader.leaf_readers():
-        key = _segment_key(sub)
-        seg = cache.get(key)
-        if seg is None:
-            seg = cache[key] = _parse_segment(sub)
-        used.add(key)
-        parts.append((offset, seg))
-        deleted = _deleted(sub)
-        if deleted:
-            live[np.fromiter(deleted, dtype=np.int64, count=len(deleted)) + offset] = False
-    for key in set(cache) - used:  # segments merged away
-        del cache[key]
+def parse_segment(raw: list[bytes], deleted: frozenset = frozenset(), n: int | None = None) -> SegmentFacets:
+    """Parse one segment's ``facets`` column (one JSON object per document) into its SegmentFacets.
+
+    ``n`` is the segment's number of documents (``len(raw)`` unless the column read returned fewer).
+    Deleted documents stay deleted (segments never undelete), so their values need no parsing."""
+    n = len(raw) if n is None else n
+    # One json.loads over the joined column is several times faster than one call per document.
+    blobs = [b if b and i not in deleted else b"{}" for i, b in enumerate(raw)] if deleted else \
+        [b if b else b"{}" for b in raw]
+    try:
+        docs = json.loads(b"[" + b",".join(blobs) + b"]")
+    except ValueError:
+        docs = []
+        for b in blobs:
+            try:
+                docs.append(json.loads(b))
+            except ValueError:
+                docs.append({})
+    day = parse_days([d.get("d") or "" for d in docs])
+    columns = {kind: _local_column([d.get(key) or () for d in docs], n) for kind, key in _KEYS.items()}
+    columns["source"] = _local_column([(d.get("s") or "",) for d in docs], n)
+    leader_col = _local_column([d.get("l") or () for d in docs], n)
+    role_col = _local_column([_role_keys(d.get("r")) for d in docs], n)
+    periods = parse_periods([d.get("ev") for d in docs])
+    stories = parse_segment_stories([d.get("st") for d in docs]) if len(docs) == n else None
+    return SegmentFacets(n, day, columns, leader_col, role_col, periods, stories, _indexed_times(docs, n))
+
+
+def merge_segments(parts: list[tuple[int, SegmentFacets]], live: np.ndarray) -> FacetTable:
+    """Merge segments' facets (each with its first global document number) into one FacetTable."""
+    n = len(live)
     day = np.full(n, NO_DATE, dtype=np.int32)
     for offset, seg in parts:
         day[offset:offset + seg.n] = seg.day

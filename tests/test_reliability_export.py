@@ -8,7 +8,8 @@ import io
 import pytest
 
 import app as app_module
-import search.engine as engine
+import search.whoosh.snapshot as snapshot
+import search.whoosh.views as views
 from app import create_app
 from search import SearchIndex, SearchRequest
 
@@ -28,7 +29,8 @@ def test_export_rows_never_parse_the_stored_entities(fixture_index_dir, monkeypa
     def refuse(stored):
         raise AssertionError("the export parsed the stored entities")
 
-    monkeypatch.setattr(engine, "_entities", refuse)
+    monkeypatch.setattr(snapshot, "stored_entities", refuse)
+    monkeypatch.setattr(views, "stored_entities", refuse)
     rows = list(index.export(SearchRequest()))
     assert len(rows) == len(expected) == 37
     for row in rows:

@@ -17,7 +17,7 @@ import pytest
 from app import create_app
 from indexer.build import remove_articles
 from search import SearchIndex, parse_request
-from search.aliases import build_table, same_name
+from search.whoosh.aliases import build_table, same_name
 
 from conftest import DATA
 
@@ -212,7 +212,7 @@ def test_spellings_are_stored_per_article_with_the_titles_and_the_normaliser(ali
 
 def test_a_spelling_that_is_a_common_word_is_not_widened_to():
     """'States' names the US in some articles, but most articles with 'states' mean something else."""
-    from search.aliases import expand_plain
+    from search.whoosh.aliases import expand_plain
     from search.query import TEXT_FIELDS, word_query
 
     table = build_table({("c", "US"): {"United States": 120, "America": 40, "States": 6}},
@@ -260,7 +260,7 @@ def test_an_index_from_before_these_fields_is_searchable_and_asks_for_a_rebuild(
 
 def test_a_search_does_not_wait_long_for_the_alias_table_nor_keep_an_unwidened_answer(alias_dir):
     """Loading the table of a large index takes seconds: searches go on without it meanwhile."""
-    from search import engine
+    from search.whoosh import engine
 
     idx = SearchIndex(alias_dir)
     snap = idx._snapshot()

@@ -17,6 +17,8 @@ from whoosh.support.charset import accent_map
 
 from indexer.schema import TEXT_ANALYZER
 
+from .codec import multiterm_texts
+
 SPELLING_PREFIX = "spell_"
 MAX_WORDS = 2048  # unstemmed words one wildcard may look at
 _FOLD = str.maketrans({chr(k): v for k, v in accent_map.items()})
@@ -34,7 +36,7 @@ def surface_stems(reader, q: wq.Query) -> Iterator[bytes]:
     pattern = str(q.text).lower().translate(_FOLD)
     surface = q.__class__(spell, pattern)
     seen: set[str] = set()
-    for count, btext in enumerate(surface._btexts(reader)):
+    for count, btext in enumerate(multiterm_texts(surface, reader)):
         if count >= MAX_WORDS:
             break
         word = btext.decode("utf-8") if isinstance(btext, bytes) else str(btext)

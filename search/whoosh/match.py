@@ -4,16 +4,13 @@ Whoosh's own collector walks every matching posting in Python, which is what mak
 on a big archive (issue 5). Here each term's postings are read once per index commit into numpy arrays
 (an LRU keeps the hot ones), and a query becomes a handful of vector operations over all documents:
 a boolean mask (what matches: total, facets, histogram) and a float score (what ranks first).
-Scoring is BM25 per field over Whoosh's own statistics (field lengths, term frequencies, field boosts).
+Scoring is BM25 per field over Whoosh's own statistics (field lengths, term frequencies, field boosts):
+see ``bm25.py``; the postings and lengths are read from Whoosh's files by ``codec.py``.
 """
 
 from __future__ import annotations
 
-import io
-import pickle
-import struct
 import threading
-import zlib
 from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,28 +18,18 @@ from typing import Iterator
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import long_to_datetime
 
-from .budget import QueryBudget, describe_term, scan_terms
-from .facets import FacetTable
+from ..budget import QueryBudget
+from ..facets import FacetTable
+from .bm25 import bm25_scores
+from .codec import read_field_lengths, read_leaf_postings
+from .expansion import describe_term, scan_terms
 from .wildcards import surface_stems
 
-# Ranking: BM25 per field with the standard k1/b, Okapi idf floored (so words in most articles still count
-# a little), and the title's score weighted down: titles cut from an article's first sentence repeat the
-# body, and summing two full scores over-rewarded them. Chosen on the TIME collection (bench/relevance.py):
-# Whoosh's own BM25F scoring gave nDCG@10 0.710 there, this 0.771 (plain BM25 baseline 0.769).
-K1 = 1.5
-B = 0.75
-IDF_FLOOR = 0.2
-FIELD_WEIGHTS = {"title": 0.3}
 MAX_EXPANSION = 256  # terms one wildcard/fuzzy/range may expand to
 POSTINGS_CACHE_BYTES = 64 * 1024 * 1024
 FACET_FIELDS = ("actor", "country", "org", "source")
-_INT = struct.Struct("!i")  # Whoosh's on-disk int
-_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
 @dataclass
@@ -81,72 +68,6 @@ class _LRU:
                 self.size -= sum(a.nbytes for a in old) + 100
 
 
-def _read_leaf_postings(m) -> tuple[np.ndarray, np.ndarray]:
-    """Read all (docnum, weight) postings of one segment matcher.
-
-    A Whoosh 3 posting list is a header and blocks of up to 128 postings, each an int length, a pickled
-    info tuple and a (maybe zlib-compressed) pickled (id deltas, weights, values) tuple. The whole list
-    is read in one go and decoded here: through Whoosh's file layer each block cost a dozen small reads.
-    """
-    if isinstance(m, FilterMatcher) and isinstance(m.child, W3LeafMatcher):
-        m = m.child  # the segment's deletion filter; the caller drops deleted documents itself
-    if isinstance(m, W3LeafMatcher) and not m._byteids:
-        try:
-            length = m._length[0] if isinstance(m._length, tuple) else m._length  # a 1-tuple here
-            buf = m._postfile.get(m._startoffset, int(length))
-            return _decode_w3_postings(buf)
-        except (ValueError, IndexError, TypeError, EOFError, pickle.UnpicklingError, zlib.error, struct.error):
-            m.reset()  # an unexpected layout: walk it the slow, documented way below
-    ids, weights = [], []
-    while m.is_active():  # inlined postings of rare terms, other codecs
-        ids.append(m.id())
-        weights.append(m.weight())
-        m.next()
-    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32)
-
-
-def _decode_w3_postings(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """Decode a Whoosh 3 posting list (header + blocks) into (docnums, weights)."""
-    if buf[:len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
-        raise ValueError("not a Whoosh 3 posting list")
-    view = memoryview(buf)
-    pos = len(WHOOSH3_HEADER_MAGIC)
-    ids_parts, w_parts = [], []
-    while True:
-        (length,) = _INT.unpack_from(buf, pos)
-        pos += _INT.size
-        end = pos + abs(length)
-        block = io.BytesIO(view[pos:end])
-        info = pickle.load(block)  # (count, max id, max weight, compression, min length, max length)
-        data = view[pos + block.tell():end]
-        deltas, weights, _ = pickle.loads(zlib.decompress(data) if info[3] else data)
-        count = len(deltas)
-        ids_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
-        if weights is None:
-            w_parts.append(np.ones(count, dtype=np.float32))
-        elif isinstance(weights, float):
-            w_parts.append(np.full(count, weights, dtype=np.float32))
-        else:
-            w_parts.append(np.asarray(weights, dtype=np.float32))
-        pos = end
-        if length < 0 or pos >= len(buf):  # a negative length marks the last block
-            break
-    return np.concatenate(ids_parts), np.concatenate(w_parts)
-
-
-def _read_length_bytes(reader, count: int) -> np.ndarray:
-    """Return a segment's one-byte field lengths, in one read where the column layout allows it."""
-    dbfile, base, stored = (getattr(reader, "_dbfile", None), getattr(reader, "_basepos", None),
-                            getattr(reader, "_count", None))
-    if dbfile is None or base is None or stored is None or getattr(reader, "_fixedlen", 1) != 1:
-        return np.fromiter(reader, dtype=np.uint8, count=count)  # one read per document
-    out = np.zeros(count, dtype=np.uint8)  # documents past the stored ones have length 0 (absent)
-    stored = min(stored, count)
-    if stored:
-        out[:stored] = np.frombuffer(dbfile.get(base, stored), dtype=np.uint8)
-    return out
-
-
 class QueryMatcher:
     """Evaluates queries against one open Whoosh searcher (one index commit) and its FacetTable."""
 
@@ -182,7 +103,7 @@ class QueryMatcher:
             for sub, offset in self.leaves:
                 if (fieldname, btext) not in sub:
                     continue
-                ids, weights = _read_leaf_postings(sub.postings(fieldname, btext))
+                ids, weights = read_leaf_postings(sub.postings(fieldname, btext))
                 ids_parts.append(ids + offset)
                 w_parts.append(weights)
         if ids_parts:
@@ -201,17 +122,7 @@ class QueryMatcher:
             arr = np.ones(self.n, dtype=np.float32)
             with self.lock:
                 for sub, offset in self.leaves:
-                    count = sub.doc_count_all()
-                    perdoc = getattr(sub, "_perdoc", None)
-                    colname = "_%s_len" % fieldname
-                    if perdoc is not None and hasattr(perdoc, "column_reader"):
-                        if not perdoc.has_column(colname):
-                            continue
-                        col = _read_length_bytes(perdoc.column_reader(colname, LENGTHS_COLUMN), count)
-                        arr[offset:offset + count] = np.maximum(_BYTE_TO_LENGTH[col], 1)
-                    else:  # another codec: ask document by document
-                        for d in range(count):
-                            arr[offset + d] = max(sub.doc_field_length(d, fieldname, 1) or 1, 1)
+                    read_field_lengths(sub, fieldname, arr[offset:offset + sub.doc_count_all()])
             self._lengths[fieldname] = arr
             live = self.table.live
             self._avg[fieldname] = float(arr[live].mean()) if live.any() else 1.0
@@ -220,11 +131,7 @@ class QueryMatcher:
     def term_scores(self, fieldname: str, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Return the BM25 score of each posting (weights are term frequencies times the field boost)."""
         lengths = self.lengths(fieldname)[ids]
-        avg = self._avg[fieldname]
-        df = len(ids)
-        idf = max(float(np.log((self.n_live - df + 0.5) / (df + 0.5))), IDF_FLOOR)
-        scores = idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avg))
-        return (scores * FIELD_WEIGHTS.get(fieldname, 1.0)).astype(np.float32)
+        return bm25_scores(fieldname, weights, lengths, self._avg[fieldname], self.n_live)
 
     def scored_postings(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray | None]:
         """Return a term's (docnums, BM25F scores), cached with its postings (scores None: unscored)."""

@@ -1,0 +1,173 @@
+"""Every read of Whoosh's private file format, in one place, for the one Whoosh version it was written for.
+
+The engine reads postings, field lengths and column bytes straight from Whoosh's files (through the
+file objects Whoosh already opened) because Whoosh's own Python-level walk is what made broad queries
+slow (issue 5). Those reads rely on attributes and layouts Whoosh does not promise to keep
+(``_postfile``, ``_startoffset``, ``_dbfile``, ``_basepos``, ``q._btexts``, ``W3LeafMatcher``...), so
+they live here and nowhere else, and ``check_version`` refuses a Whoosh other than the one they
+were written against. Each read falls back to Whoosh's documented (slower) API when a layout is not
+the expected one.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import struct
+import zlib
+from importlib import metadata
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.util.numeric import byte_to_length
+
+from ..errors import IndexUnreadable
+
+WHOOSH_DISTRIBUTION = "whoosh-reloaded"
+WHOOSH_VERSION = "2.7.5"  # the version whose private format this module reads (pinned in requirements.txt)
+
+_INT = struct.Struct("!i")  # Whoosh's on-disk int
+_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+
+
+class WhooshVersionMismatch(IndexUnreadable):
+    """The installed Whoosh is not the version whose private format the engine reads (a 503)."""
+
+
+def installed_version() -> str | None:
+    """Return the installed whoosh-reloaded version (None when it is not installed under that name)."""
+    try:
+        return metadata.version(WHOOSH_DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def check_version(installed: str | None = None) -> None:
+    """Raise WhooshVersionMismatch, in one line, unless the installed Whoosh is the one this module reads."""
+    found = installed_version() if installed is None else installed
+    if found != WHOOSH_VERSION:
+        raise WhooshVersionMismatch(
+            f"the search engine reads Whoosh's files for {WHOOSH_DISTRIBUTION}=={WHOOSH_VERSION} but "
+            f"{'none is' if found is None else found + ' is'} installed; install the pinned version "
+            f"(pip install -r requirements.txt)")
+
+
+# -- postings ------------------------------------------------------------------------------------------
+def read_leaf_postings(m) -> tuple[np.ndarray, np.ndarray]:
+    """Read all (docnum, weight) postings of one segment matcher.
+
+    A Whoosh 3 posting list is a header and blocks of up to 128 postings, each an int length, a pickled
+    info tuple and a (maybe zlib-compressed) pickled (id deltas, weights, values) tuple. The whole list
+    is read in one go and decoded here: through Whoosh's file layer each block cost a dozen small reads.
+    """
+    if isinstance(m, FilterMatcher) and isinstance(m.child, W3LeafMatcher):
+        m = m.child  # the segment's deletion filter; the caller drops deleted documents itself
+    if isinstance(m, W3LeafMatcher) and not m._byteids:
+        try:
+            length = m._length[0] if isinstance(m._length, tuple) else m._length  # a 1-tuple here
+            buf = m._postfile.get(m._startoffset, int(length))
+            return decode_w3_postings(buf)
+        except (ValueError, IndexError, TypeError, EOFError, pickle.UnpicklingError, zlib.error, struct.error):
+            m.reset()  # an unexpected layout: walk it the slow, documented way below
+    ids, weights = [], []
+    while m.is_active():  # inlined postings of rare terms, other codecs
+        ids.append(m.id())
+        weights.append(m.weight())
+        m.next()
+    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32)
+
+
+def decode_w3_postings(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Decode a Whoosh 3 posting list (header + blocks) into (docnums, weights)."""
+    if buf[:len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError("not a Whoosh 3 posting list")
+    view = memoryview(buf)
+    pos = len(WHOOSH3_HEADER_MAGIC)
+    ids_parts, w_parts = [], []
+    while True:
+        (length,) = _INT.unpack_from(buf, pos)
+        pos += _INT.size
+        end = pos + abs(length)
+        block = io.BytesIO(view[pos:end])
+        info = pickle.load(block)  # (count, max id, max weight, compression, min length, max length)
+        data = view[pos + block.tell():end]
+        deltas, weights, _ = pickle.loads(zlib.decompress(data) if info[3] else data)
+        count = len(deltas)
+        ids_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+        if weights is None:
+            w_parts.append(np.ones(count, dtype=np.float32))
+        elif isinstance(weights, float):
+            w_parts.append(np.full(count, weights, dtype=np.float32))
+        else:
+            w_parts.append(np.asarray(weights, dtype=np.float32))
+        pos = end
+        if length < 0 or pos >= len(buf):  # a negative length marks the last block
+            break
+    return np.concatenate(ids_parts), np.concatenate(w_parts)
+
+
+# -- field lengths -------------------------------------------------------------------------------------
+def _read_length_bytes(reader, count: int) -> np.ndarray:
+    """Return a segment's one-byte field lengths, in one read where the column layout allows it."""
+    dbfile, base, stored = (getattr(reader, "_dbfile", None), getattr(reader, "_basepos", None),
+                            getattr(reader, "_count", None))
+    if dbfile is None or base is None or stored is None or getattr(reader, "_fixedlen", 1) != 1:
+        return np.fromiter(reader, dtype=np.uint8, count=count)  # one read per document
+    out = np.zeros(count, dtype=np.uint8)  # documents past the stored ones have length 0 (absent)
+    stored = min(stored, count)
+    if stored:
+        out[:stored] = np.frombuffer(dbfile.get(base, stored), dtype=np.uint8)
+    return out
+
+
+def read_field_lengths(sub, fieldname: str, out: np.ndarray) -> None:
+    """Fill ``out`` (one segment's slice) with each document's length in ``fieldname``.
+
+    Whoosh stores lengths as one byte per document in a ``_<field>_len`` column; a segment without
+    that column leaves ``out`` as it is; another codec is asked document by document."""
+    count = len(out)
+    perdoc = getattr(sub, "_perdoc", None)
+    colname = "_%s_len" % fieldname
+    if perdoc is not None and hasattr(perdoc, "column_reader"):
+        if not perdoc.has_column(colname):
+            return
+        col = _read_length_bytes(perdoc.column_reader(colname, LENGTHS_COLUMN), count)
+        out[:] = np.maximum(_BYTE_TO_LENGTH[col], 1)
+    else:  # another codec: ask document by document
+        for d in range(count):
+            out[d] = max(sub.doc_field_length(d, fieldname, 1) or 1, 1)
+
+
+# -- columns -------------------------------------------------------------------------------------------
+def column_values(sub, name: str, n: int) -> list[bytes]:
+    """Return every document's bytes of column ``name``, read in one go where the column allows it."""
+    if not sub.has_column(name):
+        return [b""] * n
+    reader = sub.column_reader(name, translate=False)
+    lengths = getattr(reader, "_lengths", None)
+    dbfile = getattr(reader, "_dbfile", None)
+    if lengths is None or dbfile is None or len(lengths) != n:  # another column layout: one by one
+        return list(reader)
+    # A VarBytesColumn stores the values back to back: one read, then slicing, instead of a
+    # seek and a read per document.
+    ends = np.cumsum(np.asarray(lengths, dtype=np.int64))
+    data = dbfile.get(reader._basepos, int(ends[-1])) if n else b""
+    starts = (ends - np.asarray(lengths, dtype=np.int64)).tolist()
+    return [data[a:b] for a, b in zip(starts, ends.tolist())]
+
+
+# -- term expansion ------------------------------------------------------------------------------------
+def multiterm_texts(q, reader):
+    """Yield the indexed terms (bytes) a prefix, wildcard, fuzzy or range query stands for, lazily."""
+    return q._btexts(reader)
+
+
+def wildcard_pattern(q) -> str:
+    """Return the regular expression Whoosh matches a wildcard query's words with."""
+    return q._get_pattern()
+
+
+def wildcard_prefix(q) -> str:
+    """Return the literal start of a wildcard query (before its first ``*`` or ``?``)."""
+    return q._find_prefix(q.text)

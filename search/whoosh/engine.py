@@ -1,0 +1,555 @@
+"""SearchIndex: the Whoosh backend of Crisis Desk's read side (search, facets, histogram, did-you-mean,
+articles, export, entity pages, co-mentions, comparisons).
+
+One ``Snapshot`` (``snapshot.py``) holds everything derived from one Whoosh commit of the served
+generation: the open searcher, the numpy facet table and the query matcher with its postings cache. Each
+call checks cheaply (``CURRENT`` plus the Whoosh TOC generation) whether a newer commit or generation
+exists and, if so, opens it; callers never restart. Whoosh types never leave this package. The pieces of
+an answer live beside this module, one concept each: ``match.py`` (query tree -> matches and BM25
+scores), ``facet_counts.py``, ``histogram.py``, ``spelling.py`` (did you mean) and ``views.py``
+(article, story, more like this, export, entity pages).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import numpy as np
+from whoosh import query as wq
+
+from indexer.check import IndexDamaged, describe_exception
+from indexer.layout import CurrentUnreadable, current_generation
+
+from .. import compare as comparing
+from .. import entity_view
+from .. import network as networks
+from ..budget import DEADLINE_SECONDS, MAX_EXPANDED_TERMS, QueryBudget
+from ..errors import IndexMissing, IndexUnreadable, InvalidParameter, SearchError
+from ..facet_values import MAX_PREFIX_CHARS, order_values
+from ..facets import NO_DATE, SPARSE_RATIO
+from ..mentioned_dates import event_dates_json, mentioned_histogram
+from ..model import (FACET_KINDS, ArticleView, Bucket, ExportRow, FacetPage, FacetValue, Hit, IndexedHit,
+                     MatchSummary, SearchRequest, SearchResult, StoryView)
+from ..query import (NOTICE_RELAXED, NOTICE_STOPWORDS, ParsedQuery, TEXT_FIELDS, fallback_query, parse_query,
+                     word_query)
+from ..snippets import lead_paragraph, make_snippet
+from ..stories import StoryTable
+from . import views
+from .aliases import expand_plain, expand_query
+from .expansion import check_query
+from .facet_counts import (FACET_LIMIT, FACET_OFFSET_MAX, FACET_PAGE_MAX, count_facets, facet_values,
+                           top_values)
+from .histogram import histogram
+from .match import Matches
+from .snapshot import ALIAS_WAIT_SECONDS, Snapshot, default_resolve_country, story_of, story_table, \
+    stored_entities, to_date
+from .spelling import DID_YOU_MEAN_BELOW, did_you_mean
+
+RESULT_CACHE_SIZE = 256
+HIGHLIGHT_TERMS = 128  # most words a snippet looks for
+log = logging.getLogger("crisis_desk.search")
+
+
+def _reading(method):
+    """Turn any failure to read the index inside ``method`` into IndexUnreadable (a 503, not a 500).
+
+    The snapshot is dropped, so the next request opens the generation again and its manifest check
+    names the damaged file."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except SearchError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - damage surfaces as EOFError, struct.error, ...
+            raise self._unreadable(exc) from None
+    return wrapper
+
+
+class SearchIndex:
+    """Searches the index served from ``index_dir``; cheap to create, thread-safe, reopens by itself."""
+
+    def __init__(self, index_dir, resolve_country=None, cache_size: int = RESULT_CACHE_SIZE,
+                 max_expanded_terms: int = MAX_EXPANDED_TERMS, deadline_s: float = DEADLINE_SECONDS):
+        self.index_dir = Path(index_dir)
+        self.max_expanded_terms = max_expanded_terms
+        self.deadline_s = deadline_s
+        self.resolve_country = resolve_country or default_resolve_country()
+        self._snap: Snapshot | None = None
+        self._open_lock = threading.Lock()
+        self._cache: OrderedDict = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._cache_size = cache_size
+        self._segment_facets: dict = {}  # per-segment facet data, reused across commits
+        self._segment_spellings: dict = {}  # per-segment entity spellings, reused across commits
+        self._verified: set = set()  # (file, size, mtime) already checked against a manifest
+
+    # -- opening -------------------------------------------------------------------------------
+    def _snapshot(self) -> Snapshot:
+        """Return the snapshot of the newest commit, opening it when CURRENT or the TOC moved on."""
+        try:
+            generation = current_generation(self.index_dir)
+        except CurrentUnreadable as exc:
+            raise IndexUnreadable(str(IndexDamaged(exc.generation, str(exc)))) from None
+        if generation is None:
+            raise IndexMissing(f"no index in {self.index_dir}; build one with `python -m indexer build`")
+        snap = self._snap
+        if snap is not None and snap.generation == generation:
+            try:
+                if snap.ix.latest_generation() == snap.toc:
+                    return snap
+            except OSError:
+                pass
+        with self._open_lock:
+            snap = self._snap
+            if snap is not None and snap.generation == generation and snap.ix.latest_generation() == snap.toc:
+                return snap
+            try:
+                if self._snap is None or self._snap.generation != generation:
+                    self._segment_facets = {}  # another generation shares no segments
+                snap = Snapshot(generation, self.index_dir / generation, self.resolve_country,
+                                 self._segment_facets, self._segment_spellings, self._verified)
+            except IndexDamaged as exc:
+                raise IndexUnreadable(str(exc)) from None
+            except Exception as exc:  # noqa: BLE001 - damage surfaces as any error type while loading
+                log.warning("cannot open %s: %r", generation, exc)
+                raise IndexUnreadable(str(IndexDamaged(generation, describe_exception(exc)))) from None
+            # Old snapshots are not closed here: a request may still be reading them; they close when
+            # garbage-collected.
+            self._snap = snap
+            with self._cache_lock:
+                self._cache.clear()
+            return snap
+
+    def _unreadable(self, exc: BaseException) -> IndexUnreadable:
+        """Return the error for a read that failed, logging it and forgetting the snapshot."""
+        snap, self._snap = self._snap, None
+        generation = snap.generation if snap else None
+        log.warning("reading %s failed: %r", generation, exc)
+        if isinstance(exc, IndexDamaged):
+            return IndexUnreadable(str(exc))
+        return IndexUnreadable(str(IndexDamaged(generation, describe_exception(exc))))
+
+    def warm_up(self) -> None:
+        """Open the index now (and load facet arrays and aliases) so the first request is fast."""
+        self._snapshot().aliases.get()
+
+    # -- search ---------------------------------------------------------------------------------
+    @_reading
+    def search(self, req: SearchRequest) -> SearchResult:
+        """Run one search: a page of hits plus total, facets and histogram over all matches."""
+        start = time.perf_counter()
+        snap = self._snapshot()
+        key = (snap.key, req.key())
+        with self._cache_lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+        if cached is not None:
+            return replace(cached, took_ms=(time.perf_counter() - start) * 1000)
+        result = self._search(snap, req, start)
+        if not snap.aliases.ready:  # searched without widening names: do not keep that answer
+            return result
+        with self._cache_lock:
+            self._cache[key] = result
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return result
+
+    def _filter_mask(self, snap: Snapshot, req: SearchRequest) -> np.ndarray:
+        """Return live documents that pass the facet filters and the date range."""
+        table = snap.table
+        mask = table.live.copy()
+        for kind, values in req.include.items():
+            if kind not in FACET_KINDS:
+                raise InvalidParameter(f"unknown filter {kind!r}")
+            for value in values:
+                mask &= snap.matcher.facet_matches(kind, value).mask
+        for kind, values in req.exclude.items():
+            if kind not in FACET_KINDS:
+                raise InvalidParameter(f"unknown filter {kind!r}")
+            for value in values:
+                mask &= ~snap.matcher.facet_matches(kind, value).mask
+        if req.date_from or req.date_to:
+            mask &= table.date_mask(req.date_from, req.date_to)
+        if req.event_from or req.event_to:
+            mask &= table.mentioned.mask(table.n, req.event_from, req.event_to)
+        if req.leaders:  # articles where at least one actor is a leader in that article
+            mask &= table.actor_roles.has_leader
+        return mask
+
+    def _match(self, snap: Snapshot, parsed: ParsedQuery) -> tuple[ParsedQuery, Matches | None]:
+        """Evaluate the parsed query (None: everything); unevaluable syntax falls back to words."""
+        if parsed.query is None:
+            if parsed.empty:
+                return parsed, Matches(np.zeros(snap.table.n, dtype=bool))
+            return parsed, None
+        try:
+            if parsed.relaxed:
+                return parsed, snap.matcher.relaxed(_word_groups(parsed))
+            return parsed, snap.matcher.evaluate(parsed.query)
+        except Exception:  # e.g. a range Whoosh cannot expand: search the words instead, never a 500
+            parsed = fallback_query(parsed.text)
+            if parsed.query is None:
+                return parsed, Matches(np.zeros(snap.table.n, dtype=bool))
+            return parsed, snap.matcher.evaluate(parsed.query)
+
+    def _matching(self, snap: Snapshot, req: SearchRequest,
+                  start: float | None = None) -> tuple[ParsedQuery, np.ndarray, np.ndarray | None]:
+        """Return (parsed query, final match mask, scores) for a request, relaxing when needed.
+
+        The query's budget runs from ``start`` (the request's beginning) when given."""
+        elapsed = time.perf_counter() - start if start is not None else 0.0
+        parsed = parse_query(req.q)
+        check_query(parsed.query, req.q)  # what the user typed; widening adds plain words only
+        parsed = _widen_names(snap, parsed)
+        filt = self._filter_mask(snap, req)
+        budget = QueryBudget.start(self.max_expanded_terms, max(self.deadline_s - elapsed, 0.0))
+        with snap.matcher.budget(budget):
+            parsed, matches = self._match(snap, parsed)
+        if budget.notice():
+            parsed = replace(parsed, notice=" ".join(filter(None, (parsed.notice, budget.notice()))))
+        if matches is None:
+            return parsed, filt, None
+        mask = matches.mask & filt
+        if (not parsed.relaxed and parsed.plain and len(parsed.words) >= 2 and not mask.any()):
+            relaxed = snap.matcher.relaxed(_word_groups(parsed))
+            parsed = replace(parsed, relaxed=True, notice=parsed.notice or NOTICE_RELAXED)
+            matches = relaxed
+            mask = matches.mask & filt
+        return parsed, mask, matches.score
+
+    def _order(self, snap: Snapshot, mask: np.ndarray, score: np.ndarray | None, sort: str,
+               limit: int) -> np.ndarray:
+        """Return the first ``limit`` matching docnums in the requested order."""
+        ids = np.flatnonzero(mask)
+        if not len(ids) or limit <= 0:
+            return ids[:0]
+        limit = min(limit, len(ids))
+        day = snap.table.day[ids].astype(np.int64)
+        if sort == "relevance" and score is not None:
+            s = score[ids]
+            if limit < len(ids):
+                part = np.argpartition(-s, limit - 1)[:limit]
+                # keep every document tied with the last one, so ties break by date, not by chance
+                cut = s[part].min()
+                part = np.flatnonzero(s >= cut)
+            else:
+                part = np.arange(len(ids))
+            order = np.lexsort((-ids[part], -day[part], -s[part]))[:limit]
+            return ids[part][order]
+        if sort == "oldest":
+            key = np.where(day == NO_DATE, np.int64(1) << 40, day) * (np.int64(1) << 22) + ids
+            take = np.argpartition(key, limit - 1)[:limit] if limit < len(ids) else np.arange(len(ids))
+            return ids[take][np.argsort(key[take], kind="stable")]
+        key = day * (np.int64(1) << 22) + ids  # newest; undated articles last
+        take = np.argpartition(-key, limit - 1)[:limit] if limit < len(ids) else np.arange(len(ids))
+        return ids[take][np.argsort(-key[take], kind="stable")]
+
+    def _search(self, snap: Snapshot, req: SearchRequest, start: float) -> SearchResult:
+        parsed, mask, score = self._matching(snap, req, start)
+        total_articles = total = int(np.count_nonzero(mask))
+        sort = req.effective_sort
+        if sort == "relevance" and score is None:
+            sort = "newest"
+        first = (req.page - 1) * req.per_page
+        stories = story_table(snap)
+        per_story = stories.matching_per_story(mask)
+        total_stories = int(np.count_nonzero(per_story))
+        if req.collapsed:
+            page_ids = self._story_page(snap, stories, mask, score, sort, first + req.per_page, total)[first:]
+            total = total_stories
+        else:
+            page_ids = self._order(snap, mask, score, sort, first + req.per_page)[first:]
+        terms = self._highlight_terms(snap, parsed)
+        hits = [self._hit(snap, int(d), float(score[d]) if score is not None else None, terms)
+                for d in page_ids]
+        if req.collapsed:
+            for hit, d in zip(hits, page_ids.tolist()):
+                hit.other_versions = int(per_story[stories.key[d]]) - 1
+        did_you_mean = None
+        if parsed.words and (total_articles < DID_YOU_MEAN_BELOW or parsed.relaxed):
+            did_you_mean = self._did_you_mean(snap, req, parsed, total_articles)
+        facets, facet_totals = self._facets(snap, mask, req.leaders, total_articles,
+                                            per_story if req.collapsed else None)
+        histogram, unit = self._histogram(snap, mask, req)
+        event_histogram, event_unit = mentioned_histogram(snap.table.mentioned, mask, req.event_from, req.event_to)
+        notice = parsed.notice
+        if parsed.empty:
+            notice = NOTICE_STOPWORDS
+        return SearchResult(query=req.q, total=total, page=req.page, per_page=req.per_page,
+                            took_ms=(time.perf_counter() - start) * 1000, notice=notice,
+                            did_you_mean=did_you_mean, relaxed=parsed.relaxed, hits=hits, facets=facets,
+                            also_matching=list(parsed.also_matching), histogram=histogram,
+                            histogram_unit=unit, sort=sort, facet_totals=facet_totals,
+                            event_histogram=event_histogram, event_histogram_unit=event_unit,
+                            counting="stories" if req.collapsed else "articles", total_articles=total_articles,
+                            total_stories=total_stories)
+
+    def _story_page(self, snap: Snapshot, stories: StoryTable, mask: np.ndarray, score: np.ndarray | None,
+                    sort: str, limit: int, total: int) -> np.ndarray:
+        """Return the best-ranked member of each of the first ``limit`` stories, in the requested order.
+
+        The first k matches in order are a prefix of the full order, so their first member per story is a
+        prefix of the collapsed list: k grows until it holds ``limit`` stories or every match.
+        """
+        k = min(total, max(4 * limit, 64))
+        while True:
+            firsts, _ = stories.collapse(self._order(snap, mask, score, sort, k))
+            if len(firsts) >= limit or k >= total:
+                return firsts[:limit]
+            k = min(total, 4 * k)
+
+    # -- pieces of a result --------------------------------------------------------------------------
+    def _hit(self, snap: Snapshot, docnum: int, score: float | None, terms: frozenset[str]) -> Hit:
+        stored = snap.stored(docnum)
+        ents = stored_entities(stored)
+        body = stored.get("body") or ""
+        lead = stored.get("lead") or ""
+        return Hit(
+            id=stored.get("id", ""), title=stored.get("title") or "(untitled)", date=to_date(stored.get("date")),
+            source=stored.get("source") or "", url=stored.get("url") or "",
+            score=round(score, 4) if score is not None else None,
+            snippet_html=make_snippet(body, terms, lead) if terms else lead_paragraph(lead or body),
+            actors=[a.get("name", "") for a in ents.get("actors", []) if a.get("name")],
+            countries=[{"code": c.get("code", ""), "name": c.get("name", "")} for c in ents.get("countries", [])],
+            orgs=[o.get("name", "") for o in ents.get("orgs", []) if o.get("name")],
+            event_dates=event_dates_json(body, ents.get("dates")),
+            story=story_of(snap, docnum, stored.get("id", "")),
+        )
+
+    def _highlight_terms(self, snap: Snapshot, parsed: ParsedQuery) -> frozenset[str]:
+        """Return the analysed body words a query matched on (not the ones it excludes)."""
+        if parsed.query is None:
+            return frozenset()
+        terms: set[str] = set(parsed.words)
+
+        def walk(q):
+            if isinstance(q, (wq.Not,)):
+                return
+            if isinstance(q, (wq.AndNot, wq.Require, wq.AndMaybe)):
+                walk(q.a)
+                if not isinstance(q, wq.AndNot):
+                    walk(q.b)
+                return
+            if isinstance(q, wq.Term) and q.fieldname in TEXT_FIELDS:
+                terms.add(str(q.text))
+            elif isinstance(q, wq.Phrase) and q.fieldname in TEXT_FIELDS:
+                terms.update(w for w in q.words if w)
+            elif isinstance(q, wq.MultiTerm) and q.field() in TEXT_FIELDS:
+                for btext in snap.matcher.expand(q, cached_only=True)[:64]:
+                    if len(terms) >= HIGHLIGHT_TERMS:  # each term costs a pass over every snippet's text
+                        return
+                    terms.add(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
+            for child in q.children():
+                walk(child)
+
+        try:
+            walk(parsed.query)
+        except Exception:  # highlighting is best effort; the hit still shows its lead paragraph
+            pass
+        return frozenset(terms)
+
+    # -- facets ------------------------------------------------------------------------------------
+    def _facets(self, snap: Snapshot, mask: np.ndarray, leaders_only: bool,
+                total: int, per_story: np.ndarray | None = None) -> tuple[dict[str, list[FacetValue]], dict[str, int]]:
+        """Count every facet over all matches (see ``facet_counts.count_facets``)."""
+        return count_facets(snap, mask, leaders_only, total, per_story)
+
+    @_reading
+    def facet_values(self, req: SearchRequest, kind: str, prefix: str = "", offset: int = 0,
+                     limit: int = FACET_LIMIT) -> FacetPage:
+        """Return a page of one facet's values over a search's matches, those with a word starting ``prefix``."""
+        if kind not in FACET_KINDS:
+            raise InvalidParameter(f"unknown facet {kind!r}; use one of {', '.join(FACET_KINDS)}")
+        if not 1 <= limit <= FACET_PAGE_MAX:
+            raise InvalidParameter(f"limit must be from 1 to {FACET_PAGE_MAX}")
+        if not 0 <= offset <= FACET_OFFSET_MAX:
+            raise InvalidParameter(f"offset must be from 0 to {FACET_OFFSET_MAX}")
+        if len(prefix) > MAX_PREFIX_CHARS:
+            raise InvalidParameter(f"prefix must be at most {MAX_PREFIX_CHARS} characters")
+        snap = self._snapshot()
+        _, mask, _ = self._matching(snap, req)
+        total = int(np.count_nonzero(mask))
+        ids = np.flatnonzero(mask) if total * SPARSE_RATIO < len(mask) else None
+        per_story = story_table(snap).matching_per_story(mask) if req.collapsed else None
+        values, total_values = facet_values(snap, kind, mask, ids, req.leaders, prefix, offset, limit,
+                                                  per_story=per_story)
+        return FacetPage(kind, values, total_values, offset)
+
+    def _histogram(self, snap: Snapshot, mask: np.ndarray, req: SearchRequest) -> tuple[list[Bucket], str]:
+        """Count matches per month (per day for short ranges, per year for very long ones)."""
+        return histogram(snap, mask, req)
+
+    # -- who appears with whom, attention compared ---------------------------------------------------
+    def network(self, req: SearchRequest, kinds: tuple[str, ...] = ("actor",),
+                max_nodes: int = networks.MAX_NODES, max_edges: int = networks.MAX_EDGES) -> networks.Network:
+        """Return the co-mention graph of a search's top actors (and countries), edges scored by G²."""
+        snap = self._snapshot()
+        _, mask, _ = self._matching(snap, req)
+        total = int(np.count_nonzero(mask))
+        ids = np.flatnonzero(mask) if total * SPARSE_RATIO < len(mask) else None
+        nodes, doc_lists = [], []
+        for kind, quota in networks.node_quota(kinds, max_nodes).items():
+            column = snap.table.columns[kind]
+            counts = column.count(mask, ids)
+            chosen = order_values(counts, np.flatnonzero(counts > 0), snap.name_rank(kind))[:quota].tolist()
+            for vid in chosen:
+                docs = column.docs_with(vid)
+                doc_lists.append(docs[mask[docs]])
+                value = column.values[vid]
+                if kind == "country":
+                    value, label = value.upper(), snap.country_name(vid)
+                else:
+                    label = value
+                nodes.append(networks.Node(kind, value, label, int(counts[vid])))
+        node_counts = np.array([n.count for n in nodes], dtype=np.int64)
+        edges = networks.score_edges(node_counts, networks.pair_counts(doc_lists), total, max_edges)
+        return networks.Network(total, nodes, edges)
+
+    def compare(self, req: SearchRequest, queries: list[str]) -> comparing.Comparison:
+        """Count each query's articles per period on one common axis, with its share of the period."""
+        snap = self._snapshot()
+        base = self._filter_mask(snap, replace(req, q=""))
+        masks = [self._matching(snap, replace(req, q=q))[1] for q in queries]
+        union = np.logical_or.reduce(masks) if masks else base
+        buckets, unit = self._histogram(snap, union, req)
+        day = snap.table.day
+        base_counts = comparing.period_counts(day[base], buckets)
+        series = []
+        for q, mask in zip(queries, masks):
+            counts = comparing.period_counts(day[mask], buckets)
+            series.append(comparing.Series(comparing.label_of(q), q, int(np.count_nonzero(mask)),
+                                           [int(c) for c in counts], comparing.shares(counts, base_counts)))
+        return comparing.Comparison(unit, buckets, [int(c) for c in base_counts], series)
+
+    # -- did you mean -----------------------------------------------------------------------------
+    def _did_you_mean(self, snap: Snapshot, req: SearchRequest, parsed: ParsedQuery, total: int) -> str | None:
+        """Return the query with misspelt words corrected (see ``spelling.did_you_mean``)."""
+        return did_you_mean(self, snap, req, parsed, total)
+
+    # -- articles, stories, export, entity pages (views.py) -------------------------------------------
+    @_reading
+    def article(self, article_id: str, max_chars: int | None = None,
+                max_marks: int | None = None) -> ArticleView | None:
+        """Return one article with its entities and linkable segments, or None when there is no such id."""
+        return views.article(self, article_id, max_chars, max_marks)
+
+    @_reading
+    def story(self, story_id: str) -> StoryView | None:
+        """Return a story's live members, the lead (first published, ties by id) first, or None."""
+        return views.story(self, story_id)
+
+    @_reading
+    def article_text(self, article_id: str) -> str | None:
+        """Return an article's whole body text, or None when there is no such id."""
+        return views.article_text(self, article_id)
+
+    @_reading
+    def more_like_this(self, article_id: str, n: int = 5) -> list[Hit]:
+        """Return up to ``n`` articles most similar to one article (by its key terms)."""
+        return views.more_like_this(self, article_id, n)
+
+    @_reading
+    def export(self, req: SearchRequest, limit: int = 10_000) -> Iterator[ExportRow]:
+        """Yield up to ``limit`` matching articles in the request's order, for CSV export."""
+        return views.export(self, req, limit)
+
+    @_reading
+    def entity(self, kind: str, value: str) -> entity_view.EntityView | None:
+        """Return the entity page of one actor, country (code or name) or organisation; None if unknown."""
+        return views.entity(self, kind, value)
+
+    @_reading
+    def health(self) -> dict:
+        """Return the served generation, its number of articles and the time of its last commit."""
+        snap = self._snapshot()
+        return {"generation": snap.generation, "articles": snap.articles,
+                "last_commit": snap.last_commit.isoformat(timespec="seconds")}
+
+    # -- saved searches and batch search ----------------------------------------------------------
+    # These take the same path as ``search`` (``_matching``: parsing, name widening, filters, relaxing),
+    # so their totals are the totals /api/search reports, without building a page of hits.
+    def count_since(self, req: SearchRequest, since: float) -> tuple[int, int]:
+        """Return (matches first indexed at or after ``since`` (unix seconds), all matches) of a search."""
+        snap = self._snapshot()
+        _, mask, _ = self._matching(snap, req)
+        total = int(np.count_nonzero(mask))
+        return int(np.count_nonzero(mask & snap.table.indexed_since(since))), total
+
+    def newest_indexed(self, req: SearchRequest, limit: int = 50) -> list[IndexedHit]:
+        """Return up to ``limit`` matches, the most recently indexed first (then newest date), with snippets."""
+        snap = self._snapshot()
+        parsed, mask, score = self._matching(snap, req)
+        ids = np.flatnonzero(mask)
+        if not len(ids) or limit <= 0:
+            return []
+        indexed = snap.table.indexed if snap.table.indexed is not None else np.zeros(snap.table.n)
+        order = np.lexsort((-ids, -snap.table.day[ids].astype(np.int64), -indexed[ids]))[:limit]
+        terms = self._highlight_terms(snap, parsed)
+        found = []
+        for d in ids[order].tolist():
+            t = float(indexed[d])
+            found.append(IndexedHit(
+                self._hit(snap, d, float(score[d]) if score is not None else None, terms),
+                datetime.fromtimestamp(t, tz=timezone.utc) if t else None))
+        return found
+
+    def summarise(self, req: SearchRequest, countries: int = 5, actors: int = 5) -> MatchSummary:
+        """Return a search's total, first and last date and its top countries and actors (no hits)."""
+        snap = self._snapshot()
+        parsed, mask, _ = self._matching(snap, req)
+        total = int(np.count_nonzero(mask))
+        days = snap.table.day[mask]
+        days = days[days != NO_DATE]
+        first = date.fromordinal(int(days.min())) if len(days) else None
+        last = date.fromordinal(int(days.max())) if len(days) else None
+        ids = np.flatnonzero(mask) if total * SPARSE_RATIO < len(mask) else None
+        top_countries = self._top_values(snap, "country", mask, ids, req.leaders, countries) if total else []
+        top_actors = self._top_values(snap, "actor", mask, ids, req.leaders, actors) if total else []
+        notice = NOTICE_STOPWORDS if parsed.empty else parsed.notice
+        return MatchSummary(total, first, last, top_countries, top_actors, notice, list(parsed.also_matching))
+
+    def _top_values(self, snap: Snapshot, kind: str, mask: np.ndarray, ids: np.ndarray | None,
+                    leaders_only: bool, limit: int) -> list[FacetValue]:
+        """Return a facet's first ``limit`` values over ``mask`` in the sidebar's order, without roles."""
+        return top_values(snap, kind, mask, ids, leaders_only, limit)
+
+
+def _word_groups(parsed: ParsedQuery) -> list[wq.Query]:
+    """The word groups of a plain query (names widened to their spellings where they were)."""
+    return parsed.groups or [word_query(w) for w in parsed.words]
+
+
+def _widen_names(snap: Snapshot, parsed: ParsedQuery) -> ParsedQuery:
+    """Widen every word or phrase of the query that spells a known name to all its spellings."""
+    if parsed.query is None:
+        return parsed
+    try:
+        table = snap.aliases.get(ALIAS_WAIT_SECONDS)
+        if table is None:  # still loading (a new commit of a large index): search the words as typed
+            return parsed
+
+        def frequency(term: str) -> int:
+            with snap.lock:
+                return max(snap.reader.doc_frequency(f, term) for f in TEXT_FIELDS)
+
+        if parsed.plain:
+            widened = expand_plain(table, parsed.text, TEXT_FIELDS, word_query, frequency)
+            if not widened.also or widened.query is None:
+                return parsed
+            return replace(parsed, query=widened.query, groups=widened.groups, also_matching=widened.also)
+        widened = expand_query(table, parsed.query, TEXT_FIELDS, frequency)
+        if not widened.also:
+            return parsed
+        return replace(parsed, query=widened.query, also_matching=widened.also)
+    except Exception:  # widening is a bonus: the query as typed still answers
+        return parsed

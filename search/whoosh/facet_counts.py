@@ -1,0 +1,96 @@
+"""Facet counts over a result set: each facet's values in the sidebar's order, with actors' roles and stars."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..facets import SPARSE_RATIO
+from ..facet_values import order_values
+from ..model import FACET_KINDS, FacetValue
+from .snapshot import Snapshot, story_table
+
+FACET_LIMIT = 100
+FACET_PAGE_MAX = 500  # most values one /api/facet call returns
+FACET_OFFSET_MAX = 1_000_000
+
+
+def count_facets(snap: Snapshot, mask: np.ndarray, leaders_only: bool,
+            total: int, per_story: np.ndarray | None = None) -> tuple[dict[str, list[FacetValue]], dict[str, int]]:
+    """Count every facet over all matches: the first FACET_LIMIT values of each (by count, then name),
+    and how many values each facet has in all. With ``per_story`` (matches per story key), a value
+    counts stories, not articles."""
+    ids = np.flatnonzero(mask) if total * SPARSE_RATIO < len(mask) else None
+    facets, totals = {}, {}
+    for kind in FACET_KINDS:
+        facets[kind], totals[kind] = facet_values(snap, kind, mask, ids, leaders_only,
+                                                        per_story=per_story)
+    return facets, totals
+
+
+def facet_values(snap: Snapshot, kind: str, mask: np.ndarray, ids: np.ndarray | None,
+                  leaders_only: bool, prefix: str = "", offset: int = 0,
+                  limit: int = FACET_LIMIT, per_story: np.ndarray | None = None) -> tuple[list[FacetValue], int]:
+    """Return one page of a facet's values over ``mask`` (optionally matching ``prefix``) and their number.
+
+    Actors carry the leader star and the role of the result set itself: a leader in some article of
+    ``mask``, and the role that the newest article of ``mask`` giving one states.
+    """
+    column = snap.table.columns[kind]
+    if per_story is not None and len(per_story) and per_story.max() > 1:  # some story matches twice or more
+        stories = story_table(snap)
+        if ids is None:  # many matches: walk the postings presorted by story
+            counts = stories.count_stories_dense(kind, column.post_doc, column.post_val, mask,
+                                                 len(column.values))
+        else:
+            docs, vals = column.postings_of(ids)
+            counts = stories.distinct_story_postings(docs, vals, per_story, len(column.values))
+    else:
+        counts = column.count(mask, ids)
+    found = counts > 0
+    roles = snap.table.actor_roles
+    lead = None
+    if kind == "actor":
+        lead = roles.leaders_within(mask, len(column.values))
+        if leaders_only:
+            found &= lead
+    if prefix:
+        matching = snap.value_finder(kind).matching(prefix)
+        if matching is not None:
+            found &= matching
+    nz = np.flatnonzero(found)
+    chosen = order_values(counts, nz, snap.name_rank(kind))[offset:offset + limit].tolist()
+    latest = roles.latest_roles(chosen, mask, snap.table.day) if kind == "actor" else {}
+    display = snap.facet_display(kind)
+    values = []
+    for vid in chosen:
+        shown = display.get(vid)
+        if shown is None:
+            shown = display[vid] = snap.describe_value(kind, vid)
+        fv = FacetValue(shown[0], int(counts[vid]), *shown[1:])
+        if kind == "actor":
+            fv.leader = bool(lead[vid])
+            fv.role, fv.country = latest.get(vid, ("", ""))
+        values.append(fv)
+    return values, len(nz)
+
+
+def top_values(snap: Snapshot, kind: str, mask: np.ndarray, ids: np.ndarray | None,
+                leaders_only: bool, limit: int) -> list[FacetValue]:
+    """Return a facet's first ``limit`` values over ``mask`` in the sidebar's order, without the actors'
+    roles and stars (a batch shows names and counts only, and roles cost a pass over the role postings)."""
+    if limit <= 0:
+        return []
+    column = snap.table.columns[kind]
+    counts = column.count(mask, ids)
+    found = counts > 0
+    if kind == "actor" and leaders_only:
+        found &= snap.table.actor_roles.leaders_within(mask, len(column.values))
+    chosen = order_values(counts, np.flatnonzero(found), snap.name_rank(kind))[:limit].tolist()
+    display = snap.facet_display(kind)
+    values = []
+    for vid in chosen:
+        shown = display.get(vid)
+        if shown is None:
+            shown = display[vid] = snap.describe_value(kind, vid)
+        values.append(FacetValue(shown[0], int(counts[vid]), code=shown[2]))
+    return values

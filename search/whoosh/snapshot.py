@@ -1,0 +1,262 @@
+"""One Whoosh commit of the served generation, opened: searcher, facet table, matcher, aliases, countries.
+
+Everything derived from one commit lives on its ``Snapshot``; the engine swaps snapshots when
+``CURRENT`` or the commit moves on, so a request works on one consistent commit from start to end.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from indexer.check import open_generation
+
+from ..facet_values import ValueFinder, name_ranks
+from ..facets import NO_DATE, FacetTable
+from ..stories import StoryTable, merge_stories
+from .aliases import LazyAliases
+from .facet_loader import load_facets
+from .match import QueryMatcher
+
+ALIAS_WAIT_SECONDS = 0.5  # how long a search waits for a new commit's alias table before going without
+
+
+def default_resolve_country():
+    """Return a country resolver: the indexer's (or, failing that, pycountry's), loaded in a thread.
+
+    Importing ``indexer.entities`` and its gazetteer takes ~0.6 s (more on a busy machine); loading
+    starts when the resolver is made (at app start), so a request that needs it finds it ready or
+    waits only for the rest of that load, never for a second one.
+    """
+    resolver = None
+    done = threading.Event()
+
+    def load():
+        nonlocal resolver
+        try:
+            from indexer.entities import resolve_country  # pure Python, no spaCy
+            resolve_country("France")  # loads the gazetteer now, not in a request
+            resolver = resolve_country
+        except Exception:  # the module is optional for reading; any failure means "use pycountry"
+            resolver = _pycountry_resolve
+        finally:
+            done.set()
+
+    threading.Thread(target=load, name="country-resolver", daemon=True).start()
+
+    def resolve(text: str):
+        done.wait()
+        return (resolver or _pycountry_resolve)(text)
+
+    return resolve
+
+
+def _pycountry_resolve(text: str):
+    """Resolve a country code or name with pycountry (the fallback resolver)."""
+    import pycountry
+
+    from indexer.model import Country
+
+    try:
+        c = pycountry.countries.lookup(text.strip())
+    except (LookupError, AttributeError):
+        return None
+    return Country(code=c.alpha_2, name=getattr(c, "common_name", c.name))
+
+
+def _fold(text: str) -> str:
+    return " ".join(str(text).replace(".", "").lower().split())
+
+
+def _match_country(key: str, aliases: dict[str, str]) -> str | None:
+    """Return the code of a folded name, or of the longest name a demonym extends ("belarusian")."""
+    code = aliases.get(key)
+    if code is None and len(key) >= 5:
+        best = max((n for n in aliases if len(n) >= 4 and key.startswith(n[:max(4, len(n) - 1)])),
+                   key=len, default=None)
+        code = aliases.get(best) if best else None
+    return code
+
+
+def _pycountry_names(code: str) -> list[str]:
+    """Return pycountry's names for an alpha-2 code (name, common and official names)."""
+    import pycountry
+
+    c = pycountry.countries.get(alpha_2=code.upper()) if len(code) == 2 else None
+    if c is None:
+        return []
+    return [n for n in (getattr(c, "common_name", None), c.name, getattr(c, "official_name", None)) if n]
+
+
+def to_date(value) -> date | None:
+    """Return the date of a stored datetime (or None)."""
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else None
+
+
+def stored_entities(stored: dict) -> dict:
+    """Return the ``entities`` stored with an article (a dict; empty when missing or malformed)."""
+    raw = stored.get("entities")
+    if isinstance(raw, (str, bytes)):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raw = None
+    return raw if isinstance(raw, dict) else {}
+
+
+class Snapshot:
+    """Everything derived from one Whoosh commit of one generation."""
+
+    def __init__(self, generation: str, gen_dir: Path, resolve_country, segment_cache: dict,
+                 spelling_cache: dict | None = None, verified: set | None = None):
+        self.generation = generation
+        self.gen_dir = gen_dir
+        # Plain file reads, not mmap: whoosh-reloaded copies each mmapped compound sub-file into RAM
+        # (BytesIO over the map), and even without that every mapped page touched counts towards the
+        # process's RSS (267 MB vs 123 MB after the bench query set on 108k articles, for ~3 ms more
+        # per query). Reads share one file handle, hence the reader lock around every Whoosh call.
+        # The files are checked against the generation's manifest first (sizes and checksums).
+        self.ix = open_generation(gen_dir, known=verified)
+        self.toc = self.ix.latest_generation()
+        self.searcher = self.ix.searcher()
+        self.reader = self.searcher.reader()
+        self.table: FacetTable = load_facets(self.reader, segment_cache)
+        self.resolve_country = resolve_country
+        self.matcher = QueryMatcher(self.searcher, self.table, self.country_code)
+        self.lock = self.matcher.lock
+        self.aliases = LazyAliases(self.reader, {} if spelling_cache is None else spelling_cache, self.lock)
+        self.aliases.start()  # in the background: the first searches must not wait seconds for it
+        self.articles = int(self.table.live.sum())
+        self.last_commit = datetime.fromtimestamp(self.ix.last_modified(), tz=timezone.utc)
+        # month index (year * 12 + month - 1) per document, for the histogram; -1 when undated
+        dated = self.table.day != NO_DATE
+        self.month = np.full(self.table.n, -1, dtype=np.int32)
+        epoch_days = (self.table.day[dated].astype(np.int64) - 719163).astype("datetime64[D]")  # 719163: 1970-01-01
+        self.month[dated] = (epoch_days.astype("datetime64[M]").astype(np.int64) + 1970 * 12).astype(np.int32)
+        self.country_names: dict[int, str] = {}
+        self._country_aliases: dict[str, str] | None = None  # folded display name -> code
+        self._pycountry_aliases: dict[str, str] | None = None
+        self._country_codes: dict[str, str | None] = {}
+        self._display: dict[str, dict[int, tuple]] = {}
+        self._name_rank: dict[str, np.ndarray] = {}
+        self._finders: dict[str, ValueFinder] = {}
+        self.live_counts: dict[str, np.ndarray] = {}  # per facet kind, live articles per value (entity pages)
+        self.surnames: dict[str, list[int]] | None = None  # lower-cased surname -> actor value ids
+
+    @property
+    def key(self) -> tuple:
+        return (self.generation, self.toc)
+
+    def stored(self, docnum: int) -> dict:
+        """Return the stored fields of one document."""
+        with self.lock:
+            return self.searcher.stored_fields(int(docnum))
+
+    def docnum(self, article_id: str) -> int | None:
+        """Return the live document number of an article id, or None."""
+        with self.lock:
+            docnum = self.searcher.document_number(id=article_id)
+        if docnum is None or not self.table.live[docnum]:
+            return None
+        return docnum
+
+    def facet_display(self, kind: str) -> dict:
+        """Return the cache of (value, role, code, leader, country) per value id of a facet kind."""
+        return self._display.setdefault(kind, {})
+
+    def describe_value(self, kind: str, vid: int) -> tuple:
+        """Return how a facet value is shown: (value, role, code, leader, country).
+
+        An actor's role and leader flag depend on the result set; ``_facet_values`` fills them in.
+        """
+        value = self.table.columns[kind].values[vid]
+        if kind == "country":
+            return (self.country_name(vid), "", value.upper(), False, "")
+        return (value, "", "", False, "")
+
+    def name_rank(self, kind: str) -> np.ndarray:
+        """Return each value's alphabetical rank (the tie-break of facet order), computed once per commit."""
+        rank = self._name_rank.get(kind)
+        if rank is None:
+            column = self.table.columns[kind]
+            names = [self.country_name(v) for v in range(len(column.values))] if kind == "country" \
+                else column.values
+            rank = self._name_rank[kind] = name_ranks(names)
+        return rank
+
+    def value_finder(self, kind: str) -> ValueFinder:
+        """Return the word-prefix finder over every value of a facet kind (countries: name and code)."""
+        finder = self._finders.get(kind)
+        if finder is None:
+            column = self.table.columns[kind]
+            if kind == "country":
+                def names(vid):
+                    return f"{self.country_name(vid)} {column.values[vid]}"
+            else:
+                names = column.values.__getitem__
+            finder = self._finders[kind] = ValueFinder(len(column.values), names)
+        return finder
+
+    def country_code(self, text: str) -> str | None:
+        """Return the alpha-2 code a country filter value means (code, name or demonym), or None.
+
+        Cheapest first: a code; the display names of this index's countries (and demonyms that extend
+        them); pycountry's names; only then the indexer's resolver, whose gazetteer takes seconds to load.
+        """
+        key = _fold(text)
+        if key in self._country_codes:
+            return self._country_codes[key]
+        column = self.table.columns["country"]
+        code = key.upper() if len(key) == 2 and key in column.lookup else None
+        if code is None:
+            if self._country_aliases is None:
+                self._country_aliases = {_fold(self.country_name(vid)): value.upper()
+                                         for vid, value in enumerate(column.values)}
+            code = _match_country(key, self._country_aliases)
+        if code is None:
+            if self._pycountry_aliases is None:
+                self._pycountry_aliases = {_fold(name): value.upper() for value in column.values
+                                           for name in _pycountry_names(value)}
+            code = _match_country(key, self._pycountry_aliases)
+        if code is None:
+            resolved = self.resolve_country(text)
+            code = resolved.code if resolved is not None else None
+        if len(self._country_codes) < 10_000:
+            self._country_codes[key] = code
+        return code
+
+    def country_name(self, vid: int) -> str:
+        """Return the display name of a country value (from its first article, else the resolver)."""
+        name = self.country_names.get(vid)
+        if name is None:
+            code = self.table.columns["country"].values[vid]
+            name = ""
+            for c in stored_entities(self.stored(self.table.columns["country"].first_doc[vid])).get("countries", []):
+                if str(c.get("code", "")).upper() == code.upper():
+                    name = c.get("name") or ""
+                    break
+            if not name:
+                name = next(iter(_pycountry_names(code)), code)
+            self.country_names[vid] = name
+        return name
+
+
+def story_table(snap: Snapshot) -> StoryTable:
+    """Return the snapshot's story table (every document a story of its own when none was loaded)."""
+    stories = snap.table.stories
+    if stories is None:
+        stories = snap.table.stories = merge_stories([], snap.table.n, snap.table.live)
+    return stories
+
+
+def story_of(snap: Snapshot, docnum: int, article_id: str) -> dict:
+    """Return ``{"id", "size"}`` of a document's story (an unnamed one is named after the article)."""
+    stories = story_table(snap)
+    name = stories.story_id(docnum)
+    return {"id": name if name is not None else article_id, "size": int(stories.size[stories.key[docnum]])}
