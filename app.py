@@ -56,6 +56,10 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "SECRET_KEY": (None, "signs CSRF tokens; shared by every worker (env CRISIS_DESK_SECRET_KEY, else a key "
                          "file created once in INDEX_DIR)"),
     "MAX_CONTENT_LENGTH": (8 * 2**20, "largest request body (batch CSV uploads)"),
+    "BATCH_INLINE_SECONDS": (0.8, "seconds a batch runs inside its request; the rest runs as a background job"),
+    "BATCH_QUEUE": (2, "batch jobs waiting per process (one runs at a time); past it a new batch is a 503"),
+    "BATCH_KEEP_SECONDS": (3600, "seconds a finished batch job's results are kept"),
+    "BATCH_JOBS_DIR": (None, "where batch jobs are kept (default INDEX_DIR/batch-jobs)"),
 }
 ENV_INDEX_DIR = "CRISIS_DESK_INDEX"
 ENV_SECRET_KEY = "CRISIS_DESK_SECRET_KEY"

@@ -18,6 +18,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -91,10 +92,30 @@ class SearchIndex:
         self._segment_facets: dict = {}  # per-segment facet data, reused across commits
         self._segment_spellings: dict = {}  # per-segment entity spellings, reused across commits
         self._verified: set = set()  # (file, size, mtime) already checked against a manifest
+        self._pinned = threading.local()  # a batch's one snapshot and filter masks, per thread (see pinned)
 
     # -- opening -------------------------------------------------------------------------------
+    @contextmanager
+    def pinned(self) -> Iterator[None]:
+        """Answer this thread's calls inside the block from one snapshot, reusing filter masks.
+
+        A batch of a thousand queries then checks CURRENT and the TOC once, not once per query, computes its
+        shared filters once, and every query sees the same commit even if a build commits meanwhile."""
+        outer = getattr(self._pinned, "snap", None)
+        if outer is not None:  # already pinned by a caller: that pin holds
+            yield
+            return
+        self._pinned.snap, self._pinned.filters = self._snapshot(), {}
+        try:
+            yield
+        finally:
+            self._pinned.snap = self._pinned.filters = None
+
     def _snapshot(self) -> Snapshot:
         """Return the snapshot of the newest commit, opening it when CURRENT or the TOC moved on."""
+        pinned = getattr(self._pinned, "snap", None)
+        if pinned is not None:
+            return pinned
         try:
             generation = current_generation(self.index_dir)
         except CurrentUnreadable as exc:
@@ -138,9 +159,10 @@ class SearchIndex:
             return IndexUnreadable(str(exc))
         return IndexUnreadable(str(IndexDamaged(generation, describe_exception(exc))))
 
-    def warm_up(self) -> None:
-        """Open the index now (and load facet arrays and aliases) so the first request is fast."""
-        self._snapshot().aliases.get()
+    def warm_up(self, wait: float | None = None) -> bool:
+        """Open the index now (facet arrays) and wait up to ``wait`` seconds (None: as long as it takes) for
+        the alias table, so the first request is fast; return True once the table is loaded."""
+        return self._snapshot().aliases.get(wait) is not None
 
     # -- search ---------------------------------------------------------------------------------
     @_reading
@@ -165,7 +187,23 @@ class SearchIndex:
         return result
 
     def _filter_mask(self, snap: Snapshot, req: SearchRequest) -> np.ndarray:
-        """Return live documents that pass the facet filters and the date range."""
+        """Return live documents that pass the facet filters and the date range (inside ``pinned``, the
+        same filters give the same array, read-only)."""
+        masks = getattr(self._pinned, "filters", None)
+        if masks is None or getattr(self._pinned, "snap", None) is not snap:
+            return self._new_filter_mask(snap, req)
+        key = (tuple(sorted((k, tuple(v)) for k, v in req.include.items())),
+               tuple(sorted((k, tuple(v)) for k, v in req.exclude.items())),
+               req.date_from, req.date_to, req.event_from, req.event_to, req.leaders)
+        mask = masks.get(key)
+        if mask is None:
+            mask = self._new_filter_mask(snap, req)
+            mask.flags.writeable = False
+            if len(masks) < 64:
+                masks[key] = mask
+        return mask
+
+    def _new_filter_mask(self, snap: Snapshot, req: SearchRequest) -> np.ndarray:
         table = snap.table
         mask = table.live.copy()
         for kind, values in req.include.items():
