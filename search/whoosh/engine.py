@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as wq
 
-from indexer.check import IndexDamaged, describe_exception
+from indexer.check import IndexDamaged, describe_exception, verify_files
 from indexer.layout import CurrentUnreadable, current_generation
 
 from .. import compare as comparing
@@ -92,6 +92,7 @@ class SearchIndex:
         self._segment_facets: dict = {}  # per-segment facet data, reused across commits
         self._segment_spellings: dict = {}  # per-segment entity spellings, reused across commits
         self._verified: set = set()  # (file, size, mtime) already checked against a manifest
+        self._checksum_failed: set[str] = set()  # generations checked at open (their reads or checksums failed)
         self._pinned = threading.local()  # a batch's one snapshot and filter masks, per thread (see pinned)
 
     # -- opening -------------------------------------------------------------------------------
@@ -115,6 +116,8 @@ class SearchIndex:
         """Return the snapshot of the newest commit, opening it when CURRENT or the TOC moved on."""
         pinned = getattr(self._pinned, "snap", None)
         if pinned is not None:
+            if pinned.damage is not None:
+                raise self._damaged(pinned)
             return pinned
         try:
             generation = current_generation(self.index_dir)
@@ -124,6 +127,8 @@ class SearchIndex:
             raise IndexMissing(f"no index in {self.index_dir}; build one with `python -m indexer build`")
         snap = self._snap
         if snap is not None and snap.generation == generation:
+            if snap.damage is not None:  # found by the background checksums since it opened
+                raise self._damaged(snap)
             try:
                 if snap.ix.latest_generation() == snap.toc:
                     return snap
@@ -132,16 +137,28 @@ class SearchIndex:
         with self._open_lock:
             snap = self._snap
             if snap is not None and snap.generation == generation and snap.ix.latest_generation() == snap.toc:
+                if snap.damage is not None:
+                    raise self._damaged(snap)
                 return snap
             try:
                 if self._snap is None or self._snap.generation != generation:
                     self._segment_facets = {}  # another generation shares no segments
+                # Checksums in the background, except for a generation whose files already failed them:
+                # it stays a 503 (checked now, at open) rather than answering until the check ends again.
                 snap = Snapshot(generation, self.index_dir / generation, self.resolve_country,
-                                 self._segment_facets, self._segment_spellings, self._verified)
+                                self._segment_facets, self._segment_spellings, self._verified,
+                                background_checksums=generation not in self._checksum_failed)
             except IndexDamaged as exc:
                 raise IndexUnreadable(str(exc)) from None
             except Exception as exc:  # noqa: BLE001 - damage surfaces as any error type while loading
                 log.warning("cannot open %s: %r", generation, exc)
+                self._checksum_failed.add(generation)
+                try:  # the checksums name the damaged file better than the error its bytes caused
+                    verify_files(self.index_dir / generation, known=self._verified)
+                except IndexDamaged as damaged:
+                    raise IndexUnreadable(str(damaged)) from None
+                except Exception:  # noqa: BLE001 - the first error is the one to report
+                    pass
                 raise IndexUnreadable(str(IndexDamaged(generation, describe_exception(exc)))) from None
             # Old snapshots are not closed here: a request may still be reading them; they close when
             # garbage-collected.
@@ -150,10 +167,21 @@ class SearchIndex:
                 self._cache.clear()
             return snap
 
+    def _damaged(self, snap: Snapshot) -> IndexUnreadable:
+        """Forget a snapshot whose checksums failed (after it opened) and return its 503."""
+        self._checksum_failed.add(snap.generation)
+        if self._snap is snap:
+            self._snap = None
+        with self._cache_lock:
+            self._cache.clear()  # answers given before the damage was found are not served again
+        return IndexUnreadable(str(snap.damage))
+
     def _unreadable(self, exc: BaseException) -> IndexUnreadable:
         """Return the error for a read that failed, logging it and forgetting the snapshot."""
         snap, self._snap = self._snap, None
         generation = snap.generation if snap else None
+        if generation:  # its files are compared at the next open, before it answers again
+            self._checksum_failed.add(generation)
         log.warning("reading %s failed: %r", generation, exc)
         if isinstance(exc, IndexDamaged):
             return IndexUnreadable(str(exc))
@@ -508,10 +536,15 @@ class SearchIndex:
 
     @_reading
     def health(self) -> dict:
-        """Return the served generation, its number of articles and the time of its last commit."""
+        """Return the served generation, its number of articles, the time of its last commit and whether its
+        files' checksums were compared yet (``checking`` for a second or so after a new commit opens)."""
         snap = self._snapshot()
+        checked = snap.checked.is_set()
+        if checked and snap.damage is not None:  # the check ended since _snapshot looked
+            raise self._damaged(snap)
         return {"generation": snap.generation, "articles": snap.articles,
-                "last_commit": snap.last_commit.isoformat(timespec="seconds")}
+                "last_commit": snap.last_commit.isoformat(timespec="seconds"),
+                "checksums": "ok" if checked else "checking"}
 
     # -- saved searches and batch search ----------------------------------------------------------
     # These take the same path as ``search`` (``_matching``: parsing, name widening, filters, relaxing),
