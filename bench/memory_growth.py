@@ -56,6 +56,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000, help="requests between the snapshots")
     parser.add_argument("--frames", type=int, default=4, help="frames kept per allocation")
     parser.add_argument("--top", type=int, default=20)
+    parser.add_argument("--no-trace", action="store_true",
+                        help="no tracemalloc (fast): only the caches' sizes and the process's RSS")
     args = parser.parse_args()
 
     from app import create_app
@@ -63,13 +65,21 @@ def main() -> None:
 
     client = create_app({"INDEX_DIR": args.index}).test_client()
     next_path = soak_paths(client)
-    tracemalloc.start(args.frames)
+    import psutil
+
+    if not args.no_trace:
+        tracemalloc.start(args.frames)
     print(f"warm-up: {args.warm} requests in {send(client, next_path, args.warm):.0f} s", flush=True)
     gc.collect()
-    before = tracemalloc.take_snapshot()
+    rss_before = psutil.Process().memory_info().rss / 2**20
+    before = tracemalloc.take_snapshot() if not args.no_trace else None
     caches_before = dict((name, size) for name, size, _ in lru_caches())
     print(f"measured: {args.requests} requests in {send(client, next_path, args.requests):.0f} s", flush=True)
     gc.collect()
+    print(f"RSS {rss_before:.1f} MB -> {psutil.Process().memory_info().rss / 2**20:.1f} MB")
+    if args.no_trace:
+        print_caches(caches_before)
+        return
     after = tracemalloc.take_snapshot()
     current, peak = tracemalloc.get_traced_memory()
     print(f"traced now {current / 2**20:.1f} MiB (peak {peak / 2**20:.1f} MiB)")
@@ -81,9 +91,14 @@ def main() -> None:
         print(f"  {stat.size_diff / 2**10:+9.1f} KiB {stat.count_diff:+7d} blocks")
         for line in stat.traceback.format(limit=args.frames):
             print("      " + line)
+    print_caches(caches_before)
+
+
+def print_caches(before: dict) -> None:
+    """Print the project's lru caches: entries now, before the measured requests, and at most."""
     print("\nlru caches (entries now / before / most):")
     for name, size, maxsize in lru_caches()[:12]:
-        print(f"  {name}: {size} / {caches_before.get(name, 0)} / {maxsize}")
+        print(f"  {name}: {size} / {before.get(name, 0)} / {maxsize}")
 
 
 if __name__ == "__main__":

@@ -144,7 +144,7 @@ def run_one(index, query: object, shared: Mapping[str, list[str]]) -> BatchRow:
                     notice=summary.notice)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=4096)  # actor names recur across a batch; query texts (up to 1,000 chars) do not
 def _words(text: str) -> frozenset[str]:
     return frozenset(w for w in "".join(c if c.isalnum() else " " for c in anyascii(text).casefold()).split() if w)
 

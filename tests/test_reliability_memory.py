@@ -1,0 +1,39 @@
+"""Issue 9: memory does not grow with use. Query text is not remembered by any cache that outlives the
+request, so a stream of never-seen queries (what a soak or an attacker sends) leaves nothing behind."""
+
+from __future__ import annotations
+
+import functools
+import random
+import string
+import sys
+
+from search import SearchIndex, SearchRequest
+
+
+def cache_entries() -> dict[str, int]:
+    """Entries in every functools.lru_cache of the project's modules."""
+    found = {}
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] not in ("search", "web", "app", "indexer"):
+            continue
+        for attr, value in vars(module).items():
+            if isinstance(value, functools._lru_cache_wrapper):
+                found[f"{name}.{attr}"] = value.cache_info().currsize
+    return found
+
+
+def test_never_seen_queries_leave_no_cache_entries_behind(fixture_index_dir):
+    index = SearchIndex(fixture_index_dir)
+    index.warm_up()
+    index.search(SearchRequest(q="Belarus border talks"))
+    before = cache_entries()
+    rng = random.Random(9)
+    queries = [" ".join("".join(rng.choice(string.ascii_lowercase) for _ in range(8)) for _ in range(3))
+               for _ in range(60)]
+    for q in queries:
+        index.search(SearchRequest(q=q))  # plain words: the path that widens names
+        index.search(SearchRequest(q=f'"{q}" OR Putin'))  # parsed syntax
+    after = cache_entries()
+    grown = {name: after[name] - before.get(name, 0) for name in after if after[name] > before.get(name, 0)}
+    assert all(n < len(queries) for n in grown.values()), grown
