@@ -37,3 +37,25 @@ def test_never_seen_queries_leave_no_cache_entries_behind(fixture_index_dir):
     after = cache_entries()
     grown = {name: after[name] - before.get(name, 0) for name in after if after[name] > before.get(name, 0)}
     assert all(n < len(queries) for n in grown.values()), grown
+
+
+def test_the_postings_cache_counts_what_its_entries_really_hold():
+    """Wildcards and fuzzy terms fill the postings cache with one-posting terms; its byte bound must count
+    their real size (dict node, key, array objects), not only the arrays' data."""
+    import tracemalloc
+
+    import numpy as np
+
+    from search.whoosh.match import _LRU
+
+    cache = _LRU(max_bytes=1 << 40)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(20_000):
+            cache.put(("body", f"zq{i:06d}".encode()),
+                      (np.array([i], dtype=np.int32), np.array([1.5], dtype=np.float32)))
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert 0.8 * held <= cache.size <= 1.5 * held, (cache.size, held)
