@@ -76,9 +76,10 @@ def job_urls(job_id: str) -> dict:
             "csv_url": url_for("batch.batch_job_csv", job_id=job_id)}
 
 
-def job_state(job_id: str) -> dict:
-    """Return a job's state, or raise NotFound (unknown, or removed after BATCH_KEEP_SECONDS)."""
-    state = batch_jobs().state(job_id)
+def job_state(job_id: str, results: bool = True) -> dict:
+    """Return a job's state (``results``: with its rows once done), or raise NotFound (unknown, or removed
+    after BATCH_KEEP_SECONDS)."""
+    state = batch_jobs().state(job_id, results=results)
     if state is None:
         raise NotFound()
     return state

@@ -1,8 +1,10 @@
 """Batch jobs: a batch that does not finish within a request's budget runs on in the background.
 
-A job is a JSON file in the jobs folder (``INDEX_DIR/batch-jobs/<id>.json``), written whole and renamed
-into place, so any worker process can answer for it (gunicorn's workers do not share memory) and a
-reader never sees half a file. Each process runs one job at a time on one thread and keeps at most
+A job is a small JSON state file in the jobs folder (``INDEX_DIR/batch-jobs/<id>.json``: status and
+progress, rewritten about once a second while it runs) and, once done, its results beside it
+(``<id>.results.json``, written once). Both are written whole and renamed into place, so any worker
+process can answer for a job (gunicorn's workers do not share memory) and a reader never sees half a
+file. Each process runs one job at a time on one thread and keeps at most
 ``queue_size`` waiting; past that a new job is refused (``QueueFull``, a 503) rather than piling up.
 A job whose process died (a killed or restarted worker) is reported as failed, never left "running".
 Finished jobs are kept ``keep_seconds`` and then removed, with at most ``MAX_KEPT`` files in all.
@@ -26,7 +28,7 @@ from search.batch import BatchRow, run_one
 
 log = logging.getLogger("crisis_desk.batch_jobs")
 
-MAX_KEPT = 200  # job files kept at most, finished or not
+MAX_KEPT = 200  # state and results files kept at most, finished or not
 HEARTBEAT_SECONDS = 1.0  # a running job writes its progress at least this often
 STALE_SECONDS = 30.0  # a running job silent this long lost its process
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{16}$")
@@ -46,6 +48,7 @@ class BatchJobs:
         self.queue_size = queue_size
         self.keep_seconds = keep_seconds
         self._waiting: deque[str] = deque()
+        self._inputs: dict[str, list[dict]] = {}  # job id -> the rows done before it was queued
         self._running: str | None = None
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
@@ -80,8 +83,9 @@ class BatchJobs:
             state = {"id": job_id, "status": "queued", "pid": os.getpid(), "created": time.time(),
                      "updated": time.time(), "total": len(queries), "done": len(done),
                      "queries": list(queries),  # JSON values as posted (run_one reports the ones not text)
-                     "shared": shared, "results": [row.to_dict() for row in done]}
+                     "shared": shared}
             self._write(state)
+            self._inputs[job_id] = [row.to_dict() for row in done]
             self._waiting.append(job_id)
             _LIVE.add(job_id)
             self._start()
@@ -110,6 +114,7 @@ class BatchJobs:
                     _LIVE.discard(job_id)
 
     def _run(self, job_id: str) -> None:
+        results = self._inputs.pop(job_id, [])
         state = self._read(job_id)
         if state is None:
             return
@@ -120,18 +125,18 @@ class BatchJobs:
             self.index.warm_up()
             last = time.monotonic()
             with self.index.pinned():
-                for query in queries[state["done"]:]:
-                    state["results"].append(run_one(self.index, query, shared).to_dict())
-                    state["done"] += 1
+                for query in queries[len(results):]:
+                    results.append(run_one(self.index, query, shared).to_dict())
                     if time.monotonic() - last >= HEARTBEAT_SECONDS:
-                        state["updated"] = time.time()
+                        state.update(done=len(results), updated=time.time())
                         self._write(state)
                         last = time.monotonic()
         except SearchError as exc:  # the index is missing or damaged: the whole batch fails alike
             state.update(status="failed", error=str(exc))
         else:
+            self._write_json(self._results_path(job_id), results)  # before "done" says they are there
             state["status"] = "done"
-        state["updated"] = time.time()
+        state.update(done=len(results), updated=time.time())
         self._write(state)
 
     def _finish(self, job_id: str, status: str, error: str) -> None:
@@ -141,8 +146,9 @@ class BatchJobs:
             self._write(state)
 
     # -- reading -------------------------------------------------------------------------------
-    def state(self, job_id: str) -> dict | None:
-        """Return a job's state (results included when done), or None when there is no such job."""
+    def state(self, job_id: str, results: bool = False) -> dict | None:
+        """Return a job's state (with ``results``, and the job done, its rows too), or None when there is no
+        such job (or its results were removed meanwhile)."""
         if not _ID_RE.match(job_id or ""):
             return None
         state = self._read(job_id)
@@ -152,6 +158,11 @@ class BatchJobs:
             state.update(status="failed", updated=time.time(),
                          error="the server restarted before this batch finished; run it again")
             self._write(state)
+        if results and state["status"] == "done":
+            try:
+                state["results"] = json.loads(self._results_path(job_id).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return None
         return state
 
     def _lost(self, state: dict) -> bool:
@@ -180,6 +191,9 @@ class BatchJobs:
     def _path(self, job_id: str) -> Path:
         return self.folder / f"{job_id}.json"
 
+    def _results_path(self, job_id: str) -> Path:
+        return self.folder / f"{job_id}.results.json"
+
     def _read(self, job_id: str) -> dict | None:
         try:
             return json.loads(self._path(job_id).read_text(encoding="utf-8"))
@@ -187,10 +201,13 @@ class BatchJobs:
             return None
 
     def _write(self, state: dict) -> None:
+        self._write_json(self._path(state["id"]), state)
+
+    def _write_json(self, path: Path, value) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.folder / f".{state['id']}.{os.getpid()}.{threading.get_ident()}.tmp"
-        tmp.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, self._path(state["id"]))
+        tmp = self.folder / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+        tmp.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
 
 
 def public(state: dict) -> dict:
@@ -198,7 +215,7 @@ def public(state: dict) -> dict:
     shown = {key: state[key] for key in ("id", "status", "total", "done") if key in state}
     if state.get("error"):
         shown["error"] = state["error"]
-    if state["status"] == "done":
+    if state["status"] == "done" and "results" in state:
         shown["results"] = state["results"]
     return shown
 
