@@ -33,9 +33,10 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException, NotFound
 
-from indexer.gazetteer import gazetteer
+from search.backend import BACKENDS, DEFAULT_BACKEND, SearchBackend, open_backend
 from search.budget import DEADLINE_SECONDS, MAX_EXPANDED_TERMS
-from search import IndexMissing, IndexUnreadable, InvalidParameter, SearchError, SearchIndex, parse_request
+from search.model import FACET_KINDS, FACET_LIMIT, PER_PAGE_CHOICES, SORTS as SORT_NAMES
+from search import IndexMissing, IndexUnreadable, InvalidParameter, SearchError, parse_request
 from web.protection import init_protection, read_secret_key
 from search.compare import MAX_SERIES, parse_series
 from search.network import circle_layout, parse_kinds
@@ -45,9 +46,10 @@ log = logging.getLogger("crisis_desk.app")
 # Every setting, declared once with its default and what it is for (Datasette's habit).
 SETTINGS: dict[str, tuple[object, str]] = {
     "INDEX_DIR": ("index", "index directory written by `python -m indexer build` (env CRISIS_DESK_INDEX)"),
+    "BACKEND": (DEFAULT_BACKEND, f"search engine behind the app ({', '.join(BACKENDS)})"),
     "EXPORT_LIMIT": (10_000, "most rows one /export.csv streams"),
     "FACET_SHOWN": (8, "facet values shown before the 'more' disclosure"),
-    "FACET_MAX": (100, "most facet values 'more' reveals"),
+    "FACET_MAX": (FACET_LIMIT, "most facet values 'more' reveals (the engine lists this many per facet)"),
     "MORE_LIKE_THIS": (5, "related articles listed under an article"),
     "ARTICLE_MAX_CHARS": (200_000, "characters of an article the page and the API show (the rest: /text/<id>)"),
     "ARTICLE_MAX_MARKS": (2_000, "entity mentions an article page links; the rest show as plain text"),
@@ -64,13 +66,13 @@ SETTINGS: dict[str, tuple[object, str]] = {
 ENV_INDEX_DIR = "CRISIS_DESK_INDEX"
 ENV_SECRET_KEY = "CRISIS_DESK_SECRET_KEY"
 
-FILTER_KINDS = ("actor", "country", "org", "source")
+FILTER_KINDS = FACET_KINDS
 FILTER_LABELS = {"actor": "Actors", "country": "Countries", "org": "Organisations", "source": "Sources"}
 # Parameters that make up a search; links carry these and nothing else, so junk never spreads.
 STATE_KEYS = ("q", *FILTER_KINDS, "from", "to", "event_from", "event_to", "sort", "per_page", "leaders",
               "versions", "page")
-SORTS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
-PER_PAGE_CHOICES = (10, 20, 50)
+SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
+SORTS = tuple((name, SORT_LABELS[name]) for name in SORT_NAMES)
 URL_SAFE = "!$'()*,/:;?@"  # what werkzeug's url_for leaves unquoted in a query string
 EXPORT_COLUMNS = ("id", "date", "title", "source", "url", "actors", "countries", "organisations", "score")
 EXPORT_CHUNK_ROWS = 200  # rows per streamed piece of an export (~10 to 70 ms of work each)
@@ -92,9 +94,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = os.environ.get(ENV_SECRET_KEY) or read_secret_key(app.config["INDEX_DIR"])
     # One reader per app: it opens lazily and follows new commits and generations by itself.
-    app.extensions["crisis_desk.index"] = SearchIndex(
-        app.config["INDEX_DIR"], max_expanded_terms=app.config["QUERY_MAX_TERMS"],
-        deadline_s=app.config["QUERY_DEADLINE"])
+    app.extensions["crisis_desk.index"] = open_backend(app.config)
 
     app.register_blueprint(pages)
     app.register_blueprint(api)
@@ -124,8 +124,8 @@ def hide_server_version() -> None:
     WSGIRequestHandler.version_string = lambda self: "Crisis Desk"  # what BaseHTTPRequestHandler sends
 
 
-def search_index() -> SearchIndex:
-    """Return the app's search index reader."""
+def search_index() -> SearchBackend:
+    """Return the app's search backend."""
     return current_app.extensions["crisis_desk.index"]
 
 
@@ -476,11 +476,11 @@ def describe_role(role: str, country_code: str = "") -> str:
 
 
 def country_name(code_or_name: str) -> str:
-    """Return a country's display name for an ISO alpha-2 code ("Russia", the indexer's names), or the
-    text itself when it is not one."""
+    """Return a country's display name for an ISO alpha-2 code ("Russia", the names the served index was
+    built with), or the text itself when it is not one."""
     if len(code_or_name) != 2 or not code_or_name.isalpha():
         return code_or_name
-    name = gazetteer().country_name(code_or_name.upper())
+    name = search_index().country_name(code_or_name.upper())
     return name if name and name != code_or_name.upper() else code_or_name
 
 

@@ -28,7 +28,7 @@ from whoosh.index import EmptyIndexError
 
 from indexer import check
 from indexer import entities as entity_rules
-from indexer import layout
+from indexer import layout, reference
 from indexer.enrich import (EntityStream, NerCache, body_offset, installed_model_id, load_nlp, model_id,
                             ner_text, text_hash)
 from indexer.entity_cache import EntityCache, dump_entities
@@ -446,6 +446,7 @@ def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: 
     except BaseException:
         cancel_writer(writer)
         raise
+    reference.write_reference(ix.storage.folder, summary.normaliser)  # before the manifest, which lists it
     check.write_manifest(ix.storage.folder)
 
 

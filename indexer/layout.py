@@ -4,7 +4,21 @@
 e.g. ``gen-000001``). ``--rebuild`` writes a new generation beside it and then replaces ``CURRENT``
 atomically, so a reader switches from one complete index to another. Everything the search side
 needs about entity spellings (aliases) is inside the Whoosh index itself, in the per-document
-``spellings`` column (see ``schema.py``): no sidecar file can fall out of step with a commit. Also in ``INDEX_DIR``:
+``spellings`` column (see ``schema.py``): no sidecar file can fall out of step with a commit.
+
+Each generation also holds ``country-names.json`` (``COUNTRIES_FILE``), the reference data the read side
+needs to show and read countries without importing the indexer's rules, written by
+``indexer/reference.py`` at each commit whose normaliser differs from the one that wrote it last:
+``{"format": 1, "normaliser": "<version>", "display": {"RU": "Russia", ...}, "names": {key: code},
+"metonyms": {...}, "demonyms": {...}, "capitals": {...}, "places": {...}}``. ``display`` is each code's
+display name; the other tables map a folded form to an alpha-2 code and are tried in that order (a demonym
+also in its plural, "Swedes"; capitals and places not for an all-capitals word of three letters or fewer,
+an acronym). A key is folded as ``fold_country_key`` does: accents removed, lower case, ’ and ` as ',
+a final 's or ' dropped, dots removed, other punctuation but ' and - a space, single spaces, a leading
+"the " dropped. A generation built before the file existed has none; the read side then falls back to
+pycountry. It is listed in ``MANIFEST.json`` like the Whoosh files.
+
+Also in ``INDEX_DIR``:
 ``ner-cache.sqlite`` (spaCy results by text hash), ``entity-cache.sqlite`` (normalised entities by
 text hash, NER model and normaliser version; see ``indexer/entity_cache.py``), ``stories.sqlite`` (each
 article's story id and near-duplicate signature, keyed by article id and body hash, so story ids outlive
@@ -16,6 +30,8 @@ last build, for ``status``).
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from pathlib import Path
 
 CURRENT = "CURRENT"
@@ -26,6 +42,24 @@ ENTITY_CACHE_FILE = "entity-cache.sqlite"
 STORIES_FILE = "stories.sqlite"
 LOCK_FILE = "build.lock"
 LAST_BUILD_FILE = "last-build.json"
+COUNTRIES_FILE = "country-names.json"  # per generation: country display names and the forms that name them
+COUNTRIES_FORMAT = 1
+COUNTRY_TABLES = ("names", "metonyms", "demonyms", "capitals", "places")  # looked up in this order
+
+
+def fold_country_key(text: str) -> str:
+    """Fold a country form to its key in ``COUNTRIES_FILE``: no accents, lower case, no dots, single
+    spaces, no leading "the" (the indexer's gazetteer folds the same way)."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("\u2019", "'").replace("`", "'").lower()
+    text = re.sub(r"'s$|'$", "", text.strip())
+    text = text.replace(".", "")
+    text = re.sub(r"[^\w'\- ]+", " ", text)
+    text = " ".join(text.split())
+    if text.startswith("the "):
+        text = text[4:]
+    return text
 
 
 class CurrentUnreadable(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .whoosh import SearchIndex
+from .backend import open_backend
 from .errors import InvalidParameter
 from .params import parse_request
 from .saved import SavedSearches
@@ -25,7 +25,7 @@ def new_matches(index_dir: str | Path, since: float) -> list[Alert]:
     searches = SavedSearches(index_dir).all()
     if not searches:
         return []
-    index = SearchIndex(index_dir)
+    index = open_backend({"INDEX_DIR": index_dir})
     index.warm_up()  # wait for the alias table, so names widen exactly as they do in the web app
     alerts = []
     for saved in searches:

@@ -8,6 +8,7 @@ from datetime import date, datetime
 FACET_KINDS = ("actor", "country", "org", "source")
 SORTS = ("relevance", "newest", "oldest")
 PER_PAGE_CHOICES = (10, 20, 50)
+FACET_LIMIT = 100  # values each facet of a result page lists by default (the app's FACET_MAX setting)
 
 
 @dataclass
@@ -188,11 +189,6 @@ class SearchResult:
     counting: str = "articles"  # what total, pages and facet counts count: "stories" or "articles"
     total_articles: int = 0  # matching articles, whatever ``counting`` says
     total_stories: int = 0  # matching stories (near-duplicates counted once)
-
-    @property
-    def pages(self) -> int:
-        """Return the number of result pages (at least 1)."""
-        return max(1, -(-self.total // self.per_page))
 
     def to_dict(self) -> dict:
         """Return the JSON API shape (issue 3)."""

@@ -1,21 +1,14 @@
-"""User text -> a Whoosh query: stemmed title/body words (all required), syntax, friendly fallbacks.
+"""What the user's query text means before any engine reads it: notices, tidying, the fields a user may name.
 
-The engine evaluates the resulting query tree itself (see ``engine.py``), so this module only decides
-what the user meant: phrases, AND/OR/NOT, ``-word``, field aliases (``actor:``, ``country:``, ``org:``,
-``source:``, ``title:``, ``date:[a TO b]``), ``migra*`` and ``Lukashenka~``. Text Whoosh cannot parse
-becomes plain words with a notice; long questions become a relaxed query ranked by how many words match.
+The text is parsed by the backend (``search/whoosh/parse.py`` for Whoosh: phrases, AND/OR/NOT,
+``-word``, field aliases, ``migra*``, ``Lukashenka~``, relaxed long questions, friendly fallbacks);
+the notices it shows, the tidying of what people type and the test for query syntax are the same
+whichever engine answers, so they live here.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-
-from whoosh import fields, query as wq
-from whoosh.qparser import (AndGroup, FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser,
-                            PlusMinusPlugin)
-
-from indexer.schema import SCHEMA, TEXT_ANALYZER
 
 TEXT_FIELDS = ("title", "body", "lead")
 # Fields a user may name in the query; everything else in the schema stays internal.
@@ -31,79 +24,15 @@ NOTICE_PARTLY = ("Part of your query could not be read and was left out (dates a
 
 _SYNTAX_RE = re.compile(r'["*?~:()\[\]{}^]|(?:^|\s)[-+]\S')
 _OPERATOR_RE = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+_QUESTION_RE = re.compile(r"(?:(?<=\w)|(?<!\S))\?+(?=[\s\"'),.;!]|$)")
 
 
-def _has_syntax(text: str) -> bool:
+def has_syntax(text: str) -> bool:
     """True when the text uses query syntax; in ALL-CAPS text, AND/OR/NOT are just words."""
     if _SYNTAX_RE.search(text):
         return True
     return bool(_OPERATOR_RE.search(text)) and any(c.islower() for c in text)
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
-_QUESTION_RE = re.compile(r"(?:(?<=\w)|(?<!\S))\?+(?=[\s\"'),.;!]|$)")
-
-
-@dataclass
-class ParsedQuery:
-    """What the user's text means for the engine."""
-
-    text: str
-    query: wq.Query | None  # None: browse everything
-    notice: str | None = None
-    plain: bool = False  # only plain words, no syntax: eligible for relaxing and did-you-mean
-    words: list[str] = field(default_factory=list)  # analysed (stemmed) words of a plain query
-    relaxed: bool = False  # long question: rank by how many words match
-    empty: bool = False  # words were given but none is searchable (stop words only)
-    groups: list = field(default_factory=list)  # AND groups of a plain query, when names widened them
-    also_matching: list[str] = field(default_factory=list)  # spellings added for names in the query
-
-
-def _make_parser() -> MultifieldParser:
-    schema = fields.Schema(**{name: SCHEMA[name] for name in USER_FIELDS})
-    parser = MultifieldParser(list(TEXT_FIELDS), schema, group=AndGroup)
-    parser.add_plugin(FuzzyTermPlugin())
-    # "-word" excludes only at the start of a word, so hyphenated words ("de-escalation") stay words.
-    parser.add_plugin(PlusMinusPlugin(plusexpr=r"(?:^|(?<=[\s(]))\+(?=\S)",
-                                      minusexpr=r"(?:^|(?<=[\s(]))-(?=\S)"))
-    parser.add_plugin(FieldAliasPlugin({
-        "actor": ["person", "people", "who"], "org": ["organisation", "organization"],
-        "country": ["place"], "source": ["src"], "body": ["text"],
-    }))
-    return parser
-
-
-_PARSER = _make_parser()
-
-
-def analyse_words(text: str) -> list[str]:
-    """Return the distinct searchable (stemmed, stop words removed) words of ``text``, in order."""
-    seen: list[str] = []
-    for token in TEXT_ANALYZER(text):
-        if token.text not in seen:
-            seen.append(token.text)
-    return seen
-
-
-def word_query(word: str) -> wq.Query:
-    """Return the query for one analysed word in title or body."""
-    return wq.Or([wq.Term(f, word) for f in TEXT_FIELDS])
-
-
-def words_query(words: list[str]) -> wq.Query | None:
-    """Return the all-words query for analysed words (None when there are none)."""
-    if not words:
-        return None
-    groups = [word_query(w) for w in words]
-    return groups[0] if len(groups) == 1 else wq.And(groups)
-
-
-def _tune(q: wq.Query) -> wq.Query:
-    """Adjust parsed nodes: fuzzy terms keep their first letter (much faster, rarely a loss)."""
-    if isinstance(q, wq.FuzzyTerm):
-        q.prefixlength = max(q.prefixlength, 1)
-        q.maxdist = min(q.maxdist, 2)
-    for child in q.children():
-        _tune(child)
-    return q
 
 
 def tidy_text(text: str) -> str:
@@ -114,69 +43,3 @@ def tidy_text(text: str) -> str:
         cut = text.rfind('"')
         text = text[:cut] + " " + text[cut + 1:]
     return text.strip()
-
-
-def parse_query(text: str) -> ParsedQuery:
-    """Parse the user's query text into a ParsedQuery (never raises)."""
-    original = (text or "").strip()
-    text = tidy_text(original)
-    if not text:
-        return ParsedQuery(text, None, NOTICE_NOTHING if original else None)
-    plain = not _has_syntax(text)
-    if plain:
-        words = analyse_words(text)
-        raw_words = _WORD_RE.findall(text)
-        if not words:
-            return ParsedQuery(text, None, NOTICE_STOPWORDS, plain=True, empty=True)
-        relaxed = len(raw_words) >= LONG_QUESTION_WORDS and len(words) >= 2
-        return ParsedQuery(text, words_query(words), NOTICE_RELAXED if relaxed else None,
-                           plain=True, words=words, relaxed=relaxed)
-    try:
-        q = _PARSER.parse(text)
-    except Exception:  # Whoosh raises assorted errors (ValueError on bad dates, ...); the user gets words.
-        return fallback_query(text)
-    if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
-        if not _WORD_RE.search(text):
-            return ParsedQuery(text, None, NOTICE_NOTHING)
-        if analyse_words(text):  # e.g. "date:yesterday": Whoosh dropped the only term
-            return fallback_query(text)
-        return ParsedQuery(text, None, NOTICE_STOPWORDS, empty=True)
-    if _has_unreadable(q):  # "Tokayev date:yesterday": search for Tokayev and say what was dropped
-        kept = _drop_unreadable(q)
-        if kept is None:
-            return fallback_query(text)
-        return ParsedQuery(text, _tune(kept), NOTICE_PARTLY)
-    return ParsedQuery(text, _tune(q), None)
-
-
-def _has_unreadable(q: wq.Query) -> bool:
-    """True when Whoosh put a null query where it could not read a term (e.g. ``date:yesterday``)."""
-    return isinstance(q, type(wq.NullQuery)) or any(_has_unreadable(child) for child in q.children())
-
-
-def _drop_unreadable(q: wq.Query) -> wq.Query | None:
-    """``q`` without the terms Whoosh could not read; None when nothing is left."""
-    if isinstance(q, type(wq.NullQuery)):
-        return None
-    if isinstance(q, wq.Not):
-        inner = _drop_unreadable(q.query)
-        return None if inner is None else wq.Not(inner)
-    if isinstance(q, wq.compound.CompoundQuery):
-        subs = [sub for sub in map(_drop_unreadable, q.subqueries) if sub is not None]
-        if not subs:
-            return None
-        return subs[0] if len(subs) == 1 else q.__class__(subs, boost=q.boost)
-    if isinstance(q, wq.BinaryQuery):
-        a, b = _drop_unreadable(q.a), _drop_unreadable(q.b)
-        if a is None:
-            return None
-        return a if b is None else q.__class__(a, b)
-    return q
-
-
-def fallback_query(text: str, notice: str = NOTICE_UNPARSED) -> ParsedQuery:
-    """Search the words of ``text`` as plain words (the answer to text that cannot be parsed)."""
-    words = analyse_words(" ".join(_WORD_RE.findall(text.replace("_", " "))))
-    if not words:
-        return ParsedQuery(text, None, NOTICE_STOPWORDS, empty=True)
-    return ParsedQuery(text, words_query(words), notice, plain=True, words=words)

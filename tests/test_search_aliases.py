@@ -213,7 +213,8 @@ def test_spellings_are_stored_per_article_with_the_titles_and_the_normaliser(ali
 def test_a_spelling_that_is_a_common_word_is_not_widened_to():
     """'States' names the US in some articles, but most articles with 'states' mean something else."""
     from search.whoosh.aliases import expand_plain
-    from search.query import TEXT_FIELDS, word_query
+    from search.query import TEXT_FIELDS
+    from search.whoosh.parse import word_query
 
     table = build_table({("c", "US"): {"United States": 120, "America": 40, "States": 6}},
                         {"US": {"United States", "America", "States"}})

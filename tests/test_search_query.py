@@ -1,12 +1,13 @@
-"""parse_query: what the user's text means (syntax, fallbacks), before any index is involved."""
+"""parse_query: what the user's text means (syntax, fallbacks), before any index is involved (the Whoosh
+backend's parser, search/whoosh/parse.py)."""
 
 from __future__ import annotations
 
 import pytest
 from whoosh import query as wq
 
-from search.query import (NOTICE_NOTHING, NOTICE_RELAXED, NOTICE_STOPWORDS, NOTICE_UNPARSED,
-                          parse_query, tidy_text)
+from search.query import NOTICE_NOTHING, NOTICE_RELAXED, NOTICE_STOPWORDS, NOTICE_UNPARSED, tidy_text
+from search.whoosh.parse import parse_query
 
 
 def leaves(q):

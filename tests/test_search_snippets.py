@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from search.query import analyse_words
-from search.snippets import ELLIPSIS, find_matches, lead_paragraph, make_snippet
+from search.whoosh.parse import analyse_words
+from search.whoosh.snippets import ELLIPSIS, find_matches, lead_paragraph, make_snippet
 
 
 def terms(text):

@@ -32,26 +32,28 @@ from indexer.layout import CurrentUnreadable, current_generation
 from .. import compare as comparing
 from .. import entity_view
 from .. import network as networks
+from ..countries import CountryNames
 from ..budget import DEADLINE_SECONDS, MAX_EXPANDED_TERMS, QueryBudget
 from ..errors import IndexMissing, IndexUnreadable, InvalidParameter, SearchError
 from ..facet_values import MAX_PREFIX_CHARS, order_values
 from ..facets import NO_DATE, SPARSE_RATIO
 from ..mentioned_dates import event_dates_json, mentioned_histogram
-from ..model import (FACET_KINDS, ArticleView, Bucket, ExportRow, FacetPage, FacetValue, Hit, IndexedHit,
+from ..model import (FACET_KINDS, FACET_LIMIT, ArticleView, Bucket, ExportRow, FacetPage, FacetValue, Hit, IndexedHit,
                      MatchSummary, SearchRequest, SearchResult, StoryView)
-from ..query import (NOTICE_RELAXED, NOTICE_STOPWORDS, ParsedQuery, TEXT_FIELDS, fallback_query, parse_query,
-                     word_query)
-from ..snippets import lead_paragraph, make_snippet
+from ..query import NOTICE_RELAXED, NOTICE_STOPWORDS, TEXT_FIELDS
 from ..stories import StoryTable
 from . import views
+from .codec import check_version
 from .aliases import expand_plain, expand_query
 from .expansion import check_query
-from .facet_counts import (FACET_LIMIT, FACET_OFFSET_MAX, FACET_PAGE_MAX, count_facets, facet_values,
+from .facet_counts import (FACET_OFFSET_MAX, FACET_PAGE_MAX, count_facets, facet_values,
                            top_values)
 from .histogram import histogram
 from .match import Matches
-from .snapshot import ALIAS_WAIT_SECONDS, Snapshot, default_resolve_country, story_of, story_table, \
-    stored_entities, to_date
+from .parse import ParsedQuery, fallback_query, parse_query, word_query
+from .querytree import leaves
+from .snippets import lead_paragraph, make_snippet
+from .snapshot import ALIAS_WAIT_SECONDS, Snapshot, story_of, story_table, stored_entities, to_date
 from .spelling import DID_YOU_MEAN_BELOW, did_you_mean
 
 RESULT_CACHE_SIZE = 256
@@ -78,12 +80,23 @@ def _reading(method):
 class SearchIndex:
     """Searches the index served from ``index_dir``; cheap to create, thread-safe, reopens by itself."""
 
-    def __init__(self, index_dir, resolve_country=None, cache_size: int = RESULT_CACHE_SIZE,
-                 max_expanded_terms: int = MAX_EXPANDED_TERMS, deadline_s: float = DEADLINE_SECONDS):
+    def __init__(self, index_dir, cache_size: int = RESULT_CACHE_SIZE,
+                 max_expanded_terms: int = MAX_EXPANDED_TERMS, deadline_s: float = DEADLINE_SECONDS,
+                 facet_limit: int = FACET_LIMIT):
+        if not 1 <= facet_limit <= FACET_PAGE_MAX:
+            raise ValueError(f"facet_limit must be from 1 to {FACET_PAGE_MAX} (got {facet_limit})")
         self.index_dir = Path(index_dir)
         self.max_expanded_terms = max_expanded_terms
         self.deadline_s = deadline_s
-        self.resolve_country = resolve_country or default_resolve_country()
+        self.facet_limit = facet_limit  # values each facet of a result page lists (the app's FACET_MAX)
+        # The engine reads Whoosh's private file format: with another Whoosh every request is a clear 503.
+        self._version_error: IndexUnreadable | None = None
+        try:
+            check_version()
+        except IndexUnreadable as exc:
+            log.error("%s", exc)
+            self._version_error = exc
+        self._countries: dict[str, CountryNames] = {}  # per generation
         self._snap: Snapshot | None = None
         self._open_lock = threading.Lock()
         self._cache: OrderedDict = OrderedDict()
@@ -123,6 +136,8 @@ class SearchIndex:
             generation = current_generation(self.index_dir)
         except CurrentUnreadable as exc:
             raise IndexUnreadable(str(IndexDamaged(exc.generation, str(exc)))) from None
+        if self._version_error is not None:
+            raise self._version_error
         if generation is None:
             raise IndexMissing(f"no index in {self.index_dir}; build one with `python -m indexer build`")
         snap = self._snap
@@ -145,7 +160,7 @@ class SearchIndex:
                     self._segment_facets = {}  # another generation shares no segments
                 # Checksums in the background, except for a generation whose files already failed them:
                 # it stays a 503 (checked now, at open) rather than answering until the check ends again.
-                snap = Snapshot(generation, self.index_dir / generation, self.resolve_country,
+                snap = Snapshot(generation, self.index_dir / generation, self._country_names(generation),
                                 self._segment_facets, self._segment_spellings, self._verified,
                                 background_checksums=generation not in self._checksum_failed)
             except IndexDamaged as exc:
@@ -175,6 +190,23 @@ class SearchIndex:
         with self._cache_lock:
             self._cache.clear()  # answers given before the damage was found are not served again
         return IndexUnreadable(str(snap.damage))
+
+    def _country_names(self, generation: str) -> CountryNames:
+        """Return a generation's country names, read once (a generation's reference file never changes
+        after its first commit under one normaliser; a new normaliser means a new ``--rebuild``)."""
+        names = self._countries.get(generation)
+        if names is None:
+            self._countries = {generation: CountryNames.read(self.index_dir / generation)}  # only the served one
+            names = self._countries[generation]
+        return names
+
+    def country_name(self, code: str) -> str:
+        """Return a country's display name for an alpha-2 code ("RU" -> "Russia"); the code itself when unknown
+        (or when there is no readable index yet: a name is never worth an error)."""
+        try:
+            return self._snapshot().countries.name(code)
+        except SearchError:
+            return code
 
     def _unreadable(self, exc: BaseException) -> IndexUnreadable:
         """Return the error for a read that failed, logging it and forgetting the snapshot."""
@@ -398,28 +430,17 @@ class SearchIndex:
             return frozenset()
         terms: set[str] = set(parsed.words)
 
-        def walk(q):
-            if isinstance(q, (wq.Not,)):
-                return
-            if isinstance(q, (wq.AndNot, wq.Require, wq.AndMaybe)):
-                walk(q.a)
-                if not isinstance(q, wq.AndNot):
-                    walk(q.b)
-                return
-            if isinstance(q, wq.Term) and q.fieldname in TEXT_FIELDS:
-                terms.add(str(q.text))
-            elif isinstance(q, wq.Phrase) and q.fieldname in TEXT_FIELDS:
-                terms.update(w for w in q.words if w)
-            elif isinstance(q, wq.MultiTerm) and q.field() in TEXT_FIELDS:
-                for btext in snap.matcher.expand(q, cached_only=True)[:64]:
-                    if len(terms) >= HIGHLIGHT_TERMS:  # each term costs a pass over every snippet's text
-                        return
-                    terms.add(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
-            for child in q.children():
-                walk(child)
-
         try:
-            walk(parsed.query)
+            for q in leaves(parsed.query, matched_only=True):
+                if isinstance(q, wq.Term) and q.fieldname in TEXT_FIELDS:
+                    terms.add(str(q.text))
+                elif isinstance(q, wq.Phrase) and q.fieldname in TEXT_FIELDS:
+                    terms.update(w for w in q.words if w)
+                elif isinstance(q, wq.MultiTerm) and q.field() in TEXT_FIELDS:
+                    for btext in snap.matcher.expand(q, cached_only=True)[:64]:
+                        if len(terms) >= HIGHLIGHT_TERMS:  # each term costs a pass over every snippet's text
+                            break
+                        terms.add(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
         except Exception:  # highlighting is best effort; the hit still shows its lead paragraph
             pass
         return frozenset(terms)
@@ -428,7 +449,7 @@ class SearchIndex:
     def _facets(self, snap: Snapshot, mask: np.ndarray, leaders_only: bool,
                 total: int, per_story: np.ndarray | None = None) -> tuple[dict[str, list[FacetValue]], dict[str, int]]:
         """Count every facet over all matches (see ``facet_counts.count_facets``)."""
-        return count_facets(snap, mask, leaders_only, total, per_story)
+        return count_facets(snap, mask, leaders_only, total, per_story, self.facet_limit)
 
     @_reading
     def facet_values(self, req: SearchRequest, kind: str, prefix: str = "", offset: int = 0,

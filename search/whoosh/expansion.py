@@ -8,6 +8,7 @@ from whoosh import query as wq
 
 from ..budget import CHECK_EVERY, QueryBudget, QueryTooBroad
 from .codec import multiterm_texts, wildcard_pattern, wildcard_prefix
+from .querytree import leaves
 
 
 def describe_term(q: wq.Query) -> str:
@@ -37,13 +38,8 @@ def check_query(q: wq.Query | None, text: str = "") -> None:
 
 
 def _leading_wildcard(q: wq.Query) -> wq.Wildcard | None:
-    if isinstance(q, wq.Wildcard) and str(q.text)[:1] in ("*", "?"):
-        return q
-    for child in q.children():
-        found = _leading_wildcard(child)
-        if found is not None:
-            return found
-    return None
+    return next((leaf for leaf in leaves(q) if isinstance(leaf, wq.Wildcard) and str(leaf.text)[:1] in ("*", "?")),
+                None)
 
 
 def scan_wildcard(q: wq.Wildcard, reader, budget: QueryBudget, limit: int) -> tuple[list[bytes], bool]:

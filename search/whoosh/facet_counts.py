@@ -6,29 +6,29 @@ import numpy as np
 
 from ..facets import SPARSE_RATIO
 from ..facet_values import order_values
-from ..model import FACET_KINDS, FacetValue
+from ..model import FACET_KINDS, FACET_LIMIT, FacetValue
 from .snapshot import Snapshot, story_table
 
-FACET_LIMIT = 100
 FACET_PAGE_MAX = 500  # most values one /api/facet call returns
 FACET_OFFSET_MAX = 1_000_000
 
 
-def count_facets(snap: Snapshot, mask: np.ndarray, leaders_only: bool,
-            total: int, per_story: np.ndarray | None = None) -> tuple[dict[str, list[FacetValue]], dict[str, int]]:
-    """Count every facet over all matches: the first FACET_LIMIT values of each (by count, then name),
+def count_facets(snap: Snapshot, mask: np.ndarray, leaders_only: bool, total: int,
+                 per_story: np.ndarray | None = None,
+                 limit: int = FACET_LIMIT) -> tuple[dict[str, list[FacetValue]], dict[str, int]]:
+    """Count every facet over all matches: the first ``limit`` values of each (by count, then name),
     and how many values each facet has in all. With ``per_story`` (matches per story key), a value
     counts stories, not articles."""
     ids = np.flatnonzero(mask) if total * SPARSE_RATIO < len(mask) else None
     facets, totals = {}, {}
     for kind in FACET_KINDS:
-        facets[kind], totals[kind] = facet_values(snap, kind, mask, ids, leaders_only,
-                                                        per_story=per_story)
+        facets[kind], totals[kind] = facet_values(snap, kind, mask, ids, leaders_only, limit=limit,
+                                                  per_story=per_story)
     return facets, totals
 
 
 def facet_values(snap: Snapshot, kind: str, mask: np.ndarray, ids: np.ndarray | None,
-                  leaders_only: bool, prefix: str = "", offset: int = 0,
+                 leaders_only: bool, prefix: str = "", offset: int = 0,
                   limit: int = FACET_LIMIT, per_story: np.ndarray | None = None) -> tuple[list[FacetValue], int]:
     """Return one page of a facet's values over ``mask`` (optionally matching ``prefix``) and their number.
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from indexer.check import IndexDamaged, describe_exception, open_generation, verify_files
 
+from ..countries import CountryNames
 from ..facet_values import ValueFinder, name_ranks
 from ..facets import NO_DATE, FacetTable
 from ..stories import StoryTable, merge_stories
@@ -28,50 +29,8 @@ log = logging.getLogger("crisis_desk.search")
 ALIAS_WAIT_SECONDS = 0.5  # how long a search waits for a new commit's alias table before going without
 
 
-def default_resolve_country():
-    """Return a country resolver: the indexer's (or, failing that, pycountry's), loaded in a thread.
-
-    Importing ``indexer.entities`` and its gazetteer takes ~0.6 s (more on a busy machine); loading
-    starts when the resolver is made (at app start), so a request that needs it finds it ready or
-    waits only for the rest of that load, never for a second one.
-    """
-    resolver = None
-    done = threading.Event()
-
-    def load():
-        nonlocal resolver
-        try:
-            from indexer.entities import resolve_country  # pure Python, no spaCy
-            resolve_country("France")  # loads the gazetteer now, not in a request
-            resolver = resolve_country
-        except Exception:  # the module is optional for reading; any failure means "use pycountry"
-            resolver = _pycountry_resolve
-        finally:
-            done.set()
-
-    threading.Thread(target=load, name="country-resolver", daemon=True).start()
-
-    def resolve(text: str):
-        done.wait()
-        return (resolver or _pycountry_resolve)(text)
-
-    return resolve
-
-
-def _pycountry_resolve(text: str):
-    """Resolve a country code or name with pycountry (the fallback resolver)."""
-    import pycountry
-
-    from indexer.model import Country
-
-    try:
-        c = pycountry.countries.lookup(text.strip())
-    except (LookupError, AttributeError):
-        return None
-    return Country(code=c.alpha_2, name=getattr(c, "common_name", c.name))
-
-
 def _fold(text: str) -> str:
+    """Fold a name for matching against this index's display names (case, dots, spaces)."""
     return " ".join(str(text).replace(".", "").lower().split())
 
 
@@ -83,16 +42,6 @@ def _match_country(key: str, aliases: dict[str, str]) -> str | None:
                    key=len, default=None)
         code = aliases.get(best) if best else None
     return code
-
-
-def _pycountry_names(code: str) -> list[str]:
-    """Return pycountry's names for an alpha-2 code (name, common and official names)."""
-    import pycountry
-
-    c = pycountry.countries.get(alpha_2=code.upper()) if len(code) == 2 else None
-    if c is None:
-        return []
-    return [n for n in (getattr(c, "common_name", None), c.name, getattr(c, "official_name", None)) if n]
 
 
 def to_date(value) -> date | None:
@@ -116,7 +65,7 @@ def stored_entities(stored: dict) -> dict:
 class Snapshot:
     """Everything derived from one Whoosh commit of one generation."""
 
-    def __init__(self, generation: str, gen_dir: Path, resolve_country, segment_cache: dict,
+    def __init__(self, generation: str, gen_dir: Path, countries: CountryNames, segment_cache: dict,
                  spelling_cache: dict | None = None, verified: set | None = None,
                  background_checksums: bool = False):
         self.generation = generation
@@ -140,7 +89,7 @@ class Snapshot:
         self.searcher = self.ix.searcher()
         self.reader = self.searcher.reader()
         self.table: FacetTable = load_facets(self.reader, segment_cache)
-        self.resolve_country = resolve_country
+        self.countries = countries  # the generation's country names (country-names.json, else pycountry)
         self.matcher = QueryMatcher(self.searcher, self.table, self.country_code)
         self.lock = self.matcher.lock
         self.aliases = LazyAliases(self.reader, {} if spelling_cache is None else spelling_cache, self.lock)
@@ -154,7 +103,6 @@ class Snapshot:
         self.month[dated] = (epoch_days.astype("datetime64[M]").astype(np.int64) + 1970 * 12).astype(np.int32)
         self.country_names: dict[int, str] = {}
         self._country_aliases: dict[str, str] | None = None  # folded display name -> code
-        self._pycountry_aliases: dict[str, str] | None = None
         self._country_codes: dict[str, str | None] = {}
         self._display: dict[str, dict[int, tuple]] = {}
         self._name_rank: dict[str, np.ndarray] = {}
@@ -229,11 +177,10 @@ class Snapshot:
         return finder
 
     def country_code(self, text: str) -> str | None:
-        """Return the alpha-2 code a country filter value means (code, name or demonym), or None.
+        """Return the alpha-2 code a country filter value means (code, name, demonym, capital...), or None.
 
-        Cheapest first: a code; the display names of this index's countries (and demonyms that extend
-        them); pycountry's names; only then the indexer's resolver, whose gazetteer takes seconds to load.
-        """
+        Cheapest first: a code of this index; the display names of its countries (and demonyms that
+        extend them, "Belarusian"); then the generation's country reference tables."""
         key = _fold(text)
         if key in self._country_codes:
             return self._country_codes[key]
@@ -245,19 +192,13 @@ class Snapshot:
                                          for vid, value in enumerate(column.values)}
             code = _match_country(key, self._country_aliases)
         if code is None:
-            if self._pycountry_aliases is None:
-                self._pycountry_aliases = {_fold(name): value.upper() for value in column.values
-                                           for name in _pycountry_names(value)}
-            code = _match_country(key, self._pycountry_aliases)
-        if code is None:
-            resolved = self.resolve_country(text)
-            code = resolved.code if resolved is not None else None
+            code = self.countries.code(text)
         if len(self._country_codes) < 10_000:
             self._country_codes[key] = code
         return code
 
     def country_name(self, vid: int) -> str:
-        """Return the display name of a country value (from its first article, else the resolver)."""
+        """Return the display name of a country value (from its first article, else the reference tables)."""
         name = self.country_names.get(vid)
         if name is None:
             code = self.table.columns["country"].values[vid]
@@ -267,7 +208,7 @@ class Snapshot:
                     name = c.get("name") or ""
                     break
             if not name:
-                name = next(iter(_pycountry_names(code)), code)
+                name = self.countries.name(code.upper())
             self.country_names[vid] = name
         return name
 

@@ -7,7 +7,7 @@ import re
 import numpy as np
 
 from ..model import SearchRequest
-from ..query import ParsedQuery, analyse_words, parse_query
+from .parse import ParsedQuery, analyse_words, parse_query
 from .snapshot import Snapshot
 
 DID_YOU_MEAN_BELOW = 5  # offer a correction when a query finds fewer articles than this

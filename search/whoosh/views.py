@@ -15,7 +15,7 @@ from .. import entity_view
 from ..facets import NO_DATE
 from ..mentioned_dates import event_dates_json
 from ..model import ArticleView, ExportRow, Hit, SearchRequest, StoryMember, StoryView
-from ..query import word_query
+from .parse import word_query
 from .histogram import histogram as count_histogram
 from .snapshot import ALIAS_WAIT_SECONDS, Snapshot, story_of, story_table, stored_entities, to_date
 
