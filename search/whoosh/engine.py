@@ -18,7 +18,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -300,18 +300,19 @@ class SearchIndex:
                 return parsed, Matches(np.zeros(snap.table.n, dtype=bool))
             return parsed, snap.matcher.evaluate(parsed.query)
 
-    def _matching(self, snap: Snapshot, req: SearchRequest,
-                  start: float | None = None) -> tuple[ParsedQuery, np.ndarray, np.ndarray | None]:
+    def _matching(self, snap: Snapshot, req: SearchRequest, start: float | None = None,
+                  scored: bool = True) -> tuple[ParsedQuery, np.ndarray, np.ndarray | None]:
         """Return (parsed query, final match mask, scores) for a request, relaxing when needed.
 
-        The query's budget runs from ``start`` (the request's beginning) when given."""
+        The query's budget runs from ``start`` (the request's beginning) when given. ``scored=False`` is for
+        callers that use only the match set (counts, facets, masks): scores are then None."""
         elapsed = time.perf_counter() - start if start is not None else 0.0
         parsed = parse_query(req.q)
         check_query(parsed.query, req.q)  # what the user typed; widening adds plain words only
         parsed = _widen_names(snap, parsed)
         filt = self._filter_mask(snap, req)
         budget = QueryBudget.start(self.max_expanded_terms, max(self.deadline_s - elapsed, 0.0))
-        with snap.matcher.budget(budget):
+        with snap.matcher.budget(budget), (nullcontext() if scored else snap.matcher.unscored()):
             parsed, matches = self._match(snap, parsed)
         if budget.notice():
             parsed = replace(parsed, notice=" ".join(filter(None, (parsed.notice, budget.notice()))))
@@ -319,7 +320,8 @@ class SearchIndex:
             return parsed, filt, None
         mask = matches.mask & filt
         if (not parsed.relaxed and parsed.plain and len(parsed.words) >= 2 and not mask.any()):
-            relaxed = snap.matcher.relaxed(_word_groups(parsed))
+            with nullcontext() if scored else snap.matcher.unscored():
+                relaxed = snap.matcher.relaxed(_word_groups(parsed))
             parsed = replace(parsed, relaxed=True, notice=parsed.notice or NOTICE_RELAXED)
             matches = relaxed
             mask = matches.mask & filt
@@ -464,7 +466,7 @@ class SearchIndex:
         if len(prefix) > MAX_PREFIX_CHARS:
             raise InvalidParameter(f"prefix must be at most {MAX_PREFIX_CHARS} characters")
         snap = self._snapshot()
-        _, mask, _ = self._matching(snap, req)
+        _, mask, _ = self._matching(snap, req, scored=False)
         total = int(np.count_nonzero(mask))
         ids = np.flatnonzero(mask) if total * SPARSE_RATIO < len(mask) else None
         per_story = story_table(snap).matching_per_story(mask) if req.collapsed else None
@@ -481,7 +483,7 @@ class SearchIndex:
                 max_nodes: int = networks.MAX_NODES, max_edges: int = networks.MAX_EDGES) -> networks.Network:
         """Return the co-mention graph of a search's top actors (and countries), edges scored by G²."""
         snap = self._snapshot()
-        _, mask, _ = self._matching(snap, req)
+        _, mask, _ = self._matching(snap, req, scored=False)
         total = int(np.count_nonzero(mask))
         ids = np.flatnonzero(mask) if total * SPARSE_RATIO < len(mask) else None
         nodes, doc_lists = [], []
@@ -506,7 +508,7 @@ class SearchIndex:
         """Count each query's articles per period on one common axis, with its share of the period."""
         snap = self._snapshot()
         base = self._filter_mask(snap, replace(req, q=""))
-        masks = [self._matching(snap, replace(req, q=q))[1] for q in queries]
+        masks = [self._matching(snap, replace(req, q=q), scored=False)[1] for q in queries]
         union = np.logical_or.reduce(masks) if masks else base
         buckets, unit = self._histogram(snap, union, req)
         day = snap.table.day
@@ -573,7 +575,7 @@ class SearchIndex:
     def count_since(self, req: SearchRequest, since: float) -> tuple[int, int]:
         """Return (matches first indexed at or after ``since`` (unix seconds), all matches) of a search."""
         snap = self._snapshot()
-        _, mask, _ = self._matching(snap, req)
+        _, mask, _ = self._matching(snap, req, scored=False)
         total = int(np.count_nonzero(mask))
         return int(np.count_nonzero(mask & snap.table.indexed_since(since))), total
 
@@ -598,7 +600,7 @@ class SearchIndex:
     def summarise(self, req: SearchRequest, countries: int = 5, actors: int = 5) -> MatchSummary:
         """Return a search's total, first and last date and its top countries and actors (no hits)."""
         snap = self._snapshot()
-        parsed, mask, _ = self._matching(snap, req)
+        parsed, mask, _ = self._matching(snap, req, scored=False)
         total = int(np.count_nonzero(mask))
         days = snap.table.day[mask]
         days = days[days != NO_DATE]

@@ -162,6 +162,11 @@ class QueryMatcher:
         return hit
 
     def _scored(self, fieldname: str, text, boost: float = 1.0) -> Matches:
+        if getattr(self._local, "unscored", False):  # only the set is wanted: no BM25, no score array
+            ids, _ = self.postings(fieldname, text)
+            mask = np.zeros(self.n, dtype=bool)
+            mask[ids] = True
+            return Matches(mask)
         ids, scores = self.scored_postings(fieldname, text)
         mask = np.zeros(self.n, dtype=bool)
         mask[ids] = True
@@ -262,6 +267,17 @@ class QueryMatcher:
         finally:
             self._local.budget = previous
 
+    @contextmanager
+    def unscored(self) -> Iterator[None]:
+        """Evaluate this thread's queries inside the block for their match sets only (scores None): totals,
+        facets, counts and masks need no ranking, and BM25 over every term is most of a query's cost."""
+        previous = getattr(self._local, "unscored", False)
+        self._local.unscored = True
+        try:
+            yield
+        finally:
+            self._local.unscored = previous
+
     def expand(self, q: wq.MultiTerm, cached_only: bool = False) -> list[bytes]:
         """Return the indexed terms a wildcard/prefix/fuzzy/range query stands for, within the budget.
 
@@ -312,17 +328,21 @@ class QueryMatcher:
         """Wildcards, prefixes, fuzzy terms, ranges: the best-scoring expansion counts, like one word."""
         fieldname = q.field()
         texts = self.expand(q)
+        unscored = getattr(self._local, "unscored", False)
         mask = np.zeros(self.n, dtype=bool)
-        score = np.zeros(self.n, dtype=np.float32)
+        score = None if unscored else np.zeros(self.n, dtype=np.float32)
         budget = getattr(self._local, "budget", None)
         for i, btext in enumerate(texts):
             if budget is not None and i % 16 == 15 and budget.expired():
                 budget.mark_cut(describe_term(q))
                 break
+            if unscored:
+                mask[self.postings(fieldname, btext)[0]] = True
+                continue
             ids, scores = self.scored_postings(fieldname, btext)
             mask[ids] = True
             score[ids] = np.maximum(score[ids], scores)  # a term's postings name each document once
-        return Matches(mask, score * q.boost)
+        return Matches(mask, None if score is None else score * q.boost)
 
     def _phrase(self, q: wq.Phrase) -> Matches:
         """Phrases: the words' scores, restricted to documents where Whoosh confirms the word positions."""
@@ -370,7 +390,9 @@ class QueryMatcher:
         for p in parts:
             mask |= p.mask
         score = _sum([p.score for p in parts])
-        return Matches(mask, score if score is not None else np.zeros(self.n, dtype=np.float32))
+        if score is None and not getattr(self._local, "unscored", False):
+            score = np.zeros(self.n, dtype=np.float32)
+        return Matches(mask, score)
 
 
 def _sum(scores: list[np.ndarray | None]) -> np.ndarray | None:
