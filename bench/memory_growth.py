@@ -37,14 +37,30 @@ def lru_caches() -> list[tuple[str, int, int]]:
     return sorted(found, key=lambda row: -row[1])
 
 
-def send(client, next_path, count: int) -> float:
-    """Send ``count`` requests; return the seconds taken."""
+def engine_caches(client) -> str:
+    """Describe the engine's own bounded caches: postings (bytes as counted), results, expansions."""
+    index = client.application.extensions["crisis_desk.index"]
+    snap = index._snap
+    if snap is None:
+        return "no snapshot"
+    postings = snap.matcher._postings
+    return (f"postings {postings.size / 2**20:.1f} MB in {len(postings.data):,} entries, "
+            f"results {len(index._cache)}, expansions {len(snap.matcher._expansions)}")
+
+
+def send(client, next_path, count: int, every: int = 250) -> float:
+    """Send ``count`` requests (printing RSS and the engine's caches every ``every``); return the seconds."""
+    import psutil
+
     start = time.perf_counter()
-    for _ in range(count):
+    for n in range(1, count + 1):
         response = client.get(next_path())
         response.get_data()
         if response.status_code >= 500:
             raise SystemExit(f"error: {response.status_code} on the soak mix")
+        if n % every == 0:
+            print(f"  {n:6d} requests  RSS {psutil.Process().memory_info().rss / 2**20:6.1f} MB  "
+                  f"{engine_caches(client)}", flush=True)
     return time.perf_counter() - start
 
 
