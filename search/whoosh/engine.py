@@ -203,8 +203,9 @@ class SearchIndex:
     def country_name(self, code: str) -> str:
         """Return a country's display name for an alpha-2 code ("RU" -> "Russia"); the code itself when unknown
         (or when there is no readable index yet: a name is never worth an error)."""
+        snap = self._snap  # names do not change within a generation: no need to look for a newer commit
         try:
-            return self._snapshot().countries.name(code)
+            return (snap or self._snapshot()).countries.name(code)
         except SearchError:
             return code
 
