@@ -6,7 +6,9 @@ Names: one a line from ``--names``, else the index's own facet values (actors fi
 name, organisations and sources, most frequent first) until ``--count``: the names a journalist's list
 would hold, each matching real articles. Each run posts the whole list to ``/api/batch`` through the real
 Flask app (``create_app(...).test_client()``: JSON in, JSON out, no network), so parsing, name widening,
-matching, facet counts and serialisation are all in the figure. The first run after opening the index is
+matching, facet counts and serialisation are all in the figure. The POST answers within its budget
+(``BATCH_INLINE_SECONDS``) with a 202 and the job's status URL, which is polled until the job is done: the
+figure is the time from the POST to the results, and how long the POST itself held its worker. The first run after opening the index is
 "cold" (facet arrays and the alias table are loaded inside it); the others are "warm". Each run reports wall
 time and the process's CPU time: on a shared machine the second says what the batch itself costs. A last pass runs
 each name alone through ``search.batch.run_one`` for per-query percentiles. The last lines are the figures.
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -76,7 +79,8 @@ def run(args, np, create_app, SearchIndex, run_one) -> int:
         names = names[:args.count]
     else:
         names = index_names(SearchIndex(args.index), args.count)  # a separate reader: the app's starts cold
-    app = create_app({"INDEX_DIR": args.index, "SECRET_KEY": "bench"})
+    jobs_dir = tempfile.mkdtemp(prefix="batch-jobs-")  # never inside the index, which may be shared
+    app = create_app({"INDEX_DIR": args.index, "SECRET_KEY": "bench", "BATCH_JOBS_DIR": jobs_dir})
     client = app.test_client()
     body = json.dumps({"queries": names})
     runs = []
@@ -84,16 +88,21 @@ def run(args, np, create_app, SearchIndex, run_one) -> int:
     for run in range(args.runs):
         start, cpu_start = time.perf_counter(), time.process_time()
         response = client.post("/api/batch", data=body, content_type="application/json")
+        answered = time.perf_counter() - start
+        if response.status_code == 202:  # past the request's budget: the rest runs as a job, polled here
+            status_url = response.get_json()["status_url"]
+            while (response := client.get(status_url)).get_json()["status"] in ("queued", "running"):
+                time.sleep(0.1)
         seconds = time.perf_counter() - start
         cpu.append(time.process_time() - cpu_start)
-        if response.status_code != 200:
+        if response.status_code != 200 or "results" not in response.get_json():
             print(f"error: /api/batch answered {response.status_code}: {response.get_data(as_text=True)[:300]}",
                   file=sys.stderr)
             return 1
         results = response.get_json()["results"]
         runs.append(seconds)
         print(f"run {run + 1} ({'cold' if run == 0 else 'warm'}): {len(names)} names in {seconds:.2f} s "
-              f"({cpu[-1]:.2f} s CPU)")
+              f"({cpu[-1]:.2f} s CPU; the POST answered in {answered:.2f} s)")
     errors = sum(1 for r in results if r.get("error"))
     matched = sum(1 for r in results if r["total"])
     shared: dict = {}

@@ -6,6 +6,7 @@ during builds and a memory soak, each against a real server process over a real 
     $PY bench/reliability.py INDEX_DIR diskfull --corpus FILE          # root: mounts a small tmpfs
     $PY bench/reliability.py INDEX_DIR kills --corpus PATH --kills 5   # kill -9 during --rebuild
     $PY bench/reliability.py INDEX_DIR soak --minutes 30               # RSS of the server, sampled
+    $PY bench/reliability.py INDEX_DIR soak --minutes 26 --tracemalloc DIR  # what grows (snapshots diffed)
 
 INDEX_DIR is only read (damage and builds happen on copies). Each part prints its figures; all of them
 go to bench/out/reliability-<part>.json.
@@ -45,16 +46,19 @@ MARKER = "zq9x"  # in every hostile payload, so an echo can be found
 class Server:
     """``flask run`` (what ``make run`` starts) on a free port, serving ``index_dir``."""
 
-    def __init__(self, index_dir: Path, extra_env: dict | None = None):
+    def __init__(self, index_dir: Path, extra_env: dict | None = None, tracemalloc_dir: Path | None = None):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         env = {**os.environ, "CRISIS_DESK_INDEX": str(index_dir), **(extra_env or {})}
         self.log = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen([PY, "-m", "flask", "--app", "app", "run", "--port", str(self.port)],
-                                     cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        command = [PY, "-m", "flask", "--app", "app", "run", "--port", str(self.port)]
+        if tracemalloc_dir is not None:  # the same threaded Werkzeug server, with snapshots every 5 minutes
+            command = [PY, str(ROOT / "bench" / "traced_server.py"), str(index_dir), "--port", str(self.port),
+                       "--out", str(tracemalloc_dir), "--every", "300"]
+        self.proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self.base = f"http://127.0.0.1:{self.port}"
-        for _ in range(200):
+        for _ in range(600):  # a minute: a busy 2-core machine starts it slowly
             try:
                 urllib.request.urlopen(self.base + "/healthz", timeout=5).read()
                 return
@@ -442,16 +446,15 @@ def run_kills(index_dir: Path, args) -> dict:
 # --- 6. memory soak -------------------------------------------------------------------------------------
 
 
-def run_soak(index_dir: Path, args) -> dict:
-    from app import create_app
-
-    client = create_app({"INDEX_DIR": str(index_dir)}).test_client()
+def soak_paths(client, seed: int = 30):
+    """Return a function giving the soak's next request path: searches, wildcards, fuzzy terms, never-seen
+    words with dates (what fills caches), article pages and exports, drawn from ``client``'s index."""
     first = client.get("/api/search?q=Ukraine&per_page=50").get_json()
     ids = [h["id"] for h in first["hits"]]
     actors = [v["value"] for v in first["facets"]["actor"]][:30]
     words = ["Ukraine", "Russia", "Putin", "sanctions", "gas", "NATO", "Kyiv", "talks", "border", "troops",
              "Zelenskyy", "Biden", "Donbas", "Crimea", "Minsk", "energy", "grain", "refugees", "army", "peace"]
-    rng = random.Random(30)
+    rng = random.Random(seed)
     letters = string.ascii_lowercase
 
     def next_path() -> str:
@@ -472,7 +475,14 @@ def run_soak(index_dir: Path, args) -> dict:
             return q("/export.csv", q=rng.choice(words))
         return q("/", country=rng.choice(["UA", "RU", "BY", "PL", "US", "DE", "FR"]), sort="newest")
 
-    server = Server(index_dir, dict(item.split("=", 1) for item in args.server_env))
+    return next_path
+
+
+def run_soak(index_dir: Path, args) -> dict:
+    from app import create_app
+
+    next_path = soak_paths(create_app({"INDEX_DIR": str(index_dir)}).test_client())
+    server = Server(index_dir, dict(item.split("=", 1) for item in args.server_env), args.tracemalloc)
     samples, statuses = [], Counter()
     start = time.time()
     deadline = start + args.minutes * 60
@@ -480,7 +490,10 @@ def run_soak(index_dir: Path, args) -> dict:
     try:
         def worker():
             while time.time() < deadline:
-                status, _, _, _ = server.get(next_path())
+                try:
+                    status, _, _, _ = server.get(next_path())
+                except OSError as exc:  # a timeout counts (and is seen), it must not end this client
+                    status = f"error: {type(exc).__name__}"
                 statuses[status] += 1
 
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
@@ -499,10 +512,33 @@ def run_soak(index_dir: Path, args) -> dict:
         server.stop()
     rss = [s[1] for s in samples]
     half = rss[len(rss) // 2:]
-    return {"minutes": args.minutes, "server_env": args.server_env, "requests": sum(statuses.values()),
-            "status": dict(statuses),
-            "rss_start_mb": rss[0], "rss_peak_mb": max(rss), "rss_end_mb": rss[-1],
-            "rss_second_half_min_max_mb": [min(half), max(half)], "samples": samples}
+    result = {"minutes": args.minutes, "server_env": args.server_env, "requests": sum(statuses.values()),
+              "status": dict(statuses),
+              "rss_start_mb": rss[0], "rss_peak_mb": max(rss), "rss_end_mb": rss[-1],
+              "rss_second_half_min_max_mb": [min(half), max(half)], "samples": samples}
+    if args.tracemalloc:
+        result["tracemalloc_growth"] = tracemalloc_growth(args.tracemalloc)
+    return result
+
+
+def tracemalloc_growth(snap_dir: Path, top: int = 15) -> list[str]:
+    """Diff the second snapshot of a traced soak against the last: the lines whose memory grew most.
+
+    The first snapshot (at 5 minutes) is skipped: by then the bounded caches are still filling."""
+    import tracemalloc
+
+    snaps = sorted(snap_dir.glob("snap-*.pickle"))
+    if len(snaps) < 2:
+        return [f"fewer than two snapshots in {snap_dir}"]
+    first = tracemalloc.Snapshot.load(str(snaps[1] if len(snaps) > 2 else snaps[0]))
+    last = tracemalloc.Snapshot.load(str(snaps[-1]))
+    lines = []
+    for key in ("filename", "traceback"):
+        for stat in last.compare_to(first, key)[:top]:
+            where = stat.traceback.format(limit=6) if key == "traceback" else [str(stat.traceback)]
+            lines.append(f"{stat.size_diff / 2**10:+.0f} KiB ({stat.count_diff:+d} blocks) "
+                         + " <- ".join(w.strip() for w in where[::-1] if w.strip()))
+    return lines
 
 
 PARTS = {"hostile": run_hostile, "bombs": run_bombs, "corruption": run_corruption, "diskfull": run_diskfull,
@@ -519,6 +555,8 @@ def main() -> None:
     parser.add_argument("--sample-seconds", type=float, default=30, help="RSS sampling interval")
     parser.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
                         help="environment for the soak's server, e.g. MALLOC_ARENA_MAX=2")
+    parser.add_argument("--tracemalloc", type=Path, metavar="DIR",
+                        help="soak a server with tracemalloc on, snapshots in DIR, and report what grew")
     parser.add_argument("--tag", default="", help="suffix for the output file name")
     parser.add_argument("--bomb-runs", type=int, default=3, help="variants of each bomb query")
     parser.add_argument("--kills", type=int, default=5)

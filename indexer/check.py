@@ -147,14 +147,16 @@ def served_generation(index_dir: str | os.PathLike) -> Path | None:
 CORE_FIELDS = ("id", "title", "body", "date", "actor", "country", "org", "source", "entities", "facets")
 
 
-def open_generation(gen_dir: Path, known: set | None = None, readonly: bool = True):
+def open_generation(gen_dir: Path, known: set | None = None, readonly: bool = True, checksums: bool = True):
     """Verify a generation against its manifest and open it with Whoosh; any failure is IndexDamaged.
 
-    Also refuses a foreign index: a Whoosh index whose schema lacks Crisis Desk's fields."""
+    ``checksums=False`` checks only that every file is there with its size (the caller then runs
+    ``verify_files`` with checksums itself, e.g. in the background). Also refuses a foreign index: a
+    Whoosh index whose schema lacks Crisis Desk's fields."""
     from whoosh.filedb.filestore import FileStorage
 
 
-    verify_files(gen_dir, known=known)
+    verify_files(gen_dir, checksums=checksums, known=known)
     try:
         ix = FileStorage(str(gen_dir), supports_mmap=False, readonly=readonly).open_index()
         schema_names = set(ix.schema.names())

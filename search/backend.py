@@ -12,6 +12,7 @@ that cannot read it: a 503), ``InvalidParameter`` (a 400 naming the parameter).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
 
 from .compare import Comparison
@@ -99,11 +100,17 @@ class SearchBackend(Protocol):
         ...
 
     def health(self) -> dict:
-        """Return the served generation, its number of articles and the time of its last commit."""
+        """Return the served generation, its number of articles, the time of its last commit and whether its
+        files' checksums were compared yet (``"checksums": "ok" | "checking"``)."""
         ...
 
-    def warm_up(self) -> None:
-        """Open the index now and wait for what loads in the background (batch runs, alerts, benchmarks)."""
+    def warm_up(self, wait: float | None = None) -> bool:
+        """Open the index now and wait up to ``wait`` seconds (None: until done) for what loads in the
+        background (batch runs, alerts, benchmarks); True once it has loaded."""
+        ...
+
+    def pinned(self) -> AbstractContextManager[None]:
+        """Answer this thread's calls inside the ``with`` block from one index commit (a batch's queries)."""
         ...
 
 

@@ -11,7 +11,7 @@ import csv
 import functools
 import io
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -58,6 +58,18 @@ class BatchRow:
             row["error"] = self.error
         return row
 
+    @classmethod
+    def from_dict(cls, row: dict) -> BatchRow:
+        """Return the row that ``to_dict`` gave (a batch job keeps its results as JSON)."""
+        def day(text):
+            return date.fromisoformat(text) if text else None
+
+        return cls(query=row["query"], total=row["total"], first=day(row.get("first")), last=day(row.get("last")),
+                   countries=[FacetValue(c["name"], c["count"], code=c.get("code") or "")
+                              for c in row.get("countries", [])],
+                   actors=[FacetValue(a["name"], a["count"]) for a in row.get("actors", [])],
+                   error=row.get("error"), notice=row.get("notice"))
+
 
 def shared_filters(args: Mapping) -> dict[str, list[str]]:
     """Return the shared filters of a batch (known keys only, each as a list of strings), validated.
@@ -94,10 +106,14 @@ def run_batch(index, queries: Sequence[object], shared: Mapping[str, list[str]])
     # Wait once for the alias table of a freshly opened index (each search alone would wait up to half a
     # second and then go without widening names), so every query of the batch widens names alike.
     index.warm_up()
-    rows = []
-    for query in queries:
-        rows.append(run_one(index, query, shared))
-    return rows
+    return list(run_queries(index, queries, shared))
+
+
+def run_queries(index, queries: Sequence[object], shared: Mapping[str, list[str]]) -> Iterator[BatchRow]:
+    """Yield each query's row, all against one snapshot of the index (see ``SearchIndex.pinned``)."""
+    with index.pinned():
+        for query in queries:
+            yield run_one(index, query, shared)
 
 
 def run_one(index, query: object, shared: Mapping[str, list[str]]) -> BatchRow:
@@ -128,7 +144,7 @@ def run_one(index, query: object, shared: Mapping[str, list[str]]) -> BatchRow:
                     notice=summary.notice)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=4096)  # actor names recur across a batch; query texts (up to 1,000 chars) do not
 def _words(text: str) -> frozenset[str]:
     return frozenset(w for w in "".join(c if c.isalnum() else " " for c in anyascii(text).casefold()).split() if w)
 

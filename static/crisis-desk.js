@@ -152,7 +152,32 @@
     });
   }
 
+  // A batch job's page polls the job's status and shows the table once it is done (without this file,
+  // the page refreshes itself every few seconds).
+  function followBatchJob(box) {
+    var url = box.getAttribute("data-status-url");
+    var bar = box.querySelector("progress");
+    var text = box.querySelector(".batch-progress-text");
+    function poll() {
+      fetch(url, { headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (job) {
+          if (job.status === "done" || job.status === "failed" || !job.status) {
+            window.location.reload();
+            return;
+          }
+          if (bar) { bar.max = job.total; bar.value = job.done; }
+          if (text) text.textContent = job.done.toLocaleString("en") + " of " + job.total.toLocaleString("en") +
+            " queries done" + (job.status === "queued" ? " (waiting for another batch to finish)" : "");
+          setTimeout(poll, 1000);
+        })
+        .catch(function () { setTimeout(poll, 3000); });
+    }
+    setTimeout(poll, 1000);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".facet[data-facet]").forEach(addFilterBox);
+    document.querySelectorAll("[data-status-url]").forEach(followBatchJob);
   });
 })();

@@ -21,8 +21,11 @@ QUERIES = ["Biden", "Tokayev", '"humanitarian law"', "Lukashenko", "Putin OR Bid
 
 
 @pytest.fixture(scope="module")
-def app(fixture_index_dir):
-    return create_app({"INDEX_DIR": str(fixture_index_dir), "TESTING": True, "SECRET_KEY": "batch-tests"})
+def app(fixture_index_dir, tmp_path_factory):
+    # These tests are about the answers, so every batch answers in its request however busy the machine is;
+    # tests/test_batch_jobs.py covers the batches that run on as background jobs.
+    return create_app({"INDEX_DIR": str(fixture_index_dir), "TESTING": True, "SECRET_KEY": "batch-tests",
+                       "BATCH_INLINE_SECONDS": 600, "BATCH_JOBS_DIR": str(tmp_path_factory.mktemp("jobs"))})
 
 
 @pytest.fixture()

@@ -8,6 +8,7 @@ import io
 import os
 import random
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,12 @@ def damaged(fixture_index_dir, tmp_path, request):
 def test_every_read_of_a_damaged_index_is_a_503_naming_generation_and_cause(damaged):
     index_dir, generation = damaged
     client = create_app({"INDEX_DIR": str(index_dir)}).test_client()
+    # Checksums are compared in the background after an index opens (sizes at once): flipped or zeroed
+    # bytes are found a moment later, and from then on every read is a 503.
+    deadline = time.monotonic() + 60
+    while (health := client.get("/healthz")).status_code == 200 and health.get_json()["checksums"] == "checking":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
     for url in URLS:
         response = client.get(url)
         body = response.get_data(as_text=True)

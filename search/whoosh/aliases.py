@@ -122,10 +122,17 @@ def same_name(a: str, b: str) -> bool:
     return False
 
 
+def analyse(text: str) -> tuple[str, ...]:
+    """The indexed terms of a text, in order (what a phrase query of it searches for)."""
+    return tuple(token.text for token in TEXT_ANALYZER(text))
+
+
 @lru_cache(maxsize=200_000)
 def analysed(text: str) -> tuple[str, ...]:
-    """The indexed terms of a spelling, in order (what a phrase query of it searches for)."""
-    return tuple(token.text for token in TEXT_ANALYZER(text))
+    """:func:`analyse` of a spelling, remembered: an index's spellings recur at every commit. Query text
+    never goes through here: every new query would stay in memory, up to 200,000 of them (the soak's
+    slow growth; with hostile 1,000-character queries, hundreds of MB)."""
+    return analyse(text)
 
 
 @dataclass
@@ -565,7 +572,7 @@ def expand_plain(table: AliasTable, text: str, fields: tuple[str, ...], word_que
 
     ``frequency(term)``: how many articles contain an indexed term (to leave common words out)."""
     rewriter = _Rewriter(table, fields, frequency)
-    groups = rewriter.plain(list(analysed(text)), word_query)
+    groups = rewriter.plain(list(analyse(text)), word_query)
     query = groups[0] if len(groups) == 1 else (wq.And(groups) if groups else None)
     return Expansion(query, groups, list(rewriter.also.values()))
 

@@ -18,6 +18,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from datetime import date, datetime, UTC
 from pathlib import Path
@@ -25,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as wq
 
-from indexer.check import IndexDamaged, describe_exception
+from indexer.check import IndexDamaged, describe_exception, verify_files
 from indexer.layout import CurrentUnreadable, current_generation
 
 from .. import compare as comparing
@@ -106,10 +107,33 @@ class SearchIndex:
         self._segment_spellings: dict = {}  # per-segment entity spellings, reused across commits
         self._segment_words: dict = {}  # per-segment spelling words (did-you-mean), reused across commits
         self._verified: set = set()  # (file, size, mtime) already checked against a manifest
+        self._checksum_failed: set[str] = set()  # generations checked at open (their reads or checksums failed)
+        self._pinned = threading.local()  # a batch's one snapshot and filter masks, per thread (see pinned)
 
     # -- opening -------------------------------------------------------------------------------
+    @contextmanager
+    def pinned(self) -> Iterator[None]:
+        """Answer this thread's calls inside the block from one snapshot, reusing filter masks.
+
+        A batch of a thousand queries then checks CURRENT and the TOC once, not once per query, computes its
+        shared filters once, and every query sees the same commit even if a build commits meanwhile."""
+        outer = getattr(self._pinned, "snap", None)
+        if outer is not None:  # already pinned by a caller: that pin holds
+            yield
+            return
+        self._pinned.snap, self._pinned.filters = self._snapshot(), {}
+        try:
+            yield
+        finally:
+            self._pinned.snap = self._pinned.filters = None
+
     def _snapshot(self) -> Snapshot:
         """Return the snapshot of the newest commit, opening it when CURRENT or the TOC moved on."""
+        pinned = getattr(self._pinned, "snap", None)
+        if pinned is not None:
+            if pinned.damage is not None:
+                raise self._damaged(pinned)
+            return pinned
         try:
             generation = current_generation(self.index_dir)
         except CurrentUnreadable as exc:
@@ -120,6 +144,8 @@ class SearchIndex:
             raise IndexMissing(f"no index in {self.index_dir}; build one with `python -m indexer build`")
         snap = self._snap
         if snap is not None and snap.generation == generation:
+            if snap.damage is not None:  # found by the background checksums since it opened
+                raise self._damaged(snap)
             try:
                 if snap.ix.latest_generation() == snap.toc:
                     return snap
@@ -128,18 +154,29 @@ class SearchIndex:
         with self._open_lock:
             snap = self._snap
             if snap is not None and snap.generation == generation and snap.ix.latest_generation() == snap.toc:
+                if snap.damage is not None:
+                    raise self._damaged(snap)
                 return snap
             try:
                 if self._snap is None or self._snap.generation != generation:
                     self._segment_facets = {}  # another generation shares no segments
                     self._segment_words = {}
+                # Checksums in the background, except for a generation whose files already failed them:
+                # it stays a 503 (checked now, at open) rather than answering until the check ends again.
                 snap = Snapshot(generation, self.index_dir / generation, self._country_names(generation),
                                 self._segment_facets, self._segment_spellings, self._verified,
-                                self._segment_words)
+                                self._segment_words, background_checksums=generation not in self._checksum_failed)
             except IndexDamaged as exc:
                 raise IndexUnreadable(str(exc)) from None
             except Exception as exc:  # noqa: BLE001 - damage surfaces as any error type while loading
                 log.warning("cannot open %s: %r", generation, exc)
+                self._checksum_failed.add(generation)
+                try:  # the checksums name the damaged file better than the error its bytes caused
+                    verify_files(self.index_dir / generation, known=self._verified)
+                except IndexDamaged as damaged:
+                    raise IndexUnreadable(str(damaged)) from None
+                except Exception:  # noqa: BLE001 - the first error is the one to report
+                    pass
                 raise IndexUnreadable(str(IndexDamaged(generation, describe_exception(exc)))) from None
             # Old snapshots are not closed here: a request may still be reading them; they close when
             # garbage-collected.
@@ -147,6 +184,15 @@ class SearchIndex:
             with self._cache_lock:
                 self._cache.clear()
             return snap
+
+    def _damaged(self, snap: Snapshot) -> IndexUnreadable:
+        """Forget a snapshot whose checksums failed (after it opened) and return its 503."""
+        self._checksum_failed.add(snap.generation)
+        if self._snap is snap:
+            self._snap = None
+        with self._cache_lock:
+            self._cache.clear()  # answers given before the damage was found are not served again
+        return IndexUnreadable(str(snap.damage))
 
     def _country_names(self, generation: str) -> CountryNames:
         """Return a generation's country names, read once (a generation's reference file never changes
@@ -170,17 +216,21 @@ class SearchIndex:
         """Return the error for a read that failed, logging it and forgetting the snapshot."""
         snap, self._snap = self._snap, None
         generation = snap.generation if snap else None
+        if generation:  # its files are compared at the next open, before it answers again
+            self._checksum_failed.add(generation)
         log.warning("reading %s failed: %r", generation, exc)
         if isinstance(exc, IndexDamaged):
             return IndexUnreadable(str(exc))
         return IndexUnreadable(str(IndexDamaged(generation, describe_exception(exc))))
 
-    def warm_up(self) -> None:
-        """Open the index now (and load facet arrays, aliases and did-you-mean's words) so the first request is fast."""
+    def warm_up(self, wait: float | None = None) -> bool:
+        """Open the index now (facet arrays) and wait up to ``wait`` seconds (None: as long as it takes) for
+        the alias table and did-you-mean's words, so the first request is fast; True once aliases are loaded."""
         snap = self._snapshot()
         snap.vocabulary.start()  # read beside the alias table
-        snap.aliases.get()
-        snap.vocabulary.get(None)
+        loaded = snap.aliases.get(wait) is not None
+        snap.vocabulary.get(wait)
+        return loaded
 
     # -- search ---------------------------------------------------------------------------------
     @_reading
@@ -205,7 +255,23 @@ class SearchIndex:
         return result
 
     def _filter_mask(self, snap: Snapshot, req: SearchRequest) -> np.ndarray:
-        """Return live documents that pass the facet filters and the date range."""
+        """Return live documents that pass the facet filters and the date range (inside ``pinned``, the
+        same filters give the same array, read-only)."""
+        masks = getattr(self._pinned, "filters", None)
+        if masks is None or getattr(self._pinned, "snap", None) is not snap:
+            return self._new_filter_mask(snap, req)
+        key = (tuple(sorted((k, tuple(v)) for k, v in req.include.items())),
+               tuple(sorted((k, tuple(v)) for k, v in req.exclude.items())),
+               req.date_from, req.date_to, req.event_from, req.event_to, req.leaders)
+        mask = masks.get(key)
+        if mask is None:
+            mask = self._new_filter_mask(snap, req)
+            mask.flags.writeable = False
+            if len(masks) < 64:
+                masks[key] = mask
+        return mask
+
+    def _new_filter_mask(self, snap: Snapshot, req: SearchRequest) -> np.ndarray:
         table = snap.table
         mask = table.live.copy()
         for kind, values in req.include.items():
@@ -242,18 +308,19 @@ class SearchIndex:
                 return parsed, Matches(np.zeros(snap.table.n, dtype=bool))
             return parsed, snap.matcher.evaluate(parsed.query)
 
-    def _matching(self, snap: Snapshot, req: SearchRequest,
-                  start: float | None = None) -> tuple[ParsedQuery, np.ndarray, np.ndarray | None]:
+    def _matching(self, snap: Snapshot, req: SearchRequest, start: float | None = None,
+                  scored: bool = True) -> tuple[ParsedQuery, np.ndarray, np.ndarray | None]:
         """Return (parsed query, final match mask, scores) for a request, relaxing when needed.
 
-        The query's budget runs from ``start`` (the request's beginning) when given."""
+        The query's budget runs from ``start`` (the request's beginning) when given. ``scored=False`` is for
+        callers that use only the match set (counts, facets, masks): scores are then None."""
         elapsed = time.perf_counter() - start if start is not None else 0.0
         parsed = parse_query(req.q)
         check_query(parsed.query, req.q)  # what the user typed; widening adds plain words only
         parsed = _widen_names(snap, parsed)
         filt = self._filter_mask(snap, req)
         budget = QueryBudget.start(self.max_expanded_terms, max(self.deadline_s - elapsed, 0.0))
-        with snap.matcher.budget(budget):
+        with snap.matcher.budget(budget), (nullcontext() if scored else snap.matcher.unscored()):
             parsed, matches = self._match(snap, parsed)
         if budget.notice():
             parsed = replace(parsed, notice=" ".join(filter(None, (parsed.notice, budget.notice()))))
@@ -262,7 +329,7 @@ class SearchIndex:
         mask = matches.mask & filt
         if (not parsed.relaxed and parsed.plain and len(parsed.words) >= 2 and not mask.any()):
             relaxed = _widen_names(snap, relax(parsed))
-            with snap.matcher.budget(budget):
+            with snap.matcher.budget(budget), (nullcontext() if scored else snap.matcher.unscored()):
                 # a short query no article matches whole: half its words will do ("most of your words"),
                 # so two words never found together still find each (a long question keeps its stricter rule)
                 relaxed_matches = _relaxed_matches(snap, relaxed, min_share=FALLBACK_MIN_SHARE, min_words=1)
@@ -414,7 +481,7 @@ class SearchIndex:
         if len(prefix) > MAX_PREFIX_CHARS:
             raise InvalidParameter(f"prefix must be at most {MAX_PREFIX_CHARS} characters")
         snap = self._snapshot()
-        _, mask, _ = self._matching(snap, req)
+        _, mask, _ = self._matching(snap, req, scored=False)
         total = int(np.count_nonzero(mask))
         ids = np.flatnonzero(mask) if total * SPARSE_RATIO < len(mask) else None
         per_story = story_table(snap).matching_per_story(mask) if req.collapsed else None
@@ -431,7 +498,7 @@ class SearchIndex:
                 max_nodes: int = networks.MAX_NODES, max_edges: int = networks.MAX_EDGES) -> networks.Network:
         """Return the co-mention graph of a search's top actors (and countries), edges scored by G²."""
         snap = self._snapshot()
-        _, mask, _ = self._matching(snap, req)
+        _, mask, _ = self._matching(snap, req, scored=False)
         total = int(np.count_nonzero(mask))
         ids = np.flatnonzero(mask) if total * SPARSE_RATIO < len(mask) else None
         nodes, doc_lists = [], []
@@ -456,7 +523,7 @@ class SearchIndex:
         """Count each query's articles per period on one common axis, with its share of the period."""
         snap = self._snapshot()
         base = self._filter_mask(snap, replace(req, q=""))
-        masks = [self._matching(snap, replace(req, q=q))[1] for q in queries]
+        masks = [self._matching(snap, replace(req, q=q), scored=False)[1] for q in queries]
         union = np.logical_or.reduce(masks) if masks else base
         buckets, unit = self._histogram(snap, union, req)
         day = snap.table.day
@@ -521,10 +588,15 @@ class SearchIndex:
 
     @_reading
     def health(self) -> dict:
-        """Return the served generation, its number of articles and the time of its last commit."""
+        """Return the served generation, its number of articles, the time of its last commit and whether its
+        files' checksums were compared yet (``checking`` for a second or so after a new commit opens)."""
         snap = self._snapshot()
+        checked = snap.checked.is_set()
+        if checked and snap.damage is not None:  # the check ended since _snapshot looked
+            raise self._damaged(snap)
         return {"generation": snap.generation, "articles": snap.articles,
-                "last_commit": snap.last_commit.isoformat(timespec="seconds")}
+                "last_commit": snap.last_commit.isoformat(timespec="seconds"),
+                "checksums": "ok" if checked else "checking"}
 
     # -- saved searches and batch search ----------------------------------------------------------
     # These take the same path as ``search`` (``_matching``: parsing, name widening, filters, relaxing),
@@ -532,7 +604,7 @@ class SearchIndex:
     def count_since(self, req: SearchRequest, since: float) -> tuple[int, int]:
         """Return (matches first indexed at or after ``since`` (unix seconds), all matches) of a search."""
         snap = self._snapshot()
-        _, mask, _ = self._matching(snap, req)
+        _, mask, _ = self._matching(snap, req, scored=False)
         total = int(np.count_nonzero(mask))
         return int(np.count_nonzero(mask & snap.table.indexed_since(since))), total
 
@@ -557,7 +629,7 @@ class SearchIndex:
     def summarise(self, req: SearchRequest, countries: int = 5, actors: int = 5) -> MatchSummary:
         """Return a search's total, first and last date and its top countries and actors (no hits)."""
         snap = self._snapshot()
-        parsed, mask, _ = self._matching(snap, req)
+        parsed, mask, _ = self._matching(snap, req, scored=False)
         total = int(np.count_nonzero(mask))
         days = snap.table.day[mask]
         days = days[days != NO_DATE]

@@ -85,7 +85,12 @@ def top_values(snap: Snapshot, kind: str, mask: np.ndarray, ids: np.ndarray | No
     found = counts > 0
     if kind == "actor" and leaders_only:
         found &= snap.table.actor_roles.leaders_within(mask, len(column.values))
-    chosen = order_values(counts, np.flatnonzero(found), snap.name_rank(kind))[:limit].tolist()
+    nz = np.flatnonzero(found)
+    if len(nz) > 4 * limit:
+        # only values counted at least as often as the limit-th can be shown: order those, not thousands
+        kth = np.partition(counts[nz], len(nz) - limit)[len(nz) - limit]
+        nz = nz[counts[nz] >= kth]
+    chosen = order_values(counts, nz, snap.name_rank(kind))[:limit].tolist()
     display = snap.facet_display(kind)
     values = []
     for vid in chosen:

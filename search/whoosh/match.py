@@ -41,8 +41,21 @@ class Matches:
     score: np.ndarray | None = None
 
 
+# What one cached entry costs beyond its arrays' data, measured with tracemalloc: the ordered dict's
+# node, the key tuple and its bytes (~250 bytes), and each numpy array object (~112 bytes). Counting only
+# the data (plus 100 bytes) let a cache "bounded" at 64 MB hold ~270 MB of the one-posting terms that
+# wildcard and fuzzy expansions fill it with (RSS crept up under the soak, 330 MB after hostile runs).
+_ENTRY_OVERHEAD = 250
+_ARRAY_OVERHEAD = 112
+
+
+def _entry_bytes(value: tuple) -> int:
+    """Return what one cached postings entry holds in memory, overheads included."""
+    return _ENTRY_OVERHEAD + sum(a.nbytes + _ARRAY_OVERHEAD for a in value)
+
+
 class _LRU:
-    """A byte-bounded, thread-safe LRU of term postings."""
+    """A byte-bounded, thread-safe LRU of term postings (bytes as allocated, not only array data)."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
@@ -58,7 +71,7 @@ class _LRU:
             return value
 
     def put(self, key, value):
-        nbytes = sum(a.nbytes for a in value) + 100
+        nbytes = _entry_bytes(value)
         with self.lock:
             if key in self.data:
                 return
@@ -66,7 +79,7 @@ class _LRU:
             self.size += nbytes
             while self.size > self.max_bytes and len(self.data) > 1:
                 _, old = self.data.popitem(last=False)
-                self.size -= sum(a.nbytes for a in old) + 100
+                self.size -= _entry_bytes(old)
 
 
 class QueryMatcher:
@@ -150,6 +163,11 @@ class QueryMatcher:
         return hit
 
     def _scored(self, fieldname: str, text, boost: float = 1.0) -> Matches:
+        if getattr(self._local, "unscored", False):  # only the set is wanted: no BM25, no score array
+            ids, _ = self.postings(fieldname, text)
+            mask = np.zeros(self.n, dtype=bool)
+            mask[ids] = True
+            return Matches(mask)
         ids, scores = self.scored_postings(fieldname, text)
         mask = np.zeros(self.n, dtype=bool)
         mask[ids] = True
@@ -250,6 +268,17 @@ class QueryMatcher:
         finally:
             self._local.budget = previous
 
+    @contextmanager
+    def unscored(self) -> Iterator[None]:
+        """Evaluate this thread's queries inside the block for their match sets only (scores None): totals,
+        facets, counts and masks need no ranking, and BM25 over every term is most of a query's cost."""
+        previous = getattr(self._local, "unscored", False)
+        self._local.unscored = True
+        try:
+            yield
+        finally:
+            self._local.unscored = previous
+
     def expand(self, q: wq.MultiTerm, cached_only: bool = False) -> list[bytes]:
         """Return the indexed terms a wildcard/prefix/fuzzy/range query stands for, within the budget.
 
@@ -301,17 +330,21 @@ class QueryMatcher:
         """Wildcards, prefixes, fuzzy terms, ranges: the best-scoring expansion counts, like one word."""
         fieldname = q.field()
         texts = self.expand(q)
+        unscored = getattr(self._local, "unscored", False)
         mask = np.zeros(self.n, dtype=bool)
-        score = np.zeros(self.n, dtype=np.float32)
+        score = None if unscored else np.zeros(self.n, dtype=np.float32)
         budget = getattr(self._local, "budget", None)
         for i, btext in enumerate(texts):
             if budget is not None and i % 16 == 15 and budget.expired():
                 budget.mark_cut(describe_term(q))
                 break
+            if unscored:
+                mask[self.postings(fieldname, btext)[0]] = True
+                continue
             ids, scores = self.scored_postings(fieldname, btext)
             mask[ids] = True
             score[ids] = np.maximum(score[ids], scores)  # a term's postings name each document once
-        return Matches(mask, score * q.boost)
+        return Matches(mask, None if score is None else score * q.boost)
 
     def _phrase(self, q: wq.Phrase) -> Matches:
         """Phrases: the words' scores, restricted to documents where the word positions confirm the phrase."""
@@ -396,7 +429,9 @@ class QueryMatcher:
             matched += p.mask
         mask = matched >= needed
         score = _sum([p.score for p in parts] + [self.evaluate(g).score for g in scored_only])
-        return Matches(mask, score if score is not None else np.zeros(self.n, dtype=np.float32))
+        if score is None and not getattr(self._local, "unscored", False):
+            score = np.zeros(self.n, dtype=np.float32)
+        return Matches(mask, score)
 
 
 def _sum(scores: list[np.ndarray | None]) -> np.ndarray | None:

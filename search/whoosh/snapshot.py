@@ -7,12 +7,14 @@ Everything derived from one commit lives on its ``Snapshot``; the engine swaps s
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, UTC
+import logging
+import threading
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
 
-from indexer.check import open_generation
+from indexer.check import IndexDamaged, describe_exception, open_generation, verify_files
 
 from ..countries import CountryNames
 from ..facet_values import ValueFinder, name_ranks
@@ -22,6 +24,8 @@ from .aliases import LazyAliases
 from .facet_loader import load_facets
 from .match import QueryMatcher
 from .vocabulary import LazyVocabulary
+
+log = logging.getLogger("crisis_desk.search")
 
 ALIAS_WAIT_SECONDS = 0.5  # how long a search waits for a new commit's alias table before going without
 
@@ -63,15 +67,25 @@ class Snapshot:
     """Everything derived from one Whoosh commit of one generation."""
 
     def __init__(self, generation: str, gen_dir: Path, countries: CountryNames, segment_cache: dict,
-                 spelling_cache: dict | None = None, verified: set | None = None, word_cache: dict | None = None):
+                 spelling_cache: dict | None = None, verified: set | None = None, word_cache: dict | None = None,
+                 background_checksums: bool = False):
         self.generation = generation
         self.gen_dir = gen_dir
         # Plain file reads, not mmap: whoosh-reloaded copies each mmapped compound sub-file into RAM
         # (BytesIO over the map), and even without that every mapped page touched counts towards the
         # process's RSS (267 MB vs 123 MB after the bench query set on 108k articles, for ~3 ms more
         # per query). Reads share one file handle, hence the reader lock around every Whoosh call.
-        # The files are checked against the generation's manifest first (sizes and checksums).
-        self.ix = open_generation(gen_dir, known=verified)
+        # The files are checked against the generation's manifest first: sizes now, and checksums now or,
+        # with ``background_checksums``, in a thread (reading every byte of a 108k-article index takes
+        # about a second from a cold disk); ``damage`` then holds what that check found.
+        self.damage: IndexDamaged | None = None
+        self.checked = threading.Event()  # set once the checksums were compared (now or in the thread)
+        self.ix = open_generation(gen_dir, known=verified, checksums=not background_checksums)
+        if background_checksums:
+            threading.Thread(target=self._check_checksums, args=(verified,), name=f"checksums-{generation}",
+                             daemon=True).start()
+        else:
+            self.checked.set()
         self.toc = self.ix.latest_generation()
         self.searcher = self.ix.searcher()
         self.reader = self.searcher.reader()
@@ -100,6 +114,18 @@ class Snapshot:
         self._finders: dict[str, ValueFinder] = {}
         self.live_counts: dict[str, np.ndarray] = {}  # per facet kind, live articles per value (entity pages)
         self.surnames: dict[str, list[int]] | None = None  # lower-cased surname -> actor value ids
+
+    def _check_checksums(self, verified: set | None) -> None:
+        """Compare every file's checksum with the manifest (in the background); keep any damage found."""
+        try:
+            verify_files(self.gen_dir, checksums=True, known=verified)
+        except IndexDamaged as exc:
+            log.warning("%s", exc)
+            self.damage = exc
+        except Exception as exc:  # noqa: BLE001 - whatever stops the check, the files are not known good
+            self.damage = IndexDamaged(self.generation, describe_exception(exc))
+        finally:
+            self.checked.set()
 
     @property
     def key(self) -> tuple:
