@@ -15,8 +15,8 @@ import logging
 import os
 import shlex
 import time
-from datetime import date
 from collections.abc import Iterable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlencode, urlsplit
@@ -35,13 +35,14 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException, NotFound
 
+from search import IndexMissing, IndexUnreadable, InvalidParameter, SearchError, parse_request
 from search.backend import BACKENDS, DEFAULT_BACKEND, SearchBackend, open_backend
 from search.budget import DEADLINE_SECONDS, MAX_EXPANDED_TERMS
-from search.model import FACET_KINDS, FACET_LIMIT, PER_PAGE_CHOICES, SORTS as SORT_NAMES
-from search import IndexMissing, IndexUnreadable, InvalidParameter, SearchError, parse_request
-from web.protection import init_protection, read_secret_key
 from search.compare import MAX_SERIES, parse_series
+from search.model import FACET_KINDS, FACET_LIMIT, PER_PAGE_CHOICES
+from search.model import SORTS as SORT_NAMES
 from search.network import circle_layout, parse_kinds
+from web.protection import init_protection, read_secret_key
 
 log = logging.getLogger("crisis_desk.app")
 
@@ -56,12 +57,21 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "ARTICLE_MAX_CHARS": (200_000, "characters of an article the page and the API show (the rest: /text/<id>)"),
     "ARTICLE_MAX_MARKS": (2_000, "entity mentions an article page links; the rest show as plain text"),
     "QUERY_MAX_TERMS": (MAX_EXPANDED_TERMS, "words all wildcard and fuzzy terms of one query may expand to together"),
-    "QUERY_DEADLINE": (DEADLINE_SECONDS, "seconds a query's wildcard/fuzzy expansion may take before it stops with a notice"),
-    "SECRET_KEY": (None, "signs CSRF tokens; shared by every worker (env CRISIS_DESK_SECRET_KEY, else a key "
-                         "file created once in INDEX_DIR)"),
+    "QUERY_DEADLINE": (
+        DEADLINE_SECONDS,
+        "seconds a query's wildcard/fuzzy expansion may take before it stops with a notice",
+    ),
+    "SECRET_KEY": (
+        None,
+        "signs CSRF tokens; shared by every worker (env CRISIS_DESK_SECRET_KEY, else a key "
+        "file created once in INDEX_DIR)",
+    ),
     "MAX_CONTENT_LENGTH": (8 * 2**20, "largest request body (batch CSV uploads)"),
-    "SEEDS_DIR": ("seeds", "the sample articles `make run` indexes first (relative to the app); a landing page "
-                           "over nothing else says how to index real coverage"),
+    "SEEDS_DIR": (
+        "seeds",
+        "the sample articles `make run` indexes first (relative to the app); a landing page "
+        "over nothing else says how to index real coverage",
+    ),
     "BATCH_INLINE_SECONDS": (0.8, "seconds a batch runs inside its request; the rest runs as a background job"),
     "BATCH_QUEUE": (2, "batch jobs waiting per process (one runs at a time); past it a new batch is a 503"),
     "BATCH_KEEP_SECONDS": (3600, "seconds a finished batch job's results are kept"),
@@ -73,8 +83,19 @@ ENV_SECRET_KEY = "CRISIS_DESK_SECRET_KEY"
 FILTER_KINDS = FACET_KINDS
 FILTER_LABELS = {"actor": "Actors", "country": "Countries", "org": "Organisations", "source": "Sources"}
 # Parameters that make up a search; links carry these and nothing else, so junk never spreads.
-STATE_KEYS = ("q", *FILTER_KINDS, "from", "to", "event_from", "event_to", "sort", "per_page", "leaders",
-              "versions", "page")
+STATE_KEYS = (
+    "q",
+    *FILTER_KINDS,
+    "from",
+    "to",
+    "event_from",
+    "event_to",
+    "sort",
+    "per_page",
+    "leaders",
+    "versions",
+    "page",
+)
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
 SORTS = tuple((name, SORT_LABELS[name]) for name in SORT_NAMES)
 URL_SAFE = "!$'()*,/:;?@"  # what werkzeug's url_for leaves unquoted in a query string
@@ -106,6 +127,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(entities)
     # Saved searches and batch search (web/): their forms carry CSRF tokens, their JSON APIs are same-origin.
     from web import batch, saved
+
     for bp in (saved.pages, saved.api, batch.pages, batch.api):
         app.register_blueprint(bp)
     init_protection(app, json_blueprints=(saved.api, batch.api))
@@ -160,9 +182,15 @@ def describe_error(exc: Exception) -> ErrorReport:
     if isinstance(exc, IndexMissing):
         index_dir = current_app.config["INDEX_DIR"]
         command = f"python -m indexer build seeds --index {shlex.quote(str(index_dir))}"
-        return ErrorReport(503, "No index yet", (
-            f"There is no search index at {index_dir}. Build it with `{command}` (or run `make run`), "
-            f"then reload this page."), command)
+        return ErrorReport(
+            503,
+            "No index yet",
+            (
+                f"There is no search index at {index_dir}. Build it with `{command}` (or run `make run`), "
+                f"then reload this page."
+            ),
+            command,
+        )
     if isinstance(exc, IndexUnreadable):
         log.warning("index unreadable: %s", exc)
         return ErrorReport(503, "Index damaged", str(exc))
@@ -186,8 +214,9 @@ def render_error(exc: Exception) -> Response | tuple:
         return render_template("error.html", report=report, plain_search=True), report.status
     except Exception:  # the error page itself failed: still no traceback for the user
         log.exception("error page failed")
-        return Response(f"{report.status} {report.title}: {report.message}\n", status=report.status,
-                        mimetype="text/plain")
+        return Response(
+            f"{report.status} {report.title}: {report.message}\n", status=report.status, mimetype="text/plain"
+        )
 
 
 def add_security_headers(response: Response) -> Response:
@@ -210,8 +239,9 @@ def add_security_headers(response: Response) -> Response:
 def current_state() -> dict[str, list[str]]:
     """Return the search parameters of this request (known keys only, empty values dropped)."""
     if "search_state" not in g:  # a results page builds hundreds of links from the same state
-        g.search_state = {key: [v for v in request.args.getlist(key) if v != ""]
-                          for key in STATE_KEYS if key in request.args}
+        g.search_state = {
+            key: [v for v in request.args.getlist(key) if v != ""] for key in STATE_KEYS if key in request.args
+        }
     return {key: list(values) for key, values in g.search_state.items()}
 
 
@@ -398,8 +428,14 @@ def facet_page(kind: str):
         return facet_url(kind, prefix=prefix, offset=new_offset)
 
     return render_template(
-        "facet_values.html", kind=kind, label=FILTER_LABELS[kind], result=result, rows=rows, prefix=prefix,
-        offset=offset, limit=limit,
+        "facet_values.html",
+        kind=kind,
+        label=FILTER_LABELS[kind],
+        result=result,
+        rows=rows,
+        prefix=prefix,
+        offset=offset,
+        limit=limit,
         prev_href=page_href(max(0, offset - limit)) if offset > 0 else None,
         next_href=page_href(offset + limit) if offset + limit < result.total_values else None,
         back_href=state_url(),
@@ -437,15 +473,19 @@ def article_text(article_id: str):
     if body is None:
         raise NotFound()
     chunk = 64 * 1024
-    return Response((body[i:i + chunk] for i in range(0, len(body), chunk)), mimetype="text/plain",
-                    headers={"Content-Disposition": "inline"})
+    return Response(
+        (body[i : i + chunk] for i in range(0, len(body), chunk)),
+        mimetype="text/plain",
+        headers={"Content-Disposition": "inline"},
+    )
 
 
 @pages.get("/article/<path:article_id>")
 def article(article_id: str):
     """Show one article with its entities linked to filters, its metadata and related articles."""
-    view = search_index().article(article_id, max_chars=current_app.config["ARTICLE_MAX_CHARS"],
-                                  max_marks=current_app.config["ARTICLE_MAX_MARKS"])
+    view = search_index().article(
+        article_id, max_chars=current_app.config["ARTICLE_MAX_CHARS"], max_marks=current_app.config["ARTICLE_MAX_MARKS"]
+    )
     if view is None:
         raise NotFound()
     related = search_index().more_like_this(view.id, n=current_app.config["MORE_LIKE_THIS"])
@@ -455,12 +495,21 @@ def article(article_id: str):
     back_href = endpoint_path("pages.results") + "?" + query if query else None
     # the search's words are marked in the text as in the snippets (entity links keep their own marks)
     segments = view.segments or [(view.body, None, None)]
-    title, lead, *pieces = search_index().mark_query(request.args.get("q", ""),
-                                                     [view.title, view.lead or ""] + [text for text, _k, _v in segments])
+    title, lead, *pieces = search_index().mark_query(
+        request.args.get("q", ""), [view.title, view.lead or ""] + [text for text, _k, _v in segments]
+    )
     body = [(kind, value, marked) for (_text, kind, value), marked in zip(segments, pieces)]
-    return render_template("article.html", article=view, related=related, story=story, back_href=back_href,
-                           body=body, lead=lead, title=title,
-                           marked=any(m for _k, _v, pieces in body for _t, m in pieces))
+    return render_template(
+        "article.html",
+        article=view,
+        related=related,
+        story=story,
+        back_href=back_href,
+        body=body,
+        lead=lead,
+        title=title,
+        marked=any(m for _k, _v, pieces in body for _t, m in pieces),
+    )
 
 
 def filter_values(kind: str) -> list[tuple[str, bool]]:
@@ -485,10 +534,17 @@ def facet_panels(facets: dict, totals: dict | None = None) -> list[dict]:
         values = list(facets.get(kind, []))[:limit]
         rows = [facet_row(kind, fv, chosen[kind], excluded[kind]) for fv in values]
         total = (totals or {}).get(kind, len(values))
-        panels.append({"kind": kind, "label": FILTER_LABELS[kind], "rows": rows, "total": total,
-                       "shown": current_app.config["FACET_SHOWN"],
-                       # the sidebar stops at FACET_MAX values: the values pages list the rest
-                       "more_href": facet_url(kind) if total > len(values) else None})
+        panels.append(
+            {
+                "kind": kind,
+                "label": FILTER_LABELS[kind],
+                "rows": rows,
+                "total": total,
+                "shown": current_app.config["FACET_SHOWN"],
+                # the sidebar stops at FACET_MAX values: the values pages list the rest
+                "more_href": facet_url(kind) if total > len(values) else None,
+            }
+        )
     return panels
 
 
@@ -497,8 +553,14 @@ def facet_row(kind: str, fv, chosen: set[str], excluded: set[str]) -> dict:
     param = fv.code if kind == "country" and fv.code else fv.value
     names = {fv.value.casefold(), param.casefold()}
     # the URL may name a selected value differently ("country=Belarus" for BY): remove that spelling
-    selected = next((raw for raw in request.args.getlist(kind)
-                     if raw.strip().casefold() in names and raw.strip().casefold() in chosen), None)
+    selected = next(
+        (
+            raw
+            for raw in request.args.getlist(kind)
+            if raw.strip().casefold() in names and raw.strip().casefold() in chosen
+        ),
+        None,
+    )
     return {
         "kind": kind,
         "fv": fv,
@@ -526,21 +588,42 @@ def selected_chips(facets: dict, req) -> list[dict]:
             value = raw.strip().lstrip("-").strip()
             if not value:
                 continue
-            chips.append({
-                "kind": kind,
-                "raw": raw,  # the remove link drops exactly this parameter value
-                "label": (names.get((kind, value.casefold())) or country_name(value)) if kind == "country" else value,
-                "excluded": raw.strip().startswith("-"),
-            })
+            chips.append(
+                {
+                    "kind": kind,
+                    "raw": raw,  # the remove link drops exactly this parameter value
+                    "label": (names.get((kind, value.casefold())) or country_name(value))
+                    if kind == "country"
+                    else value,
+                    "excluded": raw.strip().startswith("-"),
+                }
+            )
     if req.leaders:  # the toggle filters the results too, so it shows among the filters
-        chips.append({"kind": "leaders", "raw": request.args.get("leaders", ""), "label": "Leaders only",
-                      "excluded": False, "replace": True})
-    for key, label, value in (("from", "From", req.date_from), ("to", "To", req.date_to),
-                              ("event_from", "Mentions from", req.event_from),
-                              ("event_to", "Mentions to", req.event_to)):
+        chips.append(
+            {
+                "kind": "leaders",
+                "raw": request.args.get("leaders", ""),
+                "label": "Leaders only",
+                "excluded": False,
+                "replace": True,
+            }
+        )
+    for key, label, value in (
+        ("from", "From", req.date_from),
+        ("to", "To", req.date_to),
+        ("event_from", "Mentions from", req.event_from),
+        ("event_to", "Mentions to", req.event_to),
+    ):
         if request.args.get(key):
-            chips.append({"kind": key, "raw": request.args[key], "label": f"{label} {format_date(value)}",
-                          "excluded": False, "replace": True})
+            chips.append(
+                {
+                    "kind": key,
+                    "raw": request.args[key],
+                    "label": f"{label} {format_date(value)}",
+                    "excluded": False,
+                    "replace": True,
+                }
+            )
     return chips
 
 
@@ -599,19 +682,29 @@ def histogram_chart(buckets: list, unit: str, req, mentioned: bool = False) -> d
     bars = []
     for i, bucket in enumerate(buckets):
         bar = max(bucket.count / peak * (height - 4), 3.0) if bucket.count else 1.0  # one article still shows
-        bars.append({
-            "x": f"{i * step:.2f}", "step": f"{step:.2f}", "bar_x": f"{i * step + (step - bar_width) / 2:.2f}",
-            "bar_width": f"{bar_width:.2f}", "y": f"{height - bar:.2f}", "bar": f"{bar:.2f}",
-            "count": bucket.count,
-            "tip": f"{period_label(bucket, unit)}: {bucket.count} article{'' if bucket.count == 1 else 's'}",
-            "current": low == bucket.start and high == bucket.end,
-            "href": state_url(replace={keys[0]: bucket.start, keys[1]: bucket.end}) if bucket.count else "",
-        })
+        bars.append(
+            {
+                "x": f"{i * step:.2f}",
+                "step": f"{step:.2f}",
+                "bar_x": f"{i * step + (step - bar_width) / 2:.2f}",
+                "bar_width": f"{bar_width:.2f}",
+                "y": f"{height - bar:.2f}",
+                "bar": f"{bar:.2f}",
+                "count": bucket.count,
+                "tip": f"{period_label(bucket, unit)}: {bucket.count} article{'' if bucket.count == 1 else 's'}",
+                "current": low == bucket.start and high == bucket.end,
+                "href": state_url(replace={keys[0]: bucket.start, keys[1]: bucket.end}) if bucket.count else "",
+            }
+        )
     every = max(1, -(-len(buckets) // 6))  # label about six bars; the others get empty cells
     return {
-        "width": width, "height": height, "bars": bars,
-        "label": (f"{what} {unit} from {first} to {last}: {total} in all, at most {peak} in one {unit}. "
-                  f"Each bar links to its {unit}."),
+        "width": width,
+        "height": height,
+        "bars": bars,
+        "label": (
+            f"{what} {unit} from {first} to {last}: {total} in all, at most {peak} in one {unit}. "
+            f"Each bar links to its {unit}."
+        ),
         "axis": [axis_label(b, unit) if i % every == 0 else "" for i, b in enumerate(buckets)],
     }
 
@@ -649,19 +742,18 @@ def api_search():
 def api_facet(kind: str):
     """Return a page of one facet's values over a search's matches: ``prefix`` matches any word of a value."""
     if kind not in FILTER_KINDS:
-        return jsonify({"error": f"no facet {kind[:40]!r}; facets are {', '.join(FILTER_KINDS)}",
-                        "status": 404}), 404
+        return jsonify({"error": f"no facet {kind[:40]!r}; facets are {', '.join(FILTER_KINDS)}", "status": 404}), 404
     prefix, offset, limit = facet_page_args(current_app.config["FACET_MAX"])
-    result = search_index().facet_values(parse_request(request_args()), kind, prefix=prefix, offset=offset,
-                                         limit=limit)
+    result = search_index().facet_values(parse_request(request_args()), kind, prefix=prefix, offset=offset, limit=limit)
     return jsonify(result.to_dict())
 
 
 @api.get("/api/article/<path:article_id>")
 def api_article(article_id: str):
     """Return one article with its entities as JSON (long ones cut, with ``full_text_url``)."""
-    view = search_index().article(article_id, max_chars=current_app.config["ARTICLE_MAX_CHARS"],
-                                  max_marks=current_app.config["ARTICLE_MAX_MARKS"])
+    view = search_index().article(
+        article_id, max_chars=current_app.config["ARTICLE_MAX_CHARS"], max_marks=current_app.config["ARTICLE_MAX_MARKS"]
+    )
     if view is None:
         raise NotFound()
     data = view.to_dict()
@@ -720,11 +812,22 @@ def entity_page(kind: str, value: str):
     peak_labels = [period_label(b, view.histogram_unit) for b in view.histogram if b.period in set(view.peaks)]
     own = entity_query(kind, view.value)
     # "compare with…": the entity itself is the first series; its strongest associates are ready-made seconds
-    compare_with = [{"label": r.display or r.value, "href": compare_href([own, entity_query(k, r.value)])}
-                    for k, rows in view.related.items() for r in rows[:1]]
-    return render_template("entity.html", view=view, label=ENTITY_LABELS[kind], histogram=chart,
-                           peak_labels=peak_labels, search_href=state_url(), kinds=ENTITY_LABELS,
-                           compare_query=own, compare_with=compare_with)
+    compare_with = [
+        {"label": r.display or r.value, "href": compare_href([own, entity_query(k, r.value)])}
+        for k, rows in view.related.items()
+        for r in rows[:1]
+    ]
+    return render_template(
+        "entity.html",
+        view=view,
+        label=ENTITY_LABELS[kind],
+        histogram=chart,
+        peak_labels=peak_labels,
+        search_href=state_url(),
+        kinds=ENTITY_LABELS,
+        compare_query=own,
+        compare_with=compare_with,
+    )
 
 
 def entity_query(kind: str, value: str) -> str:
@@ -759,8 +862,9 @@ def org_page(value: str):
 def api_entity(kind: str, value: str):
     """Return one entity's page as JSON (issue 11's shape); unknown kinds and entities are a JSON 404."""
     if kind not in ENTITY_ENDPOINTS:
-        return jsonify({"error": f"no entity kind {kind[:40]!r}; kinds are {', '.join(ENTITY_ENDPOINTS)}",
-                        "status": 404}), 404
+        return jsonify(
+            {"error": f"no entity kind {kind[:40]!r}; kinds are {', '.join(ENTITY_ENDPOINTS)}", "status": 404}
+        ), 404
     view = search_index().entity(kind, value)
     if view is None:
         return jsonify({"error": f"no {kind} {value[:80]!r} in the index", "status": 404}), 404
@@ -869,8 +973,9 @@ def results_network(req, total: int) -> dict | None:
     """Return the results page's co-mention graph, laid out (None when nothing matched)."""
     if not total:
         return None
-    return network_chart(search_index().network(req, network_kinds(), max_nodes=NETWORK_PAGE_NODES,
-                                                     max_edges=NETWORK_PAGE_EDGES))
+    return network_chart(
+        search_index().network(req, network_kinds(), max_nodes=NETWORK_PAGE_NODES, max_edges=NETWORK_PAGE_EDGES)
+    )
 
 
 def filters_url(endpoint: str, pairs: list[tuple[str, str]]) -> str:
@@ -897,10 +1002,11 @@ def network_chart(net) -> dict | None:
     for row in chart["edges"]:
         a, b, edge = row["a"], row["b"], row["edge"]
         row["href"] = filters_url("pages.results", [(a.kind, a.value), (b.kind, b.value)])
-        row["tip"] = (f"{a.label} and {b.label}: {edge.count} articles together, G² {edge.score:.1f}. "
-                      f"Filter by both.")
-    chart["label"] = (f"Who appears with whom in these {net.documents} articles: {len(net.nodes)} names, "
-                      f"{len(net.edges)} links. Each name and each link filters the results.")
+        row["tip"] = f"{a.label} and {b.label}: {edge.count} articles together, G² {edge.score:.1f}. Filter by both."
+    chart["label"] = (
+        f"Who appears with whom in these {net.documents} articles: {len(net.nodes)} names, "
+        f"{len(net.edges)} links. Each name and each link filters the results."
+    )
     return chart
 
 
@@ -940,12 +1046,19 @@ def compare_page():
             parse_request({key: values for key, values in request_args().items() if key != "q"})
     except InvalidParameter as exc:
         notice, status = str(exc), 400
-    slots = (raw + [""] * MAX_SERIES)[:max(MAX_SERIES, 0)]
+    slots = (raw + [""] * MAX_SERIES)[: max(MAX_SERIES, 0)]
     shared = [(key, v) for key, values in current_state().items() if key not in ("q", "page") for v in values]
     return render_template(
-        "compare.html", comparison=comparison, chart=compare_chart(comparison, mode) if comparison else None,
-        mode=mode, notice=notice, slots=slots, shared=shared, too_many=len(raw) > MAX_SERIES,
-        mode_href={m: compare_url(mode=m) for m in COMPARE_MODES}, csv_href=compare_url("export.compare_csv"),
+        "compare.html",
+        comparison=comparison,
+        chart=compare_chart(comparison, mode) if comparison else None,
+        mode=mode,
+        notice=notice,
+        slots=slots,
+        shared=shared,
+        too_many=len(raw) > MAX_SERIES,
+        mode_href={m: compare_url(mode=m) for m in COMPARE_MODES},
+        csv_href=compare_url("export.compare_csv"),
     ), status
 
 
@@ -994,23 +1107,48 @@ def compare_chart(comparison, mode: str) -> dict | None:
     unit = comparison.unit
     lines = []
     for n, (series, vals) in enumerate(zip(comparison.series, values)):
-        points = [{"x": f"{x(i):.1f}", "y": f"{y(v):.1f}",
-                   "tip": f"{series.label}, {period_label(b, unit)}: {shown(v)}"
-                          + (f" ({series.counts[i]} of {comparison.base[i]} articles)" if mode == "share" else "")}
-                  for i, (b, v) in enumerate(zip(buckets, vals))]
-        lines.append({"label": series.label, "total": series.total, "colour": SERIES_COLOURS[n % len(SERIES_COLOURS)],
-                      "points": points, "path": " ".join(f"{p['x']},{p['y']}" for p in points),
-                      "dash": "" if n % 2 == 0 else "6 3",  # a second cue beside colour
-                      "href": series_url(series.query)})
+        points = [
+            {
+                "x": f"{x(i):.1f}",
+                "y": f"{y(v):.1f}",
+                "tip": f"{series.label}, {period_label(b, unit)}: {shown(v)}"
+                + (f" ({series.counts[i]} of {comparison.base[i]} articles)" if mode == "share" else ""),
+            }
+            for i, (b, v) in enumerate(zip(buckets, vals))
+        ]
+        lines.append(
+            {
+                "label": series.label,
+                "total": series.total,
+                "colour": SERIES_COLOURS[n % len(SERIES_COLOURS)],
+                "points": points,
+                "path": " ".join(f"{p['x']},{p['y']}" for p in points),
+                "dash": "" if n % 2 == 0 else "6 3",  # a second cue beside colour
+                "href": series_url(series.query),
+            }
+        )
     every = max(1, -(-len(buckets) // 8))
     ticks = [{"x": f"{x(i):.1f}", "text": axis_label(b, unit)} for i, b in enumerate(buckets) if i % every == 0]
-    grid = [{"y": f"{y(peak * f):.1f}", "text": shown(round(peak * f, 4) if mode == "share" else round(peak * f))}
-            for f in (0, 0.5, 1)]
+    grid = [
+        {"y": f"{y(peak * f):.1f}", "text": shown(round(peak * f, 4) if mode == "share" else round(peak * f))}
+        for f in (0, 0.5, 1)
+    ]
     what = "share of all articles" if mode == "share" else "articles"
-    return {"width": width, "height": height, "left": left, "right": width - right, "bottom": top + plot_h,
-            "lines": lines, "ticks": ticks, "grid": grid, "axis_y": height - 14,
-            "label": (f"{what.capitalize()} per {unit} for {len(lines)} quer{'y' if len(lines) == 1 else 'ies'}, "
-                      f"{period_label(buckets[0], unit)} to {period_label(buckets[-1], unit)}.")}
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": width - right,
+        "bottom": top + plot_h,
+        "lines": lines,
+        "ticks": ticks,
+        "grid": grid,
+        "axis_y": height - 14,
+        "label": (
+            f"{what.capitalize()} per {unit} for {len(lines)} quer{'y' if len(lines) == 1 else 'ies'}, "
+            f"{period_label(buckets[0], unit)} to {period_label(buckets[-1], unit)}."
+        ),
+    }
 
 
 @export.get("/compare.csv")
@@ -1023,7 +1161,11 @@ def compare_csv():
     writer.writerow(("series", "query", "period", "count", "share", "all_articles"))
     for series in comparison.series:
         for bucket, count, share, base in zip(comparison.buckets, series.counts, series.shares, comparison.base):
-            writer.writerow((formula_safe(series.label), formula_safe(series.query), bucket.period,
-                             count, f"{share:.4f}", base))
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="crisis-desk-compare.csv"'})
+            writer.writerow(
+                (formula_safe(series.label), formula_safe(series.query), bucket.period, count, f"{share:.4f}", base)
+            )
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="crisis-desk-compare.csv"'},
+    )

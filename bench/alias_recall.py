@@ -71,14 +71,32 @@ def run(index_dir: str, n_actors: int, n_countries: int) -> dict:
                 mask = found_docs(idx, s) & live
                 any_spelling |= mask
                 hit = int((mask & facet).sum())
-                per.append({"spelling": s, "found": int(mask.sum()), "recall": round(hit / total, 4) if total else 1.0,
-                            "outside_facet": int((mask & ~facet).sum())})
-            rows.append({"kind": kind, "value": display, "articles": total, "spellings": per,
-                         "min_recall": min(p["recall"] for p in per),
-                         "without_any_spelling": int((facet & ~any_spelling).sum())})
+                per.append(
+                    {
+                        "spelling": s,
+                        "found": int(mask.sum()),
+                        "recall": round(hit / total, 4) if total else 1.0,
+                        "outside_facet": int((mask & ~facet).sum()),
+                    }
+                )
+            rows.append(
+                {
+                    "kind": kind,
+                    "value": display,
+                    "articles": total,
+                    "spellings": per,
+                    "min_recall": min(p["recall"] for p in per),
+                    "without_any_spelling": int((facet & ~any_spelling).sum()),
+                }
+            )
     met = sum(r["min_recall"] >= GOAL for r in rows)
-    return {"index": index_dir, "entities": len(rows), "meeting_goal": met,
-            "mean_min_recall": round(float(np.mean([r["min_recall"] for r in rows])), 4), "rows": rows}
+    return {
+        "index": index_dir,
+        "entities": len(rows),
+        "meeting_goal": met,
+        "mean_min_recall": round(float(np.mean([r["min_recall"] for r in rows])), 4),
+        "rows": rows,
+    }
 
 
 def main(argv=None) -> int:
@@ -93,10 +111,14 @@ def main(argv=None) -> int:
     for r in result["rows"]:
         flag = "ok " if r["min_recall"] >= GOAL else "LOW"
         spelled = ", ".join(f"{p['spelling']} {p['recall']:.3f}" for p in r["spellings"])
-        print(f"{flag} {r['kind']:<7} {r['value'][:28]:<28} {r['articles']:>5}  min {r['min_recall']:.3f}  "
-              f"no spelling in text {r['without_any_spelling']:>3}  [{spelled}]")
-    print(f"{result['meeting_goal']}/{result['entities']} entities at >= {GOAL:.0%} for every spelling; "
-          f"mean of the per-entity minimum {result['mean_min_recall']:.3f}")
+        print(
+            f"{flag} {r['kind']:<7} {r['value'][:28]:<28} {r['articles']:>5}  min {r['min_recall']:.3f}  "
+            f"no spelling in text {r['without_any_spelling']:>3}  [{spelled}]"
+        )
+    print(
+        f"{result['meeting_goal']}/{result['entities']} entities at >= {GOAL:.0%} for every spelling; "
+        f"mean of the per-entity minimum {result['mean_min_recall']:.3f}"
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     return 0

@@ -76,7 +76,7 @@ def run(args, np, create_app, SearchIndex, run_one) -> int:
 
     if args.names:
         names = [line.strip() for line in Path(args.names).read_text(encoding="utf-8").splitlines() if line.strip()]
-        names = names[:args.count]
+        names = names[: args.count]
     else:
         names = index_names(SearchIndex(args.index), args.count)  # a separate reader: the app's starts cold
     jobs_dir = tempfile.mkdtemp(prefix="batch-jobs-")  # never inside the index, which may be shared
@@ -96,13 +96,17 @@ def run(args, np, create_app, SearchIndex, run_one) -> int:
         seconds = time.perf_counter() - start
         cpu.append(time.process_time() - cpu_start)
         if response.status_code != 200 or "results" not in response.get_json():
-            print(f"error: /api/batch answered {response.status_code}: {response.get_data(as_text=True)[:300]}",
-                  file=sys.stderr)
+            print(
+                f"error: /api/batch answered {response.status_code}: {response.get_data(as_text=True)[:300]}",
+                file=sys.stderr,
+            )
             return 1
         results = response.get_json()["results"]
         runs.append(seconds)
-        print(f"run {run + 1} ({'cold' if run == 0 else 'warm'}): {len(names)} names in {seconds:.2f} s "
-              f"({cpu[-1]:.2f} s CPU; the POST answered in {answered:.2f} s)")
+        print(
+            f"run {run + 1} ({'cold' if run == 0 else 'warm'}): {len(names)} names in {seconds:.2f} s "
+            f"({cpu[-1]:.2f} s CPU; the POST answered in {answered:.2f} s)"
+        )
     errors = sum(1 for r in results if r.get("error"))
     matched = sum(1 for r in results if r["total"])
     shared: dict = {}
@@ -114,18 +118,33 @@ def run(args, np, create_app, SearchIndex, run_one) -> int:
         per_query.append((time.perf_counter() - start) * 1000)
     per_query_arr = np.array(per_query)
     articles = index.health()["articles"]
-    figures = {"index": args.index, "articles": articles, "names": len(names), "matched": matched,
-               "errors": errors, "cold_s": runs[0], "warm_s": runs[1:], "cpu_s": cpu,
-               "per_query_ms": {"p50": float(np.percentile(per_query_arr, 50)),
-                                "p95": float(np.percentile(per_query_arr, 95)),
-                                "max": float(per_query_arr.max())}}
+    figures = {
+        "index": args.index,
+        "articles": articles,
+        "names": len(names),
+        "matched": matched,
+        "errors": errors,
+        "cold_s": runs[0],
+        "warm_s": runs[1:],
+        "cpu_s": cpu,
+        "per_query_ms": {
+            "p50": float(np.percentile(per_query_arr, 50)),
+            "p95": float(np.percentile(per_query_arr, 95)),
+            "max": float(per_query_arr.max()),
+        },
+    }
     if args.out:
         Path(args.out).write_text(json.dumps(figures, indent=1), encoding="utf-8")
-    warm = f"{min(runs[1:]):.2f} s warm (best of {len(runs) - 1}; {min(cpu[1:]):.2f} s CPU)" if len(runs) > 1 \
+    warm = (
+        f"{min(runs[1:]):.2f} s warm (best of {len(runs) - 1}; {min(cpu[1:]):.2f} s CPU)"
+        if len(runs) > 1
         else "no warm run"
+    )
     print(f"{articles:,} articles, {len(names):,} names ({matched:,} with matches, {errors} errors)")
-    print(f"batch: {runs[0]:.2f} s cold ({cpu[0]:.2f} s CPU), {warm}; per query p50 {figures['per_query_ms']['p50']:.1f} ms, "
-          f"p95 {figures['per_query_ms']['p95']:.1f} ms, max {figures['per_query_ms']['max']:.1f} ms")
+    print(
+        f"batch: {runs[0]:.2f} s cold ({cpu[0]:.2f} s CPU), {warm}; per query p50 {figures['per_query_ms']['p50']:.1f} ms, "
+        f"p95 {figures['per_query_ms']['p95']:.1f} ms, max {figures['per_query_ms']['max']:.1f} ms"
+    )
     return 0
 
 

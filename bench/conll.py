@@ -97,6 +97,6 @@ def read_conll(path: str | Path) -> Iterator[dict]:
         raise ConllError(f"{path}: no -DOCSTART- line (not a CoNLL-2003 file)")
     starts.append(len(lines))
     for n, (a, b) in enumerate(zip(starts, starts[1:])):
-        sentences = _sentences(lines[a + 1:b], f"{path.name} article {n + 1}")
+        sentences = _sentences(lines[a + 1 : b], f"{path.name} article {n + 1}")
         if sentences:
             yield _article(f"{split}-{n + 1}", sentences)

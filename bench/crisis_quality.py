@@ -40,18 +40,28 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "data" / "crisis-sample"
-CORPUS_FILES = ("kremlin-zelenskyy-press-2021-22/putin.csv", "kremlin-zelenskyy-press-2021-22/zelenskyy.csv",
-                "guardian-ukraine-nato-2022/guard-articles-nato.csv")
+CORPUS_FILES = (
+    "kremlin-zelenskyy-press-2021-22/putin.csv",
+    "kremlin-zelenskyy-press-2021-22/zelenskyy.csv",
+    "guardian-ukraine-nato-2022/guard-articles-nato.csv",
+)
 
 # Codes the guide gives international bodies (for their heads' "country"), with the names a role may use.
 BODY_NAMES = {
     "UN": ("united nations", "un", "un general assembly", "un security council"),
     "EU": ("european union", "eu", "european commission", "european council", "european parliament"),
-    "NATO": ("nato", "north atlantic treaty organization", "north atlantic treaty organisation",
-             "north atlantic alliance"),
-    "OSCE": ("osce", "organization for security and co-operation in europe",
-             "organisation for security and co-operation in europe",
-             "organization for security and cooperation in europe"),
+    "NATO": (
+        "nato",
+        "north atlantic treaty organization",
+        "north atlantic treaty organisation",
+        "north atlantic alliance",
+    ),
+    "OSCE": (
+        "osce",
+        "organization for security and co-operation in europe",
+        "organisation for security and co-operation in europe",
+        "organization for security and cooperation in europe",
+    ),
     "IAEA": ("iaea", "international atomic energy agency"),
     "IMF": ("imf", "international monetary fund"),
     "WB": ("world bank",),
@@ -233,16 +243,22 @@ def score_article(pred: dict, gold: dict) -> tuple[dict[str, tuple[int, int, int
     leaders = [a for a in actors if a.get("leader")]
     gold_leaders = [g for g in people if g.get("leader")]
     pairs = match_names([a["name"] for a in leaders], gold_leaders)
-    right = [(p, g) for p, g in pairs
-             if country_right(leaders[p].get("country", ""), leaders[p].get("role", ""),
-                              gold_leaders[g].get("country", ""))]
+    right = [
+        (p, g)
+        for p, g in pairs
+        if country_right(leaders[p].get("country", ""), leaders[p].get("role", ""), gold_leaders[g].get("country", ""))
+    ]
     counts["leaders"] = (len(right), len(leaders) - len(right), len(gold_leaders) - len(right))
     ok_p = {p for p, _ in right}
     ok_g = {g for _, g in right}
-    errors["leaders_false"] = [f"{a['name']} ({a.get('country') or '-'}: {a.get('role') or '-'})"
-                               for i, a in enumerate(leaders) if i not in ok_p]
-    errors["leaders_missed"] = [f"{g['name']} ({g.get('country') or '-'})"
-                                for i, g in enumerate(gold_leaders) if i not in ok_g]
+    errors["leaders_false"] = [
+        f"{a['name']} ({a.get('country') or '-'}: {a.get('role') or '-'})"
+        for i, a in enumerate(leaders)
+        if i not in ok_p
+    ]
+    errors["leaders_missed"] = [
+        f"{g['name']} ({g.get('country') or '-'})" for i, g in enumerate(gold_leaders) if i not in ok_g
+    ]
 
     codes = {c.upper() for c in pred.get("countries", [])}
     for measure in ("countries_about", "countries_mentioned"):
@@ -270,8 +286,11 @@ def agreement_article(a: dict, b: dict) -> tuple[dict[str, tuple[int, int, int]]
 
     la = [p for p in pa if p.get("leader")]
     lb = [p for p in pb if p.get("leader")]
-    same = [(i, j) for i, j in match_entries(la, lb)
-            if (la[i].get("country") or "").upper() == (lb[j].get("country") or "").upper()]
+    same = [
+        (i, j)
+        for i, j in match_entries(la, lb)
+        if (la[i].get("country") or "").upper() == (lb[j].get("country") or "").upper()
+    ]
     counts["leaders"] = (len(same), len(lb) - len(same), len(la) - len(same))
 
     for measure in ("countries_about", "countries_mentioned"):
@@ -340,41 +359,55 @@ def run_pipeline(corpora: Path, cache: Path | None, workers: int) -> tuple[dict[
                 if Path(f"{cache}{suffix}").exists():
                     shutil.copyfile(f"{cache}{suffix}", index_dir / f"{layout.CACHE_FILE}{suffix}")
         problems: list[str] = []
-        summary = build_index(paths, index_dir, n_process=workers,
-                              on_problem=lambda where, why: problems.append(f"{where}: {why}"))
+        summary = build_index(
+            paths, index_dir, n_process=workers, on_problem=lambda where, why: problems.append(f"{where}: {why}")
+        )
         ix = whoosh_index.open_dir(str(layout.current_generation_dir(index_dir)))
         predicted: dict[str, dict] = {}
         with ix.reader() as reader:
             for fields in reader.all_stored_fields():
                 ents = json.loads(fields["entities"])  # what the facets show, with roles
                 predicted[fields.get("url", "")] = {
-                    "actors": [{"name": a["name"], "leader": bool(a.get("leader")),
-                                "country": a.get("country", ""), "role": a.get("role", "")}
-                               for a in ents.get("actors", [])],
+                    "actors": [
+                        {
+                            "name": a["name"],
+                            "leader": bool(a.get("leader")),
+                            "country": a.get("country", ""),
+                            "role": a.get("role", ""),
+                        }
+                        for a in ents.get("actors", [])
+                    ],
                     "countries": [c["code"] for c in ents.get("countries", [])],
                     "orgs": [o["name"] for o in ents.get("orgs", [])],
                 }
         ix.close()
-    note = (f"{summary.read} articles read, {summary.indexed} indexed, NER run on {summary.ner_runs} texts "
-            f"({'the rest from the cache' if cache else 'no cache'}), {len(problems)} problems reported, "
-            f"{summary.seconds:.0f} s")
+    note = (
+        f"{summary.read} articles read, {summary.indexed} indexed, NER run on {summary.ner_runs} texts "
+        f"({'the rest from the cache' if cache else 'no cache'}), {len(problems)} problems reported, "
+        f"{summary.seconds:.0f} s"
+    )
     return predicted, note
 
 
 # --- output --------------------------------------------------------------------------------------
 
-LABELS = {"people": "people", "leaders": "leaders (with country)", "countries_about": "countries about",
-          "countries_mentioned": "countries mentioned (info)", "orgs": "organisations (info)"}
+LABELS = {
+    "people": "people",
+    "leaders": "leaders (with country)",
+    "countries_about": "countries about",
+    "countries_mentioned": "countries mentioned (info)",
+    "orgs": "organisations (info)",
+}
 
 
 def table(rows: list[tuple[str, Counts]], header: tuple[str, ...] = ("P", "R", "F1")) -> str:
     """A Markdown table of P, R, F1 and the counts of each measure."""
-    lines = ["| measure | " + " | ".join(header) + " | tp | fp | fn |",
-             "|---|" + "---:|" * (len(header) + 3)]
+    lines = ["| measure | " + " | ".join(header) + " | tp | fp | fn |", "|---|" + "---:|" * (len(header) + 3)]
     for label, c in rows:
         values = {"P": c.precision, "R": c.recall, "F1": c.f1}
-        lines.append(f"| {label} | " + " | ".join(f"{values[h]:.3f}" for h in header)
-                     + f" | {c.tp} | {c.fp} | {c.fn} |")
+        lines.append(
+            f"| {label} | " + " | ".join(f"{values[h]:.3f}" for h in header) + f" | {c.tp} | {c.fp} | {c.fn} |"
+        )
     return "\n".join(lines)
 
 
@@ -389,16 +422,23 @@ def readings_report(sample: list[dict], a_path: Path, b_path: Path) -> str:
         for m, (tp, fp, fn) in counts.items():
             totals[m].add(tp, fp, fn)
         flags += f
-    lines = [f"Agreement of {a_path.name} and {b_path.name} over {len(sample)} articles "
-             "(pairwise F1 over (article, item) pairs; both = items both list, only A / only B):", "",
-             "| measure | F1 | both | only B | only A |", "|---|---:|---:|---:|---:|"]
+    lines = [
+        f"Agreement of {a_path.name} and {b_path.name} over {len(sample)} articles "
+        "(pairwise F1 over (article, item) pairs; both = items both list, only A / only B):",
+        "",
+        "| measure | F1 | both | only B | only A |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for m in MEASURES:
         c = totals[m]
         lines.append(f"| {LABELS[m].replace(' (info)', '')} | {c.f1:.3f} | {c.tp} | {c.fp} | {c.fn} |")
     kappa = cohen_kappa(flags)
     same = sum(x == y for x, y in flags)
-    lines += ["", f"leader flag over the {len(flags)} people both list: agree on {same}, Cohen's kappa "
-              + (f"{kappa:.3f}" if kappa is not None else "undefined")]
+    lines += [
+        "",
+        f"leader flag over the {len(flags)} people both list: agree on {same}, Cohen's kappa "
+        + (f"{kappa:.3f}" if kappa is not None else "undefined"),
+    ]
     return "\n".join(lines)
 
 
@@ -411,8 +451,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sample", default=str(SAMPLE_DIR / "articles.jsonl"), help="the sample's articles")
     ap.add_argument("--dump", help="write per-article errors to this JSONL file")
     ap.add_argument("--workers", type=int, default=2, help="spaCy processes for texts not in the cache")
-    ap.add_argument("--readings", action="store_true",
-                    help="print the agreement of reading-a.json and reading-b.json instead")
+    ap.add_argument(
+        "--readings", action="store_true", help="print the agreement of reading-a.json and reading-b.json instead"
+    )
     args = ap.parse_args(argv)
 
     try:
@@ -424,8 +465,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.corpora:
             ap.error("give the corpora folder (or --readings)")
         gold = load_reading(Path(args.gold), sample)
-        predicted, note = run_pipeline(Path(args.corpora), Path(args.cache) if args.cache else None,
-                                       args.workers)
+        predicted, note = run_pipeline(Path(args.corpora), Path(args.cache) if args.cache else None, args.workers)
     except SampleError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -435,8 +475,7 @@ def main(argv: list[str] | None = None) -> int:
 
     absent = [s["id"] for s in sample if s["url"] not in predicted]
     if absent:
-        print(f"error: {len(absent)} sample articles not in the built index (first: {absent[0]})",
-              file=sys.stderr)
+        print(f"error: {len(absent)} sample articles not in the built index (first: {absent[0]})", file=sys.stderr)
         return 2
     totals = {m: Counts() for m in MEASURES}
     dump = open(args.dump, "w", encoding="utf-8") if args.dump else None
@@ -445,14 +484,23 @@ def main(argv: list[str] | None = None) -> int:
         for m, (tp, fp, fn) in counts.items():
             totals[m].add(tp, fp, fn)
         if dump:
-            dump.write(json.dumps({"id": s["id"], "url": s["url"], "title": s["title"],
-                                   **{k: v for k, v in errors.items() if v}, "predicted": predicted[s["url"]]},
-                                  ensure_ascii=False) + "\n")
+            dump.write(
+                json.dumps(
+                    {
+                        "id": s["id"],
+                        "url": s["url"],
+                        "title": s["title"],
+                        **{k: v for k, v in errors.items() if v},
+                        "predicted": predicted[s["url"]],
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
     if dump:
         dump.close()
     print(note)
-    print(f"{len(sample)} sample articles scored against {Path(args.gold).name} "
-          "(micro over (article, item) pairs):")
+    print(f"{len(sample)} sample articles scored against {Path(args.gold).name} (micro over (article, item) pairs):")
     print(table([(LABELS[m], totals[m]) for m in MEASURES]))
     return 0
 

@@ -27,8 +27,11 @@ from search import SearchIndex, SearchRequest  # noqa: E402
 def top_entities(index: SearchIndex, top: int) -> list[tuple[str, str]]:
     """Return (kind, value) of the ``top`` most frequent actors, countries and organisations."""
     result = index.search(SearchRequest(per_page=1))
-    return [(kind, fv.code if kind == "country" and fv.code else fv.value)
-            for kind in ("actor", "country", "org") for fv in result.facets.get(kind, [])[:top]]
+    return [
+        (kind, fv.code if kind == "country" and fv.code else fv.value)
+        for kind in ("actor", "country", "org")
+        for fv in result.facets.get(kind, [])[:top]
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,16 +62,28 @@ def main(argv: list[str] | None = None) -> int:
             view = index.entity(kind, value)
             json.dumps(view.to_dict())
             samples.append((time.perf_counter() - t0) * 1000)
-        rows.append({"kind": kind, "value": value, "articles": view.total,
-                     "median_ms": round(float(np.median(samples)), 2), "max_ms": round(max(samples), 2)})
-        print(f"{kind:8s} {value[:32]:32s} {view.total:6d} articles  median {np.median(samples):7.2f} ms  "
-              f"max {max(samples):7.2f} ms")
+        rows.append(
+            {
+                "kind": kind,
+                "value": value,
+                "articles": view.total,
+                "median_ms": round(float(np.median(samples)), 2),
+                "max_ms": round(max(samples), 2),
+            }
+        )
+        print(
+            f"{kind:8s} {value[:32]:32s} {view.total:6d} articles  median {np.median(samples):7.2f} ms  "
+            f"max {max(samples):7.2f} ms"
+        )
     warm = [r["median_ms"] for r in rows]
-    summary = {"entities": len(rows), "cold_first_ms": round(cold[0], 2) if cold else None,
-               "cold_median_ms": round(float(np.median(cold)), 2) if cold else None,
-               "warm_median_ms": round(float(np.median(warm)), 2) if warm else None,
-               "warm_p95_ms": round(float(np.percentile(warm, 95)), 2) if warm else None,
-               "warm_max_ms": round(max(warm), 2) if warm else None}
+    summary = {
+        "entities": len(rows),
+        "cold_first_ms": round(cold[0], 2) if cold else None,
+        "cold_median_ms": round(float(np.median(cold)), 2) if cold else None,
+        "warm_median_ms": round(float(np.median(warm)), 2) if warm else None,
+        "warm_p95_ms": round(float(np.percentile(warm, 95)), 2) if warm else None,
+        "warm_max_ms": round(max(warm), 2) if warm else None,
+    }
     if args.out:
         Path(args.out).write_text(json.dumps({"summary": summary, "rows": rows}, indent=1), encoding="utf-8")
     print(json.dumps(summary))

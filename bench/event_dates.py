@@ -49,7 +49,7 @@ def in_article(row: dict, articles: dict) -> tuple[str, int, int, object] | None
         return None
     # The sample's offsets are into title + blank line + body (the NER text when it was drawn).
     start = row["start"] - len(article.title) - 2
-    if article.text[start:start + len(row["text"])] != row["text"]:
+    if article.text[start : start + len(row["text"])] != row["text"]:
         start = _find(article.text, row)
     return (article.text, start, start + len(row["text"]), article.date) if start >= 0 else None
 
@@ -60,7 +60,7 @@ def _find(text: str, row: dict) -> int:
     before = "".join(row.get("context", "").split("[[", 1)[0].split())[-40:]
     at = text.find(row["text"])
     while at >= 0:
-        if "".join(text[max(0, at - 200):at].split()).endswith(before):
+        if "".join(text[max(0, at - 200) : at].split()).endswith(before):
             return at
         at = text.find(row["text"], at + 1)
     return -1
@@ -77,8 +77,12 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("sample", help="JSONL of hand-resolved date mentions")
     ap.add_argument("--errors", action="store_true", help="list every disagreement")
-    ap.add_argument("--corpus", action="append", default=[],
-                    help="a file or folder the sample was drawn from (repeatable): resolve in the whole article")
+    ap.add_argument(
+        "--corpus",
+        action="append",
+        default=[],
+        help="a file or folder the sample was drawn from (repeatable): resolve in the whole article",
+    )
     args = ap.parse_args(argv)
     articles = {a.url: a for a in read_articles(args.corpus) if a.url} if args.corpus else {}
     try:
@@ -113,16 +117,23 @@ def main(argv=None) -> int:
     if args.errors:
         for row, mine in errors:
             gold = row["expected"]
-            print(f"{row['published']} {row['text']!r:32} gold {gold.get('date')} {gold.get('precision')}"
-                  f"  got {mine[0]} {mine[1]}   | {row['context'][60:170]}")
-    print(f"expressions: {len(rows)} ({dated} dated, {null} undated by the readers); "
-          f"{found} resolved in their article's whole text" if articles else
-          f"expressions: {len(rows)} ({dated} dated, {null} undated by the readers); resolved in their context")
+            print(
+                f"{row['published']} {row['text']!r:32} gold {gold.get('date')} {gold.get('precision')}"
+                f"  got {mine[0]} {mine[1]}   | {row['context'][60:170]}"
+            )
+    print(
+        f"expressions: {len(rows)} ({dated} dated, {null} undated by the readers); "
+        f"{found} resolved in their article's whole text"
+        if articles
+        else f"expressions: {len(rows)} ({dated} dated, {null} undated by the readers); resolved in their context"
+    )
     print(f"dated accuracy (right first day and precision): {right}/{dated} = {right / max(dated, 1):.3f}")
     print(f"undated left out: {null_right}/{null} = {null_right / max(null, 1):.3f}")
     print(f"all agreement: {right + null_right}/{len(rows)} = {(right + null_right) / max(len(rows), 1):.3f}")
-    print(f"cost: cold {len(rows) / cold:.0f} expressions/s (dateparser load included), "
-          f"warm {len(rows) / max(warm, 1e-9):.0f} expressions/s (answers cached)")
+    print(
+        f"cost: cold {len(rows) / cold:.0f} expressions/s (dateparser load included), "
+        f"warm {len(rows) / max(warm, 1e-9):.0f} expressions/s (answers cached)"
+    )
     return 0
 
 

@@ -35,24 +35,61 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.conll import SPLITS, ConllError, read_conll, split_path  # noqa: E402
 from bench.reuters import ReutersError, read_reuters  # noqa: E402
-from indexer.enrich import (EnrichError, NerCache, entities_for, installed_model_id, load_nlp,  # noqa: E402
-                            model_id, ner_text)  # noqa: E402
+from indexer.enrich import (  # noqa: E402
+    EnrichError,
+    NerCache,
+    entities_for,
+    installed_model_id,
+    load_nlp,
+    model_id,  # noqa: E402
+    ner_text,
+)
 from indexer.entities import normalise_entities, resolve_corpus  # noqa: E402
-from indexer.normalise.places import fold, gazetteer  # noqa: E402
 from indexer.model import Article  # noqa: E402
+from indexer.normalise.places import fold, gazetteer  # noqa: E402
 
 # Reuters PLACES codes whose ISO code a name lookup cannot find (or finds for today's borders).
 PLACE_CODES = {
-    "usa": "US", "uk": "GB", "west-germany": "DE", "east-germany": "DD", "ussr": "SU",
-    "yemen-arab-republic": "YE", "yemen-demo-republic": "YE", "us-virgin-islands": "VI",
-    "british-virgin-islands": "VG", "netherlands-antilles": "CW", "trinidad-tobago": "TT",
-    "western-samoa": "WS", "kampuchea": "KH", "macao": "MO", "vatican": "VA", "czechoslovakia": "CS",
-    "yugoslavia": "YU", "zaire": "CD", "congo": "CG", "burma": "MM", "ivory-coast": "CI",
-    "french-guiana": "GF", "american-samoa": "AS", "anguilla": "AI", "aruba": "AW",
+    "usa": "US",
+    "uk": "GB",
+    "west-germany": "DE",
+    "east-germany": "DD",
+    "ussr": "SU",
+    "yemen-arab-republic": "YE",
+    "yemen-demo-republic": "YE",
+    "us-virgin-islands": "VI",
+    "british-virgin-islands": "VG",
+    "netherlands-antilles": "CW",
+    "trinidad-tobago": "TT",
+    "western-samoa": "WS",
+    "kampuchea": "KH",
+    "macao": "MO",
+    "vatican": "VA",
+    "czechoslovakia": "CS",
+    "yugoslavia": "YU",
+    "zaire": "CD",
+    "congo": "CG",
+    "burma": "MM",
+    "ivory-coast": "CI",
+    "french-guiana": "GF",
+    "american-samoa": "AS",
+    "anguilla": "AI",
+    "aruba": "AW",
 }
 # Facet codes that name (part of) a 1987 state under today's borders.
-ERA = {"RU": "SU", "CZ": "CS", "SK": "CS", "RS": "YU", "HR": "YU", "SI": "YU", "BA": "YU", "ME": "YU",
-       "MK": "YU", "XK": "YU", "YD": "YE"}
+ERA = {
+    "RU": "SU",
+    "CZ": "CS",
+    "SK": "CS",
+    "RS": "YU",
+    "HR": "YU",
+    "SI": "YU",
+    "BA": "YU",
+    "ME": "YU",
+    "MK": "YU",
+    "XK": "YU",
+    "YD": "YE",
+}
 
 
 def place_code(tag: str) -> str | None:
@@ -74,7 +111,7 @@ def person_found(tag: str, actor_names: list[list[str]]) -> bool:
     n = len(want)
     for words in actor_names:
         for i in range(len(words) - n + 1):
-            if words[i:i + n] == want:
+            if words[i : i + n] == want:
                 return True
     return False
 
@@ -104,14 +141,15 @@ def _words(name: str) -> list[str]:
 
 def _same_words(a: list[str], b: list[str]) -> bool:
     """Word by word equal, an initial standing for a word it starts ("j crawley" = "john crawley")."""
-    return len(a) == len(b) and all(x == y or (len(x) == 1 and y.startswith(x)) or (len(y) == 1 and x.startswith(y))
-                                    for x, y in zip(a, b))
+    return len(a) == len(b) and all(
+        x == y or (len(x) == 1 and y.startswith(x)) or (len(y) == 1 and x.startswith(y)) for x, y in zip(a, b)
+    )
 
 
 def _inside(short: list[str], long: list[str]) -> bool:
     """True when ``short`` is a contiguous run of ``long``'s words."""
     n = len(short)
-    return 0 < n <= len(long) and any(_same_words(long[i:i + n], short) for i in range(len(long) - n + 1))
+    return 0 < n <= len(long) and any(_same_words(long[i : i + n], short) for i in range(len(long) - n + 1))
 
 
 def gold_people(spans: list[tuple[int, int, str]]) -> list[str]:
@@ -177,7 +215,7 @@ def conll_main(args) -> int:
     lines = []
     for split, docs in docs_by_split:
         if args.limit:
-            docs = docs[:args.limit]
+            docs = docs[: args.limit]
         articles = [Article(id=d["id"], title="", text=d["text"], date=None) for d in docs]
         started = time.perf_counter()
         try:
@@ -199,14 +237,31 @@ def conll_main(args) -> int:
             n_false += len(false)
             n_missed += len(missed)
             if dump and (false or missed):
-                dump.write(json.dumps({"id": doc["id"], "false": false, "missed": missed, "actors": actors,
-                                       "gold": people, "text": doc["text"][:3000]}, ensure_ascii=False) + "\n")
+                dump.write(
+                    json.dumps(
+                        {
+                            "id": doc["id"],
+                            "false": false,
+                            "missed": missed,
+                            "actors": actors,
+                            "gold": people,
+                            "text": doc["text"][:3000],
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
         precision = (n_actors - n_false) / n_actors if n_actors else 0.0
         recall = (n_people - n_missed) / n_people if n_people else 0.0
-        print(f"eng.{split}: {len(docs)} articles; NER run on {ner_runs} texts "
-              f"({ner_done - started:.1f} s), normalise + corpus merge {finished - ner_done:.1f} s", flush=True)
-        lines.append(f"eng.{split} people per article: precision {precision:.3f} recall {recall:.3f} "
-                     f"({n_actors} actors, {n_false} false; {n_people} gold people, {n_missed} missed)")
+        print(
+            f"eng.{split}: {len(docs)} articles; NER run on {ner_runs} texts "
+            f"({ner_done - started:.1f} s), normalise + corpus merge {finished - ner_done:.1f} s",
+            flush=True,
+        )
+        lines.append(
+            f"eng.{split} people per article: precision {precision:.3f} recall {recall:.3f} "
+            f"({n_actors} actors, {n_false} false; {n_people} gold people, {n_missed} missed)"
+        )
     if cache:
         cache.close()
     if dump:
@@ -227,15 +282,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="first N eligible stories (per CoNLL file) only")
     ap.add_argument("--workers", type=int, default=2, help="spaCy processes (default 2)")
     ap.add_argument("--cache", help="NER cache file (the indexer's); speeds re-runs, reported below")
-    ap.add_argument("--dump", help="write per-article predictions and gold to this JSONL file "
-                                   "(CoNLL: only articles with an error)")
+    ap.add_argument(
+        "--dump", help="write per-article predictions and gold to this JSONL file (CoNLL: only articles with an error)"
+    )
     ap.add_argument("--split", choices=SPLITS, help="CoNLL-2003: one file only (default: all three)")
     args = ap.parse_args(argv)
     if is_conll(args.corpus_dir):
         return conll_main(args)
     if args.split:
-        print(f"error: --split needs a CoNLL-2003 folder (eng.train, eng.testa, eng.testb): {args.corpus_dir}",
-              file=sys.stderr)
+        print(
+            f"error: --split needs a CoNLL-2003 folder (eng.train, eng.testa, eng.testb): {args.corpus_dir}",
+            file=sys.stderr,
+        )
         return 2
 
     try:
@@ -270,12 +328,23 @@ def main(argv: list[str] | None = None) -> int:
         people_total += len(story["people"])
         people_found += len(story["people"]) - len(missed)
         if dump:
-            dump.write(json.dumps({
-                "id": story["id"], "title": story["title"], "gold": sorted(gold), "pred": sorted(pred),
-                "fp": sorted(pred - gold), "fn": sorted(gold - pred), "people": story["people"],
-                "missed": missed, "actors": [a.name for a in ents.actors],
-                "countries": {c.code: c.count for c in ents.countries},
-            }) + "\n")
+            dump.write(
+                json.dumps(
+                    {
+                        "id": story["id"],
+                        "title": story["title"],
+                        "gold": sorted(gold),
+                        "pred": sorted(pred),
+                        "fp": sorted(pred - gold),
+                        "fn": sorted(gold - pred),
+                        "people": story["people"],
+                        "missed": missed,
+                        "actors": [a.name for a in ents.actors],
+                        "countries": {c.code: c.count for c in ents.countries},
+                    }
+                )
+                + "\n"
+            )
     if dump:
         dump.close()
 
@@ -283,15 +352,23 @@ def main(argv: list[str] | None = None) -> int:
     recall = tp / (tp + fn) if tp + fn else 0.0
     seconds = finished - started
     skipped = len(stories) - ner_runs
-    reuse = (f"{skipped} from the cache or duplicates" if cache else f"{skipped} duplicate texts recognised once")
-    print(f"stories: {len(stories)} (BODY and >= 1 PLACES); NER run on {ner_runs} texts, {reuse}; "
-          f"NER {ner_done - started:.1f} s, normalise + corpus merge {finished - ner_done:.1f} s")
-    print(f"country precision: {precision:.3f} recall: {recall:.3f} "
-          f"(micro over (article, country) pairs: tp={tp} fp={fp} fn={fn})")
-    print(f"actor recall: {people_found / people_total if people_total else 0.0:.3f} "
-          f"({people_found} of {people_total} (article, person) pairs)")
-    print(f"speed: {len(stories) / seconds if seconds else 0.0:.1f} articles/s "
-          f"({seconds:.1f} s, {args.workers} workers{', NER partly from the cache' if cache and skipped else ''})")
+    reuse = f"{skipped} from the cache or duplicates" if cache else f"{skipped} duplicate texts recognised once"
+    print(
+        f"stories: {len(stories)} (BODY and >= 1 PLACES); NER run on {ner_runs} texts, {reuse}; "
+        f"NER {ner_done - started:.1f} s, normalise + corpus merge {finished - ner_done:.1f} s"
+    )
+    print(
+        f"country precision: {precision:.3f} recall: {recall:.3f} "
+        f"(micro over (article, country) pairs: tp={tp} fp={fp} fn={fn})"
+    )
+    print(
+        f"actor recall: {people_found / people_total if people_total else 0.0:.3f} "
+        f"({people_found} of {people_total} (article, person) pairs)"
+    )
+    print(
+        f"speed: {len(stories) / seconds if seconds else 0.0:.1f} articles/s "
+        f"({seconds:.1f} s, {args.workers} workers{', NER partly from the cache' if cache and skipped else ''})"
+    )
     return 0
 
 

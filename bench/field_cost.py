@@ -71,8 +71,10 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     full = build_copy(args.cache_index, args.work / "full", args.corpus, SCHEMA)
     lean = build_copy(args.cache_index, args.work / "lean", args.corpus, lean_schema())
-    print(f"with the fields {full / 2**20:.2f} MB, without {lean / 2**20:.2f} MB: "
-          f"+{(full - lean) / 2**20:.2f} MB ({(full - lean) / lean:+.1%})")
+    print(
+        f"with the fields {full / 2**20:.2f} MB, without {lean / 2**20:.2f} MB: "
+        f"+{(full - lean) / 2**20:.2f} MB ({(full - lean) / lean:+.1%})"
+    )
     return 0
 
 

@@ -87,15 +87,34 @@ def bare_ner(corpus: Path, workers: int) -> dict:
     pipe_s = time.perf_counter() - t1
     multiprocessing.active_children()  # reap spaCy's workers so their CPU time is counted
     cpu_s = _cpu_seconds(resource.RUSAGE_SELF) + _cpu_seconds(resource.RUSAGE_CHILDREN) - cpu0
-    return {"cpu_s": cpu_s, "texts": len(texts), "unique_texts": len(set(texts)), "chars": sum(map(len, texts)),
-            "entities": ents, "load_s": load_s, "pipe_s": pipe_s, "pipeline": nlp.pipe_names, "load": load}
+    return {
+        "cpu_s": cpu_s,
+        "texts": len(texts),
+        "unique_texts": len(set(texts)),
+        "chars": sum(map(len, texts)),
+        "entities": ents,
+        "load_s": load_s,
+        "pipe_s": pipe_s,
+        "pipeline": nlp.pipe_names,
+        "load": load,
+    }
 
 
 def run_indexer(corpus: Path, index_dir: Path, workers: int, rebuild: bool) -> dict:
     """Run ``python -m indexer build`` once; return wall time, exit code and its summary line."""
     load = os.getloadavg()[0]
-    cmd = [sys.executable, "-m", "indexer", "build", str(corpus), "--index", str(index_dir),
-           "--workers", str(workers), "--quiet"] + (["--rebuild"] if rebuild else [])
+    cmd = [
+        sys.executable,
+        "-m",
+        "indexer",
+        "build",
+        str(corpus),
+        "--index",
+        str(index_dir),
+        "--workers",
+        str(workers),
+        "--quiet",
+    ] + (["--rebuild"] if rebuild else [])
     t0 = time.perf_counter()
     cpu0 = _cpu_seconds(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
@@ -110,8 +129,15 @@ def run_indexer(corpus: Path, index_dir: Path, workers: int, rebuild: bool) -> d
         sys.stderr.write(stderr[-3000:])
         raise SystemExit(f"error: {' '.join(cmd)} exited {proc.returncode}")
     summary_line = stdout.strip().splitlines()[-1] if stdout.strip() else ""
-    return {"cmd": " ".join(cmd), "wall_s": wall, "cpu_s": cpu_s, "summary": summary_line,
-            "peak_rss_mb": peak_main, "peak_tree_rss_mb": peak_tree, "load": load}
+    return {
+        "cmd": " ".join(cmd),
+        "wall_s": wall,
+        "cpu_s": cpu_s,
+        "summary": summary_line,
+        "peak_rss_mb": peak_main,
+        "peak_tree_rss_mb": peak_tree,
+        "load": load,
+    }
 
 
 def drop_catalogue(index_dir: Path) -> None:
@@ -164,15 +190,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.index:
             index_dir = Path(args.index).resolve()
             if (index_dir / "CURRENT").exists():
-                print(f"error: {index_dir} already holds an index; a cold build needs an empty directory",
-                      file=sys.stderr)
+                print(
+                    f"error: {index_dir} already holds an index; a cold build needs an empty directory", file=sys.stderr
+                )
                 return 2
         else:
             index_dir = tmp / "index"
         source, n = limited_corpus(corpus, args.limit, tmp)
         load = os.getloadavg()
-        print(f"corpus: {corpus} ({n} articles{', first ' + str(args.limit) if args.limit else ''}); "
-              f"{os.cpu_count()} CPUs, load average {load[0]:.2f} at start", flush=True)
+        print(
+            f"corpus: {corpus} ({n} articles{', first ' + str(args.limit) if args.limit else ''}); "
+            f"{os.cpu_count()} CPUs, load average {load[0]:.2f} at start",
+            flush=True,
+        )
         ner = None
         if args.ner_cache:
             index_dir.mkdir(parents=True, exist_ok=True)
@@ -191,9 +221,20 @@ def main(argv: list[str] | None = None) -> int:
         rewrite = run_indexer(source, index_dir, args.workers, rebuild=True)
         print("incremental no-op ...", flush=True)
         noop2 = run_indexer(source, index_dir, args.workers, rebuild=False)
-        figures = {"corpus": str(corpus), "articles": n, "workers": args.workers, "load_at_start": load,
-                   "load_at_end": os.getloadavg(), "ner": ner, "cold": cold, "ner_cache": args.ner_cache,
-                   "rebuild": cached, "noop": noop, "rewrite": rewrite, "noop2": noop2}
+        figures = {
+            "corpus": str(corpus),
+            "articles": n,
+            "workers": args.workers,
+            "load_at_start": load,
+            "load_at_end": os.getloadavg(),
+            "ner": ner,
+            "cold": cold,
+            "ner_cache": args.ner_cache,
+            "rebuild": cached,
+            "noop": noop,
+            "rewrite": rewrite,
+            "noop2": noop2,
+        }
         out = Path(args.out) if args.out else BENCH / "out" / f"throughput-{corpus.stem}-{args.limit or 'all'}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(figures, indent=1), encoding="utf-8")
@@ -201,38 +242,58 @@ def main(argv: list[str] | None = None) -> int:
         print(f"figures: {out}")
         cold_rate = n / cold["wall_s"]
         what = "cold build (NER cache copied in: no NER)" if args.ner_cache else "cold build"
-        print(f"{what}: {n} articles in {cold['wall_s']:.1f} s = {cold_rate:.1f} articles/s, "
-              f"{cold['cpu_s'] / cold['wall_s']:.2f} cores busy on average, load {cold['load']:.1f} "
-              f"[{cold['summary']}]")
+        print(
+            f"{what}: {n} articles in {cold['wall_s']:.1f} s = {cold_rate:.1f} articles/s, "
+            f"{cold['cpu_s'] / cold['wall_s']:.2f} cores busy on average, load {cold['load']:.1f} "
+            f"[{cold['summary']}]"
+        )
         if ner:
             ner_rate = ner["texts"] / ner["pipe_s"]
             ner_rate_load = ner["texts"] / (ner["pipe_s"] + ner["load_s"])
-            print(f"bare NER: {ner['texts']} texts ({ner['unique_texts']} distinct, {ner['chars'] / 1e6:.1f} M chars) "
-                  f"in {ner['pipe_s']:.1f} s = {ner_rate:.1f} texts/s (model load {ner['load_s']:.1f} s more; "
-                  f"{ner_rate_load:.1f}/s with it); {ner['cpu_s'] / ner['pipe_s']:.2f} cores busy; pipes {ner['pipeline']}, "
-                  f"n_process={args.workers}, load {ner['load']:.1f}")
-            print(f"RATIO cold build / bare NER: {cold_rate / ner_rate:.0%} (goal >= 85%; "
-                  f"{cold_rate / ner_rate_load:.0%} against NER with its model load)")
+            print(
+                f"bare NER: {ner['texts']} texts ({ner['unique_texts']} distinct, {ner['chars'] / 1e6:.1f} M chars) "
+                f"in {ner['pipe_s']:.1f} s = {ner_rate:.1f} texts/s (model load {ner['load_s']:.1f} s more; "
+                f"{ner_rate_load:.1f}/s with it); {ner['cpu_s'] / ner['pipe_s']:.2f} cores busy; pipes {ner['pipeline']}, "
+                f"n_process={args.workers}, load {ner['load']:.1f}"
+            )
+            print(
+                f"RATIO cold build / bare NER: {cold_rate / ner_rate:.0%} (goal >= 85%; "
+                f"{cold_rate / ner_rate_load:.0%} against NER with its model load)"
+            )
             # CPU seconds per article do not depend on what else runs on the machine; wall time does.
             ner_ms, cold_ms = ner["cpu_s"] / ner["texts"] * 1000, cold["cpu_s"] / n * 1000
-            print(f"CPU per article: bare NER {ner_ms:.1f} ms, cold build {cold_ms:.1f} ms "
-                  f"(CPU-based ratio {ner_ms / cold_ms:.0%}); with perfect overlap on {args.workers} cores the "
-                  f"build could reach at most {ner_ms / cold_ms:.0%} of bare NER")
-        print(f"cached rebuild CPU: {cached['cpu_s']:.1f} s vs cold {cold['cpu_s']:.1f} s = "
-              f"{cold['cpu_s'] / max(cached['cpu_s'], 1e-9):.1f}x less")
-        print(f"cached rebuild: {cached['wall_s']:.1f} s = {n / cached['wall_s']:.1f} articles/s, "
-              f"{cold['wall_s'] / cached['wall_s']:.1f}x faster than cold (goal >= 10x), load {cached['load']:.1f} "
-              f"[{cached['summary']}]")
-        print(f"rewriting rebuild (no catalogue, every document written): {rewrite['wall_s']:.1f} s, CPU "
-              f"{rewrite['cpu_s']:.1f} s, {cold['wall_s'] / rewrite['wall_s']:.1f}x faster than cold, "
-              f"load {rewrite['load']:.1f} [{rewrite['summary']}]")
-        print(f"load average at start {load[0]:.2f}, at end {os.getloadavg()[0]:.2f} "
-              f"(2 = both cores busy; other work on the machine slows every figure)")
-        print(f"incremental no-op: {noop['wall_s']:.2f} s (CPU {noop['cpu_s']:.2f} s), load {noop['load']:.1f} "
-              f"[{noop['summary']}]; after the rewriting rebuild {noop2['wall_s']:.2f} s "
-              f"(CPU {noop2['cpu_s']:.2f} s), load {noop2['load']:.1f} (goal <= 1 s)")
-        print(f"cold build peak RSS: indexer process {cold['peak_rss_mb']:.0f} MB, with its NER workers "
-              f"{cold['peak_tree_rss_mb']:.0f} MB (sampled every 0.2 s)")
+            print(
+                f"CPU per article: bare NER {ner_ms:.1f} ms, cold build {cold_ms:.1f} ms "
+                f"(CPU-based ratio {ner_ms / cold_ms:.0%}); with perfect overlap on {args.workers} cores the "
+                f"build could reach at most {ner_ms / cold_ms:.0%} of bare NER"
+            )
+        print(
+            f"cached rebuild CPU: {cached['cpu_s']:.1f} s vs cold {cold['cpu_s']:.1f} s = "
+            f"{cold['cpu_s'] / max(cached['cpu_s'], 1e-9):.1f}x less"
+        )
+        print(
+            f"cached rebuild: {cached['wall_s']:.1f} s = {n / cached['wall_s']:.1f} articles/s, "
+            f"{cold['wall_s'] / cached['wall_s']:.1f}x faster than cold (goal >= 10x), load {cached['load']:.1f} "
+            f"[{cached['summary']}]"
+        )
+        print(
+            f"rewriting rebuild (no catalogue, every document written): {rewrite['wall_s']:.1f} s, CPU "
+            f"{rewrite['cpu_s']:.1f} s, {cold['wall_s'] / rewrite['wall_s']:.1f}x faster than cold, "
+            f"load {rewrite['load']:.1f} [{rewrite['summary']}]"
+        )
+        print(
+            f"load average at start {load[0]:.2f}, at end {os.getloadavg()[0]:.2f} "
+            f"(2 = both cores busy; other work on the machine slows every figure)"
+        )
+        print(
+            f"incremental no-op: {noop['wall_s']:.2f} s (CPU {noop['cpu_s']:.2f} s), load {noop['load']:.1f} "
+            f"[{noop['summary']}]; after the rewriting rebuild {noop2['wall_s']:.2f} s "
+            f"(CPU {noop2['cpu_s']:.2f} s), load {noop2['load']:.1f} (goal <= 1 s)"
+        )
+        print(
+            f"cold build peak RSS: indexer process {cold['peak_rss_mb']:.0f} MB, with its NER workers "
+            f"{cold['peak_tree_rss_mb']:.0f} MB (sampled every 0.2 s)"
+        )
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

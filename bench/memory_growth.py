@@ -28,7 +28,7 @@ def lru_caches() -> list[tuple[str, int, int]]:
     """Return (name, entries, maxsize) of every functools.lru_cache in the project's modules."""
     found = []
     for name, module in list(sys.modules.items()):
-        if not name.split(".")[0] in ("search", "web", "app", "indexer"):
+        if name.split(".")[0] not in ("search", "web", "app", "indexer"):
             continue
         for attr, value in vars(module).items():
             if isinstance(value, functools._lru_cache_wrapper):
@@ -44,8 +44,10 @@ def engine_caches(client) -> str:
     if snap is None:
         return "no snapshot"
     postings = snap.matcher._postings
-    return (f"postings {postings.size / 2**20:.1f} MB in {len(postings.data):,} entries, "
-            f"results {len(index._cache)}, expansions {len(snap.matcher._expansions)}")
+    return (
+        f"postings {postings.size / 2**20:.1f} MB in {len(postings.data):,} entries, "
+        f"results {len(index._cache)}, expansions {len(snap.matcher._expansions)}"
+    )
 
 
 def send(client, next_path, count: int, every: int = 250) -> float:
@@ -59,8 +61,10 @@ def send(client, next_path, count: int, every: int = 250) -> float:
         if response.status_code >= 500:
             raise SystemExit(f"error: {response.status_code} on the soak mix")
         if n % every == 0:
-            print(f"  {n:6d} requests  RSS {psutil.Process().memory_info().rss / 2**20:6.1f} MB  "
-                  f"{engine_caches(client)}", flush=True)
+            print(
+                f"  {n:6d} requests  RSS {psutil.Process().memory_info().rss / 2**20:6.1f} MB  {engine_caches(client)}",
+                flush=True,
+            )
     return time.perf_counter() - start
 
 
@@ -72,12 +76,14 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000, help="requests between the snapshots")
     parser.add_argument("--frames", type=int, default=4, help="frames kept per allocation")
     parser.add_argument("--top", type=int, default=20)
-    parser.add_argument("--no-trace", action="store_true",
-                        help="no tracemalloc (fast): only the caches' sizes and the process's RSS")
+    parser.add_argument(
+        "--no-trace", action="store_true", help="no tracemalloc (fast): only the caches' sizes and the process's RSS"
+    )
     args = parser.parse_args()
 
-    from app import create_app
     from reliability import soak_paths
+
+    from app import create_app
 
     client = create_app({"INDEX_DIR": args.index}).test_client()
     next_path = soak_paths(client)
@@ -100,7 +106,7 @@ def main() -> None:
     current, peak = tracemalloc.get_traced_memory()
     print(f"traced now {current / 2**20:.1f} MiB (peak {peak / 2**20:.1f} MiB)")
     print(f"\ngrowth by line over {args.requests} requests:")
-    for stat in after.compare_to(before, "lineno")[:args.top]:
+    for stat in after.compare_to(before, "lineno")[: args.top]:
         print(f"  {stat.size_diff / 2**10:+9.1f} KiB {stat.count_diff:+7d} blocks  {stat.traceback}")
     print("\ngrowth by call path:")
     for stat in after.compare_to(before, "traceback")[:8]:

@@ -47,8 +47,12 @@ COMPARE = [
 def percentiles(samples: list[float]) -> dict:
     """Return p50, p95 and max of millisecond samples."""
     a = np.asarray(samples)
-    return {"p50": round(float(np.percentile(a, 50)), 2), "p95": round(float(np.percentile(a, 95)), 2),
-            "max": round(float(a.max()), 2), "n": len(samples)}
+    return {
+        "p50": round(float(np.percentile(a, 50)), 2),
+        "p95": round(float(np.percentile(a, 95)), 2),
+        "max": round(float(a.max()), 2),
+        "n": len(samples),
+    }
 
 
 def time_requests(client, path: str, requests: list[dict], runs: int) -> tuple[list[float], list[dict]]:
@@ -87,8 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, path, requests in (("network", "/api/network", NETWORK), ("compare", "/api/compare", COMPARE)):
         samples, rows = time_requests(client, path, requests, args.runs)
         for row in rows:
-            print(f"{name:8s} {json.dumps(row['params'], ensure_ascii=False):70s} items={row['items']:3d} "
-                  f"p50={row['p50']:7.2f} ms  max={row['max']:7.2f} ms")
+            print(
+                f"{name:8s} {json.dumps(row['params'], ensure_ascii=False):70s} items={row['items']:3d} "
+                f"p50={row['p50']:7.2f} ms  max={row['max']:7.2f} ms"
+            )
         report[name] = {"all": percentiles(samples), "requests": rows}
     if args.out:
         Path(args.out).write_text(json.dumps(report, indent=2), encoding="utf-8")

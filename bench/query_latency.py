@@ -50,6 +50,7 @@ BROAD_KINDS = ("broad", "browse")
 
 # ---------------------------------------------------------------- the query set
 
+
 def load_queries(path: str | Path) -> list[dict]:
     """Return the query set: dicts with kind and args (every arg value a list of strings)."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -92,8 +93,13 @@ def percentiles(samples: list[float]) -> dict:
     if not samples:
         return {"n": 0, "p50": float("nan"), "p95": float("nan"), "p99": float("nan"), "max": float("nan")}
     a = np.asarray(samples)
-    return {"n": len(samples), "p50": float(np.percentile(a, 50)), "p95": float(np.percentile(a, 95)),
-            "p99": float(np.percentile(a, 99)), "max": float(a.max())}
+    return {
+        "n": len(samples),
+        "p50": float(np.percentile(a, 50)),
+        "p95": float(np.percentile(a, 95)),
+        "p99": float(np.percentile(a, 99)),
+        "max": float(a.max()),
+    }
 
 
 def _rss_mb() -> tuple[float, float]:
@@ -124,6 +130,7 @@ def time_passes(one, queries: list[dict], relaxed: list[bool], runs: int, kinds:
 
 
 # ---------------------------------------------------------------- role: engine
+
 
 def _open_uncached(search, index_dir: str):
     """Open SearchIndex with its result cache switched off; return it and how (for the report)."""
@@ -158,10 +165,19 @@ def run_engine(index_dir: str, queries: list[dict], warm_runs: int, spawned_at: 
         if first_answer_s is None:
             first_answer_s = time.time() - spawned_at
         cold.append(ms)
-        per_query.append({"kind": q["kind"], "args": q["args"], "total": res.total, "relaxed": bool(res.relaxed),
-                          "hits": len(res.hits), "cold_ms": ms, "warm_ms": [],
-                          "facet_sizes": {k: len(v) for k, v in res.facets.items()},
-                          "buckets": len(res.histogram)})
+        per_query.append(
+            {
+                "kind": q["kind"],
+                "args": q["args"],
+                "total": res.total,
+                "relaxed": bool(res.relaxed),
+                "hits": len(res.hits),
+                "cold_ms": ms,
+                "warm_ms": [],
+                "facet_sizes": {k: len(v) for k, v in res.facets.items()},
+                "buckets": len(res.histogram),
+            }
+        )
     for _ in range(warm_runs):
         for pq, q in zip(per_query, queries):
             t = time.perf_counter()
@@ -170,14 +186,25 @@ def run_engine(index_dir: str, queries: list[dict], warm_runs: int, spawned_at: 
             warm.append(ms)
             pq["warm_ms"].append(ms)
     rss, peak = _rss_mb()
-    return {"role": "engine", "code": code_version(), "load": os.getloadavg()[0], "cache": cache_note, "import_s": import_s, "startup_first_answer_s": first_answer_s,
-            "rss_mb": rss, "peak_rss_mb": peak, "cold": cold, "warm": warm, "per_query": per_query}
+    return {
+        "role": "engine",
+        "code": code_version(),
+        "load": os.getloadavg()[0],
+        "cache": cache_note,
+        "import_s": import_s,
+        "startup_first_answer_s": first_answer_s,
+        "rss_mb": rss,
+        "peak_rss_mb": peak,
+        "cold": cold,
+        "warm": warm,
+        "per_query": per_query,
+    }
 
 
 # ---------------------------------------------------------------- role: naive Whoosh
 
-def run_whoosh(index_dir: str, queries: list[dict], relaxed: list[bool], runs: int,
-               kinds: set[str] | None) -> dict:
+
+def run_whoosh(index_dir: str, queries: list[dict], relaxed: list[bool], runs: int, kinds: set[str] | None) -> dict:
     """Run the query set the naive Whoosh way (groupedby facet counts); return latencies."""
     sys.path.insert(0, str(ROOT))
     from whoosh import index as windex
@@ -191,11 +218,13 @@ def run_whoosh(index_dir: str, queries: list[dict], relaxed: list[bool], runs: i
     searcher = ix.searcher()
     and_parser = MultifieldParser(["title", "body"], ix.schema, group=AndGroup)
     or_parser = MultifieldParser(["title", "body"], ix.schema, group=OrGroup)
-    facets = {"actor": sorting.FieldFacet("actor", allow_overlap=True),
-              "country": sorting.FieldFacet("country", allow_overlap=True),
-              "org": sorting.FieldFacet("org", allow_overlap=True),
-              "source": sorting.FieldFacet("source", allow_overlap=True),
-              "ym": sorting.FieldFacet("ym")}
+    facets = {
+        "actor": sorting.FieldFacet("actor", allow_overlap=True),
+        "country": sorting.FieldFacet("country", allow_overlap=True),
+        "org": sorting.FieldFacet("org", allow_overlap=True),
+        "source": sorting.FieldFacet("source", allow_overlap=True),
+        "ym": sorting.FieldFacet("ym"),
+    }
 
     def build(args, is_relaxed):
         text = args.get("q", [""])[0].strip()
@@ -203,8 +232,13 @@ def run_whoosh(index_dir: str, queries: list[dict], relaxed: list[bool], runs: i
         include, exclude, dfrom, dto = peer_filters(args)
         musts = [wq.Term(k, v) for k, vs in include.items() for v in vs]
         if dfrom or dto:
-            musts.append(wq.DateRange("date", datetime.combine(dfrom, datetime.min.time()) if dfrom else None,
-                                      datetime.combine(dto, datetime.max.time()) if dto else None))
+            musts.append(
+                wq.DateRange(
+                    "date",
+                    datetime.combine(dfrom, datetime.min.time()) if dfrom else None,
+                    datetime.combine(dto, datetime.max.time()) if dto else None,
+                )
+            )
         nots = [wq.Term(k, v) for k, vs in exclude.items() for v in vs]
         return main, (wq.And(musts) if musts else None), (wq.Or(nots) if nots else None)
 
@@ -214,8 +248,7 @@ def run_whoosh(index_dir: str, queries: list[dict], relaxed: list[bool], runs: i
         kw = {}
         if sort in ("newest", "oldest"):
             kw = {"sortedby": "date", "reverse": sort == "newest"}
-        res = searcher.search(main, limit=10, filter=flt, mask=mask, groupedby=facets,
-                              maptype=sorting.Count, **kw)
+        res = searcher.search(main, limit=10, filter=flt, mask=mask, groupedby=facets, maptype=sorting.Count, **kw)
         total = len(res)
         top_values = {name: sorted(res.groups(name).items(), key=lambda kv: -kv[1])[:100] for name in facets}
         assert len(top_values) == len(facets)  # the facet work being timed
@@ -229,6 +262,7 @@ def run_whoosh(index_dir: str, queries: list[dict], relaxed: list[bool], runs: i
 
 
 # ---------------------------------------------------------------- role: tantivy
+
 
 def _whoosh_facets(index_dir: str) -> dict[str, dict]:
     """Read every article's title and facet values from the Whoosh index's stored fields, by article id."""
@@ -316,8 +350,9 @@ def tantivy_answer(index, schema, searcher, aggs: dict, args: dict, is_relaxed: 
 
     text = args.get("q", [""])[0].strip()
     if text:
-        main, _errors = index.parse_query_lenient(_tantivy_text(text, is_relaxed), ["title", "body"],
-                                                  field_boosts={"title": 2.5})
+        main, _errors = index.parse_query_lenient(
+            _tantivy_text(text, is_relaxed), ["title", "body"], field_boosts={"title": 2.5}
+        )
     else:
         main = tantivy.Query.all_query()
     include, exclude, dfrom, dto = peer_filters(args)
@@ -329,13 +364,17 @@ def tantivy_answer(index, schema, searcher, aggs: dict, args: dict, is_relaxed: 
     if dfrom or dto:
         lo = datetime.combine(dfrom or date(1800, 1, 1), datetime.min.time())
         hi = datetime.combine(dto or date(2100, 12, 31), datetime.max.time())  # tantivy rejects year 9999
-        clauses.append((tantivy.Occur.Must, tantivy.Query.range_query(
-            schema, "date", tantivy.FieldType.Date, lo, hi)))
+        clauses.append((tantivy.Occur.Must, tantivy.Query.range_query(schema, "date", tantivy.FieldType.Date, lo, hi)))
     query = tantivy.Query.boolean_query(clauses) if len(clauses) > 1 else main
     sort = args.get("sort", [""])[0] or ("newest" if not text else "")
     if sort in ("newest", "oldest"):
-        res = searcher.search(query, 10, count=True, order_by_field="ts",
-                              order=tantivy.Order.Desc if sort == "newest" else tantivy.Order.Asc)
+        res = searcher.search(
+            query,
+            10,
+            count=True,
+            order_by_field="ts",
+            order=tantivy.Order.Desc if sort == "newest" else tantivy.Order.Asc,
+        )
     else:
         res = searcher.search(query, 10, count=True)
     searcher.aggregate(query, aggs)
@@ -345,8 +384,9 @@ def tantivy_answer(index, schema, searcher, aggs: dict, args: dict, is_relaxed: 
     return res.count
 
 
-def run_tantivy(corpus: str, index_dir: str, queries: list[dict], relaxed: list[bool], runs: int,
-                kinds: set[str] | None) -> dict:
+def run_tantivy(
+    corpus: str, index_dir: str, queries: list[dict], relaxed: list[bool], runs: int, kinds: set[str] | None
+) -> dict:
     """Build the tantivy peer and run the query set: search + count + term aggregations + snippets."""
     import tantivy
 
@@ -362,13 +402,20 @@ def run_tantivy(corpus: str, index_dir: str, queries: list[dict], relaxed: list[
 
         out = time_passes(one, queries, relaxed, runs, kinds)
         rss, peak = _rss_mb()
-        return {"role": "tantivy", "version": getattr(tantivy, "__version__", ""), "build": stats, **out,
-                "rss_mb": rss, "peak_rss_mb": peak}
+        return {
+            "role": "tantivy",
+            "version": getattr(tantivy, "__version__", ""),
+            "build": stats,
+            **out,
+            "rss_mb": rss,
+            "peak_rss_mb": peak,
+        }
     finally:
         shutil.rmtree(tdir, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- orchestration
+
 
 def _spawn(role_args: list[str]) -> dict:
     """Run this script in a fresh process in one role; return its JSON answer."""
@@ -390,10 +437,12 @@ def _median(xs: list[float]) -> float:
 def code_version() -> str:
     """Return the commit the engine ran at, and whether search/ or indexer/ had uncommitted changes."""
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "search", "indexer"], cwd=ROOT,
-                               capture_output=True, text=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "search", "indexer"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
     except OSError:
         return "unknown"
     return f"{head}{' + uncommitted changes in search/ or indexer/' if dirty else ''}"
@@ -401,8 +450,10 @@ def code_version() -> str:
 
 def summarise(engine: dict, whoosh: dict | None, tant: dict | None) -> list[str]:
     """Return the report lines (the figures) for the three runs."""
-    lines = [f"code: {engine.get('code', '?')}; {os.cpu_count()} CPUs, load average "
-             f"{engine.get('load', float('nan')):.2f} after the engine run, {os.getloadavg()[0]:.2f} at the end"]
+    lines = [
+        f"code: {engine.get('code', '?')}; {os.cpu_count()} CPUs, load average "
+        f"{engine.get('load', float('nan')):.2f} after the engine run, {os.getloadavg()[0]:.2f} at the end"
+    ]
     eq = engine["per_query"]
     kinds = [pq["kind"] for pq in eq]
     n = len(kinds)
@@ -416,8 +467,10 @@ def summarise(engine: dict, whoosh: dict | None, tant: dict | None) -> list[str]
     def ran(peer) -> set[int]:
         return {i for i in range(n) if peer["per_query_warm"][i]}
 
-    lines.append(f"queries: {n} ({', '.join(f'{k} {kinds.count(k)}' for k in dict.fromkeys(kinds))}); "
-                 f"engine result cache: {engine['cache']}")
+    lines.append(
+        f"queries: {n} ({', '.join(f'{k} {kinds.count(k)}' for k in dict.fromkeys(kinds))}); "
+        f"engine result cache: {engine['cache']}"
+    )
     lines.append("per-kind warm p50 ms:    engine  naive-whoosh   tantivy")
     for kind in dict.fromkeys(kinds):
         idxs = {i for i, k in enumerate(kinds) if k == kind}
@@ -427,44 +480,61 @@ def summarise(engine: dict, whoosh: dict | None, tant: dict | None) -> list[str]
         lines.append(f"  {kind:10s} {row[0]:14.1f} {row[1]:13.1f} {row[2]:9.1f}")
 
     def fmt(name, st):
-        return (f"{name}: p50 {st['p50']:.1f} ms  p95 {st['p95']:.1f} ms  p99 {st['p99']:.1f} ms  "
-                f"max {st['max']:.1f} ms  (n={st['n']})")
+        return (
+            f"{name}: p50 {st['p50']:.1f} ms  p95 {st['p95']:.1f} ms  p99 {st['p99']:.1f} ms  "
+            f"max {st['max']:.1f} ms  (n={st['n']})"
+        )
 
     eng_w, eng_b = percentiles(flat(e_warm, range(n))), percentiles(flat(e_warm, broad))
     for name, peer in (("naive whoosh", whoosh), ("tantivy", tant)):
         if not peer:
             continue
         idxs = ran(peer)
-        pw, pb = percentiles(flat(peer["per_query_warm"], idxs)), percentiles(flat(peer["per_query_warm"], idxs & broad))
+        pw, pb = (
+            percentiles(flat(peer["per_query_warm"], idxs)),
+            percentiles(flat(peer["per_query_warm"], idxs & broad)),
+        )
         ew, eb = percentiles(flat(e_warm, idxs)), percentiles(flat(e_warm, idxs & broad))
         lines.append(fmt(f"{name} cold", percentiles([peer["cold"][i] for i in sorted(idxs)])))
         lines.append(fmt(f"{name} warm ({len(idxs)} queries)", pw))
         lines.append(fmt(f"{name} warm (broad queries)", pb))
         diff = [i for i in sorted(idxs) if peer["totals"][i] != eq[i]["total"]]
-        lines.append(f"{name}: totals differ from the engine's on {len(diff)} of {len(idxs)} queries (query "
-                     f"syntax and analyzers are not identical; see the JSON)")
+        lines.append(
+            f"{name}: totals differ from the engine's on {len(diff)} of {len(idxs)} queries (query "
+            f"syntax and analyzers are not identical; see the JSON)"
+        )
         # Per-query median ratios, so one slow query does not dominate.
         ratios = {i: _median(peer["per_query_warm"][i]) / max(_median(e_warm[i]), 1e-6) for i in idxs}
         br = [ratios[i] for i in idxs & broad]
         if name == "tantivy":
-            lines.append(f"RATIO engine/tantivy (same queries): p50 {ew['p50'] / pw['p50']:.1f}x  p95 "
-                         f"{ew['p95'] / pw['p95']:.1f}x  broad p50 {eb['p50'] / pb['p50']:.1f}x  "
-                         f"broad p95 {eb['p95'] / pb['p95']:.1f}x  (how much faster tantivy is)")
+            lines.append(
+                f"RATIO engine/tantivy (same queries): p50 {ew['p50'] / pw['p50']:.1f}x  p95 "
+                f"{ew['p95'] / pw['p95']:.1f}x  broad p50 {eb['p50'] / pb['p50']:.1f}x  "
+                f"broad p95 {eb['p95'] / pb['p95']:.1f}x  (how much faster tantivy is)"
+            )
             b = tant["build"]
-            lines.append(f"tantivy build: {b['docs']} docs in {b['build_s']:.1f} s "
-                         f"(+{b['read_whoosh_s']:.1f} s reading facets from Whoosh); its RSS {peer['rss_mb']:.0f} MB")
+            lines.append(
+                f"tantivy build: {b['docs']} docs in {b['build_s']:.1f} s "
+                f"(+{b['read_whoosh_s']:.1f} s reading facets from Whoosh); its RSS {peer['rss_mb']:.0f} MB"
+            )
         else:
-            lines.append(f"RATIO naive-whoosh/engine (same queries): p50 {pw['p50'] / ew['p50']:.1f}x  p95 "
-                         f"{pw['p95'] / ew['p95']:.1f}x  broad p50 {pb['p50'] / eb['p50']:.1f}x  broad p95 "
-                         f"{pb['p95'] / eb['p95']:.1f}x  broad per-query speed-up min {min(br) if br else float('nan'):.1f}x"
-                         f" (goal >= 10x on broad queries)")
+            lines.append(
+                f"RATIO naive-whoosh/engine (same queries): p50 {pw['p50'] / ew['p50']:.1f}x  p95 "
+                f"{pw['p95'] / ew['p95']:.1f}x  broad p50 {pb['p50'] / eb['p50']:.1f}x  broad p95 "
+                f"{pb['p95'] / eb['p95']:.1f}x  broad per-query speed-up min {min(br) if br else float('nan'):.1f}x"
+                f" (goal >= 10x on broad queries)"
+            )
     lines.append(fmt("ENGINE cold (first pass after opening)", percentiles(e_cold)))
     lines.append(fmt("ENGINE warm (all queries)", eng_w))
     lines.append(fmt("ENGINE warm (broad queries)", eng_b))
-    lines.append(f"ENGINE start-up to first answer: {engine['startup_first_answer_s']:.2f} s "
-                 f"(imports {engine['import_s']:.2f} s; goal <= 2 s)")
-    lines.append(f"ENGINE RSS after the query set: {engine['rss_mb']:.0f} MB, peak {engine['peak_rss_mb']:.0f} MB "
-                 f"(goal <= 300 MB on the 108k set)")
+    lines.append(
+        f"ENGINE start-up to first answer: {engine['startup_first_answer_s']:.2f} s "
+        f"(imports {engine['import_s']:.2f} s; goal <= 2 s)"
+    )
+    lines.append(
+        f"ENGINE RSS after the query set: {engine['rss_mb']:.0f} MB, peak {engine['peak_rss_mb']:.0f} MB "
+        f"(goal <= 300 MB on the 108k set)"
+    )
     return lines
 
 
@@ -478,8 +548,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--peer-runs", type=int, default=2, help="warm passes for the peers (naive Whoosh is slow)")
     ap.add_argument("--skip-peers", action="store_true")
     ap.add_argument("--skip-whoosh", action="store_true")
-    ap.add_argument("--whoosh-kinds", help="comma-separated query kinds naive Whoosh runs (default all), "
-                                           "e.g. broad,browse to keep it short on 108k")
+    ap.add_argument(
+        "--whoosh-kinds",
+        help="comma-separated query kinds naive Whoosh runs (default all), e.g. broad,browse to keep it short on 108k",
+    )
     ap.add_argument("--out", help="write every sample as JSON here (default bench/out/latency-<index>.json)")
     ap.add_argument("--summarise", metavar="JSON", help="print the figures of a saved run again and exit")
     ap.add_argument("--role", choices=("engine", "whoosh", "tantivy"), help=argparse.SUPPRESS)
@@ -512,8 +584,15 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(out))
         return 0
 
-    common = [args.index_dir, "--queries", args.queries, "--warm-runs", str(args.warm_runs),
-              "--peer-runs", str(args.peer_runs)] + (["--whoosh-kinds", args.whoosh_kinds] if args.whoosh_kinds else [])
+    common = [
+        args.index_dir,
+        "--queries",
+        args.queries,
+        "--warm-runs",
+        str(args.warm_runs),
+        "--peer-runs",
+        str(args.peer_runs),
+    ] + (["--whoosh-kinds", args.whoosh_kinds] if args.whoosh_kinds else [])
     print(f"engine run ({args.warm_runs} warm passes) ...", flush=True)
     engine = _spawn([*common, "--role", "engine"])
     relaxed = json.dumps([pq["relaxed"] for pq in engine["per_query"]])

@@ -47,8 +47,14 @@ def read_time_articles(time_dir: Path) -> list[dict]:
     for pos, m in enumerate(heads, start=1):
         end = heads[pos].start() if pos < len(heads) else len(raw)
         number, mm, dd, yy, _page = m.groups()
-        out.append({"pos": pos, "number": int(number), "date": f"19{yy}-{mm}-{dd}",
-                    "text": " ".join(raw[m.end():end].split())})
+        out.append(
+            {
+                "pos": pos,
+                "number": int(number),
+                "date": f"19{yy}-{mm}-{dd}",
+                "text": " ".join(raw[m.end() : end].split()),
+            }
+        )
     return out
 
 
@@ -84,8 +90,12 @@ def write_jsonl(articles: list[dict], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as fh:
         for a in articles:
-            fh.write(json.dumps({"id": article_id(a["pos"]), "title": "", "date": a["date"], "text": a["text"],
-                                 "source": "TIME"}) + "\n")
+            fh.write(
+                json.dumps(
+                    {"id": article_id(a["pos"]), "title": "", "date": a["date"], "text": a["text"], "source": "TIME"}
+                )
+                + "\n"
+            )
 
 
 def ndcg_at(ranking: list[int], relevant: set[int], k: int = 10) -> float:
@@ -182,13 +192,17 @@ def main(argv: list[str] | None = None) -> int:
     queries = read_time_queries(time_dir)
     judgements = read_time_judgements(time_dir, len(articles))
     queries = {q: t for q, t in queries.items() if q in judgements}
-    print(f"TIME: {len(articles)} articles, {len(queries)} judged queries, "
-          f"{sum(map(len, judgements.values()))} judgements", flush=True)
+    print(
+        f"TIME: {len(articles)} articles, {len(queries)} judged queries, "
+        f"{sum(map(len, judgements.values()))} judgements",
+        flush=True,
+    )
 
     bm25 = bm25_rankings(articles, queries, args.depth)
     results = {"bm25": evaluate(bm25, judgements)}
-    per_query = {q: {"query": queries[q], "relevant": sorted(judgements[q]), "bm25_top10": bm25[q][:10]}
-                 for q in queries}
+    per_query = {
+        q: {"query": queries[q], "relevant": sorted(judgements[q]), "bm25_top10": bm25[q][:10]} for q in queries
+    }
     tmp = None
     if not args.baseline_only:
         jsonl = BENCH / "out" / "time.jsonl"
@@ -209,11 +223,17 @@ def main(argv: list[str] | None = None) -> int:
         results["engine"] = evaluate({q: r for q, (r, _, _) in eng.items()}, judgements)
         results["engine_lower"] = evaluate({q: r for q, (r, _, _) in low.items()}, judgements)
         for q in queries:
-            per_query[q].update({"engine_top10": eng[q][0][:10], "relaxed": eng[q][1], "notice": eng[q][2],
-                                 "engine_ndcg10": ndcg_at(eng[q][0], judgements[q]),
-                                 "bm25_ndcg10": ndcg_at(bm25[q], judgements[q]),
-                                 "engine_ap": average_precision(eng[q][0], judgements[q]),
-                                 "bm25_ap": average_precision(bm25[q], judgements[q])})
+            per_query[q].update(
+                {
+                    "engine_top10": eng[q][0][:10],
+                    "relaxed": eng[q][1],
+                    "notice": eng[q][2],
+                    "engine_ndcg10": ndcg_at(eng[q][0], judgements[q]),
+                    "bm25_ndcg10": ndcg_at(bm25[q], judgements[q]),
+                    "engine_ap": average_precision(eng[q][0], judgements[q]),
+                    "bm25_ap": average_precision(bm25[q], judgements[q]),
+                }
+            )
         relaxed = sum(1 for r in eng.values() if r[1])
         empty = sum(1 for r in eng.values() if not r[0])
         print(f"engine: {relaxed} of {len(queries)} queries ran relaxed, {empty} found nothing")
@@ -227,10 +247,14 @@ def main(argv: list[str] | None = None) -> int:
         e_ndcg, e_map = results["engine"]
         l_ndcg, l_map = results["engine_lower"]
         print(f"Crisis Desk, queries lower-cased (diagnostic): nDCG@10 {l_ndcg:.4f}  MAP {l_map:.4f}")
-        print(f"Crisis Desk (parse_request + SearchIndex.search, queries as written): nDCG@10 {e_ndcg:.4f}  "
-              f"MAP {e_map:.4f}")
-        print(f"engine - BM25: nDCG@10 {e_ndcg - b_ndcg:+.4f}, MAP {e_map - b_map:+.4f} "
-              f"(goal: both >= 0) -> {'MET' if e_ndcg >= b_ndcg and e_map >= b_map else 'MISSED'}")
+        print(
+            f"Crisis Desk (parse_request + SearchIndex.search, queries as written): nDCG@10 {e_ndcg:.4f}  "
+            f"MAP {e_map:.4f}"
+        )
+        print(
+            f"engine - BM25: nDCG@10 {e_ndcg - b_ndcg:+.4f}, MAP {e_map - b_map:+.4f} "
+            f"(goal: both >= 0) -> {'MET' if e_ndcg >= b_ndcg and e_map >= b_map else 'MISSED'}"
+        )
     return 0
 
 

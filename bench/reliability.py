@@ -54,8 +54,17 @@ class Server:
         self.log = tempfile.TemporaryFile()
         command = [PY, "-m", "flask", "--app", "app", "run", "--port", str(self.port)]
         if tracemalloc_dir is not None:  # the same threaded Werkzeug server, with snapshots every 5 minutes
-            command = [PY, str(ROOT / "bench" / "traced_server.py"), str(index_dir), "--port", str(self.port),
-                       "--out", str(tracemalloc_dir), "--every", "300"]
+            command = [
+                PY,
+                str(ROOT / "bench" / "traced_server.py"),
+                str(index_dir),
+                "--port",
+                str(self.port),
+                "--out",
+                str(tracemalloc_dir),
+                "--every",
+                "300",
+            ]
         self.proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self.base = f"http://127.0.0.1:{self.port}"
         for _ in range(600):  # a minute: a busy 2-core machine starts it slowly
@@ -117,12 +126,29 @@ def q(path: str, **params) -> str:
 # --- 1. hostile requests ------------------------------------------------------------------------------
 
 PAYLOADS = [
-    f"<script>alert('{MARKER}')</script>", f'"><img src=x onerror=alert("{MARKER}")>', f"javascript:{MARKER}()",
-    f"'{MARKER}\"<svg/onload=alert(1)>", f"{MARKER}</textarea><script>1</script>", f"{MARKER}\u202e<b>",
-    f"{MARKER}\x00\x01\x7f", f"{MARKER}" + "\ud7ff" + "\U0001f600", f"=HYPERLINK(\"{MARKER}\")", f"{MARKER}%00%3Cb%3E",
-    f"{MARKER}{{{{7*7}}}}", f"{MARKER}${{7*7}}", f"{MARKER}' OR 1=1 --", f"../../etc/passwd{MARKER}",
-    f"{MARKER}" + "A" * 999, f"title:<{MARKER}>", f'actor:"<{MARKER}>"', f"date:[<{MARKER}> TO 2022]",
-    f"{MARKER}~99", f"({MARKER}" * 50, f'"{MARKER}' * 30, f"{MARKER}^99999", f"{MARKER}*" * 20,
+    f"<script>alert('{MARKER}')</script>",
+    f'"><img src=x onerror=alert("{MARKER}")>',
+    f"javascript:{MARKER}()",
+    f"'{MARKER}\"<svg/onload=alert(1)>",
+    f"{MARKER}</textarea><script>1</script>",
+    f"{MARKER}\u202e<b>",
+    f"{MARKER}\x00\x01\x7f",
+    f"{MARKER}" + "\ud7ff" + "\U0001f600",
+    f'=HYPERLINK("{MARKER}")',
+    f"{MARKER}%00%3Cb%3E",
+    f"{MARKER}{{{{7*7}}}}",
+    f"{MARKER}${{7*7}}",
+    f"{MARKER}' OR 1=1 --",
+    f"../../etc/passwd{MARKER}",
+    f"{MARKER}" + "A" * 999,
+    f"title:<{MARKER}>",
+    f'actor:"<{MARKER}>"',
+    f"date:[<{MARKER}> TO 2022]",
+    f"{MARKER}~99",
+    f"({MARKER}" * 50,
+    f'"{MARKER}' * 30,
+    f"{MARKER}^99999",
+    f"{MARKER}*" * 20,
 ]
 
 
@@ -137,12 +163,21 @@ def hostile_paths(rng: random.Random) -> list[str]:
             paths.append(base + urllib.parse.quote(p, safe=""))
         paths.append(q("/", q=p, country=["-" + p, p], actor=p, page="2"))
     for _ in range(600):
-        params = {k: rng.choice(PAYLOADS + ["Belarus", "2021-11", "-1", "99999999999", "", "%", "\u0000"])
-                  for k in rng.sample(["q", "actor", "country", "org", "source", "from", "to", "sort", "page",
-                                       "per_page"], 3)}
+        params = {
+            k: rng.choice(PAYLOADS + ["Belarus", "2021-11", "-1", "99999999999", "", "%", "\u0000"])
+            for k in rng.sample(["q", "actor", "country", "org", "source", "from", "to", "sort", "page", "per_page"], 3)
+        }
         paths.append(q(rng.choice(["/", "/api/search", "/export.csv"]), **params))
-    paths += ["/article//x", "//article/x", "/static/../app.py", "/static/%2e%2e/app.py", "/%00", "/healthz/..",
-              "/api/search?" + "&".join(f"actor=a{i}" for i in range(500)), "/api/search?q=" + "x" * 5000]
+    paths += [
+        "/article//x",
+        "//article/x",
+        "/static/../app.py",
+        "/static/%2e%2e/app.py",
+        "/%00",
+        "/healthz/..",
+        "/api/search?" + "&".join(f"actor=a{i}" for i in range(500)),
+        "/api/search?q=" + "x" * 5000,
+    ]
     return paths
 
 
@@ -160,6 +195,7 @@ def run_hostile(index_dir: Path, args) -> dict:
     statuses: Counter = Counter()
     echoes, tracebacks, slowest, slowest_export = [], [], (0.0, ""), (0.0, "")
     try:
+
         def one(path):
             return path, server.get(path)
 
@@ -185,13 +221,21 @@ def run_hostile(index_dir: Path, args) -> dict:
         log = server.server_log()
     finally:
         server.stop()
-    result = {"requests": sum(statuses.values()), "status": dict(sorted(statuses.items())),
-              "5xx": sum(n for s, n in statuses.items() if s >= 500), "unescaped_echoes": len(echoes),
-              "tracebacks_in_responses": len(tracebacks), "tracebacks_in_server_log": log.count("Traceback"),
-              "host_redirects": len(redirects), "server_header": headers.get("Server", ""),
-              "slowest_s": round(slowest[0], 3), "slowest_request": slowest[1][:120],
-              "slowest_export_s": round(slowest_export[0], 3), "slowest_export": slowest_export[1][:120],
-              "examples": {"echo": echoes[:3], "traceback": tracebacks[:3]}}
+    result = {
+        "requests": sum(statuses.values()),
+        "status": dict(sorted(statuses.items())),
+        "5xx": sum(n for s, n in statuses.items() if s >= 500),
+        "unescaped_echoes": len(echoes),
+        "tracebacks_in_responses": len(tracebacks),
+        "tracebacks_in_server_log": log.count("Traceback"),
+        "host_redirects": len(redirects),
+        "server_header": headers.get("Server", ""),
+        "slowest_s": round(slowest[0], 3),
+        "slowest_request": slowest[1][:120],
+        "slowest_export_s": round(slowest_export[0], 3),
+        "slowest_export": slowest_export[1][:120],
+        "examples": {"echo": echoes[:3], "traceback": tracebacks[:3]},
+    }
     return result
 
 
@@ -205,18 +249,50 @@ def bomb_queries(rng: random.Random) -> dict[str, str]:
     return {
         "81 infix wildcards (issue)": " OR ".join("*" + a + b + "*" for a, b in pairs),
         "150 random *xy* (issue)": " OR ".join(f"*{t}*" for t in two)[:1000],
-        "140 xxxxxx~2 (issue)": " OR ".join(
-            "".join(rng.choice(letters) for _ in range(6)) + "~2" for _ in range(140))[:1000],
+        "140 xxxxxx~2 (issue)": " OR ".join("".join(rng.choice(letters) for _ in range(6)) + "~2" for _ in range(140))[
+            :1000
+        ],
         "150 random xy* prefixes": " OR ".join(f"{t}*" for t in two)[:1000],
         "26 one-letter prefixes": " OR ".join(f"{c}*" for c in letters),
         "26 one-letter prefixes, title and body": " OR ".join(f"title:{c}* OR {c}*" for c in letters)[:1000],
-        "80 x?y*z wildcards": " OR ".join(f"{rng.choice(letters)}?{rng.choice(letters)}*{rng.choice(letters)}"
-                                          for _ in range(80))[:1000],
-        "fuzzy common words": " OR ".join(w + "~2" for w in ("president", "minister", "government", "ukraine",
-                                                           "russia", "security", "military", "sanctions",
-                                                           "international", "cooperation") * 9)[:1000],
-        "100 plain words": " ".join(rng.choice(["war", "peace", "talks", "border", "gas", "army", "kyiv", "nato",
-                                                 "minsk", "troops", "sanctions", "border"]) for _ in range(100)),
+        "80 x?y*z wildcards": " OR ".join(
+            f"{rng.choice(letters)}?{rng.choice(letters)}*{rng.choice(letters)}" for _ in range(80)
+        )[:1000],
+        "fuzzy common words": " OR ".join(
+            w + "~2"
+            for w in (
+                "president",
+                "minister",
+                "government",
+                "ukraine",
+                "russia",
+                "security",
+                "military",
+                "sanctions",
+                "international",
+                "cooperation",
+            )
+            * 9
+        )[:1000],
+        "100 plain words": " ".join(
+            rng.choice(
+                [
+                    "war",
+                    "peace",
+                    "talks",
+                    "border",
+                    "gas",
+                    "army",
+                    "kyiv",
+                    "nato",
+                    "minsk",
+                    "troops",
+                    "sanctions",
+                    "border",
+                ]
+            )
+            for _ in range(100)
+        ),
         "date range over everything": "date:[1800-01-01 TO 2100-12-31] OR a* OR b*",
     }
 
@@ -240,17 +316,24 @@ def run_bombs(index_dir: Path, args) -> dict:
                         notice = json.loads(body).get("notice")
                     elif path == "/api/search":
                         notice = json.loads(body).get("error")
-            results[name] = {"max_s": round(max(times), 3), "median_s": round(sorted(times)[len(times) // 2], 3),
-                             "export_max_s": round(max(export_times), 3),
-                             "status": dict(statuses), "said": (notice or "")[:140]}
+            results[name] = {
+                "max_s": round(max(times), 3),
+                "median_s": round(sorted(times)[len(times) // 2], 3),
+                "export_max_s": round(max(export_times), 3),
+                "status": dict(statuses),
+                "said": (notice or "")[:140],
+            }
         start = time.perf_counter()
         status, body, _, _ = server.get("/export.csv")
         whole_export = {"rows": body.count("\n") - 1, "s": round(time.perf_counter() - start, 3)}
     finally:
         server.stop()
-    return {"worst_page_or_api_s": max(r["max_s"] for r in results.values()),
-            "worst_export_s": max(r["export_max_s"] for r in results.values()),
-            "export_everything": whole_export, "queries": results}
+    return {
+        "worst_page_or_api_s": max(r["max_s"] for r in results.values()),
+        "worst_export_s": max(r["export_max_s"] for r in results.values()),
+        "export_everything": whole_export,
+        "queries": results,
+    }
 
 
 # --- 3. damaged indexes --------------------------------------------------------------------------------
@@ -281,12 +364,13 @@ def _flip(data: bytearray, count: int) -> bytearray:
 
 def _zero(data: bytearray, size: int) -> bytearray:
     start = max(0, (len(data) - size) // 2)
-    data[start:start + size] = bytes(min(size, len(data)))
+    data[start : start + size] = bytes(min(size, len(data)))
     return data
 
 
 def _foreign(index_dir: Path) -> None:
-    from whoosh import fields, index as whoosh_index
+    from whoosh import fields
+    from whoosh import index as whoosh_index
 
     target = _gen(index_dir)
     shutil.rmtree(target)
@@ -297,7 +381,7 @@ def _foreign(index_dir: Path) -> None:
 
 
 DAMAGE = {
-    "segment truncated to half": lambda d: _rewrite(_seg(d), lambda b: b[:len(b) // 2]),
+    "segment truncated to half": lambda d: _rewrite(_seg(d), lambda b: b[: len(b) // 2]),
     "segment truncated to 1 byte": lambda d: _rewrite(_seg(d), lambda b: b[:1]),
     "segment emptied": lambda d: _rewrite(_seg(d), lambda b: b""),
     "segment deleted": lambda d: _seg(d).unlink(),
@@ -305,7 +389,7 @@ DAMAGE = {
     "5000 flipped bytes in the segment": lambda d: _rewrite(_seg(d), lambda b: _flip(b, 5000)),
     "64 KB of the segment zeroed": lambda d: _rewrite(_seg(d), lambda b: _zero(b, 65536)),
     "1 byte of the segment changed": lambda d: _rewrite(_seg(d), lambda b: _flip(b, 1)),
-    "TOC truncated": lambda d: _rewrite(_toc(d), lambda b: b[:len(b) // 2]),
+    "TOC truncated": lambda d: _rewrite(_toc(d), lambda b: b[: len(b) // 2]),
     "TOC garbled": lambda d: _rewrite(_toc(d), lambda b: os.urandom(len(b))),
     "TOC header changed": lambda d: _rewrite(_toc(d), lambda b: b[:4] + b"\x7f" * 8 + b[12:]),
     "TOC deleted": lambda d: _toc(d).unlink(),
@@ -335,16 +419,26 @@ def run_corruption(index_dir: Path, args) -> dict:
                 answers = [server.get(u) for u in urls + [f"/article/{some_id}", f"/api/article/{some_id}"]]
             finally:
                 server.stop()
-            cli = [subprocess.run([PY, "-m", "indexer", "--index", str(copy), cmd], capture_output=True, text=True,
-                                  cwd=ROOT) for cmd in ("status", "check")]
+            cli = [
+                subprocess.run(
+                    [PY, "-m", "indexer", "--index", str(copy), cmd], capture_output=True, text=True, cwd=ROOT
+                )
+                for cmd in ("status", "check")
+            ]
             web_clean = all(s == 503 and "damaged" in b and "Traceback" not in b for s, b, _, _ in answers)
             names = all(generation in b or "CURRENT" in b for _, b, _, _ in answers)
-            cli_clean = all(c.returncode == 1 and len(c.stderr.strip().splitlines()) == 1
-                            and "Traceback" not in c.stderr for c in cli)
-            cases[name] = {"web": sorted({s for s, _, _, _ in answers}), "web_clean": web_clean,
-                           "names_generation_or_CURRENT": names,
-                           "cli_exit": [c.returncode for c in cli], "cli_clean": cli_clean,
-                           "message": (cli[0].stderr.strip() or cli[0].stdout.strip())[:200]}
+            cli_clean = all(
+                c.returncode == 1 and len(c.stderr.strip().splitlines()) == 1 and "Traceback" not in c.stderr
+                for c in cli
+            )
+            cases[name] = {
+                "web": sorted({s for s, _, _, _ in answers}),
+                "web_clean": web_clean,
+                "names_generation_or_CURRENT": names,
+                "cli_exit": [c.returncode for c in cli],
+                "cli_clean": cli_clean,
+                "message": (cli[0].stderr.strip() or cli[0].stdout.strip())[:200],
+            }
     finally:
         shutil.rmtree(work, ignore_errors=True)
     clean = sum(1 for c in cases.values() if c["web_clean"] and c["cli_clean"] and c["names_generation_or_CURRENT"])
@@ -366,8 +460,9 @@ def run_diskfull(index_dir: Path, args) -> dict:
     size = sum(p.stat().st_size for p in index_dir.rglob("*") if p.is_file())
     disk = Path(tempfile.mkdtemp(prefix="crisis-disk-"))
     mb = int(size / 2**20 * 1.5) + 16
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={mb}m", "tmpfs", str(disk)], capture_output=True,
-                          text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={mb}m", "tmpfs", str(disk)], capture_output=True, text=True
+    )
     if done.returncode:
         return {"skipped": f"mount failed: {done.stderr.strip()}"}
     result = {"tmpfs_mb": mb}
@@ -387,15 +482,30 @@ def run_diskfull(index_dir: Path, args) -> dict:
             full = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
             after = {p.name: p.stat().st_size for p in _gen(copy).iterdir()}
             gens = sorted(p.name for p in copy.iterdir() if p.name.startswith("gen-"))
-            runs.append({"rebuild": rebuild, "exit": full.returncode, "message": full.stderr.strip()[-300:],
-                         "served_unchanged": after == before, "generations": gens})
+            runs.append(
+                {
+                    "rebuild": rebuild,
+                    "exit": full.returncode,
+                    "message": full.stderr.strip()[-300:],
+                    "served_unchanged": after == before,
+                    "generations": gens,
+                }
+            )
         filler.unlink()
-        again = subprocess.run([PY, "-m", "indexer", "--index", str(copy), "build", str(args.corpus), "--quiet"],
-                               capture_output=True, text=True, cwd=ROOT)
-        check = subprocess.run([PY, "-m", "indexer", "--index", str(copy), "check"], capture_output=True, text=True,
-                               cwd=ROOT)
-        result.update(full_disk=runs, after_space_back={"exit": again.returncode, "summary": again.stdout.strip()},
-                      check=check.stdout.strip() or check.stderr.strip())
+        again = subprocess.run(
+            [PY, "-m", "indexer", "--index", str(copy), "build", str(args.corpus), "--quiet"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        check = subprocess.run(
+            [PY, "-m", "indexer", "--index", str(copy), "check"], capture_output=True, text=True, cwd=ROOT
+        )
+        result.update(
+            full_disk=runs,
+            after_space_back={"exit": again.returncode, "summary": again.stdout.strip()},
+            check=check.stdout.strip() or check.stderr.strip(),
+        )
     finally:
         subprocess.run(["umount", "-l", str(disk)], check=False)
         shutil.rmtree(disk, ignore_errors=True)
@@ -419,28 +529,47 @@ def run_kills(index_dir: Path, args) -> dict:
     kills = []
     try:
         for _ in range(args.kills):
-            proc = subprocess.Popen([PY, "-m", "indexer", "--index", str(copy), "build", str(args.corpus),
-                                     "--rebuild", "--quiet"], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                [PY, "-m", "indexer", "--index", str(copy), "build", str(args.corpus), "--rebuild", "--quiet"],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             delay = rng.uniform(3, args.kill_within)
             time.sleep(delay)
             alive = proc.poll() is None
             proc.send_signal(signal.SIGKILL)
             proc.wait()
-            check = subprocess.run([PY, "-m", "indexer", "--index", str(copy), "check"], capture_output=True,
-                                   text=True, cwd=ROOT)
-            kills.append({"after_s": round(delay, 1), "killed_while_running": alive, "articles": articles(),
-                          "check_exit": check.returncode,
-                          "generations": sorted(p.name for p in copy.iterdir() if p.name.startswith("gen-"))})
-        final = subprocess.run([PY, "-m", "indexer", "--index", str(copy), "build", str(args.corpus), "--rebuild",
-                                "--quiet"], capture_output=True, text=True, cwd=ROOT)
+            check = subprocess.run(
+                [PY, "-m", "indexer", "--index", str(copy), "check"], capture_output=True, text=True, cwd=ROOT
+            )
+            kills.append(
+                {
+                    "after_s": round(delay, 1),
+                    "killed_while_running": alive,
+                    "articles": articles(),
+                    "check_exit": check.returncode,
+                    "generations": sorted(p.name for p in copy.iterdir() if p.name.startswith("gen-")),
+                }
+            )
+        final = subprocess.run(
+            [PY, "-m", "indexer", "--index", str(copy), "build", str(args.corpus), "--rebuild", "--quiet"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         gens = sorted(p.name for p in copy.iterdir() if p.name.startswith("gen-"))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return {"articles_before": start, "kills": len(kills),
-            "articles_lost": sum(1 for k in kills if k["articles"] != start),
-            "check_failures": sum(1 for k in kills if k["check_exit"] != 0), "detail": kills,
-            "final_rebuild": final.stdout.strip(), "generations_after": gens}
+    return {
+        "articles_before": start,
+        "kills": len(kills),
+        "articles_lost": sum(1 for k in kills if k["articles"] != start),
+        "check_failures": sum(1 for k in kills if k["check_exit"] != 0),
+        "detail": kills,
+        "final_rebuild": final.stdout.strip(),
+        "generations_after": gens,
+    }
 
 
 # --- 6. memory soak -------------------------------------------------------------------------------------
@@ -452,8 +581,28 @@ def soak_paths(client, seed: int = 30):
     first = client.get("/api/search?q=Ukraine&per_page=50").get_json()
     ids = [h["id"] for h in first["hits"]]
     actors = [v["value"] for v in first["facets"]["actor"]][:30]
-    words = ["Ukraine", "Russia", "Putin", "sanctions", "gas", "NATO", "Kyiv", "talks", "border", "troops",
-             "Zelenskyy", "Biden", "Donbas", "Crimea", "Minsk", "energy", "grain", "refugees", "army", "peace"]
+    words = [
+        "Ukraine",
+        "Russia",
+        "Putin",
+        "sanctions",
+        "gas",
+        "NATO",
+        "Kyiv",
+        "talks",
+        "border",
+        "troops",
+        "Zelenskyy",
+        "Biden",
+        "Donbas",
+        "Crimea",
+        "Minsk",
+        "energy",
+        "grain",
+        "refugees",
+        "army",
+        "peace",
+    ]
     rng = random.Random(seed)
     letters = string.ascii_lowercase
 
@@ -462,13 +611,20 @@ def soak_paths(client, seed: int = 30):
         if kind < 0.35:
             return q("/", q=" ".join(rng.sample(words, rng.randint(1, 3))), page=rng.randint(1, 5))
         if kind < 0.5:
-            return q("/api/search", q=rng.choice(words)[:rng.randint(3, 5)] + "*",
-                     actor=rng.choice(actors) if actors else "", per_page=50)
+            return q(
+                "/api/search",
+                q=rng.choice(words)[: rng.randint(3, 5)] + "*",
+                actor=rng.choice(actors) if actors else "",
+                per_page=50,
+            )
         if kind < 0.6:
             return q("/api/search", q="".join(rng.choice(letters) for _ in range(7)) + "~2")
         if kind < 0.7:  # never the same twice: what fills caches
-            return q("/", q=f"{rng.choice(words)} {''.join(rng.choice(letters) for _ in range(5))}",
-                     **{"from": f"20{rng.randint(15, 22)}-{rng.randint(1, 12):02d}"})
+            return q(
+                "/",
+                q=f"{rng.choice(words)} {''.join(rng.choice(letters) for _ in range(5))}",
+                **{"from": f"20{rng.randint(15, 22)}-{rng.randint(1, 12):02d}"},
+            )
         if kind < 0.85:
             return f"/article/{rng.choice(ids)}"
         if kind < 0.9:
@@ -488,6 +644,7 @@ def run_soak(index_dir: Path, args) -> dict:
     deadline = start + args.minutes * 60
     next_sample = start
     try:
+
         def worker():
             while time.time() < deadline:
                 try:
@@ -501,8 +658,9 @@ def run_soak(index_dir: Path, args) -> dict:
             while time.time() < deadline:
                 if time.time() >= next_sample:
                     samples.append((round(time.time() - start), round(server.rss_mb(), 1), sum(statuses.values())))
-                    print(f"  {samples[-1][0]:5d} s  RSS {samples[-1][1]:7.1f} MB  {samples[-1][2]} requests",
-                          flush=True)
+                    print(
+                        f"  {samples[-1][0]:5d} s  RSS {samples[-1][1]:7.1f} MB  {samples[-1][2]} requests", flush=True
+                    )
                     next_sample += args.sample_seconds
                 time.sleep(0.5)
             for f in futures:
@@ -511,11 +669,18 @@ def run_soak(index_dir: Path, args) -> dict:
     finally:
         server.stop()
     rss = [s[1] for s in samples]
-    half = rss[len(rss) // 2:]
-    result = {"minutes": args.minutes, "server_env": args.server_env, "requests": sum(statuses.values()),
-              "status": dict(statuses),
-              "rss_start_mb": rss[0], "rss_peak_mb": max(rss), "rss_end_mb": rss[-1],
-              "rss_second_half_min_max_mb": [min(half), max(half)], "samples": samples}
+    half = rss[len(rss) // 2 :]
+    result = {
+        "minutes": args.minutes,
+        "server_env": args.server_env,
+        "requests": sum(statuses.values()),
+        "status": dict(statuses),
+        "rss_start_mb": rss[0],
+        "rss_peak_mb": max(rss),
+        "rss_end_mb": rss[-1],
+        "rss_second_half_min_max_mb": [min(half), max(half)],
+        "samples": samples,
+    }
     if args.tracemalloc:
         result["tracemalloc_growth"] = tracemalloc_growth(args.tracemalloc)
     return result
@@ -536,13 +701,21 @@ def tracemalloc_growth(snap_dir: Path, top: int = 15) -> list[str]:
     for key in ("filename", "traceback"):
         for stat in last.compare_to(first, key)[:top]:
             where = stat.traceback.format(limit=6) if key == "traceback" else [str(stat.traceback)]
-            lines.append(f"{stat.size_diff / 2**10:+.0f} KiB ({stat.count_diff:+d} blocks) "
-                         + " <- ".join(w.strip() for w in where[::-1] if w.strip()))
+            lines.append(
+                f"{stat.size_diff / 2**10:+.0f} KiB ({stat.count_diff:+d} blocks) "
+                + " <- ".join(w.strip() for w in where[::-1] if w.strip())
+            )
     return lines
 
 
-PARTS = {"hostile": run_hostile, "bombs": run_bombs, "corruption": run_corruption, "diskfull": run_diskfull,
-         "kills": run_kills, "soak": run_soak}
+PARTS = {
+    "hostile": run_hostile,
+    "bombs": run_bombs,
+    "corruption": run_corruption,
+    "diskfull": run_diskfull,
+    "kills": run_kills,
+    "soak": run_soak,
+}
 
 
 def main() -> None:
@@ -553,10 +726,19 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, help="articles for diskfull and kills builds")
     parser.add_argument("--minutes", type=float, default=30, help="soak length (default 30)")
     parser.add_argument("--sample-seconds", type=float, default=30, help="RSS sampling interval")
-    parser.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
-                        help="environment for the soak's server, e.g. MALLOC_ARENA_MAX=2")
-    parser.add_argument("--tracemalloc", type=Path, metavar="DIR",
-                        help="soak a server with tracemalloc on, snapshots in DIR, and report what grew")
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="environment for the soak's server, e.g. MALLOC_ARENA_MAX=2",
+    )
+    parser.add_argument(
+        "--tracemalloc",
+        type=Path,
+        metavar="DIR",
+        help="soak a server with tracemalloc on, snapshots in DIR, and report what grew",
+    )
     parser.add_argument("--tag", default="", help="suffix for the output file name")
     parser.add_argument("--bomb-runs", type=int, default=3, help="variants of each bomb query")
     parser.add_argument("--kills", type=int, default=5)

@@ -22,8 +22,10 @@ NEWID = re.compile(r'NEWID="(\d+)"')
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 TAG = re.compile(r"<[^>]+>")
 D_ITEM = re.compile(r"<D>(.*?)</D>", re.S)
-MONTHS = {m: i for i, m in enumerate(
-    ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], start=1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], start=1)
+}
 DATE = re.compile(r"(\d{1,2})\s*-\s*([A-Z]{3})\s*-\s*(\d{4})(?:\s+(\d{1,2}):(\d{2}):(\d{2}))?")
 # The wire's sign-off ("Reuter", sometimes followed by control characters) is not part of the story.
 SIGN_OFF = re.compile(r"\s*\bReuter\b[\s\x03]*$")

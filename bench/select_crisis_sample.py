@@ -15,9 +15,11 @@ import random
 import sys
 from pathlib import Path
 
-PLAN = [("kremlin-zelenskyy-press-2021-22/putin.csv", "en.kremlin.ru", "kremlin", 15),
-        ("kremlin-zelenskyy-press-2021-22/zelenskyy.csv", "president.gov.ua", "ukraine", 15),
-        ("guardian-ukraine-nato-2022/guard-articles-nato.csv", "theguardian.com", "guardian", 10)]
+PLAN = [
+    ("kremlin-zelenskyy-press-2021-22/putin.csv", "en.kremlin.ru", "kremlin", 15),
+    ("kremlin-zelenskyy-press-2021-22/zelenskyy.csv", "president.gov.ua", "ukraine", 15),
+    ("guardian-ukraine-nato-2022/guard-articles-nato.csv", "theguardian.com", "guardian", 10),
+]
 MAX_BODY = 7000
 SEED = 20261128
 
@@ -58,8 +60,17 @@ def main(argv=None) -> int:
     for rel, source, prefix, n in PLAN:
         pool = [r for r in rows(Path(args.corpora) / rel) if r[0] not in skip and 200 <= len(r[4]) <= MAX_BODY]
         for url, title, date, summary, body in sorted(rng.sample(pool, n), key=lambda r: r[2]):
-            out.append({"id": f"{prefix}-{len(out):02d}", "source": source, "url": url,
-                        "date": date, "title": title, "summary": summary, "text": body})
+            out.append(
+                {
+                    "id": f"{prefix}-{len(out):02d}",
+                    "source": source,
+                    "url": url,
+                    "date": date,
+                    "title": title,
+                    "summary": summary,
+                    "text": body,
+                }
+            )
     with open(args.out, "w", encoding="utf-8") as fh:
         for rec in out:
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")

@@ -95,9 +95,22 @@ def client(base: str, urls: list[str], seconds: float, out) -> None:
 def start_server(index_dir: str, port: int, workers: int, threads: int) -> subprocess.Popen:
     """Start gunicorn as `make run` does and wait until it answers."""
     env = {**os.environ, "CRISIS_DESK_INDEX": index_dir}
-    cmd = [sys.executable, "-m", "gunicorn", "--config", "serving.py", "--bind", f"127.0.0.1:{port}",
-           "--workers", str(workers), "--threads", str(threads), "--access-logfile", "/dev/null",
-           "app:create_app()"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        "serving.py",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--access-logfile",
+        "/dev/null",
+        "app:create_app()",
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while True:
@@ -148,8 +161,12 @@ def main(argv=None) -> int:
         for seed, n in enumerate(int(c) for c in args.clients.split(",")):
             load_before = os.getloadavg()[0]
             out = ctx.Queue()
-            procs = [ctx.Process(target=client, args=(base, make_urls(words, 2000, seed=1000 * (seed + 1) + k),
-                                                       args.seconds, out)) for k in range(n)]
+            procs = [
+                ctx.Process(
+                    target=client, args=(base, make_urls(words, 2000, seed=1000 * (seed + 1) + k), args.seconds, out)
+                )
+                for k in range(n)
+            ]
             started = time.perf_counter()
             for p in procs:
                 p.start()
@@ -160,20 +177,25 @@ def main(argv=None) -> int:
             latencies = sorted(x for lat, _ in parts for x in lat)
             errors = sum(e for _, e in parts)
             row = {
-                "clients": n, "requests": len(latencies), "errors": errors,
+                "clients": n,
+                "requests": len(latencies),
+                "errors": errors,
                 "rps": round(len(latencies) / elapsed, 1),
                 "p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
                 "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))] * 1000, 1) if latencies else None,
                 "max_ms": round(latencies[-1] * 1000, 1) if latencies else None,
-                "worker_rss_mb": worker_rss(proc), "load_before": round(load_before, 2),
+                "worker_rss_mb": worker_rss(proc),
+                "load_before": round(load_before, 2),
                 "load_after": round(os.getloadavg()[0], 2),
             }
             results.append(row)
             ratio = row["rps"] / results[0]["rps"] if results[0]["rps"] else 0
-            print(f"{n:>3} clients: {row['rps']:7.1f} req/s ({ratio:.2f}x one client)  p50 {row['p50_ms']} ms  "
-                  f"p95 {row['p95_ms']} ms  max {row['max_ms']} ms  errors {errors}  "
-                  f"worker RSS {row['worker_rss_mb']} MB  load {row['load_before']}->{row['load_after']}",
-                  flush=True)
+            print(
+                f"{n:>3} clients: {row['rps']:7.1f} req/s ({ratio:.2f}x one client)  p50 {row['p50_ms']} ms  "
+                f"p95 {row['p95_ms']} ms  max {row['max_ms']} ms  errors {errors}  "
+                f"worker RSS {row['worker_rss_mb']} MB  load {row['load_before']}->{row['load_after']}",
+                flush=True,
+            )
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -181,8 +203,11 @@ def main(argv=None) -> int:
         except subprocess.TimeoutExpired:
             proc.kill()
     if args.json:
-        Path(args.json).write_text(json.dumps({"index": args.index_dir, "workers": args.workers,
-                                               "threads": args.threads, "runs": results}, indent=1))
+        Path(args.json).write_text(
+            json.dumps(
+                {"index": args.index_dir, "workers": args.workers, "threads": args.threads, "runs": results}, indent=1
+            )
+        )
     return 0
 
 

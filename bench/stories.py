@@ -39,17 +39,31 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from indexer import stories as stories_module  # noqa: E402
 from indexer.model import Article  # noqa: E402  (after sys.path)
 from indexer.sources import read_articles  # noqa: E402
-from indexer import stories as stories_module  # noqa: E402
 from indexer.stories import DEFAULT_PARAMS, StoryParams, assign_stories  # noqa: E402
 
 CRISIS = ("kremlin-zelenskyy-press-2021-22", "guardian-ukraine-nato-2022/guard-articles-nato.csv")
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
-SYNONYMS = {"said": "stated", "also": "further", "important": "significant", "discussed": "talked about",
-            "meeting": "talks", "noted": "pointed out", "today": "on this day", "support": "backing",
-            "issues": "matters", "continue": "keep up", "help": "assist", "situation": "state of affairs",
-            "expressed": "voiced", "very": "highly", "many": "numerous", "countries": "nations"}
+SYNONYMS = {
+    "said": "stated",
+    "also": "further",
+    "important": "significant",
+    "discussed": "talked about",
+    "meeting": "talks",
+    "noted": "pointed out",
+    "today": "on this day",
+    "support": "backing",
+    "issues": "matters",
+    "continue": "keep up",
+    "help": "assist",
+    "situation": "state of affairs",
+    "expressed": "voiced",
+    "very": "highly",
+    "many": "numerous",
+    "countries": "nations",
+}
 WIRES = ["TASS", "Interfax", "Reuters", "AFP", "Ukrinform", "RIA Novosti"]
 
 
@@ -87,7 +101,7 @@ def edit_words(a: Article, rng: random.Random) -> Article:
 
 def retitle(a: Article, rng: random.Random) -> Article:
     """Give the copy another title (its first words, or an UPDATE prefix)."""
-    first = " ".join(a.text.split()[:rng.randint(6, 10)])
+    first = " ".join(a.text.split()[: rng.randint(6, 10)])
     return replace(a, title=rng.choice([f"UPDATE: {a.title}", first, f"{a.title} (full text)"]))
 
 
@@ -106,7 +120,7 @@ def truncate(a: Article, rng: random.Random) -> Article:
     cut = " ".join(words[:keep])
     end = max(cut.rfind(". "), cut.rfind(".\n"))
     if end > len(cut) * 0.8:
-        cut = cut[:end + 1]
+        cut = cut[: end + 1]
     return replace(a, text=cut)
 
 
@@ -115,7 +129,7 @@ def append(a: Article, rng: random.Random, pool: list[Article]) -> Article:
     other = rng.choice(pool)
     sents = sentences(other.text)
     start = rng.randrange(max(1, len(sents) - 3))
-    return replace(a, text=a.text + "\n\n" + " ".join(sents[start:start + rng.randint(2, 4)]))
+    return replace(a, text=a.text + "\n\n" + " ".join(sents[start : start + rng.randint(2, 4)]))
 
 
 def reorder(a: Article, rng: random.Random) -> Article:
@@ -138,8 +152,13 @@ def craft_copy(a: Article, n: int, rng: random.Random, pool: list[Article]) -> t
         if step == "append":
             copy = append(copy, rng, pool)
         else:
-            copy = {"edit": edit_words, "retitle": retitle, "resource": resource, "truncate": truncate,
-                    "reorder": reorder}[step](copy, rng)
+            copy = {
+                "edit": edit_words,
+                "retitle": retitle,
+                "resource": resource,
+                "truncate": truncate,
+                "reorder": reorder,
+            }[step](copy, rng)
     return copy, "+".join(steps)
 
 
@@ -185,7 +204,7 @@ def make_groups(articles: list[Article], originals: int, seed: int) -> tuple[lis
         return x
 
     for i, a in enumerate(usable):
-        for b in usable[i + 1:]:
+        for b in usable[i + 1 :]:
             if b.date - a.date >= timedelta(days=31):
                 break
             if same_topic(a, b):
@@ -212,7 +231,7 @@ def make_groups(articles: list[Article], originals: int, seed: int) -> tuple[lis
 
 
 def half_of(group: Group) -> str:
-    """"tune" or "test", fixed by the group's key."""
+    """ "tune" or "test", fixed by the group's key."""
     return "tune" if int(hashlib.sha256(group.key.encode()).hexdigest(), 16) % 2 == 0 else "test"
 
 
@@ -227,20 +246,29 @@ def pairs_of(story: dict[str, str]) -> set[tuple[str, str]]:
 def evaluate(groups: list[Group], params: StoryParams) -> dict:
     """Precision/recall of same-story pairs over all articles of ``groups``, and what went wrong."""
     articles = [a for g in groups for a in g.articles]
-    truth = {tuple(sorted(p)) for g in groups if g.same_story
-             for p in itertools.combinations([a.id for a in g.articles], 2)}
-    distinct = {tuple(sorted(p)) for g in groups if not g.same_story
-                for p in itertools.combinations([a.id for a in g.articles], 2)}
+    truth = {
+        tuple(sorted(p)) for g in groups if g.same_story for p in itertools.combinations([a.id for a in g.articles], 2)
+    }
+    distinct = {
+        tuple(sorted(p))
+        for g in groups
+        if not g.same_story
+        for p in itertools.combinations([a.id for a in g.articles], 2)
+    }
     started = time.perf_counter()
     predicted = pairs_of(assign_stories(articles, params))
     seconds = time.perf_counter() - started
     hit = predicted & truth
     return {
-        "articles": len(articles), "true_pairs": len(truth), "predicted_pairs": len(predicted),
+        "articles": len(articles),
+        "true_pairs": len(truth),
+        "predicted_pairs": len(predicted),
         "precision": len(hit) / len(predicted) if predicted else 1.0,
         "recall": len(hit) / len(truth) if truth else 1.0,
-        "distinct_pairs": len(distinct), "distinct_merged": sorted(predicted & distinct),
-        "other_false": sorted(predicted - truth - distinct), "missed": sorted(truth - predicted),
+        "distinct_pairs": len(distinct),
+        "distinct_merged": sorted(predicted & distinct),
+        "other_false": sorted(predicted - truth - distinct),
+        "missed": sorted(truth - predicted),
         "seconds": seconds,
     }
 
@@ -263,18 +291,30 @@ def tune(groups: list[Group], shingles: tuple[int, ...] = (3, 4, 5)) -> StoryPar
     def score(params: StoryParams) -> tuple:
         r = evaluate(groups, params)
         print(f"  {params}: P {r['precision']:.3f} R {r['recall']:.3f}", flush=True)
-        return (round(min(r["precision"], r["recall"]), 3), round(r["precision"] + r["recall"], 3),
-                -params.num_perm, params.lsh_threshold)
+        return (
+            round(min(r["precision"], r["recall"]), 3),
+            round(r["precision"] + r["recall"], 3),
+            -params.num_perm,
+            params.lsh_threshold,
+        )
 
     stories_module.make_signature = cached
     try:
-        stage1 = [replace(DEFAULT_PARAMS, shingle=k, num_perm=n, lsh_threshold=t)
-                  for k in shingles for n in (64, 128) for t in (0.2, 0.3, 0.5)]
+        stage1 = [
+            replace(DEFAULT_PARAMS, shingle=k, num_perm=n, lsh_threshold=t)
+            for k in shingles
+            for n in (64, 128)
+            for t in (0.2, 0.3, 0.5)
+        ]
         best = max(stage1, key=score)
-        stage2 = [replace(best, jaccard=j, containment=c, max_missing_facts=f, boilerplate_df=d,
-                          own_containment=o)
-                  for j in (0.4, 0.5, 0.6) for c in (0.7, 0.8) for f in (0.05, 0.1, 1.0)
-                  for d in (5, 10) for o in (0.3, 0.5)]
+        stage2 = [
+            replace(best, jaccard=j, containment=c, max_missing_facts=f, boilerplate_df=d, own_containment=o)
+            for j in (0.4, 0.5, 0.6)
+            for c in (0.7, 0.8)
+            for f in (0.05, 0.1, 1.0)
+            for d in (5, 10)
+            for o in (0.3, 0.5)
+        ]
         return max(stage2, key=score)
     finally:
         stories_module.make_signature = signature
@@ -285,11 +325,16 @@ def tune(groups: list[Group], shingles: tuple[int, ...] = (3, 4, 5)) -> StoryPar
 
 def show_errors(result: dict, titles: dict[str, str], made: dict[str, str], limit: int = 8) -> None:
     """Print the wrong pairs so a reader can judge them."""
-    for label, pairs in (("distinct merged", result["distinct_merged"]),
-                         ("other false", result["other_false"]), ("missed", result["missed"])):
+    for label, pairs in (
+        ("distinct merged", result["distinct_merged"]),
+        ("other false", result["other_false"]),
+        ("missed", result["missed"]),
+    ):
         for a, b in pairs[:limit]:
-            print(f"  {label}: {a} [{made.get(a, 'original')}] {titles[a][:50]!r} ~ "
-                  f"{b} [{made.get(b, 'original')}] {titles[b][:50]!r}")
+            print(
+                f"  {label}: {a} [{made.get(a, 'original')}] {titles[a][:50]!r} ~ "
+                f"{b} [{made.get(b, 'original')}] {titles[b][:50]!r}"
+            )
 
 
 def real_stories(articles: list[Article], params: StoryParams, show: int = 5) -> None:
@@ -302,8 +347,10 @@ def real_stories(articles: list[Article], params: StoryParams, show: int = 5) ->
     for doc_id, st in story.items():
         members[st].append(by_id[doc_id])
     multi = [m for m in members.values() if len(m) > 1]
-    print(f"real crisis corpus: {len(articles)} articles, {len(members)} stories, {len(multi)} of size > 1 "
-          f"({sum(len(m) for m in multi)} articles); detection {len(articles) / seconds:.0f} articles/s")
+    print(
+        f"real crisis corpus: {len(articles)} articles, {len(members)} stories, {len(multi)} of size > 1 "
+        f"({sum(len(m) for m in multi)} articles); detection {len(articles) / seconds:.0f} articles/s"
+    )
     for m in multi[:show]:
         print("  story:")
         for a in sorted(m, key=lambda a: (a.date, a.id)):
@@ -324,8 +371,19 @@ def time_builds(corpora: Path, ner_cache: Path, added: int = 100) -> None:
             path = Path(tmp) / f"{name}.jsonl"
             with path.open("w", encoding="utf-8") as fh:
                 for a in part:
-                    fh.write(json.dumps({"id": a.id, "title": a.title, "text": a.text, "source": a.source,
-                                         "url": a.url, "date": a.date.isoformat() if a.date else ""}) + "\n")
+                    fh.write(
+                        json.dumps(
+                            {
+                                "id": a.id,
+                                "title": a.title,
+                                "text": a.text,
+                                "source": a.source,
+                                "url": a.url,
+                                "date": a.date.isoformat() if a.date else "",
+                            }
+                        )
+                        + "\n"
+                    )
             files.append(str(path))
         for stories in (False, True):
             index_dir = Path(tmp) / f"index-{stories}"
@@ -333,11 +391,17 @@ def time_builds(corpora: Path, ner_cache: Path, added: int = 100) -> None:
             shutil.copy(ner_cache, index_dir / "ner-cache.sqlite")
             label = "with" if stories else "without"
             full = build_index(files[:1], index_dir, stories=stories, n_process=1)
-            print(f"cached build {label} stories: {full.indexed} articles in {full.seconds:.1f} s = "
-                  f"{full.indexed / full.seconds:.1f} articles/s ({full.ner_runs} NER runs)", flush=True)
+            print(
+                f"cached build {label} stories: {full.indexed} articles in {full.seconds:.1f} s = "
+                f"{full.indexed / full.seconds:.1f} articles/s ({full.ner_runs} NER runs)",
+                flush=True,
+            )
             more = build_index(files, index_dir, stories=stories, n_process=1)
-            print(f"incremental build {label} stories: +{more.added} to {more.unchanged} unchanged in "
-                  f"{more.seconds:.1f} s = {more.added / more.seconds:.1f} new articles/s", flush=True)
+            print(
+                f"incremental build {label} stories: +{more.added} to {more.unchanged} unchanged in "
+                f"{more.seconds:.1f} s = {more.added / more.seconds:.1f} new articles/s",
+                flush=True,
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -356,8 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: no {CRISIS[0]} under {args.corpora}", file=sys.stderr)
         return 2
     if args.build and not (args.ner_cache and args.ner_cache.is_file()):
-        print("error: --build needs --ner-cache FILE (a ner-cache.sqlite of the crisis corpora)",
-              file=sys.stderr)
+        print("error: --build needs --ner-cache FILE (a ner-cache.sqlite of the crisis corpora)", file=sys.stderr)
         return 2
 
     articles = load_corpus(args.corpora)
@@ -365,9 +428,11 @@ def main(argv: list[str] | None = None) -> int:
     titles = {a.id: a.title for g in groups for a in g.articles}
     halves = {name: [g for g in groups if half_of(g) == name] for name in ("tune", "test")}
     for name, gs in halves.items():
-        print(f"{name} half: {sum(g.same_story for g in gs)} originals with 2 copies each, "
-              f"{sum(not g.same_story for g in gs)} distinct-topic groups "
-              f"({sum(len(g.articles) for g in gs if not g.same_story)} articles)")
+        print(
+            f"{name} half: {sum(g.same_story for g in gs)} originals with 2 copies each, "
+            f"{sum(not g.same_story for g in gs)} distinct-topic groups "
+            f"({sum(len(g.articles) for g in gs if not g.same_story)} articles)"
+        )
     params = DEFAULT_PARAMS
     if args.tune:
         print("tuning on the tuning half:")
@@ -378,8 +443,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         from bench.reuters import read_reuters
 
-        reuters = [Article(id=r["id"], title=r["title"], text=r["text"] or r["title"], date=r["date"])
-                   for r in read_reuters(args.corpora / "reuters21578")]
+        reuters = [
+            Article(id=r["id"], title=r["title"], text=r["text"] or r["title"], date=r["date"])
+            for r in read_reuters(args.corpora / "reuters21578")
+        ]
         started = time.perf_counter()
         story = assign_stories(reuters, params)
         seconds = time.perf_counter() - started
@@ -387,16 +454,20 @@ def main(argv: list[str] | None = None) -> int:
         for st in story.values():
             sizes[st] += 1
         multi = sum(1 for n in sizes.values() if n > 1)
-        print(f"reuters-21578: {len(reuters)} articles, {multi} stories of size > 1; "
-              f"detection {len(reuters) / seconds:.0f} articles/s")
+        print(
+            f"reuters-21578: {len(reuters)} articles, {multi} stories of size > 1; "
+            f"detection {len(reuters) / seconds:.0f} articles/s"
+        )
     if args.build:
         time_builds(args.corpora, args.ner_cache)
     for name in ("tune", "test"):
         r = evaluate(halves[name], params)
-        print(f"{name} half: {r['articles']} articles, {r['true_pairs']} same-story pairs, "
-              f"{r['distinct_pairs']} distinct same-topic pairs: precision {r['precision']:.3f}, "
-              f"recall {r['recall']:.3f}, distinct pairs merged {len(r['distinct_merged'])}, "
-              f"other false pairs {len(r['other_false'])}; {r['articles'] / r['seconds']:.0f} articles/s")
+        print(
+            f"{name} half: {r['articles']} articles, {r['true_pairs']} same-story pairs, "
+            f"{r['distinct_pairs']} distinct same-topic pairs: precision {r['precision']:.3f}, "
+            f"recall {r['recall']:.3f}, distinct pairs merged {len(r['distinct_merged'])}, "
+            f"other false pairs {len(r['other_false'])}; {r['articles'] / r['seconds']:.0f} articles/s"
+        )
         show_errors(r, titles, made)
     return 0
 

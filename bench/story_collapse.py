@@ -57,9 +57,16 @@ def main(argv=None) -> None:
     # distinct values per document, as in a facet column
     steps = np.arange(args.postings) * (values // args.postings)
     post_val = ((rng.integers(0, values, n)[:, None] + steps) % values).ravel().astype(np.int32)
-    column = FacetColumn([""] * values, {}, post_doc, post_val, post_doc, np.zeros(values + 1, dtype=np.int64),
-                         np.zeros(values, dtype=np.int32),
-                         np.arange(0, len(post_doc) + 1, args.postings, dtype=np.int64))
+    column = FacetColumn(
+        [""] * values,
+        {},
+        post_doc,
+        post_val,
+        post_doc,
+        np.zeros(values + 1, dtype=np.int64),
+        np.zeros(values, dtype=np.int32),
+        np.arange(0, len(post_doc) + 1, args.postings, dtype=np.int64),
+    )
     print(f"{n:,} documents, {len(stories.names):,} stories, {len(post_doc):,} facet postings")
     for share in (0.01, 0.1, 1.0):
         mask = rng.random(n) < share
@@ -71,19 +78,21 @@ def main(argv=None) -> None:
         t_collapse = best_ms(lambda: stories.collapse(ordered), args.runs)
         if share * 8 < 1:  # the engine's sparse path (few matches): de-duplicate only stories matching twice
             ids = np.flatnonzero(mask)
-            t_facet = best_ms(lambda: stories.distinct_story_postings(*column.postings_of(ids), per_story, values),
-                              args.runs)
+            t_facet = best_ms(
+                lambda: stories.distinct_story_postings(*column.postings_of(ids), per_story, values), args.runs
+            )
         else:  # many matches: postings presorted by (story, value) once per commit
             stories.count_stories_dense("actor", post_doc, post_val, mask, values)
-            t_facet = best_ms(lambda: stories.count_stories_dense("actor", post_doc, post_val, mask, values),
-                              args.runs)
+            t_facet = best_ms(lambda: stories.count_stories_dense("actor", post_doc, post_val, mask, values), args.runs)
             dense = stories.count_stories_dense("actor", post_doc, post_val, mask, values)
             assert (dense == stories.distinct_story_postings(docs, vals, per_story, values)).all()
         ids = np.flatnonzero(mask) if share * 8 < 1 else None  # the engine's choice of path
         t_plain = best_ms(lambda: column.count(mask, ids), args.runs)
-        print(f"matches {int(mask.sum()):>7,} ({share:>4.0%}): per story {t_per_story:6.2f} ms, "
-              f"collapse top {len(ordered):,} {t_collapse:5.2f} ms, one facet by stories {t_facet:6.2f} ms "
-              f"(by articles {t_plain:5.2f} ms)")
+        print(
+            f"matches {int(mask.sum()):>7,} ({share:>4.0%}): per story {t_per_story:6.2f} ms, "
+            f"collapse top {len(ordered):,} {t_collapse:5.2f} ms, one facet by stories {t_facet:6.2f} ms "
+            f"(by articles {t_plain:5.2f} ms)"
+        )
 
 
 if __name__ == "__main__":

@@ -26,10 +26,10 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
-import shutil
 import time
 from pathlib import Path
 
@@ -39,10 +39,12 @@ sys.path.insert(0, str(ROOT))
 
 from bench.query_latency import build_tantivy, percentiles, tantivy_answer  # noqa: E402
 
-STOP = set("about after again against also among been before being below between both could does doing down "
-           "during each from further have having here into itself just more most must need only other over "
-           "same says said should some such than that their them then there these they this those through "
-           "under until very were what when where which while will with would year years your".split())
+STOP = set(
+    "about after again against also among been before being below between both could does doing down "
+    "during each from further have having here into itself just more most must need only other over "
+    "same says said should some such than that their them then there these they this those through "
+    "under until very were what when where which while will with would year years your".split()
+)
 COUNTRIES = ("US", "GB", "JP", "DE", "FR", "CA", "BR", "RU", "UA", "CN")
 
 
@@ -99,7 +101,7 @@ def draw_queries(vocab, n: int, rng: random.Random, used: set[str]) -> list[dict
             args["q"] = [f"{fresh(words)} OR {fresh(names)}"]
         elif kind == "wildcard":
             w = fresh(words)
-            args["q"] = [w[:max(4, len(w) - 3)] + "*"]
+            args["q"] = [w[: max(4, len(w) - 3)] + "*"]
         elif kind == "long":
             args["q"] = [f"what did {fresh(names)} say about the {fresh(words)} and {fresh(words)} this week"]
         elif kind == "filter":
@@ -133,8 +135,11 @@ def main(argv=None) -> int:
     ap.add_argument("--cold", action="store_true", help="drop the page cache and time the first queries")
     ap.add_argument("--skip-tantivy", action="store_true")
     ap.add_argument("--out", help="write every sample here as JSON")
-    ap.add_argument("--profile", metavar="FILE",
-                    help="cProfile the engine's timed queries into FILE (pstats) and print the top functions")
+    ap.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="cProfile the engine's timed queries into FILE (pstats) and print the top functions",
+    )
     args = ap.parse_args(argv)
     if not (Path(args.index_dir) / "CURRENT").exists():
         print(f"error: no index in {args.index_dir}", file=sys.stderr)
@@ -145,8 +150,9 @@ def main(argv=None) -> int:
     warm_set = [] if args.cold else draw_queries(vocab, args.warm, rng, used)
     timed_set = draw_queries(vocab, args.timed, rng, used)
     load_before = os.getloadavg()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                            text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
 
     tdir = tempfile.mkdtemp(prefix="bench-tantivy-")
     try:
@@ -208,19 +214,27 @@ def main(argv=None) -> int:
         profiler.dump_stats(args.profile)
         pstats.Stats(args.profile).sort_stats("cumulative").print_stats(40)
     eng = percentiles(samples["engine"])
-    print(f"index {args.index_dir}; {len(timed_set)} first-seen queries"
-          + (f" after warming on {len(warm_set)} others" if warm_set else " right after opening")
-          + f"; {cold_note}; commit {commit}")
+    print(
+        f"index {args.index_dir}; {len(timed_set)} first-seen queries"
+        + (f" after warming on {len(warm_set)} others" if warm_set else " right after opening")
+        + f"; {cold_note}; commit {commit}"
+    )
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (2 cores)")
-    print(f"crisis desk: p50 {eng['p50']:.1f} ms  p95 {eng['p95']:.1f} ms  max {max(samples['engine']):.1f} ms"
-          + (f"  (first answer {first_answer_s:.2f} s after opening)" if args.cold else ""))
+    print(
+        f"crisis desk: p50 {eng['p50']:.1f} ms  p95 {eng['p95']:.1f} ms  max {max(samples['engine']):.1f} ms"
+        + (f"  (first answer {first_answer_s:.2f} s after opening)" if args.cold else "")
+    )
     if samples["tantivy"]:
         tan = percentiles(samples["tantivy"])
         print(f"tantivy-py:  p50 {tan['p50']:.1f} ms  p95 {tan['p95']:.1f} ms  max {max(samples['tantivy']):.1f} ms")
         print(f"ratio at p95: {eng['p95'] / tan['p95']:.2f}x  at p50: {eng['p50'] / tan['p50']:.2f}x")
     if args.out:
-        Path(args.out).write_text(json.dumps({"queries": timed_set, "samples": samples, "commit": commit,
-                                              "load": [load_before[0], load_after[0]]}, indent=1))
+        Path(args.out).write_text(
+            json.dumps(
+                {"queries": timed_set, "samples": samples, "commit": commit, "load": [load_before[0], load_after[0]]},
+                indent=1,
+            )
+        )
     return 0
 
 

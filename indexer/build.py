@@ -24,12 +24,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from indexer import check
-from indexer import layout
-from indexer.catalogue import (Catalogue, Entry, SourceFile, drop_catalogues, file_stat, read_catalogue,
-                               reading_key, settled, write_catalogue)
-from indexer.enrich import (EntityStream, NerCache, body_offset, installed_model_id, load_nlp, model_id,
-                            ner_text, text_hash)
+from indexer import check, layout
+from indexer.catalogue import (
+    Catalogue,
+    Entry,
+    SourceFile,
+    drop_catalogues,
+    file_stat,
+    read_catalogue,
+    reading_key,
+    settled,
+    write_catalogue,
+)
+from indexer.enrich import (
+    EntityStream,
+    NerCache,
+    body_offset,
+    installed_model_id,
+    load_nlp,
+    model_id,
+    ner_text,
+    text_hash,
+)
 from indexer.entity_cache import EntityCache, dump_entities
 from indexer.errors import IndexerError
 from indexer.model import Article, Entities, Mention
@@ -107,8 +123,9 @@ def writer_lock(index_dir: Path) -> Iterator[None]:
                 raise
             fh.seek(0)
             holder = fh.read().strip() or "unknown"
-            raise BuildLocked(f"another build is writing to {index_dir} (pid {holder}); "
-                              "try again when it has finished") from None
+            raise BuildLocked(
+                f"another build is writing to {index_dir} (pid {holder}); try again when it has finished"
+            ) from None
         fh.seek(0)
         fh.truncate()
         fh.write(str(os.getpid()))
@@ -125,11 +142,20 @@ def content_hash(article: Article, normaliser: str) -> str:
     """A hash of everything that ends up in the article's document (and the rules that shape it)."""
     from indexer.schema import SCHEMA_VERSION
 
-    payload = json.dumps([
-        SCHEMA_VERSION, normaliser, article.title, article.text,
-        article.date.isoformat() if article.date else None, article.source, article.url, article.title_derived,
-        article.lead,
-    ], ensure_ascii=False)
+    payload = json.dumps(
+        [
+            SCHEMA_VERSION,
+            normaliser,
+            article.title,
+            article.text,
+            article.date.isoformat() if article.date else None,
+            article.source,
+            article.url,
+            article.title_derived,
+            article.lead,
+        ],
+        ensure_ascii=False,
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
 
 
@@ -143,8 +169,14 @@ def with_story(digest: str, story: str) -> str:
     return hashlib.sha256(f"{digest}\0{story}".encode()).hexdigest()[:32] if story else digest
 
 
-def make_document(article: Article, ents: Entities, digest: str, spellings: dict | None = None,
-                  story: str = "", indexed: float | None = None) -> dict:
+def make_document(
+    article: Article,
+    ents: Entities,
+    digest: str,
+    spellings: dict | None = None,
+    story: str = "",
+    indexed: float | None = None,
+) -> dict:
     """The Whoosh document for one article (``spellings``: see :func:`surface_spellings`; ``story``: its
     story id, see indexer.stories; ``indexed``: unix time, in seconds to the millisecond, it first entered the
     index)."""
@@ -208,8 +240,9 @@ def make_document(article: Article, ents: Entities, digest: str, spellings: dict
 
 def body_entities(ents: Entities, offset: int) -> Entities:
     """Shift mention offsets from the NER text to the body; mentions inside the title are dropped."""
-    ents.mentions = [Mention(m.start - offset, m.end - offset, m.kind, m.value)
-                     for m in ents.mentions if m.start >= offset]
+    ents.mentions = [
+        Mention(m.start - offset, m.end - offset, m.kind, m.value) for m in ents.mentions if m.start >= offset
+    ]
     ents.dates = [[start - offset, end - offset] for start, end in ents.dates if start >= offset]
     from indexer.normalise.people_corpus import PAIRS_KEY
 
@@ -277,8 +310,11 @@ def build_index(
         current, stored_catalogue, verified = served_for_build(index_dir, rebuild)
         fresh = rebuild or current is None
         key = reading_key(schema_digest(), summary.normaliser, mapping, max_file_bytes)
-        served, trusted = ((None, False) if fresh or current is None  # fresh whenever there is no current
-                           else served_catalogue(index_dir, current, stored_catalogue))
+        served, trusted = (
+            (None, False)
+            if fresh or current is None  # fresh whenever there is no current
+            else served_catalogue(index_dir, current, stored_catalogue)
+        )
         existing = served.articles if served else {}
 
         sources = read_sources(paths, served, key, mapping=mapping, report=report, max_file_bytes=max_file_bytes)
@@ -286,9 +322,15 @@ def build_index(
         summary.read = len(articles) + len(sources.kept_ids)
         seen_paths = {a.path for a in articles} | sources.kept_paths
         seen_ids = {a.id for a in articles} | sources.kept_ids
-        doomed = [] if fresh or not prune else [
-            doc_id for doc_id, entry in existing.items()
-            if doc_id not in seen_ids and (entry.path in seen_paths or not os.path.exists(entry.path))]
+        doomed = (
+            []
+            if fresh or not prune
+            else [
+                doc_id
+                for doc_id, entry in existing.items()
+                if doc_id not in seen_ids and (entry.path in seen_paths or not os.path.exists(entry.path))
+            ]
+        )
         story_ids: dict[str, str] = {}
         story_store = None
         if stories and (articles or doomed or fresh):  # a build that read nothing new leaves stories alone
@@ -302,15 +344,20 @@ def build_index(
                     raise BuildError(disk_full_message(index_dir, paths, None)) from None
                 raise BuildError(str(exc)) from None
         digests = [with_story(content_hash(a, summary.normaliser), story_ids.get(a.id, "")) for a in articles]
-        todo = [i for i, (a, d) in enumerate(zip(articles, digests))
-                if fresh or (existing[a.id].hash if a.id in existing else "") != d]
+        todo = [
+            i
+            for i, (a, d) in enumerate(zip(articles, digests))
+            if fresh or (existing[a.id].hash if a.id in existing else "") != d
+        ]
         summary.unchanged = summary.read - len(todo)
 
         batch = [articles[i] for i in todo]
         batch_digests = [digests[i] for i in todo]
         if rebuild and current is not None and not articles:
-            raise BuildError("nothing to index, so the served generation is kept (a rebuild replaces "
-                             "the whole index with what the given paths hold)")
+            raise BuildError(
+                "nothing to index, so the served generation is kept (a rebuild replaces "
+                "the whole index with what the given paths hold)"
+            )
         changed = bool(batch or doomed or fresh)
         batch_key = ""
         if fresh:
@@ -327,18 +374,30 @@ def build_index(
                     if fresh and current is not None:
                         indexed = served_times(index_dir, current, [a.id for a in batch])
                     elif not fresh:
-                        indexed = {a.id: e.t for a in batch
-                                   for e in (existing.get(a.id),) if e is not None and e.t is not None}
+                        indexed = {
+                            a.id: e.t for a in batch for e in (existing.get(a.id),) if e is not None and e.t is not None
+                        }
                     if not (fresh and reuse_generation(index_dir, current, target, batch_key, summary)):
                         from indexer.schema import SCHEMA
 
-                        ix = (_whoosh().create_in(str(target), SCHEMA) if fresh
-                              else _whoosh().open_dir(str(target)))
+                        ix = _whoosh().create_in(str(target), SCHEMA) if fresh else _whoosh().open_dir(str(target))
                         if not fresh:
                             refuse_old_schema(ix, index_dir)
-                        write_batch(ix, batch, batch_digests, existing, doomed, index_dir, nlp=nlp,
-                                    n_process=n_process, progress=progress, summary=summary, stories=story_ids,
-                                    indexed=indexed, now=now)
+                        write_batch(
+                            ix,
+                            batch,
+                            batch_digests,
+                            existing,
+                            doomed,
+                            index_dir,
+                            nlp=nlp,
+                            n_process=n_process,
+                            progress=progress,
+                            summary=summary,
+                            stories=story_ids,
+                            indexed=indexed,
+                            now=now,
+                        )
                 except BaseException:
                     if fresh:
                         shutil.rmtree(target, ignore_errors=True)
@@ -349,12 +408,26 @@ def build_index(
                 if is_disk_full(exc, index_dir):
                     raise BuildError(disk_full_message(index_dir, paths, current if fresh else None)) from None
                 raise
-        catalogue = next_catalogue(target, served, fresh=fresh, batch=batch, digests=batch_digests,
-                                   doomed=doomed, indexed=indexed, now=now, batch_key=batch_key,
-                                   files=sources.records(articles, problems, key))
+        catalogue = next_catalogue(
+            target,
+            served,
+            fresh=fresh,
+            batch=batch,
+            digests=batch_digests,
+            doomed=doomed,
+            indexed=indexed,
+            now=now,
+            batch_key=batch_key,
+            files=sources.records(articles, problems, key),
+        )
         catalogue.verified = verified_stamps(target) if changed else verified
-        if (changed or not trusted or served is None  # trusted: served is the catalogue read from its file
-                or catalogue.files != served.files or catalogue.verified != served.verified):
+        if (
+            changed
+            or not trusted
+            or served is None  # trusted: served is the catalogue read from its file
+            or catalogue.files != served.files
+            or catalogue.verified != served.verified
+        ):
             write_catalogue(index_dir, target.name, catalogue)
         if fresh:
             layout.switch_generation(index_dir, target.name)
@@ -395,8 +468,10 @@ def refuse_old_schema(ix, index_dir: Path) -> None:
 
     missing = sorted(set(SCHEMA.names()) - set(ix.schema.names()))
     if missing:  # written by an older Crisis Desk
-        raise BuildError(f"the index in {index_dir} was built by an older version (no field "
-                         f"{', '.join(missing)}); rebuild it with --rebuild and all its paths")
+        raise BuildError(
+            f"the index in {index_dir} was built by an older version (no field "
+            f"{', '.join(missing)}); rebuild it with --rebuild and all its paths"
+        )
 
 
 # --- reading the sources, with the catalogue's help ------------------------------------------------
@@ -412,8 +487,9 @@ class Sources:
     kept: dict[str, SourceFile]  # those files' records
     read: dict[str, tuple[tuple[int, int, int, int] | None, float]]  # file -> (stat before reading, when)
 
-    def records(self, articles: Sequence[Article], problems: Sequence[tuple[str, str]],
-                key: str) -> dict[str, SourceFile]:
+    def records(
+        self, articles: Sequence[Article], problems: Sequence[tuple[str, str]], key: str
+    ) -> dict[str, SourceFile]:
         """The catalogue records of this build's files: the unchanged ones as they were, and every file read
         that was untouched since well before it was read and none of whose ids came from another file too,
         with its stat and the warnings reading it gave (see ``indexer.catalogue``)."""
@@ -435,8 +511,15 @@ class Sources:
         return files
 
 
-def read_sources(paths: Sequence[str | os.PathLike], served: Catalogue | None, key: str, *,
-                 mapping: Mapping[str, str] | None, report: ProblemHandler, max_file_bytes: int) -> Sources:
+def read_sources(
+    paths: Sequence[str | os.PathLike],
+    served: Catalogue | None,
+    key: str,
+    *,
+    mapping: Mapping[str, str] | None,
+    report: ProblemHandler,
+    max_file_bytes: int,
+) -> Sources:
     """Read the articles of every file under ``paths``, except files the served catalogue shows unchanged
     (same stat, read under the same key): their articles are the served ones, taken by id."""
     files = [str(f) for f in list_files(paths, report)]
@@ -447,8 +530,13 @@ def read_sources(paths: Sequence[str | os.PathLike], served: Catalogue | None, k
     kept: dict[str, SourceFile] = {}
     for name in files:
         record = served.files.get(name) if served else None
-        if (record is not None and record.key == key and record.stat[0] <= max_file_bytes
-                and record.articles == len(ids_by_path.get(name, ())) and file_stat(name) == record.stat):
+        if (
+            record is not None
+            and record.key == key
+            and record.stat[0] <= max_file_bytes
+            and record.articles == len(ids_by_path.get(name, ()))
+            and file_stat(name) == record.stat
+        ):
             kept[name] = record
     read: dict[str, tuple] = {}
     got: dict[str, list[Article]] = {}
@@ -456,8 +544,7 @@ def read_sources(paths: Sequence[str | os.PathLike], served: Catalogue | None, k
     while pending:
         for name in pending:
             read[name] = (file_stat(name), time.time())
-            got[name] = list(read_articles([name], mapping=mapping, on_problem=report,
-                                           max_file_bytes=max_file_bytes))
+            got[name] = list(read_articles([name], mapping=mapping, on_problem=report, max_file_bytes=max_file_bytes))
         # An id read from one file that an unchanged file holds too: read that one as well, so the usual
         # rule (the last one read wins, with a warning) decides.
         kept_owner = {doc_id: name for name in kept for doc_id in ids_by_path.get(name, ())}
@@ -498,9 +585,19 @@ def served_catalogue(index_dir: Path, gen_dir: Path, catalogue: Catalogue | None
     return Catalogue(toc, articles=read_existing(gen_dir)), False
 
 
-def next_catalogue(target: Path, served: Catalogue | None, *, fresh: bool, batch: Sequence[Article],
-                   digests: Sequence[str], doomed: Sequence[str], indexed: Mapping[str, float], now: float,
-                   batch_key: str, files: dict[str, SourceFile]) -> Catalogue:
+def next_catalogue(
+    target: Path,
+    served: Catalogue | None,
+    *,
+    fresh: bool,
+    batch: Sequence[Article],
+    digests: Sequence[str],
+    doomed: Sequence[str],
+    indexed: Mapping[str, float],
+    now: float,
+    batch_key: str,
+    files: dict[str, SourceFile],
+) -> Catalogue:
     """The catalogue of ``target`` after this build wrote ``batch`` and deleted ``doomed``."""
     toc = check.toc_generation(target)
     if fresh:
@@ -543,8 +640,9 @@ def batch_identity(key: str, nlp, batch: Sequence[Article], digests: Sequence[st
     return digest.hexdigest()[:32]
 
 
-def reuse_generation(index_dir: Path, current: Path | None, target: Path, batch_key: str,
-                     summary: BuildSummary) -> bool:
+def reuse_generation(
+    index_dir: Path, current: Path | None, target: Path, batch_key: str, summary: BuildSummary
+) -> bool:
     """Fill the new generation ``target`` with the served generation's files when a full build of the same
     articles wrote it (same :func:`batch_identity`): its documents are what this rebuild would write.
 
@@ -574,10 +672,22 @@ def reuse_generation(index_dir: Path, current: Path | None, target: Path, batch_
     return True
 
 
-def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: Mapping[str, object],
-                doomed: Sequence[str], index_dir: Path, *, nlp, n_process: int, progress: bool,
-                summary: BuildSummary, stories: Mapping[str, str] | None = None,
-                indexed: Mapping[str, float] | None = None, now: float | None = None) -> None:
+def write_batch(
+    ix,
+    batch: Sequence[Article],
+    digests: Sequence[str],
+    existing: Mapping[str, object],
+    doomed: Sequence[str],
+    index_dir: Path,
+    *,
+    nlp,
+    n_process: int,
+    progress: bool,
+    summary: BuildSummary,
+    stories: Mapping[str, str] | None = None,
+    indexed: Mapping[str, float] | None = None,
+    now: float | None = None,
+) -> None:
     """Recognise, normalise and write ``batch`` and delete ``doomed``, all in one commit.
 
     ``indexed`` holds the first-indexed time of articles already served; every other article is
@@ -647,22 +757,30 @@ def write_batch(ix, batch: Sequence[Article], digests: Sequence[str], existing: 
         finally:
             entity_cache.close()
             cache.close()
-        entity_rules.resolve_corpus(normalised, dates=[a.date for a in batch],
-                                    sources=[a.source or a.url for a in batch])
+        entity_rules.resolve_corpus(
+            normalised, dates=[a.date for a in batch], sources=[a.source or a.url for a in batch]
+        )
     renamed = corpus_renames(normalised, titles)
     now = round(time.time(), 3) if now is None else now
 
     def document(k: int) -> dict:
         article, ents = batch[k], normalised[k]
-        spellings = {"v": summary.normaliser,
-                     **surface_spellings(article.text, ents, titles[k].resolved(ents, renamed))}
-        return make_document(article, ents, digests[k], spellings, (stories or {}).get(article.id, ""),
-                             indexed=(indexed or {}).get(article.id, now))
+        spellings = {
+            "v": summary.normaliser,
+            **surface_spellings(article.text, ents, titles[k].resolved(ents, renamed)),
+        }
+        return make_document(
+            article,
+            ents,
+            digests[k],
+            spellings,
+            (stories or {}).get(article.id, ""),
+            indexed=(indexed or {}).get(article.id, now),
+        )
 
     # A new generation's documents are written by two processes, each its own segment: Whoosh's analysis
     # and posting writing are pure Python and would otherwise keep one core busy and leave the other idle.
-    split = (len(batch) // 2 if n_process > 1 and len(batch) >= PARALLEL_WRITE_MIN and not existing
-             and not doomed else 0)
+    split = len(batch) // 2 if n_process > 1 and len(batch) >= PARALLEL_WRITE_MIN and not existing and not doomed else 0
     helper = SegmentHelper(ix, document, 0, split) if split else None
     writer = None
     try:
@@ -791,8 +909,9 @@ def served_for_build(index_dir: Path, rebuild: bool) -> tuple[Path | None, Catal
     a committed file, so a file changed since has another size or modification time."""
     try:
         current = check.served_generation(index_dir)
-        catalogue = (read_catalogue(index_dir, current.name, check.toc_generation(current))
-                     if current is not None else None)
+        catalogue = (
+            read_catalogue(index_dir, current.name, check.toc_generation(current)) if current is not None else None
+        )
         verified = set(catalogue.verified) if catalogue else set()
         if current is not None and not rebuild:
             check.verify_files(current, known=verified)  # adds the stamps of the files it read
@@ -817,12 +936,17 @@ def read_existing(gen_dir: Path) -> dict[str, Entry]:
             column = reader.column_reader("facets") if reader.has_column("facets") else None
             found = {}
             for docnum, fields in reader.iter_docs():
-                found[fields["id"]] = Entry(fields.get("hash", ""), fields.get("path", ""),
-                                            _first_indexed(column[docnum]) if column is not None else None)
+                found[fields["id"]] = Entry(
+                    fields.get("hash", ""),
+                    fields.get("path", ""),
+                    _first_indexed(column[docnum]) if column is not None else None,
+                )
             return found
     except Exception as exc:  # noqa: BLE001 - damage shows as any error type
-        raise BuildError(f"the served generation {gen_dir.name} cannot be read "
-                         f"({check.describe_exception(exc)}); run this build again with --rebuild") from None
+        raise BuildError(
+            f"the served generation {gen_dir.name} cannot be read "
+            f"({check.describe_exception(exc)}); run this build again with --rebuild"
+        ) from None
 
 
 def _first_indexed(raw: bytes | None) -> float | None:
@@ -886,8 +1010,9 @@ def drop_old_generations(index_dir: Path) -> None:
     failed build) is deleted, and the previously served one stays for readers that still hold it.
     Called with the build lock held, so no build is writing any of them."""
     try:
-        keep = {g for g in (layout.current_generation(index_dir), layout.previous_generation(index_dir))
-                if g is not None}
+        keep = {
+            g for g in (layout.current_generation(index_dir), layout.previous_generation(index_dir)) if g is not None
+        }
     except layout.CurrentUnreadable:
         return  # nothing is known to be safe to delete until a build switches again
     for gen in index_dir.iterdir():
@@ -954,9 +1079,11 @@ def disk_full_message(index_dir: Path, paths: Sequence[str | os.PathLike], repla
     # temporary runs and the NER cache need room too; twice the input (or the generation it replaces).
     needed = max(2 * inputs, served) + 16 * 2**20
     free = shutil.disk_usage(index_dir).free
-    return (f"no space left on device for {index_dir}: this build needs about {needed / 2**20:,.0f} MB free "
-            f"there ({free / 2**20:,.0f} MB free now); what it wrote was removed and the served index is "
-            "unchanged, so free some space and run it again")
+    return (
+        f"no space left on device for {index_dir}: this build needs about {needed / 2**20:,.0f} MB free "
+        f"there ({free / 2**20:,.0f} MB free now); what it wrote was removed and the served index is "
+        "unchanged, so free some space and run it again"
+    )
 
 
 def write_last_build(index_dir: Path, summary: BuildSummary) -> None:
@@ -972,8 +1099,15 @@ def progress_bar(total: int, what: str, enabled: bool):
     """A tqdm bar on stderr (articles/s, ETA) when asked for and stderr is a terminal."""
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=what, unit=" articles", file=sys.stderr, dynamic_ncols=True,
-                disable=not (enabled and sys.stderr.isatty()), mininterval=0.5)
+    return tqdm(
+        total=total,
+        desc=what,
+        unit=" articles",
+        file=sys.stderr,
+        dynamic_ncols=True,
+        disable=not (enabled and sys.stderr.isatty()),
+        mininterval=0.5,
+    )
 
 
 def country_label(code: str) -> str:
@@ -1027,8 +1161,12 @@ def index_status(index_dir: str | os.PathLike, top: int = 10) -> dict:
 
     index_dir = Path(index_dir)
     ix = open_current(index_dir)
-    counters: dict[str, Counter[str]] = {"actors": Counter(), "countries": Counter(), "orgs": Counter(),
-                                         "sources": Counter()}
+    counters: dict[str, Counter[str]] = {
+        "actors": Counter(),
+        "countries": Counter(),
+        "orgs": Counter(),
+        "sources": Counter(),
+    }
     days = []
     versions: Counter = Counter()
     try:
@@ -1052,8 +1190,7 @@ def index_status(index_dir: str | os.PathLike, top: int = 10) -> dict:
                     days.append(facets["d"])
             articles = reader.doc_count()
     except Exception as exc:  # noqa: BLE001 - damage shows as any error type
-        raise check.IndexDamaged(Path(ix.storage.folder).name,
-                                 check.describe_exception(exc)) from None
+        raise check.IndexDamaged(Path(ix.storage.folder).name, check.describe_exception(exc)) from None
     try:
         last = json.loads((index_dir / layout.LAST_BUILD_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -1069,6 +1206,8 @@ def index_status(index_dir: str | os.PathLike, top: int = 10) -> dict:
         "last_build": last,
         # which normaliser's rules made the entities of the served articles, and the installed one
         "normaliser": {"index": dict(versions.most_common()), "installed": normaliser_version()},
-        "top": {kind: [(country_label(v) if kind == "countries" else v, n) for v, n in counter.most_common(top)]
-                for kind, counter in counters.items()},
+        "top": {
+            kind: [(country_label(v) if kind == "countries" else v, n) for v, n in counter.most_common(top)]
+            for kind, counter in counters.items()
+        },
     }

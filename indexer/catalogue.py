@@ -96,8 +96,7 @@ def settled(stat: tuple[int, int, int, int], read_at: float) -> bool:
 def reading_key(schema: str, normaliser: str, mapping: Mapping[str, str] | None, max_file_bytes: int) -> str:
     """What reading a file and its articles' content hashes depend on besides the file: a changed key
     means read again."""
-    payload = json.dumps([CATALOGUE_VERSION, schema, normaliser, sorted((mapping or {}).items()),
-                          max_file_bytes])
+    payload = json.dumps([CATALOGUE_VERSION, schema, normaliser, sorted((mapping or {}).items()), max_file_bytes])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
 
 
@@ -110,13 +109,21 @@ def read_catalogue(index_dir: str | os.PathLike, generation: str, toc: int) -> C
             return None
         paths = data["paths"]
         ts = data["t"]
-        articles = {doc_id: Entry(digest, paths[p], ts[i])
-                    for i, (doc_id, digest, p) in enumerate(zip(data["ids"], data["hashes"], data["path_of"]))}
+        articles = {
+            doc_id: Entry(digest, paths[p], ts[i])
+            for i, (doc_id, digest, p) in enumerate(zip(data["ids"], data["hashes"], data["path_of"]))
+        }
         if not (len(articles) == len(data["ids"]) == len(data["hashes"]) == len(data["path_of"]) == len(ts)):
             return None
-        files = {name: SourceFile(tuple(f["stat"]), str(f["key"]), int(f["articles"]),
-                                  [(str(loc), str(reason)) for loc, reason in f.get("problems", [])])
-                 for name, f in data["files"].items()}
+        files = {
+            name: SourceFile(
+                tuple(f["stat"]),
+                str(f["key"]),
+                int(f["articles"]),
+                [(str(loc), str(reason)) for loc, reason in f.get("problems", [])],
+            )
+            for name, f in data["files"].items()
+        }
         verified = {(str(name), int(size), int(mtime)) for name, size, mtime in data.get("verified", [])}
         return Catalogue(toc, articles, files, str(data.get("batch") or ""), verified)
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
@@ -133,12 +140,26 @@ def write_catalogue(index_dir: str | os.PathLike, generation: str, catalogue: Ca
         hashes.append(entry.hash)
         path_of.append(paths.setdefault(entry.path, len(paths)))
         ts.append(entry.t)
-    data = {"version": CATALOGUE_VERSION, "toc": catalogue.toc, "batch": catalogue.batch,
-            "paths": list(paths), "ids": ids, "hashes": hashes, "path_of": path_of, "t": ts,
-            "files": {name: {"stat": list(f.stat), "key": f.key, "articles": f.articles,
-                             **({"problems": [list(p) for p in f.problems]} if f.problems else {})}
-                      for name, f in catalogue.files.items()},
-            "verified": sorted(list(stamp) for stamp in catalogue.verified)}
+    data = {
+        "version": CATALOGUE_VERSION,
+        "toc": catalogue.toc,
+        "batch": catalogue.batch,
+        "paths": list(paths),
+        "ids": ids,
+        "hashes": hashes,
+        "path_of": path_of,
+        "t": ts,
+        "files": {
+            name: {
+                "stat": list(f.stat),
+                "key": f.key,
+                "articles": f.articles,
+                **({"problems": [list(p) for p in f.problems]} if f.problems else {}),
+            }
+            for name, f in catalogue.files.items()
+        },
+        "verified": sorted(list(stamp) for stamp in catalogue.verified),
+    }
     path = layout.catalogue_path(index_dir, generation)
     tmp = path.with_name(f".{path.name}.tmp")
     try:

@@ -47,8 +47,11 @@ def file_crc(path: Path) -> int:
 
 
 def _index_files(gen_dir: Path) -> list[Path]:
-    return sorted(p for p in gen_dir.iterdir()
-                  if p.is_file() and p.name not in _TRANSIENT_NAMES and not p.name.endswith(_TRANSIENT_SUFFIXES))
+    return sorted(
+        p
+        for p in gen_dir.iterdir()
+        if p.is_file() and p.name not in _TRANSIENT_NAMES and not p.name.endswith(_TRANSIENT_SUFFIXES)
+    )
 
 
 def toc_generation(gen_dir: Path) -> int:
@@ -119,8 +122,11 @@ def verify_files(gen_dir: Path, checksums: bool = True, known: set | None = None
         except OSError as exc:
             raise IndexDamaged(name, f"{filename} cannot be read ({exc.strerror or exc})") from None
         if stat.st_size != size:
-            raise IndexDamaged(name, f"{filename} has {stat.st_size:,} bytes where {size:,} were written "
-                                     f"({'truncated' if stat.st_size < size else 'grown'})")
+            raise IndexDamaged(
+                name,
+                f"{filename} has {stat.st_size:,} bytes where {size:,} were written "
+                f"({'truncated' if stat.st_size < size else 'grown'})",
+            )
         stamp = (filename, stat.st_size, stat.st_mtime_ns)
         if not checksums or (known is not None and stamp in known):
             continue
@@ -129,8 +135,7 @@ def verify_files(gen_dir: Path, checksums: bool = True, known: set | None = None
         except OSError as exc:
             raise IndexDamaged(name, f"{filename} cannot be read ({exc.strerror or exc})") from None
         if actual != crc:
-            raise IndexDamaged(name, f"{filename} does not match its checksum (its bytes changed after it "
-                                     "was written)")
+            raise IndexDamaged(name, f"{filename} does not match its checksum (its bytes changed after it was written)")
         if known is not None:
             known.add(stamp)
     return True
@@ -155,7 +160,6 @@ def open_generation(gen_dir: Path, known: set | None = None, readonly: bool = Tr
     Whoosh index whose schema lacks Crisis Desk's fields."""
     from whoosh.filedb.filestore import FileStorage
 
-
     verify_files(gen_dir, checksums=checksums, known=known)
     try:
         ix = FileStorage(str(gen_dir), supports_mmap=False, readonly=readonly).open_index()
@@ -166,8 +170,13 @@ def open_generation(gen_dir: Path, known: set | None = None, readonly: bool = Tr
     # written by an earlier version, which still serves and asks for a rebuild when written to.
     missing = [n for n in CORE_FIELDS if n not in schema_names]
     if missing:
-        raise IndexDamaged(gen_dir.name, "it is not a Crisis Desk index (no field "
-                                         + ", ".join(missing[:4]) + (", ..." if len(missing) > 4 else "") + ")")
+        raise IndexDamaged(
+            gen_dir.name,
+            "it is not a Crisis Desk index (no field "
+            + ", ".join(missing[:4])
+            + (", ..." if len(missing) > 4 else "")
+            + ")",
+        )
     return ix
 
 
@@ -200,6 +209,9 @@ def check_index(index_dir: str | os.PathLike) -> dict:
                 json.loads(column[docnum] or b"{}")
     except Exception as exc:  # noqa: BLE001
         raise IndexDamaged(gen_dir.name, describe_exception(exc)) from None
-    return {"generation": gen_dir.name, "articles": articles,
-            "files": len(manifest["files"]) if manifest else len(_index_files(gen_dir)),
-            "manifest": manifest is not None}
+    return {
+        "generation": gen_dir.name,
+        "articles": articles,
+        "files": len(manifest["files"]) if manifest else len(_index_files(gen_dir)),
+        "manifest": manifest is not None,
+    }

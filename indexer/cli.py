@@ -25,24 +25,38 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The command line: ``build``, ``status`` and ``remove``."""
     # The same CLI answers as `python -m indexer` and as the `crisis-desk` command (pyproject.toml).
     prog = "crisis-desk" if os.path.basename(sys.argv[0]) == "crisis-desk" else "python -m indexer"
-    parser = argparse.ArgumentParser(prog=prog,
-                                     description="Build and inspect the Crisis Desk search index.")
-    parser.add_argument("--index", default=os.environ.get("CRISIS_DESK_INDEX", DEFAULT_INDEX),
-                        help="index directory (default: $CRISIS_DESK_INDEX or ./index)")
+    parser = argparse.ArgumentParser(prog=prog, description="Build and inspect the Crisis Desk search index.")
+    parser.add_argument(
+        "--index",
+        default=os.environ.get("CRISIS_DESK_INDEX", DEFAULT_INDEX),
+        help="index directory (default: $CRISIS_DESK_INDEX or ./index)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build = commands.add_parser("build", help="add new and changed articles (default path: seeds/)")
-    build.add_argument("paths", nargs="*", default=["seeds"], metavar="PATH",
-                       help="article files or folders (.txt, .jsonl, .json, .csv)")
+    build.add_argument(
+        "paths",
+        nargs="*",
+        default=["seeds"],
+        metavar="PATH",
+        help="article files or folders (.txt, .jsonl, .json, .csv)",
+    )
     build.add_argument("--index", default=argparse.SUPPRESS, help="index directory")
-    build.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
-                       help="read FIELD (id, title, date, text, source, url) from COLUMN; repeatable")
+    build.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help="read FIELD (id, title, date, text, source, url) from COLUMN; repeatable",
+    )
     build.add_argument("--prune", action="store_true", help="remove articles whose source is gone")
-    build.add_argument("--rebuild", action="store_true",
-                       help="build a new generation beside the served one and switch over atomically")
+    build.add_argument(
+        "--rebuild", action="store_true", help="build a new generation beside the served one and switch over atomically"
+    )
     build.add_argument("--workers", type=int, default=2, metavar="N", help="NER processes (default 2)")
-    build.add_argument("--max-file-mb", type=float, default=200, metavar="MB",
-                       help="skip files larger than this (default 200)")
+    build.add_argument(
+        "--max-file-mb", type=float, default=200, metavar="MB", help="skip files larger than this (default 200)"
+    )
     build.add_argument("--quiet", action="store_true", help="print only the summary and errors")
 
     status = commands.add_parser("status", help="articles, date range, last build, top facet values")
@@ -67,7 +81,7 @@ def parse_mapping(items: list[str]) -> dict[str, str]:
         name, sep, column = item.partition("=")
         name = name.strip().lower()
         if not sep or not column.strip():
-            raise UsageError(f"--map {item!r}: expected FIELD=COLUMN, e.g. --map date=\"Date Formatted\"")
+            raise UsageError(f'--map {item!r}: expected FIELD=COLUMN, e.g. --map date="Date Formatted"')
         if name not in FIELDS:
             raise UsageError(f"--map {item!r}: unknown field {name!r} (one of {', '.join(FIELDS)})")
         mapping[name] = column
@@ -130,10 +144,15 @@ def run_check(args: argparse.Namespace) -> int:
     from indexer.check import check_index, served_generation
 
     if served_generation(args.index) is None:
-        raise BuildError(f"no index in {args.index} (build one with: python -m indexer build PATH --index {args.index})")
+        raise BuildError(
+            f"no index in {args.index} (build one with: python -m indexer build PATH --index {args.index})"
+        )
     result = check_index(args.index)
-    how = (f"{result['files']} files match their sizes and checksums" if result["manifest"]
-           else "no manifest (built before manifests existed), so checksums were not compared; a --rebuild adds one")
+    how = (
+        f"{result['files']} files match their sizes and checksums"
+        if result["manifest"]
+        else "no manifest (built before manifests existed), so checksums were not compared; a --rebuild adds one"
+    )
     print(f"ok: {result['generation']}: {result['articles']} articles readable; {how}")
     return EXIT_OK
 
@@ -155,18 +174,28 @@ def run_build(args: argparse.Namespace) -> int:
         if per_file[file] <= WARNINGS_PER_FILE:
             print(f"warning: {location}: {reason}", file=sys.stderr)
 
-    summary = build_index(args.paths, args.index, rebuild=args.rebuild, prune=args.prune, mapping=mapping,
-                          n_process=args.workers, progress=not args.quiet, on_problem=warn,
-                          max_file_bytes=int(args.max_file_mb * 2**20))
+    summary = build_index(
+        args.paths,
+        args.index,
+        rebuild=args.rebuild,
+        prune=args.prune,
+        mapping=mapping,
+        n_process=args.workers,
+        progress=not args.quiet,
+        on_problem=warn,
+        max_file_bytes=int(args.max_file_mb * 2**20),
+    )
     for file, count in per_file.items():
         if count > WARNINGS_PER_FILE:
             print(f"warning: {file}: {count - WARNINGS_PER_FILE} more problems not shown", file=sys.stderr)
     reasons = sorted({reason.split(" (")[0] for _, reason in summary.skipped})
-    print(f"{summary.generation}: added {summary.added}, updated {summary.updated}, "
-          f"unchanged {summary.unchanged}, removed {summary.removed}, "
-          f"skipped {len(summary.skipped)}{' (' + '; '.join(reasons[:5]) + ')' if reasons else ''} "
-          f"in {summary.seconds:.1f} s ({summary.ner_runs} texts through NER); {summary.normalised} normalised "
-          f"by rules {summary.normaliser}")
+    print(
+        f"{summary.generation}: added {summary.added}, updated {summary.updated}, "
+        f"unchanged {summary.unchanged}, removed {summary.removed}, "
+        f"skipped {len(summary.skipped)}{' (' + '; '.join(reasons[:5]) + ')' if reasons else ''} "
+        f"in {summary.seconds:.1f} s ({summary.ner_runs} texts through NER); {summary.normalised} normalised "
+        f"by rules {summary.normaliser}"
+    )
     if summary.indexed == 0 and summary.removed == 0:
         _error("nothing could be indexed from " + " ".join(map(str, args.paths)))
         return EXIT_FAILED
@@ -182,8 +211,9 @@ def report_saved(index_dir: str, since: float) -> None:
 
         alerts = new_matches(index_dir, since)
     except Exception as exc:  # the build is committed: a failed count is a warning, not a failed build
-        print(f"warning: saved searches not checked: {str(exc).splitlines()[0] if str(exc) else exc!r}",
-              file=sys.stderr)
+        print(
+            f"warning: saved searches not checked: {str(exc).splitlines()[0] if str(exc) else exc!r}", file=sys.stderr
+        )
         return
     for alert in alerts:
         name = json.dumps(alert.name, ensure_ascii=False)
@@ -206,16 +236,20 @@ def run_status(args: argparse.Namespace) -> int:
     print(f"articles    {status['articles']}" + (f" ({status['undated']} undated)" if status["undated"] else ""))
     print(f"dates       {status['first_date'] or '-'} to {status['last_date'] or '-'}")
     if last:
-        print(f"last build  {last.get('finished', '?')}: added {last.get('added', 0)}, updated "
-              f"{last.get('updated', 0)}, unchanged {last.get('unchanged', 0)}, removed {last.get('removed', 0)}, "
-              f"skipped {last.get('skipped', 0)} in {last.get('seconds', 0):.1f} s")
+        print(
+            f"last build  {last.get('finished', '?')}: added {last.get('added', 0)}, updated "
+            f"{last.get('updated', 0)}, unchanged {last.get('unchanged', 0)}, removed {last.get('removed', 0)}, "
+            f"skipped {last.get('skipped', 0)} in {last.get('seconds', 0):.1f} s"
+        )
     built, installed = status["normaliser"]["index"], status["normaliser"]["installed"]
     shown = ", ".join(f"{v} ({n} articles)" for v, n in built.items()) or "-"
     if set(built) == {installed}:
         print(f"normaliser  {shown}; the installed rules are the same")
     else:
-        print(f"normaliser  {shown}; installed rules are {installed}: the next build re-normalises "
-              "every article it reads (from the NER cache, no NER run)")
+        print(
+            f"normaliser  {shown}; installed rules are {installed}: the next build re-normalises "
+            "every article it reads (from the NER cache, no NER run)"
+        )
     for kind, values in status["top"].items():
         shown = ", ".join(f"{value} ({count})" for value, count in values) or "-"
         print(f"{kind:<11} {shown}")

@@ -44,8 +44,9 @@ def load_nlp():
     try:
         return spacy.load(MODEL_NAME, exclude=list(EXCLUDED_PIPES))
     except OSError as exc:
-        raise EnrichError(f"spaCy model {MODEL_NAME!r} is not installed "
-                          f"(pip install -r requirements.txt): {exc}") from None
+        raise EnrichError(
+            f"spaCy model {MODEL_NAME!r} is not installed (pip install -r requirements.txt): {exc}"
+        ) from None
 
 
 def model_id(nlp) -> str:
@@ -116,13 +117,18 @@ class NerCache:
     def __init__(self, path: str | os.PathLike, model: str):
         self.model = model
         try:
-            self._db = open_cache_db(path, "CREATE TABLE IF NOT EXISTS ner (model TEXT, hash TEXT, ents TEXT, "
-                                           "PRIMARY KEY (model, hash)) WITHOUT ROWID")
+            self._db = open_cache_db(
+                path,
+                "CREATE TABLE IF NOT EXISTS ner (model TEXT, hash TEXT, ents TEXT, "
+                "PRIMARY KEY (model, hash)) WITHOUT ROWID",
+            )
         except sqlite3.OperationalError as exc:
             # "disk I/O error", "disk is full", "unable to open": the device, not the file, is the
             # likely cause, and deleting the cache would only throw away hours of NER
-            raise EnrichError(f"NER cache {path} cannot be opened for writing ({exc}); check the free space "
-                              "and permissions of its folder, then build again") from exc
+            raise EnrichError(
+                f"NER cache {path} cannot be opened for writing ({exc}); check the free space "
+                "and permissions of its folder, then build again"
+            ) from exc
         except sqlite3.DatabaseError as exc:
             raise EnrichError(f"NER cache {path} is unusable ({exc}); delete it to start a new one") from None
 
@@ -130,10 +136,11 @@ class NerCache:
         """The cached entities for those of ``hashes`` that are cached."""
         found: dict[str, Ents] = {}
         for start in range(0, len(hashes), 500):
-            part = list(hashes[start:start + 500])
+            part = list(hashes[start : start + 500])
             marks = ",".join("?" * len(part))
-            rows = self._db.execute(f"SELECT hash, ents FROM ner WHERE model = ? AND hash IN ({marks})",
-                                    [self.model, *part])
+            rows = self._db.execute(
+                f"SELECT hash, ents FROM ner WHERE model = ? AND hash IN ({marks})", [self.model, *part]
+            )
             for key, ents in rows:
                 found[key] = [tuple(e) for e in json.loads(ents)]
         return found
@@ -141,8 +148,10 @@ class NerCache:
     def put_many(self, items: Sequence[tuple[str, Ents]]) -> None:
         """Store entities for many hashes in one transaction."""
         with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO ner VALUES (?, ?, ?)",
-                                 [(self.model, key, json.dumps(ents, separators=(",", ":"))) for key, ents in items])
+            self._db.executemany(
+                "INSERT OR REPLACE INTO ner VALUES (?, ?, ?)",
+                [(self.model, key, json.dumps(ents, separators=(",", ":"))) for key, ents in items],
+            )
 
     def close(self) -> None:
         """Close the database."""
@@ -158,7 +167,7 @@ def split_text(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
     while start < len(text):
         end = min(start + size, len(text))
         if end < len(text):
-            window = text[start + size // 2:end]
+            window = text[start + size // 2 : end]
             for sep in ("\n\n", "\n", ". ", " "):
                 cut = window.rfind(sep)
                 if cut >= 0:
@@ -169,8 +178,9 @@ def split_text(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
     return parts
 
 
-def recognise_stream(nlp, texts: Sequence[str], *, n_process: int = 2,
-                     batch_size: int = 64) -> Generator[Ents, None, None]:
+def recognise_stream(
+    nlp, texts: Sequence[str], *, n_process: int = 2, batch_size: int = 64
+) -> Generator[Ents, None, None]:
     """Run NER over ``texts``, yielding (start, end, label) character spans for each text in order.
 
     With ``n_process`` > 1 the texts go to forked worker processes that share the loaded model and send
@@ -180,7 +190,7 @@ def recognise_stream(nlp, texts: Sequence[str], *, n_process: int = 2,
     pieces: list[tuple[int, int, str]] = []  # (text index, offset, piece)
     for index, text in enumerate(texts):
         pieces.extend((index, offset, piece) for offset, piece in split_text(text))
-    batches = [pieces[i:i + batch_size] for i in range(0, len(pieces), batch_size)]
+    batches = [pieces[i : i + batch_size] for i in range(0, len(pieces), batch_size)]
     if n_process > 1 and len(pieces) >= PARALLEL_MIN_TEXTS:
         results = _recognise_in_workers(nlp, batches, n_process)
     else:
@@ -199,8 +209,10 @@ def recognise_stream(nlp, texts: Sequence[str], *, n_process: int = 2,
 
 
 def _recognise_batch(nlp, pieces: Sequence[str]) -> list[Ents]:
-    return [[(e.start_char, e.end_char, e.label_) for e in doc.ents]
-            for doc in nlp.pipe(pieces, batch_size=max(1, len(pieces)))]
+    return [
+        [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+        for doc in nlp.pipe(pieces, batch_size=max(1, len(pieces)))
+    ]
 
 
 _WORKER_NLP = None
@@ -287,8 +299,9 @@ class EntityStream:
             fresh.close()
 
 
-def entities_for(articles: Sequence[Article], nlp, cache: NerCache | None, *,
-                 n_process: int = 2) -> tuple[list[Ents], int]:
+def entities_for(
+    articles: Sequence[Article], nlp, cache: NerCache | None, *, n_process: int = 2
+) -> tuple[list[Ents], int]:
     """Raw entity spans for each article (from the cache where possible); returns (spans, NER runs)."""
     stream = EntityStream(articles, nlp, cache, n_process=n_process)
     return list(stream), stream.ner_runs

@@ -57,11 +57,16 @@ class EntityCache:
         self.version = version
         self._pruned = False
         try:
-            self._db = open_cache_db(path, "CREATE TABLE IF NOT EXISTS normalised (model TEXT, version TEXT, "
-                                           "hash TEXT, ents TEXT, PRIMARY KEY (model, version, hash)) WITHOUT ROWID")
+            self._db = open_cache_db(
+                path,
+                "CREATE TABLE IF NOT EXISTS normalised (model TEXT, version TEXT, "
+                "hash TEXT, ents TEXT, PRIMARY KEY (model, version, hash)) WITHOUT ROWID",
+            )
         except sqlite3.OperationalError as exc:  # the device (full, read-only), not the file
-            raise EntityCacheError(f"entity cache {path} cannot be opened for writing ({exc}); check the free "
-                                   "space and permissions of its folder, then build again") from exc
+            raise EntityCacheError(
+                f"entity cache {path} cannot be opened for writing ({exc}); check the free "
+                "space and permissions of its folder, then build again"
+            ) from exc
         except sqlite3.DatabaseError as exc:
             raise EntityCacheError(f"entity cache {path} is unusable ({exc}); delete it to start a new one") from None
 
@@ -70,11 +75,12 @@ class EntityCache:
         found: dict[str, Entities] = {}
         unique = list(dict.fromkeys(hashes))
         for start in range(0, len(unique), 500):
-            part = unique[start:start + 500]
+            part = unique[start : start + 500]
             marks = ",".join("?" * len(part))
             rows = self._db.execute(
                 f"SELECT hash, ents FROM normalised WHERE model = ? AND version = ? AND hash IN ({marks})",
-                [self.model, self.version, *part])
+                [self.model, self.version, *part],
+            )
             for key, ents in rows:
                 try:
                     found[key] = load_entities(ents)
@@ -91,11 +97,12 @@ class EntityCache:
             return
         with self._db:
             if not self._pruned:
-                self._db.execute("DELETE FROM normalised WHERE model = ? AND version != ?",
-                                 [self.model, self.version])
+                self._db.execute("DELETE FROM normalised WHERE model = ? AND version != ?", [self.model, self.version])
                 self._pruned = True
-            self._db.executemany("INSERT OR REPLACE INTO normalised VALUES (?, ?, ?, ?)",
-                                 [(self.model, self.version, key, text) for key, text in items])
+            self._db.executemany(
+                "INSERT OR REPLACE INTO normalised VALUES (?, ?, ?, ?)",
+                [(self.model, self.version, key, text) for key, text in items],
+            )
 
     def close(self) -> None:
         """Close the database."""

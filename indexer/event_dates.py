@@ -32,17 +32,22 @@ CONTEXT_CHARS = 400
 # as "today"; a stamp of exactly midnight is a date without a time and says nothing.
 SMALL_HOURS_END = 3
 
-_SPELLED = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|" \
-           r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)"
-_NUMBER = rf"(?:\d+|an?|{_SPELLED}(?:[\s-]+{_SPELLED})*|several|few|many|a\s+few|a\s+couple\s+of|" \
-          r"couple\s+of|dozens?\s+of|hundreds?\s+of|\d+\s*-\s*\d+|a\s+dozen|a\s+hundred)"
+_SPELLED = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)"
+)
+_NUMBER = (
+    rf"(?:\d+|an?|{_SPELLED}(?:[\s-]+{_SPELLED})*|several|few|many|a\s+few|a\s+couple\s+of|"
+    r"couple\s+of|dozens?\s+of|hundreds?\s+of|\d+\s*-\s*\d+|a\s+dozen|a\s+hundred)"
+)
 _UNIT = r"(?:seconds?|minutes?|hours?|days?|nights?|weeks?|fortnights?|months?|years?|decades?|centuries|century)"
 # A length of time, not a point in time: "two years", "the past 24 hours", "several months", "30-day".
 _DURATION = re.compile(
     rf"^(?:(?:the\s+)?(?:past|last|next|coming|first|following|previous|recent|other)\s+)?(?:almost\s+|nearly\s+|"
     rf"about\s+|around\s+|over\s+|more\s+than\s+|less\s+than\s+|up\s+to\s+|at\s+least\s+)?{_NUMBER}?\s*-?\s*"
     rf"(?:more\s+)?{_UNIT}(?:\s+and\s+{_NUMBER}\s+{_UNIT}|\s+and\s+a\s+half)?(?:\s+long|\s+old|\s+later|\s+earlier)?$",
-    re.I)
+    re.I,
+)
 _AGO = re.compile(r"\bago\b", re.I)
 _VAGUE = re.compile(
     r"^(?:annual|annually|daily|weekly|monthly|yearly|quarterly|today's|recent(?:ly)?|now|the\s+future|future|"
@@ -53,63 +58,129 @@ _VAGUE = re.compile(
     r"each\s+\w+|(?:the\s+)?same\s+day|the\s+(?:next|following|previous)\s+day|the\s+end\s+of\s+the\s+\w+|"
     r"the\s+(?:beginning|start)\s+of\s+the\s+\w+|(?:the\s+)?(?:previous|last|past)\s+\w+\s+years|"
     r"(?:recent|coming)\s+\w+|\d{4}\s*[-–]\s*\d{2,4}|between\s+.*|from\s+.*|\d{1,2}(?:st|nd|rd|th)?|"
-    r"(?:the\s+)?\d+(?:st|nd|rd|th)\s+(?:day|week|month|year)s?\b.*)$", re.I)
-_LEAD = re.compile(r"^(?:on|in|since|by|until|till|from|during|as\s+of|as\s+early\s+as|before|after|at\s+least|"
-                   r"late|early|later|earlier|"
-                   r"no\s+later\s+than|not\s+later\s+than|around|about|of|at|through|throughout|for|the|"
-                   r"this\s+past)\s+", re.I)
+    r"(?:the\s+)?\d+(?:st|nd|rd|th)\s+(?:day|week|month|year)s?\b.*)$",
+    re.I,
+)
+_LEAD = re.compile(
+    r"^(?:on|in|since|by|until|till|from|during|as\s+of|as\s+early\s+as|before|after|at\s+least|"
+    r"late|early|later|earlier|"
+    r"no\s+later\s+than|not\s+later\s+than|around|about|of|at|through|throughout|for|the|"
+    r"this\s+past)\s+",
+    re.I,
+)
 _TAIL = re.compile(r"(?:'s|’s|,|\.|;|:)$")
 # A time of day after a date adds nothing to the day ("Thu 24 Mar 2022 15.03 GMT", "2022 14.50" cut from a stamp).
 _CLOCK_ONLY = re.compile(r"(?:[01]?\d|2[0-3])[.:][0-5]\d(?:\s*[a-z]{2,4})?")
-_CLOCK_TAIL = re.compile(r"(?:,?\s+(?:at\s+)?(?:[01]?\d|2[0-3])[.:][0-5]\d(?:\s*(?:am|pm|a\.m|p\.m))?"
-                         r"(?:\s+(?:gmt|bst|utc|cet|cest|eet|eest|msk|est|edt|pst|pdt|kyiv\s+time|local\s+time))?)$")
-_WEEK = re.compile(r"^(last|this|next|past|previous|the\s+previous|the\s+past|the\s+coming|coming|this\s+coming)"
-                   r"\s+week$", re.I)
+_CLOCK_TAIL = re.compile(
+    r"(?:,?\s+(?:at\s+)?(?:[01]?\d|2[0-3])[.:][0-5]\d(?:\s*(?:am|pm|a\.m|p\.m))?"
+    r"(?:\s+(?:gmt|bst|utc|cet|cest|eet|eest|msk|est|edt|pst|pdt|kyiv\s+time|local\s+time))?)$"
+)
+_WEEK = re.compile(
+    r"^(last|this|next|past|previous|the\s+previous|the\s+past|the\s+coming|coming|this\s+coming)"
+    r"\s+week$",
+    re.I,
+)
 # Words just before a weekday that put it after the publication date ("a decision is due on Sunday").
-_FUTURE_CUE = re.compile(r"\b(?:will|would|shall|due|scheduled|planned|expected|set\s+to|going\s+to|to\s+be\s+held|"
-                         r"next|until|till|by)\b[^.!?]{0,40}$", re.I)
+_FUTURE_CUE = re.compile(
+    r"\b(?:will|would|shall|due|scheduled|planned|expected|set\s+to|going\s+to|to\s+be\s+held|"
+    r"next|until|till|by)\b[^.!?]{0,40}$",
+    re.I,
+)
 # A bare unit that spaCy cut from "this year's" / "last week's": the word before it belongs to it.
 _UNIT_ALONE = re.compile(r"^(?:year|month|week)$", re.I)
 _IN_BEFORE = re.compile(r"\b(?:in|within)\s+$", re.I)  # "in a week": a point that far ahead
 # "in 31 days of this war", "in a week of talks": a stretch of time, not a point that far ahead.
 _STRETCH_AFTER = re.compile(r"^\s*(?:of|since|after|before|from)\b", re.I)
 # "five years later" (after 1950 named in the text): counted from the last year the text names before it.
-_YEARS_FROM = re.compile(rf"^(?:just\s+|only\s+|some\s+)?({_NUMBER})\s+years?\s+(later|after|afterwards|earlier|before)$",
-                         re.I)
+_YEARS_FROM = re.compile(
+    rf"^(?:just\s+|only\s+|some\s+)?({_NUMBER})\s+years?\s+(later|after|afterwards|earlier|before)$", re.I
+)
 # "the following year", "the year before": one year from the last year the text named before it.
 _YEAR_FROM = re.compile(r"^(?:(?:following|subsequent)\s+year|year\s+(after|before|later|earlier))$", re.I)
-_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
-                  "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
-                  "eighteenth", "nineteenth", "twentieth", "twenty-first", "twenty-second", "twenty-third",
-                  "twenty-fourth", "twenty-fifth", "twenty-sixth", "twenty-seventh", "twenty-eighth", "twenty-ninth",
-                  "thirtieth", "thirty-first")
+_ORDINAL_WORDS = (
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+    "twentieth",
+    "twenty-first",
+    "twenty-second",
+    "twenty-third",
+    "twenty-fourth",
+    "twenty-fifth",
+    "twenty-sixth",
+    "twenty-seventh",
+    "twenty-eighth",
+    "twenty-ninth",
+    "thirtieth",
+    "thirty-first",
+)
 _ORDINAL_DAY = re.compile(rf"(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)|(?:the\s+)?({'|'.join(_ORDINAL_WORDS)})")
-_MONTH_NAME_IN_TEXT = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|"
-                                 r"December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|"
-                                 r"Dec\.?)(?=\s|,|$)")
-_DAY_BEFORE = re.compile(r"^(?:day\s+before|day\s+earlier|previous\s+day|a\s+day\s+earlier|one\s+day\s+earlier)$",
-                         re.I)
+_MONTH_NAME_IN_TEXT = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|"
+    r"Dec\.?)(?=\s|,|$)"
+)
+_DAY_BEFORE = re.compile(r"^(?:day\s+before|day\s+earlier|previous\s+day|a\s+day\s+earlier|one\s+day\s+earlier)$", re.I)
 _YEAR_IN_TEXT = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b(?!\s*[-\u2013/]\s*\d)")
 # "This did not begin yesterday": the idiom for "long ago", not the day before.
-_NOT_BEGUN_BEFORE = re.compile(r"\b(?:not|n't|never)\s+(?:\w+\s+){0,2}(?:begin|began|begun|start|started|"
-                               r"appear|appeared|arise|arisen|emerge|emerged|come|came)\s+(?:just\s+)?$|"
-                               r"\b(?:began|begun|started)\s+(?:\w+\s+){0,3}not\s+(?:just\s+)?$", re.I)
+_NOT_BEGUN_BEFORE = re.compile(
+    r"\b(?:not|n't|never)\s+(?:\w+\s+){0,2}(?:begin|began|begun|start|started|"
+    r"appear|appeared|arise|arisen|emerge|emerged|come|came)\s+(?:just\s+)?$|"
+    r"\b(?:began|begun|started)\s+(?:\w+\s+){0,3}not\s+(?:just\s+)?$",
+    re.I,
+)
 _DEICTIC_BEFORE = re.compile(r"\b(this|last|next)\s+$", re.I)
 _PART_OF_MONTH = re.compile(
     r"^(?:early|mid|late|the\s+end\s+of|end\s+of|the\s+beginning\s+of|beginning\s+of|the\s+start\s+of|"
-    r"start\s+of|the\s+middle\s+of|middle\s+of|the\s+first\s+half\s+of|the\s+second\s+half\s+of)\s*-?\s*", re.I)
-_DAY_RANGE = re.compile(r"(?<![\d-])(?:[12]?\d|3[01])(?:st|nd|rd|th)?\s*(?:-|\u2013|\u2014|to|and)\s*"
-                        r"(?:[12]?\d|3[01])(?:st|nd|rd|th)?(?![\d-])")
+    r"start\s+of|the\s+middle\s+of|middle\s+of|the\s+first\s+half\s+of|the\s+second\s+half\s+of)\s*-?\s*",
+    re.I,
+)
+_DAY_RANGE = re.compile(
+    r"(?<![\d-])(?:[12]?\d|3[01])(?:st|nd|rd|th)?\s*(?:-|\u2013|\u2014|to|and)\s*"
+    r"(?:[12]?\d|3[01])(?:st|nd|rd|th)?(?![\d-])"
+)
 # "earlier this week", "later today", "late last year": a part of a period named by the period.
-_WITHIN_PERIOD = re.compile(r"^(?:(?:earlier|later|early|late|mid)\s*-?\s*(?=(?:(?:this|last|next)\s+(?:week|month|year)|"
-                            r"today|tonight)$)|(?:the\s+)?(?:end|beginning|start|middle)\s+of\s+"
-                            r"(?=(?:this|last|next)\s+(?:week|month)$))")
+_WITHIN_PERIOD = re.compile(
+    r"^(?:(?:earlier|later|early|late|mid)\s*-?\s*(?=(?:(?:this|last|next)\s+(?:week|month|year)|"
+    r"today|tonight)$)|(?:the\s+)?(?:end|beginning|start|middle)\s+of\s+"
+    r"(?=(?:this|last|next)\s+(?:week|month)$))"
+)
 _PART_OF_YEAR = re.compile(r"(?:early|mid|late|the\s+middle\s+of|middle\s+of)\s*-?\s*(\d{4})")
-_FISCAL_YEAR = re.compile(r"(?:the\s+)?(?:fiscal|financial|fy)\s*(?:year\s+)?'?(\d{4})(?:\s+fiscal\s+year)?|"
-                          r"(?:the\s+)?(\d{4})\s+(?:fiscal|financial)\s+year")
+_FISCAL_YEAR = re.compile(
+    r"(?:the\s+)?(?:fiscal|financial|fy)\s*(?:year\s+)?'?(\d{4})(?:\s+fiscal\s+year)?|"
+    r"(?:the\s+)?(\d{4})\s+(?:fiscal|financial)\s+year"
+)
 _WEEKEND = re.compile(r"(last|this|this\s+past|past|next|this\s+coming|coming)\s+weekend")
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 _MONTH_RE = re.compile(r"\b(" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b\.?", re.I)
 _WEEKDAY_RE = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
 _YEAR_RE = re.compile(r"\b(1[5-9]\d\d|20\d\d|2100)\b")
@@ -142,15 +213,20 @@ def resolve_event_dates(text: str, spans: Iterable[Sequence], published: datetim
         if label != "DATE" or not 0 <= start < end <= len(text):
             continue
         expression = " ".join(text[start:end].split())
-        resolved = resolve_expression(expression, published, before=text[max(0, start - CONTEXT_CHARS):start],
-                                      after=text[end:end + CONTEXT_CHARS])
+        resolved = resolve_expression(
+            expression,
+            published,
+            before=text[max(0, start - CONTEXT_CHARS) : start],
+            after=text[end : end + CONTEXT_CHARS],
+        )
         if resolved is not None:
             found.append(EventDate(expression, start, end, resolved[0], resolved[1]))
     return found
 
 
-def resolve_expression(expression: str, published: datetime | date | None, before: str = "",
-                       after: str = "") -> tuple[date, str] | None:
+def resolve_expression(
+    expression: str, published: datetime | date | None, before: str = "", after: str = ""
+) -> tuple[date, str] | None:
     """Return (first day, precision) of one date expression, or None when it names no point in time.
 
     ``before`` and ``after`` are the text around the expression: they complete a bare "year" cut from
@@ -189,11 +265,18 @@ def resolve_expression(expression: str, published: datetime | date | None, befor
         return None
     if published is not None and key in _SPEECH_DAY_WORDS and stamped is not None and _small_hours(stamped):
         published -= timedelta(days=1)
-    if published is not None and _WEEKDAY_ALONE.match(key) and (_FUTURE_CUE.search(before) or
-                                                                  _opens_future_sentence(before, after)):
+    if (
+        published is not None
+        and _WEEKDAY_ALONE.match(key)
+        and (_FUTURE_CUE.search(before) or _opens_future_sentence(before, after))
+    ):
         return _weekday(key, published, future=True)
-    if published is not None and _IN_BEFORE.search(before) and _COUNT_OF_TIME.fullmatch(key) \
-            and not _STRETCH_AFTER.match(after):
+    if (
+        published is not None
+        and _IN_BEFORE.search(before)
+        and _COUNT_OF_TIME.fullmatch(key)
+        and not _STRETCH_AFTER.match(after)
+    ):
         # a point ahead only in a sentence about what is to come ("is to end in a week and a half", "can be
         # restored in a month and a half"); "up 20% in a month" is a length of time
         return _offset(key, published) if _TO_COME.search(_sentence_around(before, after)) else None
@@ -219,8 +302,10 @@ def clean_expression(expression: str) -> str:
 
 def _needs_base(key: str) -> bool:
     """True when the expression's meaning depends on the publication date (no year of its own)."""
-    return not (_YEAR_RE.search(key) and (_MONTH_RE.search(key) or key.strip().isdigit() or
-                                          re.fullmatch(r"(?:the\s+)?(?:year\s+)?\d{4}", key)))
+    return not (
+        _YEAR_RE.search(key)
+        and (_MONTH_RE.search(key) or key.strip().isdigit() or re.fullmatch(r"(?:the\s+)?(?:year\s+)?\d{4}", key))
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -229,7 +314,7 @@ def _resolve(key: str, base: date | None) -> tuple[date, str] | None:
         return None  # "May 17–19", "February 5–13, 2022": a range of days, like a range of years
     qualified = _WITHIN_PERIOD.match(key)
     if qualified:  # "earlier this week", "late last year": the period itself
-        key = key[qualified.end():]
+        key = key[qualified.end() :]
     known = _relative_word(key, base)
     if known is not False:
         return known
@@ -262,7 +347,7 @@ def _resolve(key: str, base: date | None) -> tuple[date, str] | None:
         return monday, "week"
     part = _PART_OF_MONTH.match(key)
     if part:
-        rest = key[part.end():].strip()
+        rest = key[part.end() :].strip()
         if not _MONTH_RE.fullmatch(rest.split()[0] if rest else "") and not _MONTH_RE.match(rest):
             return None  # "the end of the war", "early next year": not a calendar period we can place
         resolved = _resolve(rest, base)
@@ -291,13 +376,20 @@ def _relative_word(key: str, base: date | None):
         return None
     first_of_month = base.replace(day=1)
     return {
-        "today": (base, "day"), "tonight": (base, "day"), "this morning": (base, "day"),
-        "this evening": (base, "day"), "this afternoon": (base, "day"),
-        "yesterday": (base - timedelta(days=1), "day"), "last night": (base - timedelta(days=1), "day"),
+        "today": (base, "day"),
+        "tonight": (base, "day"),
+        "this morning": (base, "day"),
+        "this evening": (base, "day"),
+        "this afternoon": (base, "day"),
+        "yesterday": (base - timedelta(days=1), "day"),
+        "last night": (base - timedelta(days=1), "day"),
         "tomorrow": (base + timedelta(days=1), "day"),
-        "this year": (date(base.year, 1, 1), "year"), "the current year": (date(base.year, 1, 1), "year"),
-        "last year": (date(base.year - 1, 1, 1), "year"), "the previous year": (date(base.year - 1, 1, 1), "year"),
-        "the past year": (date(base.year - 1, 1, 1), "year"), "next year": (date(base.year + 1, 1, 1), "year"),
+        "this year": (date(base.year, 1, 1), "year"),
+        "the current year": (date(base.year, 1, 1), "year"),
+        "last year": (date(base.year - 1, 1, 1), "year"),
+        "the previous year": (date(base.year - 1, 1, 1), "year"),
+        "the past year": (date(base.year - 1, 1, 1), "year"),
+        "next year": (date(base.year + 1, 1, 1), "year"),
         "this month": (first_of_month, "month"),
         "last month": ((first_of_month - timedelta(days=1)).replace(day=1), "month"),
         "next month": ((base.replace(day=28) + timedelta(days=4)).replace(day=1), "month"),
@@ -306,15 +398,36 @@ def _relative_word(key: str, base: date | None):
     }[key]
 
 
-_RELATIVE_WORDS = frozenset((
-    "today", "tonight", "this morning", "this evening", "this afternoon", "yesterday", "last night", "tomorrow",
-    "this year", "the current year", "last year", "the previous year", "the past year", "next year",
-    "this month", "last month", "next month", "coming year", "coming month"))
+_RELATIVE_WORDS = frozenset(
+    (
+        "today",
+        "tonight",
+        "this morning",
+        "this evening",
+        "this afternoon",
+        "yesterday",
+        "last night",
+        "tomorrow",
+        "this year",
+        "the current year",
+        "last year",
+        "the previous year",
+        "the past year",
+        "next year",
+        "this month",
+        "last month",
+        "next month",
+        "coming year",
+        "coming month",
+    )
+)
 _MONTH_NUMBER = {name: i + 1 for i, name in enumerate(_MONTHS)}
 _MONTH_NUMBER.update({name[:3]: i + 1 for i, name in enumerate(_MONTHS)})
 _MONTH_NUMBER["sept"] = 9
-_MON = r"(january|february|march|april|may|june|july|august|september|october|november|december|" \
-       r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+_MON = (
+    r"(january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+)
 _ORD = r"(\d{1,2})(?:st|nd|rd|th)?"
 _WEEKDAY = r"(?:(monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+)?"
 _RANGE_TAIL = r"(?:\s*(?:-|–|and|to)\s*\d{1,2}(?:st|nd|rd|th)?)?"
@@ -323,8 +436,10 @@ _MONTH_DAY = re.compile(rf"^{_WEEKDAY}{_MON}\s+{_ORD}{_RANGE_TAIL},?(?:\s+(\d{{4
 _MONTH_YEAR = re.compile(rf"^{_MON},?\s+(?:of\s+)?(\d{{4}})$")
 _MONTH_ALONE = re.compile(rf"^{_MON}$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_WEEKDAY_ALONE = re.compile(r"^(?:last\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-                            r"(?:\s+(?:morning|afternoon|evening|night))?$")
+_WEEKDAY_ALONE = re.compile(
+    r"^(?:last\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    r"(?:\s+(?:morning|afternoon|evening|night))?$"
+)
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _THIS_LAST_MONTH = re.compile(rf"^(this|last)\s+{_MON}$")
 _DATE_THIS_YEAR = re.compile(r"^(.+?)\s+(?:of\s+)?this\s+year$")
@@ -334,7 +449,8 @@ _DAY_OF = r"(?:\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+\.?|[A-Z][a-z]+\.?\s+\d{1,2}
 _LIST_YEAR_AFTER = re.compile(rf"^(?:\s*,)?\s+(?:and|or|to)\s+(?:{_DAY_OF},?\s+(?:and\s+)?)*{_DAY_OF},?\s+(\d{{4}})\b")
 _FULL_DATE_IN_TEXT = re.compile(
     rf"(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{'|'.join(m.capitalize() for m in _MONTHS)})|"
-    rf"(?P<m2>{'|'.join(m.capitalize() for m in _MONTHS)})\s+(?P<d2>\d{{1,2}})),?\s+(?P<y>\d{{4}})")
+    rf"(?P<m2>{'|'.join(m.capitalize() for m in _MONTHS)})\s+(?P<d2>\d{{1,2}})),?\s+(?P<y>\d{{4}})"
+)
 
 
 def _offset(key: str, base: date) -> tuple[date, str] | None:
@@ -359,11 +475,18 @@ def _offset(key: str, base: date) -> tuple[date, str] | None:
     return date(day.year, 1, 1), "year"
 
 
-_COUNT_OF_TIME = re.compile(rf"(?:another\s+|a\s+further\s+|about\s+|around\s+)?({_NUMBER})\s*-?\s*({_UNIT})"
-                            rf"(\s+and\s+a\s+half)?", re.I)
-_SMALL_NUMBERS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen".split())}
+_COUNT_OF_TIME = re.compile(
+    rf"(?:another\s+|a\s+further\s+|about\s+|around\s+)?({_NUMBER})\s*-?\s*({_UNIT})"
+    rf"(\s+and\s+a\s+half)?",
+    re.I,
+)
+_SMALL_NUMBERS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen".split()
+    )
+}
 _TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
 
 
@@ -415,7 +538,7 @@ def _sentence_around(before: str, after: str) -> str:
     """The sentence the expression stands in (as far as the context reaches), the expression left out."""
     start = _last(_SENTENCE_START, before)
     end = _SENTENCE_END.search(after)
-    return before[start.end() if start else 0:] + " \u2026 " + after[:end.start() + 1 if end else len(after)]
+    return before[start.end() if start else 0 :] + " \u2026 " + after[: end.start() + 1 if end else len(after)]
 
 
 def _opens_future_sentence(before: str, after: str) -> bool:
@@ -426,14 +549,14 @@ def _opens_future_sentence(before: str, after: str) -> bool:
         return False
     end = _SENTENCE_END.search(after + ".")
     assert end is not None  # the added full stop ends the sentence at the latest
-    verb = _FIRST_VERB.search(after[:end.start()])
+    verb = _FIRST_VERB.search(after[: end.start()])
     return bool(verb and verb.group("future"))
 
 
 def _day_before(before: str, published: date | None) -> tuple[date, str] | None:
     """ "the day before": the day before the last full date the sentence named, else before publication
     (a report of the day's call: "talks in Istanbul held the day before")."""
-    sentence = before[before.rfind(". ") + 1:] if ". " in before else before
+    sentence = before[before.rfind(". ") + 1 :] if ". " in before else before
     named = list(_FULL_DATE_IN_TEXT.finditer(sentence))
     if named:
         m = named[-1]
@@ -459,8 +582,10 @@ def _ordinal_day(ordinal: str, before: str, published: date) -> tuple[date, str]
             return _nearest_year(date(published.year, month, day), published), "day"
         month_start = published.replace(day=1)
         for _ in range(3):  # this month when the day is past, else the last month that has it
-            if day <= calendar.monthrange(month_start.year, month_start.month)[1] and \
-                    month_start.replace(day=day) <= published:
+            if (
+                day <= calendar.monthrange(month_start.year, month_start.month)[1]
+                and month_start.replace(day=day) <= published
+            ):
                 return month_start.replace(day=day), "day"
             month_start = (month_start - timedelta(days=1)).replace(day=1)
         return None
@@ -473,15 +598,20 @@ def _small_hours(stamped: datetime) -> bool:
     return stamped.hour < SMALL_HOURS_END and (stamped.hour, stamped.minute, stamped.second) != (0, 0, 0)
 
 
-_TO_COME = re.compile(r"\b(?:will|shall|would|can|could|may|might|must|should|is\s+to|are\s+to|going\s+to|"
-                      r"expected|plans?|planned|due|aims?|hopes?)\b|\w'll\b|\?\s*$", re.I)  # or a question
+_TO_COME = re.compile(
+    r"\b(?:will|shall|would|can|could|may|might|must|should|is\s+to|are\s+to|going\s+to|"
+    r"expected|plans?|planned|due|aims?|hopes?)\b|\w'll\b|\?\s*$",
+    re.I,
+)  # or a question
 _SENTENCE_OPENING = re.compile(r"(?:[.!?][\"\u201d\u2019)]?\s+|\n\s*)$")
 _FIRST_VERB = re.compile(
     r"\b(?:(?P<future>will|shall|is\s+to|are\s+to|(?:is|are)\s+(?:due|expected|scheduled|set|going)\s+to|"
     r"(?:is|are)\s+(?:due|scheduled)|plans?\s+to|\w+'ll)|was|were|had|did|has|have|said|says|told|tells|\w+ed)\b",
-    re.I)
-_SPEECH_DAY_WORDS = frozenset(("today", "tonight", "this morning", "this evening", "this afternoon", "yesterday",
-                               "tomorrow", "last night"))
+    re.I,
+)
+_SPEECH_DAY_WORDS = frozenset(
+    ("today", "tonight", "this morning", "this evening", "this afternoon", "yesterday", "tomorrow", "last night")
+)
 # A "today" is literal when its clause is in the past, the perfect or the future, speaks in the first person,
 # or names a scheduled event; it means "nowadays" when the sentence is otherwise in the general present.
 _CLAUSE_OPENING = r"(?:[.!?]\s|[\n\"\u201c\u201d:;]|\b(?:that|what|which|who|whom|where)\s)"
@@ -500,18 +630,25 @@ _NOT_PRESENT = re.compile(
     r"\b(?:he|she|it|they|who)\s+\w+ed\b|"
     # a verb in the past with its object: "announced a new package" (not "unprecedented external")
     r"\b\w{3,}ed\s+(?:a|an|the|his|her|their|its|our|this|these|those|\d+)\b|"
-    r"(?<!\bis\s)(?<!\bare\s)(?<!\bbe\s)\b\w{3,}ed\s+today\b", re.I)
-_GENERAL_PRESENT = re.compile(r"\b(?:is|are|remains?|should|must|can|cannot|needs?|depends?|means|matters|has|have|"
-                              r"has\s+become|have\s+become)\b|\b(?:it|that|there|this|he|she)['\u2019]s\b|"
-                              r"^[\s\"'\u201c\u2018]*Today,", re.I)
+    r"(?<!\bis\s)(?<!\bare\s)(?<!\bbe\s)\b\w{3,}ed\s+today\b",
+    re.I,
+)
+_GENERAL_PRESENT = re.compile(
+    r"\b(?:is|are|remains?|should|must|can|cannot|needs?|depends?|means|matters|has|have|"
+    r"has\s+become|have\s+become)\b|\b(?:it|that|there|this|he|she)['\u2019]s\b|"
+    r"^[\s\"'\u201c\u2018]*Today,",
+    re.I,
+)
 _LITERAL_BEFORE = re.compile(r"\b(?:as\s+of|from|until|till|since|by)\s+$", re.I)
 _LITERAL_AFTER = re.compile(r"^\s*(?:is|was)\b", re.I)
 _GENERIC_BEFORE = re.compile(r"\b(?:is|are)\s+$", re.I)  # "the land which is today a part of Russia"
 # "today's world", "today's Russia": what makes "today's" mean "nowadays'" (any other noun is that day's:
 # "today's talks", "today's missile attack").
-_GENERIC_NOUNS_AFTER = re.compile(r"^['\u2019]s\s+(?:(?:\w+\s+)?(?:world|society|reality|realities|times|generation|"
-                                  r"youth|economy|conditions|circumstances|challenges|threats|life|people|children|students|citizens|"
-                                  r"politicians|leaders)\b|[A-Z])")
+_GENERIC_NOUNS_AFTER = re.compile(
+    r"^['\u2019]s\s+(?:(?:\w+\s+)?(?:world|society|reality|realities|times|generation|"
+    r"youth|economy|conditions|circumstances|challenges|threats|life|people|children|students|citizens|"
+    r"politicians|leaders)\b|[A-Z])"
+)
 
 
 def is_generic_today(before: str, after: str) -> bool:
@@ -524,10 +661,13 @@ def is_generic_today(before: str, after: str) -> bool:
     clause_start = _last(_CLAUSE_START, before)
     sentence_end = _SENTENCE_END.search(after)
     clause_end = _CLAUSE_END.search(after)
-    opening = before[sentence_start.end() if sentence_start else 0:]
-    sentence = opening + " Today" + after[:sentence_end.start() if sentence_end else len(after)]
-    clause = before[clause_start.end() if clause_start else 0:] + " today " + \
-        _REPORTING_TAIL.sub("", after[:clause_end.start() if clause_end else len(after)])
+    opening = before[sentence_start.end() if sentence_start else 0 :]
+    sentence = opening + " Today" + after[: sentence_end.start() if sentence_end else len(after)]
+    clause = (
+        before[clause_start.end() if clause_start else 0 :]
+        + " today "
+        + _REPORTING_TAIL.sub("", after[: clause_end.start() if clause_end else len(after)])
+    )
     if _FIRST_PERSON.search(clause) or _NOT_PRESENT.search(clause):
         return False
     return bool(_GENERIC_BEFORE.search(before) or _GENERAL_PRESENT.search(sentence))
@@ -592,14 +732,16 @@ def _day_month(day: int, month_name: str, year: str | None, base: date | None) -
         return _plausible(date(int(year), month, day), "day", base)
     if base is None:
         return None
-    return _nearest_year(date(base.year, month, day) if not (month == 2 and day == 29) else date(2024, 2, 29),
-                         base), "day"
+    return _nearest_year(
+        date(base.year, month, day) if not (month == 2 and day == 29) else date(2024, 2, 29), base
+    ), "day"
 
 
 def _parse(key: str, base: date | None) -> tuple[date, str] | None:
     """Ask dateparser, then place a day or month without a year in the year nearest the publication date."""
-    parsed = _parser().get_date_data(key, date_formats=None) if base is None else \
-        _relative_parser(base).get_date_data(key)
+    parsed = (
+        _parser().get_date_data(key, date_formats=None) if base is None else _relative_parser(base).get_date_data(key)
+    )
     if parsed is None or parsed.date_obj is None:
         return None
     period = parsed.period or "day"
@@ -611,8 +753,12 @@ def _parse(key: str, base: date | None) -> tuple[date, str] | None:
     has_year = bool(_YEAR_RE.search(key))
     has_month = bool(_MONTH_RE.search(key))
     has_weekday = bool(_WEEKDAY_RE.search(key))
-    if period == "day" and has_month and not _DAY_RE.search(_MONTH_RE.sub(" ", _YEAR_RE.sub(" ", key))) \
-            and not has_weekday:
+    if (
+        period == "day"
+        and has_month
+        and not _DAY_RE.search(_MONTH_RE.sub(" ", _YEAR_RE.sub(" ", key)))
+        and not has_weekday
+    ):
         period = "month"  # dateparser fills a missing day with today's
     if period == "month":
         day = day.replace(day=1)
@@ -650,9 +796,10 @@ def _parser():
     """A dateparser parser for expressions that carry their own year (English only, no relative base)."""
     from dateparser.date import DateDataParser
 
-    return DateDataParser(languages=["en"], settings={"PREFER_DAY_OF_MONTH": "first",
-                                                      "RETURN_TIME_AS_PERIOD": False,
-                                                      "STRICT_PARSING": False})
+    return DateDataParser(
+        languages=["en"],
+        settings={"PREFER_DAY_OF_MONTH": "first", "RETURN_TIME_AS_PERIOD": False, "STRICT_PARSING": False},
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -660,8 +807,11 @@ def _relative_parser(base: date):
     """A dateparser parser whose relative expressions count from ``base`` (weekdays fall before it)."""
     from dateparser.date import DateDataParser
 
-    return DateDataParser(languages=["en"], settings={
-        "RELATIVE_BASE": datetime(base.year, base.month, base.day, 12),
-        "PREFER_DATES_FROM": "past",
-        "PREFER_DAY_OF_MONTH": "first",
-    })
+    return DateDataParser(
+        languages=["en"],
+        settings={
+            "RELATIVE_BASE": datetime(base.year, base.month, base.day, 12),
+            "PREFER_DATES_FROM": "past",
+            "PREFER_DAY_OF_MONTH": "first",
+        },
+    )

@@ -65,6 +65,8 @@ def fold_country_key(text: str) -> str:
     if text.startswith("the "):
         text = text[4:]
     return text
+
+
 NORMALISER_MEMO_FILE = "normaliser-version.json"  # the installed rules' version, remembered (indexer.normaliser_memo)
 CATALOGUE_PREFIX = "catalogue-"
 CATALOGUE_SUFFIX = ".json"
@@ -117,7 +119,7 @@ def generation_name(number: int) -> str:
 def generation_number(name: str) -> int:
     """Return the number in a generation directory name (0 when it is not one)."""
     try:
-        return int(name[len(GENERATION_PREFIX):]) if name.startswith(GENERATION_PREFIX) else 0
+        return int(name[len(GENERATION_PREFIX) :]) if name.startswith(GENERATION_PREFIX) else 0
     except ValueError:
         return 0
 
@@ -131,7 +133,7 @@ def catalogue_generation(filename: str) -> str | None:
     """Return the generation a catalogue file name belongs to (None when it is not one)."""
     if not (filename.startswith(CATALOGUE_PREFIX) and filename.endswith(CATALOGUE_SUFFIX)):
         return None
-    name = filename[len(CATALOGUE_PREFIX):-len(CATALOGUE_SUFFIX)]
+    name = filename[len(CATALOGUE_PREFIX) : -len(CATALOGUE_SUFFIX)]
     return name if generation_number(name) else None
 
 

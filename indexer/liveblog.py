@@ -20,16 +20,20 @@ _CLOCK = r"(?:[01]?\d|2[0-3])[.:][0-5]\d"
 _SPACE = r"[^\S\n]"  # a space on the line, no-break space included (the Guardian's stamps use them)
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 # A block's header: "24 Feb 2022" or "22h ago" run into the block's clock time ("24 Feb 202223.44").
-_BLOCK_HEADER = re.compile(rf"{_SPACE}*(\d{{1,2}}{_SPACE}{_MONTH}{_SPACE}\d{{4}}|\d{{1,2}}[hdm]{_SPACE}ago)({_CLOCK})(?=\S)")
+_BLOCK_HEADER = re.compile(
+    rf"{_SPACE}*(\d{{1,2}}{_SPACE}{_MONTH}{_SPACE}\d{{4}}|\d{{1,2}}[hdm]{_SPACE}ago)({_CLOCK})(?=\S)"
+)
 # A bare clock run into a capital or a quote: a block time or a video's length ("13.44'Many killed'").
 _GLUED_CLOCK = re.compile(rf"(?<![\d.:,])({_CLOCK})(?=[A-Z\u2018\u201c'\"][\w'\u2019])")
 # The footer a block carries once it was edited: "Updated at 23.50 GMT".
 _UPDATED = re.compile(rf"{_SPACE}*(Updated{_SPACE}at{_SPACE}{_CLOCK}(?:{_SPACE}[A-Z]{{2,4}})?){_SPACE}*")
 _READ_MORE = re.compile(rf"{_SPACE}*(Read more:?){_SPACE}*(?=\S)|(?<=\S)(Read more:?){_SPACE}*$", re.M)
 # A sentence run into the next: "a reporter asked?Psaki", "he said.“We", "ruins.”The", "response”.The".
-_SENTENCE_JOIN = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z\u2018\u201c]|\"[A-Z])|"
-                            r"(?<=[a-z][.!?][\u201d\u2019\"])(?=[A-Z\u2018\u201c])|"
-                            r"(?<=[a-z][\u201d\u2019\"][.!?])(?=[A-Z\u2018\u201c])")
+_SENTENCE_JOIN = re.compile(
+    r"(?<=[a-z]{2}[.!?])(?=[A-Z\u2018\u201c]|\"[A-Z])|"
+    r"(?<=[a-z][.!?][\u201d\u2019\"])(?=[A-Z\u2018\u201c])|"
+    r"(?<=[a-z][\u201d\u2019\"][.!?])(?=[A-Z\u2018\u201c])"
+)
 # A heading or byline run into its first sentence: "strike on SlovyanskThe eastern", "Lavrov saysRussia's".
 # Names written in camel case (DeSantis, BlackRock, LinkedIn) must stay whole, so a join is either a whole
 # lower-case word run into a capitalised one ("saysRussia's"), or any word run into a word that opens
@@ -54,15 +58,17 @@ def _heading_joins(text: str) -> list[int]:
             joins.append(at)
             continue
         word = _WORD_BEFORE.search(text, max(0, at - 60), at)
-        if word and word.group(0).isalpha() and word.group(0).islower() and text[at + 1:at + 2].islower():
+        if word and word.group(0).isalpha() and word.group(0).islower() and text[at + 1 : at + 2].islower():
             joins.append(at)
     return joins
 
 
 _SIGNS = {
     "block stamp": re.compile(rf"(?:(?<=\d{{4}})|(?<=ago)|(?<![\d.:,])){_CLOCK}(?=[A-Z\u2018\u201c'\"])"),
-    "update footer": re.compile(rf"(?<=\S)Updated{_SPACE}at{_SPACE}{_CLOCK}|"
-                                rf"Updated{_SPACE}at{_SPACE}(?>{_CLOCK}(?:{_SPACE}[A-Z]{{2,4}})?){_SPACE}*(?=\S)"),
+    "update footer": re.compile(
+        rf"(?<=\S)Updated{_SPACE}at{_SPACE}{_CLOCK}|"
+        rf"Updated{_SPACE}at{_SPACE}(?>{_CLOCK}(?:{_SPACE}[A-Z]{{2,4}})?){_SPACE}*(?=\S)"
+    ),
     "read more": re.compile(r"(?<=\S)Read more|Read more:?(?=[^\s:])"),
     "sentence": _SENTENCE_JOIN,
 }

@@ -61,7 +61,7 @@ def _imports(path: Path) -> tuple[set[str], set[str]]:
             elif module == "indexer":
                 local.update(alias.name for alias in node.names)
             elif module.startswith("indexer."):
-                local.add(module[len("indexer."):])
+                local.add(module[len("indexer.") :])
             elif module:
                 external.add(module.split(".")[0])
     return local, external

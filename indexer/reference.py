@@ -11,8 +11,8 @@ import json
 import os
 from pathlib import Path
 
-from .normalise.places import gazetteer
 from .layout import COUNTRIES_FILE, COUNTRIES_FORMAT, COUNTRY_TABLES, fold_country_key
+from .normalise.places import gazetteer
 
 
 def country_tables() -> dict:
@@ -22,11 +22,19 @@ def country_tables() -> dict:
     for table in (g.places_within, g.regions, g.cities):  # the gazetteer's own order of precedence
         for key, code in table.items():
             places.setdefault(key, code)
-    tables = {"display": dict(sorted(g.display.items())), "names": g.names, "metonyms": g.metonyms,
-              "demonyms": g.demonyms, "capitals": g.capitals, "places": places}
+    tables = {
+        "display": dict(sorted(g.display.items())),
+        "names": g.names,
+        "metonyms": g.metonyms,
+        "demonyms": g.demonyms,
+        "capitals": g.capitals,
+        "places": places,
+    }
     # The gazetteer's keys are folded as the file's format says; any that are not could never be found.
-    return {name: ({k: v for k, v in table.items() if fold_country_key(k) == k} if name in COUNTRY_TABLES
-                   else table) for name, table in tables.items()}
+    return {
+        name: ({k: v for k, v in table.items() if fold_country_key(k) == k} if name in COUNTRY_TABLES else table)
+        for name, table in tables.items()
+    }
 
 
 def write_reference(gen_dir: str | os.PathLike, normaliser: str) -> bool:

@@ -51,8 +51,13 @@ SCHEMA_VERSION = 2
 # Whoosh's default English stop list is used; minsize=1 keeps short tokens such as "EU" searchable.
 # Accents are folded before stemming, at index and query time alike, so "Erdogan" finds "Erdoğan".
 # Every accent_map entry maps one character to one, so folding keeps offsets (snippets rely on it).
-TEXT_ANALYZER = (RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
-                 | StopFilter(minsize=1) | StemFilter(cachesize=50000))
+TEXT_ANALYZER = (
+    RegexTokenizer()
+    | LowercaseFilter()
+    | CharsetFilter(accent_map)
+    | StopFilter(minsize=1)
+    | StemFilter(cachesize=50000)
+)
 
 
 def build_schema() -> fields.Schema:

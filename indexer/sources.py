@@ -14,7 +14,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
 from urllib.parse import urlsplit
@@ -108,9 +108,14 @@ def list_files(paths: Iterable[str | os.PathLike], report: ProblemHandler) -> It
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
-                           and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                           and not _inside_index(p, path))
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                and not _inside_index(p, path)
+            )
             if not found:
                 report(str(path), "no .txt, .jsonl, .json or .csv files in this folder")
             yield from (p.resolve() for p in found)
@@ -132,22 +137,27 @@ def _read_txt(path: Path, report: ProblemHandler, max_text_chars: int) -> Iterat
     date = None
     header = SEED_HEADER.match(text)
     if header:
-        text = text[header.end():]
+        text = text[header.end() :]
         date, problem = parse_date(header.group(1))
         if problem:
             report(str(path), f"{problem}; indexed without a date")
     else:
         report(str(path), "no ' date YYYY-MM-DD ' header; indexed without a date")
     article = make_article(
-        {"id": path.stem, "text": text, "date": date}, path=path, location=str(path),
-        report=report, max_text_chars=max_text_chars, date_parsed=True,
+        {"id": path.stem, "text": text, "date": date},
+        path=path,
+        location=str(path),
+        report=report,
+        max_text_chars=max_text_chars,
+        date_parsed=True,
     )
     if article:
         yield article
 
 
-def _read_jsonl(path: Path, mapping: Mapping[str, str], report: ProblemHandler,
-                max_text_chars: int) -> Iterator[Article]:
+def _read_jsonl(
+    path: Path, mapping: Mapping[str, str], report: ProblemHandler, max_text_chars: int
+) -> Iterator[Article]:
     """One JSON object per line; blank lines are ignored."""
     _check_binary(path)
     layouts: dict = {}
@@ -167,14 +177,26 @@ def _read_jsonl(path: Path, mapping: Mapping[str, str], report: ProblemHandler,
             except SourceError as exc:
                 report(location, str(exc))
                 continue
-            article = _guarded(_record_article, location, report, record, mapping, path, lineno, location,
-                               report, max_text_chars, layouts)
+            article = _guarded(
+                _record_article,
+                location,
+                report,
+                record,
+                mapping,
+                path,
+                lineno,
+                location,
+                report,
+                max_text_chars,
+                layouts,
+            )
             if article:
                 yield article
 
 
-def _read_json(path: Path, mapping: Mapping[str, str], report: ProblemHandler,
-               max_text_chars: int) -> Iterator[Article]:
+def _read_json(
+    path: Path, mapping: Mapping[str, str], report: ProblemHandler, max_text_chars: int
+) -> Iterator[Article]:
     """A JSON array of article objects (or one object)."""
     try:
         data = load_json(_decode(path.read_bytes()))
@@ -187,14 +209,14 @@ def _read_json(path: Path, mapping: Mapping[str, str], report: ProblemHandler,
     layouts: dict = {}
     for number, record in enumerate(records, start=1):
         location = f"{path}:item {number}"
-        article = _guarded(_record_article, location, report, record, mapping, path, number, location, report,
-                           max_text_chars, layouts)
+        article = _guarded(
+            _record_article, location, report, record, mapping, path, number, location, report, max_text_chars, layouts
+        )
         if article:
             yield article
 
 
-def _read_csv(path: Path, mapping: Mapping[str, str], report: ProblemHandler,
-              max_text_chars: int) -> Iterator[Article]:
+def _read_csv(path: Path, mapping: Mapping[str, str], report: ProblemHandler, max_text_chars: int) -> Iterator[Article]:
     """A CSV file with a header row; quoted fields may hold newlines."""
     _check_binary(path)
     csv.field_size_limit(2**31 - 1)
@@ -217,8 +239,17 @@ def _read_csv(path: Path, mapping: Mapping[str, str], report: ProblemHandler,
                     continue
                 row = _redecode_row(row, location, report)
                 record = {field: row[index] if index < len(row) else "" for field, index in columns.items()}
-                article = _guarded(make_article, location, report, record, path=path, row=lineno,
-                                   location=location, report=report, max_text_chars=max_text_chars)
+                article = _guarded(
+                    make_article,
+                    location,
+                    report,
+                    record,
+                    path=path,
+                    row=lineno,
+                    location=location,
+                    report=report,
+                    max_text_chars=max_text_chars,
+                )
                 if article:
                     yield article
         except csv.Error as exc:
@@ -258,8 +289,16 @@ def _find_column(names: list[str], aliases: tuple[str, ...], taken: set[int]) ->
     return min(candidates)[3] if candidates else None
 
 
-def _record_article(record: object, mapping: Mapping[str, str], path: Path, row: int, location: str,
-                    report: ProblemHandler, max_text_chars: int, layouts: dict) -> Article | None:
+def _record_article(
+    record: object,
+    mapping: Mapping[str, str],
+    path: Path,
+    row: int,
+    location: str,
+    report: ProblemHandler,
+    max_text_chars: int,
+    layouts: dict,
+) -> Article | None:
     """Turn one JSON object into an article, finding fields by name like CSV columns.
 
     ``layouts`` keeps the columns found for each set of keys, so a file of like records resolves
@@ -280,15 +319,22 @@ def _record_article(record: object, mapping: Mapping[str, str], path: Path, row:
         report(location, _no_text_reason("field"))
         return None
     values = {field: record[keys[index]] for field, index in columns.items()}
-    return make_article(values, path=path, row=row, location=location, report=report,
-                        max_text_chars=max_text_chars)
+    return make_article(values, path=path, row=row, location=location, report=report, max_text_chars=max_text_chars)
 
 
 # --- one article ---------------------------------------------------------------------------------
 
 
-def make_article(record: Mapping[str, object], *, path: Path, location: str, report: ProblemHandler,
-                 max_text_chars: int, row: int | None = None, date_parsed: bool = False) -> Article | None:
+def make_article(
+    record: Mapping[str, object],
+    *,
+    path: Path,
+    location: str,
+    report: ProblemHandler,
+    max_text_chars: int,
+    row: int | None = None,
+    date_parsed: bool = False,
+) -> Article | None:
     """Build an Article from raw field values, or report why not and return None."""
     # a live blog scraped without its markup gets the breaks between its blocks and sentences back
     text = restore_breaks(clean_text(_as_text(record.get("text"))))
@@ -310,16 +356,28 @@ def make_article(record: Mapping[str, object], *, path: Path, location: str, rep
             report(location, f"{problem}; indexed without a date")
     dateline = DATELINE.match(text)
     url = _as_text(record.get("url")).strip()
-    source = (_as_text(record.get("source")).strip()
-              or (dateline and (dateline.group("slash") or dateline.group("paren")) or "")
-              or host_of(url))
+    source = (
+        _as_text(record.get("source")).strip()
+        or (dateline and (dateline.group("slash") or dateline.group("paren")) or "")
+        or host_of(url)
+    )
     title_derived = not title
     if title_derived:
-        title = derive_title(text[dateline.end():] if dateline else text)
+        title = derive_title(text[dateline.end() :] if dateline else text)
     given_id = _as_text(record.get("id")).strip()
     article_id = given_id or stable_id(path, row)
-    return Article(id=article_id, title=title, text=text, date=date, source=source, url=url,
-                   title_derived=title_derived, path=str(path), location=location, lead=lead)
+    return Article(
+        id=article_id,
+        title=title,
+        text=text,
+        date=date,
+        source=source,
+        url=url,
+        title_derived=title_derived,
+        path=str(path),
+        location=location,
+        lead=lead,
+    )
 
 
 def load_json(text: str) -> object:
@@ -343,8 +401,9 @@ def _guarded(read, location: str, report: ProblemHandler, /, *args, **kwargs):
         report(location, "record nested too deeply to read; skipped")
     except Exception as exc:  # noqa: BLE001 - a bad record must never stop the batch
         detail = " ".join(str(exc).split())[:120]
-        report(location, f"could not read this record ({exc.__class__.__name__}{': ' + detail if detail else ''}); "
-                         "skipped")
+        report(
+            location, f"could not read this record ({exc.__class__.__name__}{': ' + detail if detail else ''}); skipped"
+        )
     return None
 
 
@@ -355,8 +414,10 @@ def _redecode_row(row: list[str], location: str, report: ProblemHandler) -> list
     first = next(m for m in map(_SURROGATE.search, row) if m)
     byte = ord(first.group(0)) - 0xDC00
     report(location, f"not valid UTF-8 (byte 0x{byte:02x}); this row was read as Windows-1252")
-    return [cell.encode("utf-8", "surrogateescape").decode("cp1252", "replace") if _SURROGATE.search(cell)
-            else cell for cell in row]
+    return [
+        cell.encode("utf-8", "surrogateescape").decode("cp1252", "replace") if _SURROGATE.search(cell) else cell
+        for cell in row
+    ]
 
 
 def parse_date(value: object) -> tuple[datetime | None, str | None]:
@@ -389,7 +450,7 @@ def derive_title(text: str) -> str:
     first = " ".join(first.split())
     if len(first) <= TITLE_MAX_CHARS:
         return first
-    cut = first[:TITLE_MAX_CHARS + 1].rsplit(" ", 1)[0].rstrip(",;:-\u2013\u2014 ")
+    cut = first[: TITLE_MAX_CHARS + 1].rsplit(" ", 1)[0].rstrip(",;:-\u2013\u2014 ")
     return cut + "\u2026"
 
 
@@ -429,8 +490,11 @@ def _inside_index(file: Path, top: Path) -> bool:
 
 
 def _no_text_reason(kind: str) -> str:
-    return (f"no text {kind} (looked for " + ", ".join(FIELD_ALIASES["text"])
-            + f"; name one with --map text={kind.upper()})")
+    return (
+        f"no text {kind} (looked for "
+        + ", ".join(FIELD_ALIASES["text"])
+        + f"; name one with --map text={kind.upper()})"
+    )
 
 
 def _check_text_field(columns: Mapping[str, int], path: Path, report: ProblemHandler, kind: str) -> None:

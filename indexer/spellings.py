@@ -47,7 +47,7 @@ class TitleMentions:
     """Mentions inside the title, kept aside until ``resolve_corpus`` has named every entity."""
 
     def __init__(self, text: str, ents: Entities, body_start: int):
-        self.spellings = [(text[m.start:m.end], m.kind, m.value) for m in ents.mentions if m.end <= body_start]
+        self.spellings = [(text[m.start : m.end], m.kind, m.value) for m in ents.mentions if m.end <= body_start]
         self.before: list[str] = []  # the value of each body mention before resolve_corpus
 
     def remember(self, body: Entities) -> None:
@@ -60,8 +60,10 @@ class TitleMentions:
         if len(self.before) == len(body.mentions):
             for old, m in zip(self.before, body.mentions):
                 local.setdefault((m.kind, old), m.value)
-        return [(s, kind, local.get((kind, value)) or renamed.get((kind, value), value))
-                for s, kind, value in self.spellings]
+        return [
+            (s, kind, local.get((kind, value)) or renamed.get((kind, value), value))
+            for s, kind, value in self.spellings
+        ]
 
 
 def corpus_renames(bodies: Sequence[Entities], titles: Sequence[TitleMentions]) -> dict[tuple[str, str], str]:
@@ -78,8 +80,11 @@ def corpus_renames(bodies: Sequence[Entities], titles: Sequence[TitleMentions]) 
 def surface_spellings(body: str, ents: Entities, title: Sequence[tuple[str, str, str]] = ()) -> dict:
     """Return ``{"a"|"c"|"o": {value: [spellings]}}`` for one article (body mentions plus title ones)."""
     found: dict[str, dict[str, set]] = {key: defaultdict(set) for key in KIND_KEYS.values()}
-    pieces = [(body[m.start:m.end], m.kind, m.value) for m in ents.mentions
-              if isinstance(m, Mention) and 0 <= m.start < m.end <= len(body)]
+    pieces = [
+        (body[m.start : m.end], m.kind, m.value)
+        for m in ents.mentions
+        if isinstance(m, Mention) and 0 <= m.start < m.end <= len(body)
+    ]
     for raw, kind, value in [*pieces, *title]:
         key = KIND_KEYS.get(kind)
         spelling = clean_spelling(raw) if key else None
@@ -95,8 +100,11 @@ def surface_spellings(body: str, ents: Entities, title: Sequence[tuple[str, str,
     for key in ("a", "o"):
         for value in live[key]:
             found[key][value]  # noqa: B018 (creates the entry)
-    out = {key: {value: sorted(s) for value, s in sorted(values.items()) if value in live[key] and (s or key != "c")}
-           for key, values in found.items() if values}
+    out = {
+        key: {value: sorted(s) for value, s in sorted(values.items()) if value in live[key] and (s or key != "c")}
+        for key, values in found.items()
+        if values
+    }
     names = {code: [s for s in spellings if _names_country(s, code)] for code, spellings in out.get("c", {}).items()}
     names = {code: s for code, s in names.items() if s}
     if names:

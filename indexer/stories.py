@@ -118,8 +118,7 @@ def _empty_minhash(num_perm: int) -> MinHash:
     template = _TEMPLATES.get(num_perm)
     if template is None:
         template = _TEMPLATES[num_perm] = MinHash(num_perm=num_perm, hashfunc=_identity)
-    return MinHash(num_perm=num_perm, hashfunc=_identity, permutations=template.permutations,
-                   scheme=template.scheme)
+    return MinHash(num_perm=num_perm, hashfunc=_identity, permutations=template.permutations, scheme=template.scheme)
 
 
 def shingle_hashes(text: str, k: int) -> np.ndarray:
@@ -133,7 +132,7 @@ def shingle_hashes(text: str, k: int) -> np.ndarray:
     mixed = np.zeros(len(tokens) - k + 1, dtype=np.uint64)
     with np.errstate(over="ignore"):  # wrap-around is the point of a rolling hash
         for j in range(k):
-            mixed = mixed * _MIX + tokens[j:len(tokens) - k + 1 + j]
+            mixed = mixed * _MIX + tokens[j : len(tokens) - k + 1 + j]
     return np.unique((mixed >> np.uint64(32)).astype(np.uint32))
 
 
@@ -159,8 +158,9 @@ def make_signature(text: str, params: StoryParams = DEFAULT_PARAMS) -> Signature
     return Signature(shingles, fact_hashes(text), minhash)
 
 
-def match_score(a: Signature, b: Signature, params: StoryParams = DEFAULT_PARAMS,
-                boilerplate: np.ndarray | None = None) -> float:
+def match_score(
+    a: Signature, b: Signature, params: StoryParams = DEFAULT_PARAMS, boilerplate: np.ndarray | None = None
+) -> float:
     """How surely two articles are one story: the Jaccard or containment that passed, else 0.
 
     ``boilerplate``: sorted shingle hashes that are too common to tell stories apart.
@@ -168,13 +168,11 @@ def match_score(a: Signature, b: Signature, params: StoryParams = DEFAULT_PARAMS
     if not a.shingles.size or not b.shingles.size:
         return 0.0
     common = np.intersect1d(a.shingles, b.shingles, assume_unique=True).size
-    (small, small_sig), (large, _) = sorted(((a.shingles.size, a), (b.shingles.size, b)),
-                                            key=lambda p: p[0])
+    (small, small_sig), (large, _) = sorted(((a.shingles.size, a), (b.shingles.size, b)), key=lambda p: p[0])
     jaccard = common / (a.shingles.size + b.shingles.size - common)
     if jaccard >= params.jaccard:
         score = jaccard
-    elif common / small >= params.containment and small / large >= params.min_ratio \
-            and small >= params.min_contained:
+    elif common / small >= params.containment and small / large >= params.min_ratio and small >= params.min_contained:
         score = common / small
     else:
         return 0.0
@@ -249,8 +247,10 @@ class StoryStore:
                 self.conn.execute("DELETE FROM df")
                 self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('settings', ?)", (settings,))
         except sqlite3.Error as exc:
-            raise StoryError(f"cannot open the story store {path}: {exc} (delete it to start afresh; "
-                             "story ids will be assigned anew)") from None
+            raise StoryError(
+                f"cannot open the story store {path}: {exc} (delete it to start afresh; "
+                "story ids will be assigned anew)"
+            ) from None
         self.path = path
 
     def __enter__(self) -> StoryStore:
@@ -274,8 +274,9 @@ class StoryStore:
 
     # --- assignment ----------------------------------------------------------------------------
 
-    def assign(self, articles: Sequence[Article], *, only: Iterable[str] | None = None,
-               forget: Iterable[str] = ()) -> dict[str, str]:
+    def assign(
+        self, articles: Sequence[Article], *, only: Iterable[str] | None = None, forget: Iterable[str] = ()
+    ) -> dict[str, str]:
         """Give every article of ``articles`` a story id; return id -> story id.
 
         Unchanged articles (same id and body hash) keep their story. ``forget`` lists ids deleted
@@ -287,8 +288,7 @@ class StoryStore:
         except sqlite3.Error as exc:
             raise StoryError(f"cannot use the story store {self.path}: {exc}") from None
 
-    def _assign(self, articles: Sequence[Article], only: Iterable[str] | None,
-                forget: Iterable[str]) -> dict[str, str]:
+    def _assign(self, articles: Sequence[Article], only: Iterable[str] | None, forget: Iterable[str]) -> dict[str, str]:
         conn = self.conn
         self._delete(list(forget))
         if only is not None:
@@ -311,8 +311,10 @@ class StoryStore:
         pending.sort(key=lambda p: publication_key(p[0].id, _iso(p[0].date)))
         signatures = [make_signature(article.text, self.params) for article, _ in pending]
         self._count([sig.shingles for sig in signatures], +1)
-        boilerplate = np.array(sorted(r[0] for r in conn.execute(
-            "SELECT shingle FROM df WHERE n >= ?", (self.params.boilerplate_df,))), dtype=np.uint32)
+        boilerplate = np.array(
+            sorted(r[0] for r in conn.execute("SELECT shingle FROM df WHERE n >= ?", (self.params.boilerplate_df,))),
+            dtype=np.uint32,
+        )
 
         lsh = MinHashLSH(threshold=self.params.lsh_threshold, num_perm=self.params.num_perm)
         story_of: dict[str, str] = {}
@@ -322,32 +324,46 @@ class StoryStore:
         fresh: dict[str, Signature] = {}
         for (article, digest), sig in zip(pending, signatures):
             assert sig.minhash is not None  # a signature made from a body carries its MinHash
-            story = self._best_story(sig, lsh.query(sig.minhash) if sig.shingles.size else [],
-                                     story_of, fresh, boilerplate)
+            story = self._best_story(
+                sig, lsh.query(sig.minhash) if sig.shingles.size else [], story_of, fresh, boilerplate
+            )
             if story is None:
                 story = self._new_story_id(article.id)
-            conn.execute("INSERT INTO article VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         (article.id, digest, story, _iso(article.date), sig.shingles.tobytes(),
-                          sig.facts.tobytes(), np.asarray(sig.minhash.hashvalues).tobytes()))
+            conn.execute(
+                "INSERT INTO article VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    article.id,
+                    digest,
+                    story,
+                    _iso(article.date),
+                    sig.shingles.tobytes(),
+                    sig.facts.tobytes(),
+                    np.asarray(sig.minhash.hashvalues).tobytes(),
+                ),
+            )
             lsh.insert(article.id, sig.minhash)
             story_of[article.id] = story
             fresh[article.id] = sig
             result[article.id] = story
         return result
 
-    def _best_story(self, sig: Signature, candidates: Iterable[str], story_of: Mapping[str, str],
-                    fresh: Mapping[str, Signature], boilerplate: np.ndarray) -> str | None:
+    def _best_story(
+        self,
+        sig: Signature,
+        candidates: Iterable[str],
+        story_of: Mapping[str, str],
+        fresh: Mapping[str, Signature],
+        boilerplate: np.ndarray,
+    ) -> str | None:
         """The story whose members verify best against ``sig`` (None when no candidate verifies)."""
         votes: dict[str, list[float]] = defaultdict(list)
         for cand in candidates:
             other = fresh.get(cand)
             if other is None:
-                row = self.conn.execute("SELECT shingles, facts FROM article WHERE id = ?",
-                                        (cand,)).fetchone()
+                row = self.conn.execute("SELECT shingles, facts FROM article WHERE id = ?", (cand,)).fetchone()
                 if row is None:
                     continue
-                other = Signature(np.frombuffer(row[0], dtype=np.uint32),
-                                  np.frombuffer(row[1], dtype=np.uint32))
+                other = Signature(np.frombuffer(row[0], dtype=np.uint32), np.frombuffer(row[1], dtype=np.uint32))
             score = match_score(sig, other, self.params, boilerplate)
             if score > 0:
                 votes[story_of[cand]].append(score)
@@ -372,7 +388,8 @@ class StoryStore:
         values, counts = np.unique(np.concatenate(shingle_sets), return_counts=True)
         self.conn.executemany(
             "INSERT INTO df VALUES (?, ?) ON CONFLICT(shingle) DO UPDATE SET n = n + excluded.n",
-            zip(values.tolist(), (sign * counts).tolist()))
+            zip(values.tolist(), (sign * counts).tolist()),
+        )
         if sign < 0:
             self.conn.execute("DELETE FROM df WHERE n <= 0")
 
@@ -401,8 +418,9 @@ def _iso(date: datetime | None) -> str:
     return date.isoformat() if date else ""
 
 
-def assign_stories(articles: Sequence[Article], params: StoryParams = DEFAULT_PARAMS,
-                   path: str | Path = ":memory:") -> dict[str, str]:
+def assign_stories(
+    articles: Sequence[Article], params: StoryParams = DEFAULT_PARAMS, path: str | Path = ":memory:"
+) -> dict[str, str]:
     """Group ``articles`` into stories in one go (no persistence unless ``path``); return id -> story id."""
     with StoryStore(path, params) as store:
         result = store.assign(articles)

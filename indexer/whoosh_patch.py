@@ -39,7 +39,8 @@ def check_version(version: str | None = None) -> None:
         raise WhooshVersionError(
             f"the indexer needs {DISTRIBUTION}=={SUPPORTED_VERSION} (it patches a private method of that "
             f"release), but {version or 'an unknown version'} is installed; install the pinned version with: "
-            "pip install -r requirements.txt")
+            "pip install -r requirements.txt"
+        )
 
 
 def apply_patch() -> None:

@@ -7,14 +7,37 @@ hit) -> snippets (escaped <mark> fragments). ``search/whoosh/`` is the Whoosh ba
 here that imports Whoosh); ``whoosh.engine.SearchIndex`` ties the stages together.
 """
 
-from .whoosh import SearchIndex
 from .errors import IndexMissing, IndexUnreadable, InvalidParameter, SearchError
-from .model import (ArticleView, Bucket, ExportRow, FacetPage, FacetValue, Hit, SearchRequest, SearchResult,
-                    StoryMember, StoryView)
+from .model import (
+    ArticleView,
+    Bucket,
+    ExportRow,
+    FacetPage,
+    FacetValue,
+    Hit,
+    SearchRequest,
+    SearchResult,
+    StoryMember,
+    StoryView,
+)
 from .params import parse_request
+from .whoosh import SearchIndex
 
 __all__ = [
-    "SearchIndex", "SearchRequest", "SearchResult", "Hit", "FacetValue", "FacetPage", "Bucket", "ArticleView",
-    "ExportRow", "StoryView", "StoryMember",
-    "SearchError", "IndexMissing", "IndexUnreadable", "InvalidParameter", "parse_request",
+    "SearchIndex",
+    "SearchRequest",
+    "SearchResult",
+    "Hit",
+    "FacetValue",
+    "FacetPage",
+    "Bucket",
+    "ArticleView",
+    "ExportRow",
+    "StoryView",
+    "StoryMember",
+    "SearchError",
+    "IndexMissing",
+    "IndexUnreadable",
+    "InvalidParameter",
+    "parse_request",
 ]

@@ -18,8 +18,18 @@ from typing import Protocol, runtime_checkable
 from .compare import Comparison
 from .entity_view import EntityView
 from .errors import InvalidParameter
-from .model import (FACET_LIMIT, ArticleView, ExportRow, FacetPage, Hit, IndexedHit, MatchSummary, SearchRequest, SearchResult,
-                    StoryView)
+from .model import (
+    FACET_LIMIT,
+    ArticleView,
+    ExportRow,
+    FacetPage,
+    Hit,
+    IndexedHit,
+    MatchSummary,
+    SearchRequest,
+    SearchResult,
+    StoryView,
+)
 from .network import MAX_EDGES, MAX_NODES, Network
 
 DEFAULT_BACKEND = "whoosh"
@@ -35,8 +45,9 @@ class SearchBackend(Protocol):
         """Run one search: a page of hits plus total, facets and histograms over all matches."""
         ...
 
-    def facet_values(self, req: SearchRequest, kind: str, prefix: str = "", offset: int = 0,
-                     limit: int = FACET_LIMIT) -> FacetPage:
+    def facet_values(
+        self, req: SearchRequest, kind: str, prefix: str = "", offset: int = 0, limit: int = FACET_LIMIT
+    ) -> FacetPage:
         """Return a page of one facet's values over a search's matches (those with a word starting ``prefix``)."""
         ...
 
@@ -45,8 +56,9 @@ class SearchBackend(Protocol):
         ...
 
     # -- single articles ------------------------------------------------------------------------------
-    def article(self, article_id: str, max_chars: int | None = None,
-                max_marks: int | None = None) -> ArticleView | None:
+    def article(
+        self, article_id: str, max_chars: int | None = None, max_marks: int | None = None
+    ) -> ArticleView | None:
         """Return one article with its entities and linkable segments, or None when there is no such id."""
         ...
 
@@ -72,8 +84,13 @@ class SearchBackend(Protocol):
         """Return the page of one actor, country (code or name) or organisation; None when unknown."""
         ...
 
-    def network(self, req: SearchRequest, kinds: tuple[str, ...] = ("actor",),
-                max_nodes: int = MAX_NODES, max_edges: int = MAX_EDGES) -> Network:
+    def network(
+        self,
+        req: SearchRequest,
+        kinds: tuple[str, ...] = ("actor",),
+        max_nodes: int = MAX_NODES,
+        max_edges: int = MAX_EDGES,
+    ) -> Network:
         """Return the co-mention graph of a search's top actors (and countries)."""
         ...
 
@@ -125,8 +142,10 @@ def open_backend(settings: Mapping) -> SearchBackend:
         from .budget import DEADLINE_SECONDS, MAX_EXPANDED_TERMS
         from .whoosh import SearchIndex
 
-        return SearchIndex(settings["INDEX_DIR"],
-                           max_expanded_terms=settings.get("QUERY_MAX_TERMS", MAX_EXPANDED_TERMS),
-                           deadline_s=settings.get("QUERY_DEADLINE", DEADLINE_SECONDS),
-                           facet_limit=settings.get("FACET_MAX", FACET_LIMIT))
+        return SearchIndex(
+            settings["INDEX_DIR"],
+            max_expanded_terms=settings.get("QUERY_MAX_TERMS", MAX_EXPANDED_TERMS),
+            deadline_s=settings.get("QUERY_DEADLINE", DEADLINE_SECONDS),
+            facet_limit=settings.get("FACET_MAX", FACET_LIMIT),
+        )
     raise InvalidParameter(f"unknown search backend {name!r}; use one of {', '.join(BACKENDS)}")

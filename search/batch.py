@@ -47,11 +47,14 @@ class BatchRow:
 
     def to_dict(self) -> dict:
         """Return the JSON shape of one /api/batch result."""
-        row = {"query": self.query, "total": self.total,
-               "first": self.first.isoformat() if self.first else None,
-               "last": self.last.isoformat() if self.last else None,
-               "countries": [{"name": c.value, "code": c.code, "count": c.count} for c in self.countries],
-               "actors": [{"name": a.value, "count": a.count} for a in self.actors]}
+        row = {
+            "query": self.query,
+            "total": self.total,
+            "first": self.first.isoformat() if self.first else None,
+            "last": self.last.isoformat() if self.last else None,
+            "countries": [{"name": c.value, "code": c.code, "count": c.count} for c in self.countries],
+            "actors": [{"name": a.value, "count": a.count} for a in self.actors],
+        }
         if self.notice:
             row["notice"] = self.notice
         if self.error:
@@ -61,14 +64,20 @@ class BatchRow:
     @classmethod
     def from_dict(cls, row: dict) -> BatchRow:
         """Return the row that ``to_dict`` gave (a batch job keeps its results as JSON)."""
+
         def day(text):
             return date.fromisoformat(text) if text else None
 
-        return cls(query=row["query"], total=row["total"], first=day(row.get("first")), last=day(row.get("last")),
-                   countries=[FacetValue(c["name"], c["count"], code=c.get("code") or "")
-                              for c in row.get("countries", [])],
-                   actors=[FacetValue(a["name"], a["count"]) for a in row.get("actors", [])],
-                   error=row.get("error"), notice=row.get("notice"))
+        return cls(
+            query=row["query"],
+            total=row["total"],
+            first=day(row.get("first")),
+            last=day(row.get("last")),
+            countries=[FacetValue(c["name"], c["count"], code=c.get("code") or "") for c in row.get("countries", [])],
+            actors=[FacetValue(a["name"], a["count"]) for a in row.get("actors", [])],
+            error=row.get("error"),
+            notice=row.get("notice"),
+        )
 
 
 def shared_filters(args: Mapping) -> dict[str, list[str]]:
@@ -136,12 +145,16 @@ def run_one(index, query: object, shared: Mapping[str, list[str]]) -> BatchRow:
     if summary.notice == NOTICE_UNPARSED:
         # The results page would search the words instead; in a table of counts that silent change
         # would pass for an answer to the query as written.
-        return BatchRow(query=text, error="this query cannot be parsed (check its quotes, brackets and "
-                                          "field names)")
-    return BatchRow(query=text, total=summary.total, first=summary.first, last=summary.last,
-                    countries=summary.countries,
-                    actors=co_mentioned(summary.actors, [text, *summary.also_matching])[:TOP_ACTORS],
-                    notice=summary.notice)
+        return BatchRow(query=text, error="this query cannot be parsed (check its quotes, brackets and field names)")
+    return BatchRow(
+        query=text,
+        total=summary.total,
+        first=summary.first,
+        last=summary.last,
+        countries=summary.countries,
+        actors=co_mentioned(summary.actors, [text, *summary.also_matching])[:TOP_ACTORS],
+        notice=summary.notice,
+    )
 
 
 @functools.lru_cache(maxsize=4096)  # actor names recur across a batch; query texts (up to 1,000 chars) do not

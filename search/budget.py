@@ -21,10 +21,14 @@ MAX_EXPANDED_TERMS = 512  # words all wildcard/fuzzy/range terms of one query ma
 DEADLINE_SECONDS = 0.3
 CHECK_EVERY = 64  # dictionary entries scanned between two looks at the clock
 
-NOTICE_CUT = ("Some wildcard or fuzzy terms match too many words, so they were searched only in part ({}); "
-              "make them longer or more specific for complete results")
-NOTICE_LATE = ("The search took too long and stopped early, so these terms were searched only in part ({}); "
-               "make them longer or more specific for complete results")
+NOTICE_CUT = (
+    "Some wildcard or fuzzy terms match too many words, so they were searched only in part ({}); "
+    "make them longer or more specific for complete results"
+)
+NOTICE_LATE = (
+    "The search took too long and stopped early, so these terms were searched only in part ({}); "
+    "make them longer or more specific for complete results"
+)
 
 
 class QueryTooBroad(InvalidParameter):

@@ -39,11 +39,21 @@ class Comparison:
 
     def to_dict(self) -> dict:
         """Return the JSON API shape: unit and, per series, label, query, total and histogram."""
-        return {"unit": self.unit, "series": [
-            {"label": s.label, "query": s.query, "total": s.total,
-             "histogram": [{"period": b.period, "count": c, "share": sh}
-                           for b, c, sh in zip(self.buckets, s.counts, s.shares)]}
-            for s in self.series]}
+        return {
+            "unit": self.unit,
+            "series": [
+                {
+                    "label": s.label,
+                    "query": s.query,
+                    "total": s.total,
+                    "histogram": [
+                        {"period": b.period, "count": c, "share": sh}
+                        for b, c, sh in zip(self.buckets, s.counts, s.shares)
+                    ],
+                }
+                for s in self.series
+            ],
+        }
 
 
 def parse_series(values: list[str]) -> list[str]:
@@ -58,7 +68,7 @@ def parse_series(values: list[str]) -> list[str]:
 
 def label_of(query: str) -> str:
     """Return a short legend label for a query."""
-    return query if len(query) <= MAX_LABEL_CHARS else query[:MAX_LABEL_CHARS - 1] + "…"
+    return query if len(query) <= MAX_LABEL_CHARS else query[: MAX_LABEL_CHARS - 1] + "…"
 
 
 def period_counts(days: np.ndarray, buckets: list[Bucket]) -> np.ndarray:

@@ -40,8 +40,7 @@ class Related:
 
     def to_dict(self) -> dict:
         """Return the JSON shape of one related value."""
-        return {"value": self.value, "display": self.display or self.value, "count": self.count,
-                "score": self.score}
+        return {"value": self.value, "display": self.display or self.value, "count": self.count, "score": self.score}
 
 
 @dataclass
@@ -56,9 +55,13 @@ class RoleHeld:
 
     def to_dict(self) -> dict:
         """Return the JSON shape of one role."""
-        return {"role": self.role, "country": self.country,
-                "first": self.first.isoformat() if self.first else None,
-                "last": self.last.isoformat() if self.last else None, "articles": self.articles}
+        return {
+            "role": self.role,
+            "country": self.country,
+            "first": self.first.isoformat() if self.first else None,
+            "last": self.last.isoformat() if self.last else None,
+            "articles": self.articles,
+        }
 
 
 @dataclass
@@ -82,14 +85,16 @@ class EntityView:
         """Return the JSON shape of /api/entity/<kind>/<value> (issue 11)."""
         peaks = set(self.peaks)
         return {
-            "kind": self.kind, "value": self.value, "display": self.display,
+            "kind": self.kind,
+            "value": self.value,
+            "display": self.display,
             # the canonical name is counted in every article about the entity (see merge_aliases)
-            "aliases": [{"text": t, "count": c, **({"canonical": True} if t == self.value else {})}
-                        for t, c in self.aliases],
+            "aliases": [
+                {"text": t, "count": c, **({"canonical": True} if t == self.value else {})} for t, c in self.aliases
+            ],
             "roles": [r.to_dict() for r in self.roles],
             "total": self.total,
-            "histogram": [{"period": b.period, "count": b.count, "peak": b.period in peaks}
-                          for b in self.histogram],
+            "histogram": [{"period": b.period, "count": b.count, "peak": b.period in peaks} for b in self.histogram],
             "histogram_unit": self.histogram_unit,
             "peaks": list(self.peaks),
             "related": {kind: [r.to_dict() for r in rows] for kind, rows in self.related.items()},
@@ -121,15 +126,25 @@ def log_likelihood(together: np.ndarray, overall: np.ndarray, entity_total: int,
     total = float(n)
     g2 = np.zeros_like(k11)
     with np.errstate(divide="ignore", invalid="ignore"):
-        for k, r, c in ((k11, rows[0], cols[0]), (k12, rows[0], cols[1]), (k21, rows[1], cols[0]),
-                        (k22, rows[1], cols[1])):
+        for k, r, c in (
+            (k11, rows[0], cols[0]),
+            (k12, rows[0], cols[1]),
+            (k21, rows[1], cols[0]),
+            (k22, rows[1], cols[1]),
+        ):
             g2 += np.where(k > 0, k * np.log(k * total / (r * c)), 0.0)
     return np.maximum(2.0 * g2, 0.0)
 
 
-def rank_related(together: np.ndarray, overall: np.ndarray, entity_total: int, n: int,
-                 exclude: int | None = None, min_support: int = MIN_SUPPORT,
-                 limit: int = RELATED_LIMIT) -> list[tuple[int, int, float]]:
+def rank_related(
+    together: np.ndarray,
+    overall: np.ndarray,
+    entity_total: int,
+    n: int,
+    exclude: int | None = None,
+    min_support: int = MIN_SUPPORT,
+    limit: int = RELATED_LIMIT,
+) -> list[tuple[int, int, float]]:
     """Return (value id, shared articles, G²) of the values most associated with the entity, best first.
 
     Only values in at least ``min_support`` of the entity's articles, and seen with it more often than
@@ -183,10 +198,15 @@ def roles_held(roles: ActorRoles, vid: int, live: np.ndarray, day: np.ndarray) -
         days = day[mine]
         days = days[days != NO_DATE]
         role, country = roles.roles[rid]
-        held.append(RoleHeld(role, country,
-                             date.fromordinal(int(days.min())) if len(days) else None,
-                             date.fromordinal(int(days.max())) if len(days) else None,
-                             int(len(np.unique(mine)))))
+        held.append(
+            RoleHeld(
+                role,
+                country,
+                date.fromordinal(int(days.min())) if len(days) else None,
+                date.fromordinal(int(days.max())) if len(days) else None,
+                int(len(np.unique(mine))),
+            )
+        )
     held.sort(key=lambda r: (-r.articles, r.role, r.country))
     return held
 
@@ -201,8 +221,9 @@ def surname_index(names: list[str]) -> dict[str, list[int]]:
     return index
 
 
-def merge_aliases(spellings: dict[str, int], canonical: str | None, entity_docs: int,
-                  limit: int = ALIASES_LIMIT) -> list[tuple[str, int]]:
+def merge_aliases(
+    spellings: dict[str, int], canonical: str | None, entity_docs: int, limit: int = ALIASES_LIMIT
+) -> list[tuple[str, int]]:
     """Return an entity's spellings with the number of articles writing each, most written first.
 
     The spellings column lists, per article, the spellings other than the canonical name, and the read

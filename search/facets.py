@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from itertools import chain
 from datetime import date
+from itertools import chain
 
 import numpy as np
 
@@ -42,7 +42,7 @@ class FacetColumn:
 
     def docs_with(self, value_id: int) -> np.ndarray:
         """Return the documents carrying value ``value_id``."""
-        return self.by_value[self.value_ptr[value_id]:self.value_ptr[value_id + 1]]
+        return self.by_value[self.value_ptr[value_id] : self.value_ptr[value_id + 1]]
 
     def postings_of(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return the (document, value) postings of the documents ``ids``, gathered without a full scan."""
@@ -113,8 +113,9 @@ def _merge_columns(parts: list[tuple[int, _LocalColumn]], n: int) -> FacetColumn
     docs, vals = [], []
     for offset, col in parts:
         before = len(lookup)
-        mapping = np.fromiter((lookup.setdefault(k, len(lookup)) for k in col.keys), dtype=np.int32,
-                              count=len(col.keys))
+        mapping = np.fromiter(
+            (lookup.setdefault(k, len(lookup)) for k in col.keys), dtype=np.int32, count=len(col.keys)
+        )
         values.extend(col.display[j] for j in np.flatnonzero(mapping >= before).tolist())
         docs.append(col.post_doc + np.int32(offset))
         vals.append(mapping[col.post_val] if len(col.post_val) else col.post_val)
@@ -127,8 +128,11 @@ def _merge_columns(parts: list[tuple[int, _LocalColumn]], n: int) -> FacetColumn
     by_value = post_doc[order]
     value_ptr = np.zeros(len(values) + 1, dtype=np.int64)
     np.cumsum(np.bincount(post_val, minlength=len(values)), out=value_ptr[1:])
-    first_doc = by_value[np.minimum(value_ptr[:-1], max(len(by_value) - 1, 0))] if len(by_value) \
+    first_doc = (
+        by_value[np.minimum(value_ptr[:-1], max(len(by_value) - 1, 0))]
+        if len(by_value)
         else np.zeros(len(values), dtype=np.int32)
+    )
     # postings are in document order (segments in offset order, documents in order within each)
     doc_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(post_doc, minlength=n), out=doc_ptr[1:])
@@ -182,8 +186,7 @@ class ActorRoles:
         order = np.lexsort((docs, day[docs], group))
         group_sorted = group[order]
         last = np.flatnonzero(np.r_[group_sorted[1:] != group_sorted[:-1], True])
-        return {int(vid_arr[group_sorted[i]]): self.roles[int(self.role_id[index[order[i]]])]
-                for i in last.tolist()}
+        return {int(vid_arr[group_sorted[i]]): self.roles[int(self.role_id[index[order[i]]])] for i in last.tolist()}
 
 
 @dataclass
@@ -255,9 +258,11 @@ class SegmentFacets:
 
 def _indexed_times(docs: list, n: int) -> np.ndarray:
     """Return each document's first-indexed unix time (``t``); 0 for none or a malformed value."""
+
     def seconds(d) -> float:
         t = d.get("t") if isinstance(d, dict) else None
         return float(t) if isinstance(t, (int, float)) and not isinstance(t, bool) and 0 < t < 1e11 else 0.0
+
     times = np.zeros(n, dtype=np.float64)
     if len(docs) == n:
         times[:] = np.fromiter(map(seconds, docs), dtype=np.float64, count=n)
@@ -270,8 +275,13 @@ def _role_keys(entries) -> list[str]:
         return []
     keys = []
     for entry in entries:
-        if isinstance(entry, (list, tuple)) and len(entry) >= 2 and all(isinstance(x, str) for x in entry[:3]) \
-                and entry[0] and entry[1]:
+        if (
+            isinstance(entry, (list, tuple))
+            and len(entry) >= 2
+            and all(isinstance(x, str) for x in entry[:3])
+            and entry[0]
+            and entry[1]
+        ):
             parts = (entry[0], entry[1], entry[2] if len(entry) > 2 else "")
             keys.append(ROLE_SEP.join(part.replace(ROLE_SEP, " ") for part in parts))
     return keys
@@ -285,8 +295,9 @@ def _merge_actor_roles(parts: list[tuple[int, SegmentFacets]], actor: FacetColum
     role_lookup: dict[tuple[str, str], int] = {}
     for offset, seg in parts:
         if len(seg.leader_col.post_doc):
-            mapping = np.fromiter((actor.lookup.get(k, -1) for k in seg.leader_col.keys), dtype=np.int32,
-                                  count=len(seg.leader_col.keys))
+            mapping = np.fromiter(
+                (actor.lookup.get(k, -1) for k in seg.leader_col.keys), dtype=np.int32, count=len(seg.leader_col.keys)
+            )
             vals = mapping[seg.leader_col.post_val]
             keep = vals >= 0
             lead_docs.append(seg.leader_col.post_doc[keep] + np.int32(offset))
@@ -326,8 +337,11 @@ def parse_segment(raw: list[bytes], deleted: frozenset = frozenset(), n: int | N
     Deleted documents stay deleted (segments never undelete), so their values need no parsing."""
     n = len(raw) if n is None else n
     # One json.loads over the joined column is several times faster than one call per document.
-    blobs = [b if b and i not in deleted else b"{}" for i, b in enumerate(raw)] if deleted else \
-        [b if b else b"{}" for b in raw]
+    blobs = (
+        [b if b and i not in deleted else b"{}" for i, b in enumerate(raw)]
+        if deleted
+        else [b if b else b"{}" for b in raw]
+    )
     try:
         docs = json.loads(b"[" + b",".join(blobs) + b"]")
     except ValueError:
@@ -352,14 +366,14 @@ def merge_segments(parts: list[tuple[int, SegmentFacets]], live: np.ndarray) -> 
     n = len(live)
     day = np.full(n, NO_DATE, dtype=np.int32)
     for offset, seg in parts:
-        day[offset:offset + seg.n] = seg.day
+        day[offset : offset + seg.n] = seg.day
     indexed = np.zeros(n, dtype=np.float64)
     for offset, seg in parts:
         if seg.indexed is not None:
-            indexed[offset:offset + seg.n] = seg.indexed
-    columns = {kind: _merge_columns([(offset, seg.columns[kind]) for offset, seg in parts], n)
-               for kind in FACET_KINDS}
+            indexed[offset : offset + seg.n] = seg.indexed
+    columns = {kind: _merge_columns([(offset, seg.columns[kind]) for offset, seg in parts], n) for kind in FACET_KINDS}
     mentioned = merge_periods([(offset, seg.periods) for offset, seg in parts if seg.periods])
     stories = merge_stories([(offset, seg.stories) for offset, seg in parts], n, live)
-    return FacetTable(n, live, day, columns, _merge_actor_roles(parts, columns["actor"], n), mentioned, stories,
-                      indexed)
+    return FacetTable(
+        n, live, day, columns, _merge_actor_roles(parts, columns["actor"], n), mentioned, stories, indexed
+    )

@@ -10,7 +10,8 @@ query neither requires nor highlights them. The list is general English, not tun
 
 from __future__ import annotations
 
-FILLER_WORDS = frozenset("""
+FILLER_WORDS = frozenset(
+    """
 what whats which who whom whose why how where when whether whatever whoever wherever however
 am is are was were be been being do does did done doing have has had having
 would should could might must shall can cannot will wont dont doesnt didnt isnt arent wasnt werent
@@ -31,7 +32,8 @@ put puts putting get gets got getting gotten make makes made making take takes t
 give gives gave given giving go goes went gone going come comes came coming
 say says said saying tell tells told telling
 way ways thing things lot lots kind sort
-""".split())
+""".split()
+)
 
 
 def is_filler(word: str) -> bool:

@@ -71,8 +71,12 @@ def parse_periods(per_doc: list) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
             firsts.append(first.toordinal())
             lasts.append(_period_end(first, precision).toordinal())
             precs.append(precision)
-    return (np.asarray(docs, dtype=np.int32), np.asarray(firsts, dtype=np.int32),
-            np.asarray(lasts, dtype=np.int32), np.asarray(precs, dtype=np.int8))
+    return (
+        np.asarray(docs, dtype=np.int32),
+        np.asarray(firsts, dtype=np.int32),
+        np.asarray(lasts, dtype=np.int32),
+        np.asarray(precs, dtype=np.int8),
+    )
 
 
 def merge_periods(parts: list[tuple[int, tuple]]) -> MentionedDates:
@@ -97,8 +101,9 @@ def _period_end(first: date, precision: int) -> date:
     return first.replace(month=12, day=31)
 
 
-def mentioned_histogram(dates: MentionedDates, mask: np.ndarray, start: date | None = None,
-                        end: date | None = None) -> tuple[list[Bucket], str]:
+def mentioned_histogram(
+    dates: MentionedDates, mask: np.ndarray, start: date | None = None, end: date | None = None
+) -> tuple[list[Bucket], str]:
     """Count matching articles per period of the dates they mention: per day, month or year.
 
     A mention counts in a bar only when it is at least as precise as the bar ("March 2022" is not put on
@@ -130,8 +135,9 @@ def mentioned_histogram(dates: MentionedDates, mask: np.ndarray, start: date | N
         size = hi - lo + 1
     else:
         as_dates = (first.astype(np.int64) - 719163).astype("datetime64[D]")  # 719163: 1970-01-01
-        months_since = as_dates.astype("datetime64[M]").astype(np.int64) - \
-            ((lo_date.year - 1970) * 12 + lo_date.month - 1)
+        months_since = as_dates.astype("datetime64[M]").astype(np.int64) - (
+            (lo_date.year - 1970) * 12 + lo_date.month - 1
+        )
         hi_date = date.fromordinal(hi)
         if unit == "month":
             index = months_since
@@ -154,8 +160,7 @@ def _buckets(counts: np.ndarray, unit: str, lo: date) -> list[Bucket]:
         elif unit == "month":
             y, m = divmod(lo.year * 12 + lo.month - 1 + i, 12)
             first = date(y, m + 1, 1)
-            buckets.append(Bucket(f"{y:04d}-{m + 1:02d}", int(c), first,
-                                  first.replace(day=monthrange(y, m + 1)[1])))
+            buckets.append(Bucket(f"{y:04d}-{m + 1:02d}", int(c), first, first.replace(day=monthrange(y, m + 1)[1])))
         else:
             y = lo.year + i
             buckets.append(Bucket(str(y), int(c), date(y, 1, 1), date(y, 12, 31)))

@@ -30,10 +30,24 @@ class SearchRequest:
 
     def key(self) -> tuple:
         """Return a hashable form of the request (for result caches)."""
+
         def frozen(d):
             return tuple(sorted((k, tuple(v)) for k, v in d.items() if v))
-        return (self.q, frozen(self.include), frozen(self.exclude), self.date_from, self.date_to,
-                self.sort, self.page, self.per_page, self.leaders, self.event_from, self.event_to, self.versions)
+
+        return (
+            self.q,
+            frozen(self.include),
+            frozen(self.exclude),
+            self.date_from,
+            self.date_to,
+            self.sort,
+            self.page,
+            self.per_page,
+            self.leaders,
+            self.event_from,
+            self.event_to,
+            self.versions,
+        )
 
     @property
     def collapsed(self) -> bool:
@@ -71,9 +85,16 @@ class Hit:
         # Field by field, not dataclasses.asdict: its recursive deep copy of the lists of dicts cost
         # more than building the hit (issue 13). Each list and dict is still a copy of its own.
         return {
-            "id": self.id, "title": self.title, "date": self.date.isoformat() if self.date else None,
-            "source": self.source, "url": self.url, "score": self.score, "snippet_html": self.snippet_html,
-            "actors": list(self.actors), "countries": [dict(c) for c in self.countries], "orgs": list(self.orgs),
+            "id": self.id,
+            "title": self.title,
+            "date": self.date.isoformat() if self.date else None,
+            "source": self.source,
+            "url": self.url,
+            "score": self.score,
+            "snippet_html": self.snippet_html,
+            "actors": list(self.actors),
+            "countries": [dict(c) for c in self.countries],
+            "orgs": list(self.orgs),
             "event_dates": [dict(e) for e in self.event_dates],
             "story": dict(self.story) if self.story is not None else None,
             "other_versions": self.other_versions,
@@ -112,8 +133,12 @@ class FacetPage:
 
     def to_dict(self) -> dict:
         """Return the JSON shape of /api/facet/<kind>."""
-        return {"kind": self.kind, "values": [v.to_dict(self.kind) for v in self.values],
-                "total_values": self.total_values, "offset": self.offset}
+        return {
+            "kind": self.kind,
+            "values": [v.to_dict(self.kind) for v in self.values],
+            "total_values": self.total_values,
+            "offset": self.offset,
+        }
 
 
 @dataclass
@@ -201,18 +226,30 @@ class SearchResult:
         """Return the JSON API shape (issue 3)."""
         facets = {kind: [v.to_dict(kind) for v in values] for kind, values in self.facets.items()}
         return {
-            "query": self.query, "total": self.total, "counting": self.counting,
-            "total_articles": self.total_articles, "total_stories": self.total_stories,
-            "page": self.page, "per_page": self.per_page,
-            "took_ms": round(self.took_ms, 2), "notice": self.notice, "did_you_mean": self.did_you_mean,
-            "relaxed": self.relaxed, "sort": self.sort, "also_matching": self.also_matching,
+            "query": self.query,
+            "total": self.total,
+            "counting": self.counting,
+            "total_articles": self.total_articles,
+            "total_stories": self.total_stories,
+            "page": self.page,
+            "per_page": self.per_page,
+            "took_ms": round(self.took_ms, 2),
+            "notice": self.notice,
+            "did_you_mean": self.did_you_mean,
+            "relaxed": self.relaxed,
+            "sort": self.sort,
+            "also_matching": self.also_matching,
             "hits": [h.to_dict() for h in self.hits],
             "facets": facets,
-            "histogram": [{"period": b.period, "count": b.count, "start": b.start.isoformat(),
-                           "end": b.end.isoformat()} for b in self.histogram],
+            "histogram": [
+                {"period": b.period, "count": b.count, "start": b.start.isoformat(), "end": b.end.isoformat()}
+                for b in self.histogram
+            ],
             "histogram_unit": self.histogram_unit,
-            "event_histogram": [{"period": b.period, "count": b.count, "start": b.start.isoformat(),
-                                 "end": b.end.isoformat()} for b in self.event_histogram],
+            "event_histogram": [
+                {"period": b.period, "count": b.count, "start": b.start.isoformat(), "end": b.end.isoformat()}
+                for b in self.event_histogram
+            ],
             "event_histogram_unit": self.event_histogram_unit,
         }
 
@@ -250,8 +287,12 @@ class StoryView:
 
     def to_dict(self) -> dict:
         """Return the JSON shape of /api/story/<id>."""
-        return {"id": self.id, "size": self.size, "lead": self.members[0].id if self.members else None,
-                "members": [m.to_dict() for m in self.members]}
+        return {
+            "id": self.id,
+            "size": self.size,
+            "lead": self.members[0].id if self.members else None,
+            "members": [m.to_dict() for m in self.members],
+        }
 
 
 @dataclass

@@ -60,10 +60,16 @@ class Network:
 
     def to_dict(self) -> dict:
         """Return the JSON API shape: nodes and edges (source/target are node ids)."""
-        return {"documents": self.documents, "measure": "G2", "min_support": MIN_SUPPORT,
-                "nodes": [n.to_dict() for n in self.nodes],
-                "edges": [{"source": self.nodes[e.a].id, "target": self.nodes[e.b].id, "count": e.count,
-                           "score": e.score} for e in self.edges]}
+        return {
+            "documents": self.documents,
+            "measure": "G2",
+            "min_support": MIN_SUPPORT,
+            "nodes": [n.to_dict() for n in self.nodes],
+            "edges": [
+                {"source": self.nodes[e.a].id, "target": self.nodes[e.b].id, "count": e.count, "score": e.score}
+                for e in self.edges
+            ],
+        }
 
 
 def parse_kinds(text: str) -> tuple[str, ...]:
@@ -163,15 +169,31 @@ def circle_layout(network: Network, width: int = 760, height: int = 520) -> dict
         lx, ly = cx + (radius + r + 6) * math.cos(angle), cy + (radius + r + 6) * math.sin(angle)
         anchor = "middle" if abs(math.cos(angle)) < 0.2 else ("start" if math.cos(angle) > 0 else "end")
         network_label = node.label if len(node.label) <= 28 else node.label[:27] + "…"
-        node_row = {"x": f"{x:.1f}", "y": f"{y:.1f}", "r": f"{r:.1f}", "lx": f"{lx:.1f}",
-                    "ly": f"{ly + (4 if abs(math.cos(angle)) >= 0.2 else (14 if math.sin(angle) > 0 else -4)):.1f}",
-                    "anchor": anchor, "label": network_label, "node": node}
+        node_row = {
+            "x": f"{x:.1f}",
+            "y": f"{y:.1f}",
+            "r": f"{r:.1f}",
+            "lx": f"{lx:.1f}",
+            "ly": f"{ly + (4 if abs(math.cos(angle)) >= 0.2 else (14 if math.sin(angle) > 0 else -4)):.1f}",
+            "anchor": anchor,
+            "label": network_label,
+            "node": node,
+        }
         points.append((x, y, node_row))
     edges = []
     for edge in network.edges:
         (x1, y1, _), (x2, y2, _) = points[edge.a], points[edge.b]
         strength = edge.score / top if top > 0 else 0.0
-        edges.append({"x1": f"{x1:.1f}", "y1": f"{y1:.1f}", "x2": f"{x2:.1f}", "y2": f"{y2:.1f}",
-                      "width": f"{1 + 5 * strength:.1f}", "edge": edge,
-                      "a": network.nodes[edge.a], "b": network.nodes[edge.b]})
+        edges.append(
+            {
+                "x1": f"{x1:.1f}",
+                "y1": f"{y1:.1f}",
+                "x2": f"{x2:.1f}",
+                "y2": f"{y2:.1f}",
+                "width": f"{1 + 5 * strength:.1f}",
+                "edge": edge,
+                "a": network.nodes[edge.a],
+                "b": network.nodes[edge.b],
+            }
+        )
     return {"width": width, "height": height, "nodes": [p[2] for p in points], "edges": edges}

@@ -108,6 +108,17 @@ def parse_request(args: Mapping) -> SearchRequest:
     versions = (_first(args, "versions") or "stories").lower()
     if versions not in ("stories", "all"):
         raise InvalidParameter("versions must be stories (one result per story) or all (every version)")
-    return SearchRequest(q=q, include=include, exclude=exclude, date_from=date_from, date_to=date_to,
-                         sort=sort, page=page, per_page=per_page, leaders=leaders, event_from=event_from,
-                         event_to=event_to, versions=versions)
+    return SearchRequest(
+        q=q,
+        include=include,
+        exclude=exclude,
+        date_from=date_from,
+        date_to=date_to,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+        leaders=leaders,
+        event_from=event_from,
+        event_to=event_to,
+        versions=versions,
+    )

@@ -28,8 +28,10 @@ NOTICE_UNPARSED = "Your query could not be parsed; searched for the words instea
 NOTICE_RELAXED = "Showing articles that match most of your words"
 NOTICE_STOPWORDS = "Your query has only very common words, which are not searchable; try more specific words"
 NOTICE_NOTHING = "Your query has nothing to search for; showing all articles"
-NOTICE_PARTLY = ("Part of your query could not be read and was left out (dates are written 2021-11-30 "
-                 "or date:[2021-11-01 TO 2021-11-30])")
+NOTICE_PARTLY = (
+    "Part of your query could not be read and was left out (dates are written 2021-11-30 "
+    "or date:[2021-11-01 TO 2021-11-30])"
+)
 
 _SYNTAX_RE = re.compile(r'["*?~:()\[\]{}^]|(?:^|\s)[-+]\S')
 _OPERATOR_RE = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
@@ -50,7 +52,7 @@ def tidy_text(text: str) -> str:
     text = _QUESTION_RE.sub("", text or "")
     if text.count('"') % 2:
         cut = text.rfind('"')
-        text = text[:cut] + " " + text[cut + 1:]
+        text = text[:cut] + " " + text[cut + 1 :]
     return text.strip()
 
 

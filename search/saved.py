@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import SearchError
@@ -26,8 +26,20 @@ MAX_SAVED = 1000
 MAX_PARAM_VALUES = 100
 MAX_PARAM_CHARS = 2000
 # The parameters a results URL is made of; anything else is dropped when a search is saved.
-SAVED_KEYS = ("q", "actor", "country", "org", "source", "from", "to", "sort", "leaders", "event_from",
-              "event_to", "versions")
+SAVED_KEYS = (
+    "q",
+    "actor",
+    "country",
+    "org",
+    "source",
+    "from",
+    "to",
+    "sort",
+    "leaders",
+    "event_from",
+    "event_to",
+    "versions",
+)
 BUSY_TIMEOUT_S = 5.0
 _READY: set[Path] = set()  # files this process has initialised
 
@@ -52,9 +64,13 @@ class SavedSearch:
 
     def to_dict(self) -> dict:
         """The JSON form (dates as ISO 8601 UTC)."""
-        return {"id": self.id, "name": self.name, "params": self.params,
-                "created": self.created.isoformat(timespec="seconds"),
-                "last_opened": self.last_opened.isoformat(timespec="seconds")}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "params": self.params,
+            "created": self.created.isoformat(timespec="seconds"),
+            "last_opened": self.last_opened.isoformat(timespec="seconds"),
+        }
 
 
 def clean_name(name: object) -> str:
@@ -123,8 +139,10 @@ class SavedSearches:
             with closing(sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None)) as db:
                 if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                     db.execute("PRAGMA journal_mode=WAL")
-                db.execute("CREATE TABLE IF NOT EXISTS saved (id TEXT PRIMARY KEY, name TEXT NOT NULL, "
-                           "params TEXT NOT NULL, created REAL NOT NULL, last_opened REAL NOT NULL)")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS saved (id TEXT PRIMARY KEY, name TEXT NOT NULL, "
+                    "params TEXT NOT NULL, created REAL NOT NULL, last_opened REAL NOT NULL)"
+                )
         _READY.add(self.path)
 
     def _run(self, sql: str, args: Sequence = ()) -> list[tuple]:
@@ -146,8 +164,10 @@ class SavedSearches:
                 if count >= MAX_SAVED:
                     db.execute("ROLLBACK")
                     raise SavedSearchInvalid(f"there are already {MAX_SAVED} saved searches; delete some first")
-                db.execute("INSERT INTO saved VALUES (?, ?, ?, ?, ?)",
-                           (saved_id, name, json.dumps(params, ensure_ascii=False), now, now))
+                db.execute(
+                    "INSERT INTO saved VALUES (?, ?, ?, ?, ?)",
+                    (saved_id, name, json.dumps(params, ensure_ascii=False), now, now),
+                )
                 db.execute("COMMIT")
         except sqlite3.Error as exc:
             raise SavedSearchError(f"the search could not be saved in {self.path} ({exc})") from None
@@ -186,6 +206,10 @@ def _row(row: tuple) -> SavedSearch:
         parsed = json.loads(params)
     except ValueError:
         parsed = {}
-    return SavedSearch(saved_id, name, parsed if isinstance(parsed, dict) else {},
-                       datetime.fromtimestamp(created, tz=UTC),
-                       datetime.fromtimestamp(last_opened, tz=UTC))
+    return SavedSearch(
+        saved_id,
+        name,
+        parsed if isinstance(parsed, dict) else {},
+        datetime.fromtimestamp(created, tz=UTC),
+        datetime.fromtimestamp(last_opened, tz=UTC),
+    )

@@ -28,8 +28,11 @@ class SegmentStories:
 def parse_segment_stories(values: list) -> SegmentStories:
     """Build one segment's story ids from each document's ``st`` value (None or "" when it has none)."""
     ids: dict[str, int] = {}
-    local = np.fromiter((ids.setdefault(v, len(ids)) if isinstance(v, str) and v else -1 for v in values),
-                        dtype=np.int32, count=len(values))
+    local = np.fromiter(
+        (ids.setdefault(v, len(ids)) if isinstance(v, str) and v else -1 for v in values),
+        dtype=np.int32,
+        count=len(values),
+    )
     return SegmentStories(list(ids), local)
 
 
@@ -74,8 +77,9 @@ class StoryTable:
         """Return, per story key, how many documents of ``mask`` belong to it."""
         return np.bincount(self.key[mask], minlength=len(self.size))
 
-    def count_stories_dense(self, kind: str, post_doc: np.ndarray, post_val: np.ndarray, mask: np.ndarray,
-                            size: int) -> np.ndarray:
+    def count_stories_dense(
+        self, kind: str, post_doc: np.ndarray, post_val: np.ndarray, mask: np.ndarray, size: int
+    ) -> np.ndarray:
         """Count, per value, the stories with a document of ``mask`` carrying it, for large match sets.
 
         The column's postings are ordered by (story, value) once per commit, so a query only keeps the
@@ -96,8 +100,9 @@ class StoryTable:
         first[1:] |= v[1:] != v[:-1]
         return np.bincount(v[first], minlength=size)
 
-    def distinct_story_postings(self, post_doc: np.ndarray, post_val: np.ndarray, per_story: np.ndarray,
-                                size: int) -> np.ndarray:
+    def distinct_story_postings(
+        self, post_doc: np.ndarray, post_val: np.ndarray, per_story: np.ndarray, size: int
+    ) -> np.ndarray:
         """Count, per value, the stories with a document carrying it, from matching (document, value) postings.
 
         Only stories with two or more matching documents can count a value twice; their postings are
@@ -119,10 +124,11 @@ def merge_stories(parts: list[tuple[int, SegmentStories | None]], n: int, live: 
     for offset, seg in parts:
         if seg is None or not len(seg.local):
             continue
-        mapping = np.fromiter((lookup.setdefault(name, len(lookup)) for name in seg.names), dtype=np.int64,
-                              count=len(seg.names))
+        mapping = np.fromiter(
+            (lookup.setdefault(name, len(lookup)) for name in seg.names), dtype=np.int64, count=len(seg.names)
+        )
         named = seg.local >= 0
-        block = key[offset:offset + len(seg.local)]
+        block = key[offset : offset + len(seg.local)]
         block[named] = mapping[seg.local[named]]
     names = list(lookup)
     unnamed = np.flatnonzero(key < 0)

@@ -113,8 +113,9 @@ def all_ids(client, **params) -> list[str]:
 
 def facet(result, kind) -> dict[str, int]:
     """Map facet value (code for countries) to count."""
-    return {(v.get("code") or v["value"]) if kind == "country" else v["value"]: v["count"]
-            for v in result["facets"][kind]}
+    return {
+        (v.get("code") or v["value"]) if kind == "country" else v["value"]: v["count"] for v in result["facets"][kind]
+    }
 
 
 def assert_clean_error(response, status):
@@ -128,8 +129,13 @@ def assert_clean_error(response, status):
 
 OUTPUT = ROOT / "test-output"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 def free_port() -> int:
@@ -149,7 +155,10 @@ def serve(index_dir: Path, name: str):
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "app", "run", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"
         try:

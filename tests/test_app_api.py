@@ -14,12 +14,33 @@ from conftest import GOLDEN, api
 
 def test_api_search_has_the_issue_3_shape(client):
     result = api(client, q="Belarus")
-    assert {"query", "total", "page", "per_page", "took_ms", "notice", "did_you_mean", "hits", "facets",
-            "histogram"} <= result.keys()
+    assert {
+        "query",
+        "total",
+        "page",
+        "per_page",
+        "took_ms",
+        "notice",
+        "did_you_mean",
+        "hits",
+        "facets",
+        "histogram",
+    } <= result.keys()
     assert result["query"] == "Belarus" and result["page"] == 1 and result["per_page"] == 10
     assert isinstance(result["took_ms"], (int, float)) and result["total"] >= 10
     hit = result["hits"][0]
-    assert {"id", "title", "date", "source", "url", "score", "snippet_html", "actors", "countries", "orgs"} <= hit.keys()
+    assert {
+        "id",
+        "title",
+        "date",
+        "source",
+        "url",
+        "score",
+        "snippet_html",
+        "actors",
+        "countries",
+        "orgs",
+    } <= hit.keys()
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", hit["date"])
     assert all({"code", "name"} <= c.keys() for c in hit["countries"])
     assert set(result["facets"]) == {"actor", "country", "org", "source"}
@@ -27,7 +48,6 @@ def test_api_search_has_the_issue_3_shape(client):
     assert all({"value", "code", "count"} <= v.keys() for v in result["facets"]["country"])
     assert all({"value", "count"} <= v.keys() for v in result["facets"]["org"] + result["facets"]["source"])
     assert all({"period", "count"} <= b.keys() for b in result["histogram"])
-
 
 
 def test_api_article_returns_the_article_with_entities(client):
@@ -42,11 +62,9 @@ def test_api_article_returns_the_article_with_entities(client):
     assert isinstance(article["actors"], list) and isinstance(article["orgs"], list)
 
 
-
 def test_healthz_reports_generation_and_article_count(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     health = response.get_json()
     assert health["articles"] == GOLDEN["total"]
     assert health["generation"].startswith("gen-")
-

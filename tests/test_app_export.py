@@ -27,13 +27,11 @@ def test_export_streams_every_matching_row(client):
     assert "Sweden" in joe["countries"] and joe["date"] == "2022-05-19"
 
 
-
 def test_export_ignores_paging_and_honours_filters(client):
     all_rows = client.get("/export.csv?per_page=10&page=2").get_data(as_text=True).strip().splitlines()
     assert len(list(csv.reader(all_rows))) == 1 + 37
     rows = list(csv.DictReader(io.StringIO(client.get("/export.csv?q=Tokayev").get_data(as_text=True))))
     assert {r["id"] for r in rows} == set(GOLDEN["query"]["Tokayev"])
-
 
 
 def test_export_limit_is_a_setting(fixture_index_dir):
@@ -42,15 +40,22 @@ def test_export_limit_is_a_setting(fixture_index_dir):
     assert len(rows) == 5
 
 
-
 def test_export_cells_cannot_run_as_spreadsheet_formulas():
     from app import csv_lines
     from search import ExportRow
 
-    row = ExportRow(id="x1", date=None, title='=HYPERLINK("http://evil")', source="+Kremlin", url="http://a",
-                    actors=["@someone"], countries=["Belarus"], orgs=[], score=None)
+    row = ExportRow(
+        id="x1",
+        date=None,
+        title='=HYPERLINK("http://evil")',
+        source="+Kremlin",
+        url="http://a",
+        actors=["@someone"],
+        countries=["Belarus"],
+        orgs=[],
+        score=None,
+    )
     header, line = list(csv_lines([row]))
     cells = next(csv.reader([line]))
-    assert cells[2] == "'=HYPERLINK(\"http://evil\")" and cells[3] == "'+Kremlin" and cells[5] == "'@someone"
+    assert cells[2] == '\'=HYPERLINK("http://evil")' and cells[3] == "'+Kremlin" and cells[5] == "'@someone"
     assert cells[6] == "Belarus" and cells[1] == "" and cells[8] == ""
-

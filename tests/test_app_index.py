@@ -30,14 +30,12 @@ def test_missing_index_is_a_503_that_says_how_to_build_it(tmp_path):
     assert_clean_error(client.get("/article/kremlin-67189"), 503)
 
 
-
 def test_index_dir_comes_from_the_environment_unless_the_test_config_says_otherwise(monkeypatch, tmp_path):
     monkeypatch.setenv("CRISIS_DESK_INDEX", str(tmp_path / "from-env"))
     assert create_app().config["INDEX_DIR"] == str(tmp_path / "from-env")
     assert create_app({"INDEX_DIR": "elsewhere"}).config["INDEX_DIR"] == "elsewhere"
     monkeypatch.delenv("CRISIS_DESK_INDEX")
     assert create_app().config["INDEX_DIR"] == "index"
-
 
 
 def test_new_commits_and_generations_are_served_without_restart(build_index, seed_index_dir, tmp_path):
@@ -56,7 +54,6 @@ def test_new_commits_and_generations_are_served_without_restart(build_index, see
     assert client.get("/").status_code == 200
 
 
-
 def test_the_web_app_never_loads_spacy(fixture_index_dir):
     # A fresh interpreter: this test process has spaCy loaded for the index fixtures.
     script = (
@@ -66,8 +63,12 @@ def test_the_web_app_never_loads_spacy(fixture_index_dir):
         "    assert client.get(url).status_code == 200, url\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'thinc')))\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).resolve().parent.parent,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "[]"
-

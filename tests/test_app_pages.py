@@ -27,7 +27,6 @@ def test_landing_page_browses_everything_newest_first(client):
     assert dates == sorted(dates, reverse=True) and dates[0] == "2022-06-29"
 
 
-
 def test_results_page_shows_hits_badges_and_form_labels(client):
     page = client.get("/?q=Tokayev").get_data(as_text=True)
     assert '<label for="q"' in page and 'id="q"' in page
@@ -38,7 +37,6 @@ def test_results_page_shows_hits_badges_and_form_labels(client):
     assert re.search(r'class="badge badge-country" href="/\?q=Tokayev&amp;country=KZ"', page)
     assert re.search(r'class="badge badge-actor" href="/\?q=Tokayev&amp;actor=', page)
     assert 'href="/export.csv?q=Tokayev"' in page
-
 
 
 def test_every_page_template_extends_base_and_safe_is_only_on_our_markup():
@@ -52,7 +50,6 @@ def test_every_page_template_extends_base_and_safe_is_only_on_our_markup():
             assert use.strip() == "hit.snippet_html", (template.name, use)
 
 
-
 def test_sorting(client):
     newest = [h["date"] for h in api(client, q="conversation", sort="newest", per_page=50)["hits"]]
     oldest = [h["date"] for h in api(client, q="conversation", sort="oldest", per_page=50)["hits"]]
@@ -61,7 +58,6 @@ def test_sorting(client):
     assert scores == sorted(scores, reverse=True)
     page = client.get("/?q=Belarus&sort=oldest").get_data(as_text=True)
     assert '<option value="oldest" selected>' in page
-
 
 
 def test_paging_walks_every_result_once(client):
@@ -74,7 +70,6 @@ def test_paging_walks_every_result_once(client):
     assert len(api(client, per_page=50)["hits"]) == 37
 
 
-
 def test_pager_links_keep_the_search(client):
     page = client.get("/?source=Kremlin&page=2").get_data(as_text=True)
     assert '<span aria-current="page" class="current">2</span>' in page
@@ -84,12 +79,10 @@ def test_pager_links_keep_the_search(client):
     assert 'rel="next" href="/?source=Kremlin&amp;page=2"' in page1
 
 
-
 def test_a_page_past_the_end_is_a_page_not_an_error(client):
     response = client.get("/?page=99")
     assert_clean_error(response, 200)
     assert "Back to the first page" in response.get_data(as_text=True)
-
 
 
 def test_article_page_links_entities_and_lists_more_like_this(client):
@@ -106,7 +99,6 @@ def test_article_page_links_entities_and_lists_more_like_this(client):
     assert len(links) == 5 and "kremlin-67189" not in links
 
 
-
 @pytest.mark.parametrize("url", ["/", "/?q=Belarus&country=BY&from=2021-11", "/article/kremlin-67189", "/?per_page=7"])
 def test_pages_have_unique_ids_and_labelled_controls(client, url):
     page = client.get(url).get_data(as_text=True)
@@ -118,4 +110,3 @@ def test_pages_have_unique_ids_and_labelled_controls(client, url):
         control_id = re.search(r'\sid="([^"]+)"', control)
         assert control_id and f'for="{control_id.group(1)}"' in page, control
     assert '<meta name="viewport"' in page and '<html lang="en">' in page
-

@@ -16,7 +16,6 @@ def test_words_and_exact_phrases_find_the_hand_counted_articles(client, query):
     assert set(all_ids(client, q=query)) == set(GOLDEN["query"][query])
 
 
-
 def test_plain_words_match_stemmed_forms(client):
     # "conversations" must find the many "Telephone conversation with ..." titles
     result = api(client, q="conversations")
@@ -25,14 +24,12 @@ def test_plain_words_match_stemmed_forms(client):
     assert any(t.startswith("Telephone conversation with") for t in titles)
 
 
-
 def test_all_words_are_required_by_default(client):
     both = set(all_ids(client, q="Tokayev Kazakhstan"))
     assert both and both <= set(all_ids(client, q="Tokayev")) & set(all_ids(client, q="Kazakhstan"))
     # no article names both men: either nothing, or a relaxed ranking that says so
     apart = api(client, q="Tokayev Stoltenberg")
     assert apart["total"] == 0 or (apart["relaxed"] and apart["notice"])
-
 
 
 def test_boolean_operators(client):
@@ -45,14 +42,19 @@ def test_boolean_operators(client):
     assert set(all_ids(client, q="Tokayev -CSTO")) == not_csto
 
 
-
 def test_field_queries(client):
     kremlin = all_ids(client, q="source:Kremlin")
     assert len(kremlin) == GOLDEN["source"]["Kremlin"]
     assert all(i.startswith("kremlin-") for i in kremlin)
-    assert set(all_ids(client, q='title:Biden')) == {
-        "kremlin-67315", "kremlin-67487", "ua-72345", "ua-73969", "ua-75833",
-        "guardian-joe-biden-gives-support-to-sweden-and-fi", "guardian-us-to-increase-military-forces-across-eu"}
+    assert set(all_ids(client, q="title:Biden")) == {
+        "kremlin-67315",
+        "kremlin-67487",
+        "ua-72345",
+        "ua-73969",
+        "ua-75833",
+        "guardian-joe-biden-gives-support-to-sweden-and-fi",
+        "guardian-us-to-increase-military-forces-across-eu",
+    }
     belarus = set(all_ids(client, q="country:Belarus"))
     assert belarus == set(all_ids(client, country="BY")) and "kremlin-67189" in belarus
     putin = set(all_ids(client, q='actor:"Vladimir Putin"'))
@@ -61,11 +63,9 @@ def test_field_queries(client):
     assert nato and nato == set(all_ids(client, org="NATO"))
 
 
-
 def test_date_range_query(client):
     november = all_ids(client, q="date:[2021-11-01 TO 2021-11-30]")
     assert len(november) == GOLDEN["month"]["2021-11"]
-
 
 
 def test_wildcard_and_fuzzy(client):
@@ -76,15 +76,21 @@ def test_wildcard_and_fuzzy(client):
     assert "kremlin-67068" in fuzzy
 
 
-
 def test_long_question_is_ranked_by_matching_words_and_says_so(client):
     result = api(client, q="what pressure did the EU put on Belarus over migrants")
     assert result["total"] > 0
     assert result["notice"]
     top = [hit["id"] for hit in result["hits"][:5]]
-    assert set(top) & {"kremlin-67189", "kremlin-67165", "kremlin-67109", "kremlin-67126", "kremlin-67115",
-                       "kremlin-67096", "ua-71597", "ua-71525"}
-
+    assert set(top) & {
+        "kremlin-67189",
+        "kremlin-67165",
+        "kremlin-67109",
+        "kremlin-67126",
+        "kremlin-67115",
+        "kremlin-67096",
+        "ua-71597",
+        "ua-71525",
+    }
 
 
 def test_did_you_mean_for_a_misspelling(client):
@@ -92,7 +98,6 @@ def test_did_you_mean_for_a_misspelling(client):
     assert result["did_you_mean"] == "Lukashenko"
     page = client.get("/?q=Lukashenco").get_data(as_text=True)
     assert 'href="/?q=Lukashenko"' in page and "Did you mean" in page
-
 
 
 @pytest.mark.parametrize("query", ['"', "*", "the of and", "AND OR", "title:", "((Belarus", 'actor:"'])
@@ -104,13 +109,11 @@ def test_awkward_queries_get_a_page_not_an_error(client, query):
     assert isinstance(result["total"], int)
 
 
-
 def test_unparseable_query_is_searched_as_words_with_a_notice(client):
     result = api(client, q="date:[garbage TO 2021] Tokayev")
     assert result["total"] > 0 and "could not be parsed" in result["notice"]
     page = client.get("/", query_string={"q": "date:[garbage TO 2021] Tokayev"}).get_data(as_text=True)
     assert '<p class="notice">Your query could not be parsed' in page
-
 
 
 def test_stop_words_only_query_explains_itself(client):
@@ -120,11 +123,9 @@ def test_stop_words_only_query_explains_itself(client):
     assert '<p class="notice">' in page and "No articles match" in page
 
 
-
 def test_lone_quote_and_star_browse_everything(client):
     assert api(client, q='"')["total"] == GOLDEN["total"]
     assert api(client, q="*")["total"] == GOLDEN["total"]
-
 
 
 def test_two_words_never_found_together_find_either_with_a_notice(client):

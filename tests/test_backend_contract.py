@@ -15,8 +15,18 @@ from search.backend import BACKENDS, SearchBackend, open_backend
 from search.compare import Comparison
 from search.entity_view import EntityView
 from search.errors import IndexMissing, InvalidParameter
-from search.model import (FACET_KINDS, ArticleView, ExportRow, FacetPage, FacetValue, Hit, IndexedHit, MatchSummary,
-                          SearchResult, StoryView)
+from search.model import (
+    FACET_KINDS,
+    ArticleView,
+    ExportRow,
+    FacetPage,
+    FacetValue,
+    Hit,
+    IndexedHit,
+    MatchSummary,
+    SearchResult,
+    StoryView,
+)
 from search.network import Network
 from search.params import parse_request
 
@@ -153,7 +163,7 @@ def test_the_export_follows_the_result_order(backend):
     res = backend.search(request)
     rows = list(backend.export(request, limit=1000))
     assert all(isinstance(r, ExportRow) for r in rows)
-    assert [r.id for r in rows] == [h.id for h in res.hits][:len(rows)] and len(rows) == res.total
+    assert [r.id for r in rows] == [h.id for h in res.hits][: len(rows)] and len(rows) == res.total
     assert [r.id for r in backend.export(request, limit=2)] == [r.id for r in rows[:2]]
 
 

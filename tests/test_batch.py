@@ -15,17 +15,34 @@ from search.batch import MAX_QUERIES, co_mentioned, read_csv_column
 from search.errors import InvalidParameter
 from search.model import FacetValue
 
-QUERIES = ["Biden", "Tokayev", '"humanitarian law"', "Lukashenko", "Putin OR Biden", "country:SE", "Zelenskiy",
-           "nonexistentwordxyz", "escalat*", "what did Putin tell Macron about Ukraine and the security guarantees",
-           "Lukashenco"]
+QUERIES = [
+    "Biden",
+    "Tokayev",
+    '"humanitarian law"',
+    "Lukashenko",
+    "Putin OR Biden",
+    "country:SE",
+    "Zelenskiy",
+    "nonexistentwordxyz",
+    "escalat*",
+    "what did Putin tell Macron about Ukraine and the security guarantees",
+    "Lukashenco",
+]
 
 
 @pytest.fixture(scope="module")
 def app(fixture_index_dir, tmp_path_factory):
     # These tests are about the answers, so every batch answers in its request however busy the machine is;
     # tests/test_batch_jobs.py covers the batches that run on as background jobs.
-    return create_app({"INDEX_DIR": str(fixture_index_dir), "TESTING": True, "SECRET_KEY": "batch-tests",
-                       "BATCH_INLINE_SECONDS": 600, "BATCH_JOBS_DIR": str(tmp_path_factory.mktemp("jobs"))})
+    return create_app(
+        {
+            "INDEX_DIR": str(fixture_index_dir),
+            "TESTING": True,
+            "SECRET_KEY": "batch-tests",
+            "BATCH_INLINE_SECONDS": 600,
+            "BATCH_JOBS_DIR": str(tmp_path_factory.mktemp("jobs")),
+        }
+    )
 
 
 @pytest.fixture()
@@ -67,8 +84,12 @@ def test_co_mentioned_actors_leave_out_the_name_searched(client):
     row = batch(client, {"queries": ["Lukashenko"]}).get_json()["results"][0]
     names = [a["name"] for a in row["actors"]]
     assert "Alexander Lukashenko" not in names and "Vladimir Putin" in names
-    assert [a.value for a in co_mentioned([FacetValue("Volodymyr Zelenskyy", 3), FacetValue("Joe Biden", 2)],
-                                          ["Zelenskiy", "Volodymyr Zelenskyy"])] == ["Joe Biden"]
+    assert [
+        a.value
+        for a in co_mentioned(
+            [FacetValue("Volodymyr Zelenskyy", 3), FacetValue("Joe Biden", 2)], ["Zelenskiy", "Volodymyr Zelenskyy"]
+        )
+    ] == ["Joe Biden"]
 
 
 def test_a_bad_query_gets_its_own_error_and_the_others_still_run(client):
@@ -92,13 +113,16 @@ def test_at_most_a_thousand_queries(client):
     assert too_many.get_json()["error"] == "at most 1,000 queries in one batch (got 1,001)"
 
 
-@pytest.mark.parametrize("body, message", [
-    ({"queries": []}, "give at least one query"),
-    ({"queries": "Biden"}, "queries must be a list"),
-    ({"queries": ["Biden"], "from": "2021-13"}, "from is not a real date"),
-    ({"queries": ["Biden"], "country": {"x": 1}}, "country must be text"),
-    (["Biden"], "send a JSON object"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ({"queries": []}, "give at least one query"),
+        ({"queries": "Biden"}, "queries must be a list"),
+        ({"queries": ["Biden"], "from": "2021-13"}, "from is not a real date"),
+        ({"queries": ["Biden"], "country": {"x": 1}}, "country must be text"),
+        (["Biden"], "send a JSON object"),
+    ],
+)
 def test_bad_batches_are_one_clear_400(client, body, message):
     response = batch(client, body)
     assert response.status_code == 400 and message in response.get_json()["error"]
@@ -116,40 +140,60 @@ def test_the_form_needs_its_csrf_token(client):
 
 
 def test_pasted_list_shows_a_table_with_links(client):
-    response = client.post("/batch", data={"queries": "Biden\r\n\r\nTokayev\r\n", "source": "Kremlin",
-                                           "csrf_token": token(client)})
+    response = client.post(
+        "/batch", data={"queries": "Biden\r\n\r\nTokayev\r\n", "source": "Kremlin", "csrf_token": token(client)}
+    )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert page.count('class="batch-row"') == 2
     assert 'href="/?q=Tokayev&amp;source=Kremlin"' in page
     totals = re.findall(r'class="num batch-total">([\d,]+)<', page)
-    assert totals == [str(batch(client, {"queries": ["Biden"], "source": "Kremlin"}).get_json()["results"][0]["total"]), "4"]
+    assert totals == [
+        str(batch(client, {"queries": ["Biden"], "source": "Kremlin"}).get_json()["results"][0]["total"]),
+        "4",
+    ]
 
 
 def test_csv_upload_reads_the_chosen_column(client):
     data = "id,name,note\n1,Biden,x\n2,Tokayev,y\n3,,z\n4,Lukashenko,w\n".encode("utf-8-sig")
-    response = client.post("/batch", data={"file": (io.BytesIO(data), "names.csv"), "column": "Name",
-                                           "csrf_token": token(client)}, content_type="multipart/form-data")
+    response = client.post(
+        "/batch",
+        data={"file": (io.BytesIO(data), "names.csv"), "column": "Name", "csrf_token": token(client)},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     page = response.get_data(as_text=True)
     assert re.findall(r'class="batch-link" href="[^"]+">([^<]+)<', page) == ["Biden", "Tokayev", "Lukashenko"]
 
-    default = client.post("/batch", data={"file": (io.BytesIO(data), "names.csv"), "csrf_token": token(client)},
-                          content_type="multipart/form-data")
-    assert re.findall(r'class="batch-link" href="[^"]+">([^<]+)<', default.get_data(as_text=True)) == \
-        ["1", "2", "3", "4"]  # the first column by default
+    default = client.post(
+        "/batch",
+        data={"file": (io.BytesIO(data), "names.csv"), "csrf_token": token(client)},
+        content_type="multipart/form-data",
+    )
+    assert re.findall(r'class="batch-link" href="[^"]+">([^<]+)<', default.get_data(as_text=True)) == [
+        "1",
+        "2",
+        "3",
+        "4",
+    ]  # the first column by default
 
-    missing = client.post("/batch", data={"file": (io.BytesIO(data), "names.csv"), "column": "person",
-                                          "csrf_token": token(client)}, content_type="multipart/form-data")
+    missing = client.post(
+        "/batch",
+        data={"file": (io.BytesIO(data), "names.csv"), "column": "person", "csrf_token": token(client)},
+        content_type="multipart/form-data",
+    )
     assert missing.status_code == 400
     assert "the CSV file has no column &#39;person&#39;" in missing.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"\xff\xfe\x00n\x00a", "not UTF-8"),
-    (b"", "no header row"),
-    (b"name\n", None),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"\xff\xfe\x00n\x00a", "not UTF-8"),
+        (b"", "no header row"),
+        (b"name\n", None),
+    ],
+)
 def test_csv_reading_says_what_is_wrong(data, message):
     if message is None:
         assert read_csv_column(data) == []
@@ -160,8 +204,7 @@ def test_csv_reading_says_what_is_wrong(data, message):
 
 def test_csv_download_is_formula_safe(client):
     queries = ['=HYPERLINK("http://evil.example","x")', "+Biden", "@SUM(1)", "-gas Biden", "Tokayev"]
-    response = client.post("/batch", data={"queries": "\n".join(queries), "format": "csv",
-                                           "csrf_token": token(client)})
+    response = client.post("/batch", data={"queries": "\n".join(queries), "format": "csv", "csrf_token": token(client)})
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))

@@ -22,8 +22,15 @@ SLOW = [f"Putin talks{i}" for i in range(1000)]
 
 
 def make_app(index_dir, jobs_dir, **config):
-    return create_app({"INDEX_DIR": str(index_dir), "TESTING": True, "SECRET_KEY": "jobs-tests",
-                       "BATCH_JOBS_DIR": str(jobs_dir), **config})
+    return create_app(
+        {
+            "INDEX_DIR": str(index_dir),
+            "TESTING": True,
+            "SECRET_KEY": "jobs-tests",
+            "BATCH_JOBS_DIR": str(jobs_dir),
+            **config,
+        }
+    )
 
 
 def post(client, body):
@@ -45,8 +52,9 @@ def background(fixture_index_dir, tmp_path):
     return make_app(fixture_index_dir, tmp_path / "jobs", BATCH_INLINE_SECONDS=0).test_client()
 
 
-def test_a_batch_past_its_budget_is_a_202_job_whose_results_equal_an_answer_at_once(background, fixture_index_dir,
-                                                                                     tmp_path):
+def test_a_batch_past_its_budget_is_a_202_job_whose_results_equal_an_answer_at_once(
+    background, fixture_index_dir, tmp_path
+):
     response = post(background, {"queries": QUERIES, "source": "Kremlin"})
     assert response.status_code == 202, response.get_data(as_text=True)
     job = response.get_json()
@@ -69,8 +77,15 @@ def test_a_finished_jobs_csv_is_formula_safe_and_a_running_ones_is_409(backgroun
     response = background.get(job["csv_url"])
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert [r[0] for r in rows[1:]] == ["Biden", "Tokayev", '"humanitarian law"', "Lukashenko", "date:[2021 TO",
-                                        "'=HYPERLINK(1)", ""]
+    assert [r[0] for r in rows[1:]] == [
+        "Biden",
+        "Tokayev",
+        '"humanitarian law"',
+        "Lukashenko",
+        "date:[2021 TO",
+        "'=HYPERLINK(1)",
+        "",
+    ]
     assert rows[2][1] == "4"  # Tokayev
 
     slow = post(background, {"queries": SLOW}).get_json()
@@ -101,9 +116,18 @@ def test_a_job_whose_process_died_is_reported_failed_not_left_running(background
     dead.wait()
     jobs_dir = tmp_path / "jobs"
     jobs_dir.mkdir(exist_ok=True)
-    state = {"id": "AAAAAAAAAAAAAAAA", "status": "running", "pid": dead.pid, "created": time.time(),
-             "updated": time.time(), "total": 3, "done": 1, "queries": ["a", "b", "c"], "shared": {},
-             "results": []}
+    state = {
+        "id": "AAAAAAAAAAAAAAAA",
+        "status": "running",
+        "pid": dead.pid,
+        "created": time.time(),
+        "updated": time.time(),
+        "total": 3,
+        "done": 1,
+        "queries": ["a", "b", "c"],
+        "shared": {},
+        "results": [],
+    }
     (jobs_dir / "AAAAAAAAAAAAAAAA.json").write_text(json.dumps(state))
     response = background.get("/api/batch/AAAAAAAAAAAAAAAA")
     assert response.status_code == 200
@@ -119,8 +143,7 @@ def test_an_unknown_job_is_a_404(background, job_id):
 
 
 def test_finished_jobs_are_removed_after_their_time(fixture_index_dir, tmp_path):
-    client = make_app(fixture_index_dir, tmp_path / "jobs", BATCH_INLINE_SECONDS=0,
-                      BATCH_KEEP_SECONDS=0).test_client()
+    client = make_app(fixture_index_dir, tmp_path / "jobs", BATCH_INLINE_SECONDS=0, BATCH_KEEP_SECONDS=0).test_client()
     old = post(client, {"queries": ["Biden"]}).get_json()
     assert wait_done(client, old["status_url"])["status"] == "done"
     time.sleep(0.05)
@@ -149,8 +172,10 @@ def test_the_form_redirects_to_the_jobs_page_which_shows_progress_then_the_table
 def test_the_runner_answers_every_query_against_one_snapshot(fixture_index_dir, tmp_path):
     """A batch pins one commit: every query's total is what /api/search said before it started."""
     client = make_app(fixture_index_dir, tmp_path / "jobs", BATCH_INLINE_SECONDS=0).test_client()
-    expected = [client.get("/api/search", query_string={"q": q, "versions": "all"}).get_json()["total"]
-                for q in ("Biden", "Tokayev")]
+    expected = [
+        client.get("/api/search", query_string={"q": q, "versions": "all"}).get_json()["total"]
+        for q in ("Biden", "Tokayev")
+    ]
     job = post(client, {"queries": ["Biden", "Tokayev"]}).get_json()
     results = wait_done(client, job["status_url"])["results"]
     assert [r["total"] for r in results] == expected

@@ -58,8 +58,9 @@ def test_articles_are_cut_at_docstart_with_sentences_on_lines(conll_dir):
 
 def test_b_tag_starts_a_new_person(tmp_path):
     # IOB1: "I-PER I-PER B-PER" is one name and then another.
-    (tmp_path / "eng.testa").write_text("-DOCSTART- -X- O O\n\nAnna NNP I-NP I-PER\nLee NNP I-NP I-PER\n"
-                                        "Tom NNP I-NP B-PER\n", encoding="utf-8")
+    (tmp_path / "eng.testa").write_text(
+        "-DOCSTART- -X- O O\n\nAnna NNP I-NP I-PER\nLee NNP I-NP I-PER\nTom NNP I-NP B-PER\n", encoding="utf-8"
+    )
     doc = next(read_conll(tmp_path / "eng.testa"))
     assert [n for _, _, n in doc["people"]] == ["Anna Lee", "Tom"]
 
@@ -78,8 +79,9 @@ def test_an_actor_matches_a_person_by_full_form_not_by_glued_words():
     assert actor_matches("Luiz Inácio Lula da Silva", "Lula", words)  # the corpus's full name
     assert actor_matches("John Crawley", "J. Crawley", words)  # an initial for the word it starts
     assert not actor_matches("Olaf Scholz", "Volodymyr Zelenskyy", words)
-    false, missed = score_article(["Olaf Scholz", "Defender Olaf Scholz", "Kyiv"],
-                                  ["Olaf Scholz", "Volodymyr Zelenskyy"], text)
+    false, missed = score_article(
+        ["Olaf Scholz", "Defender Olaf Scholz", "Kyiv"], ["Olaf Scholz", "Volodymyr Zelenskyy"], text
+    )
     assert false == ["Defender Olaf Scholz", "Kyiv"] and missed == ["Volodymyr Zelenskyy"]
 
 

@@ -14,7 +14,6 @@ from urllib.parse import quote
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-
 from test_browser import OUTPUT, browser, serve  # noqa: F401  (fixtures shared with the other browser tests)
 
 pytestmark = pytest.mark.browser
@@ -48,11 +47,12 @@ def axe_page(browser, axe_server):  # noqa: F811
 
 def violations(page) -> list[str]:
     """Run axe-core on the page as it is now; return one readable line per violated rule and node."""
-    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
-                                     "resultTypes": ["violations"]})
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {', '.join(map(str, node['target']))}: "
-            f"{node['html'][:160]}"
-            for v in results.response["violations"] for node in v["nodes"]]
+    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {', '.join(map(str, node['target']))}: {node['html'][:160]}"
+        for v in results.response["violations"]
+        for node in v["nodes"]
+    ]
 
 
 def check(page, base: str, path: str, status: int = 200, name: str = "") -> None:

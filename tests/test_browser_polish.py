@@ -11,7 +11,6 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
 from test_browser import OUTPUT, browser, page, server, total  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -28,8 +27,10 @@ def test_the_exclude_control_is_reached_and_used_with_the_keyboard(server, page)
     page.locator("#q").focus()
     for _ in range(300):  # Tab through the page until the control has the focus
         page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.classList.contains('facet-exclude') && "
-                         "document.activeElement.closest('.facet-value').textContent.includes('Vladimir Putin')"):
+        if page.evaluate(
+            "document.activeElement.classList.contains('facet-exclude') && "
+            "document.activeElement.closest('.facet-value').textContent.includes('Vladimir Putin')"
+        ):
             break
     else:
         pytest.fail("the exclude control of Vladimir Putin is not in the tab order")
@@ -68,7 +69,7 @@ def test_compare_with_from_an_entity_page(server, page):  # noqa: F811
     assert parse_qs(urlsplit(page.url).query)["q"] == ['actor:"Kassym-Jomart Tokayev"', "Lukashenko"]
     legend = page.locator(".compare-legend li")
     assert legend.count() == 2
-    assert legend.nth(0).inner_text().split() == ['actor:"Kassym-Jomart', 'Tokayev"', '4', 'articles']
+    assert legend.nth(0).inner_text().split() == ['actor:"Kassym-Jomart', 'Tokayev"', "4", "articles"]
     assert page.locator("svg.compare-chart polyline").count() == 2
     page.screenshot(path=str(OUTPUT / "compare-from-entity.png"), full_page=True)
     # the ready-made comparison with the strongest associate

@@ -7,13 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import DATA, SEEDS
 from whoosh import index as whoosh_index
 from whoosh.query import Term
 
 from indexer import layout
 from indexer.build import BuildLocked, index_status, remove_articles, writer_lock
-
-from conftest import DATA, SEEDS
 
 
 def stored_docs(index_dir: Path) -> dict[str, dict]:
@@ -43,8 +42,17 @@ def test_seed_facets_read_as_the_issue_asks(seed_index_dir):
         countries |= {c["name"] for c in ents["countries"]}
     assert {"Vladimir Putin", "Charles Michel", "Alexander Lukashenko", "Angela Merkel", "Dmitry Peskov"} <= actors
     assert not actors & {"Putin", "Twitter", "Belarus", "Lukashenko", "Merkel", "Michel"}
-    assert {"Russia", "Belarus", "Ukraine", "Poland", "Lithuania", "Latvia", "Armenia", "Azerbaijan",
-            "Germany"} <= countries
+    assert {
+        "Russia",
+        "Belarus",
+        "Ukraine",
+        "Poland",
+        "Lithuania",
+        "Latvia",
+        "Armenia",
+        "Azerbaijan",
+        "Germany",
+    } <= countries
 
 
 def test_seed_documents_are_searchable_by_facet_fields(seed_index_dir):
@@ -65,15 +73,24 @@ def test_all_three_formats_index_together(build_index, tmp_path):
     folder = tmp_path / "mixed"
     folder.mkdir()
     shutil.copy(SEEDS / "000_04ea6c0700b9ba97.txt", folder)
-    (folder / "wire.jsonl").write_text(json.dumps({
-        "id": "j1", "title": "Poland seals border", "date": "2021-11-09",
-        "text": "Polish Prime Minister Mateusz Morawiecki said Warsaw would defend the border with Belarus."}) + "\n",
-        encoding="utf-8")
+    (folder / "wire.jsonl").write_text(
+        json.dumps(
+            {
+                "id": "j1",
+                "title": "Poland seals border",
+                "date": "2021-11-09",
+                "text": "Polish Prime Minister Mateusz Morawiecki said Warsaw would defend the border with Belarus.",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     (folder / "press.csv").write_text(
         "headline,date,body,link\n"
         '"Call with Emmanuel Macron",2021-11-18T10:00:00Z,"Vladimir Putin had a telephone conversation with '
         'President of France Emmanuel Macron about the migrants on the Belarus border.",http://en.kremlin.ru/1\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     summary = build_index([folder], tmp_path / "index")
     assert (summary.added, summary.skipped) == (3, [])
     docs = stored_docs(tmp_path / "index")
@@ -91,8 +108,9 @@ def test_changing_one_file_updates_one_article_and_runs_ner_once(build_index, tm
     again = build_index([folder], index_dir)
     assert (again.added, again.updated, again.unchanged, again.ner_runs) == (0, 0, 2, 0)
     seed = folder / "003_0e92e75e7bff483c.txt"
-    seed.write_text(seed.read_text(encoding="utf-8") + "\n\nLithuania's President Gitanas Nauseda agreed.",
-                    encoding="utf-8")
+    seed.write_text(
+        seed.read_text(encoding="utf-8") + "\n\nLithuania's President Gitanas Nauseda agreed.", encoding="utf-8"
+    )
     changed = build_index([folder], index_dir)
     assert (changed.added, changed.updated, changed.unchanged, changed.ner_runs) == (0, 1, 1, 1)
     docs = stored_docs(index_dir)
@@ -127,9 +145,18 @@ def test_rebuild_switches_generations_while_a_reader_keeps_the_old_one(build_ind
     reader = old.searcher()
     try:
         extra = tmp_path / "extra.jsonl"
-        extra.write_text(json.dumps({"id": "x", "title": "Lithuania declares emergency", "date": "2021-11-09",
-                                     "text": "Lithuania declared a state of emergency on its border with Belarus."})
-                         + "\n", encoding="utf-8")
+        extra.write_text(
+            json.dumps(
+                {
+                    "id": "x",
+                    "title": "Lithuania declares emergency",
+                    "date": "2021-11-09",
+                    "text": "Lithuania declared a state of emergency on its border with Belarus.",
+                }
+            )
+            + "\n",
+            encoding="utf-8",
+        )
         build_index([SEEDS, extra], index_dir, rebuild=True)
         # The old searcher still answers from the old generation ...
         assert reader.doc_count() == 2
@@ -158,8 +185,9 @@ def test_failed_write_leaves_the_index_as_it_was(build_index, tmp_path, monkeypa
     index_dir = tmp_path / "index"
     build_index([SEEDS], index_dir)
     extra = tmp_path / "extra.jsonl"
-    extra.write_text(json.dumps({"id": "x", "title": "T", "date": "2021-11-09", "text": "Minsk said no."}) + "\n",
-                     encoding="utf-8")
+    extra.write_text(
+        json.dumps({"id": "x", "title": "T", "date": "2021-11-09", "text": "Minsk said no."}) + "\n", encoding="utf-8"
+    )
 
     import indexer.build as build_module
 
@@ -214,12 +242,27 @@ def test_rebuild_from_nothing_readable_keeps_the_served_generation(build_index, 
 def test_surname_only_mentions_resolve_across_the_corpus(build_index, tmp_path, rebuild):
     """The article that only says "Peskov" gets the full name another article gives (second commit)."""
     corpus = tmp_path / "corpus.jsonl"
-    corpus.write_text("\n".join(json.dumps(row) for row in [
-        {"id": "full", "title": "Kremlin on the border", "date": "2021-11-09",
-         "text": "Kremlin Spokesman Dmitry Peskov said Moscow had nothing to do with the crisis."},
-        {"id": "short", "title": "Minsk responds", "date": "2021-11-10",
-         "text": "Peskov told reporters that Moscow was not involved."},
-    ]) + "\n", encoding="utf-8")
+    corpus.write_text(
+        "\n".join(
+            json.dumps(row)
+            for row in [
+                {
+                    "id": "full",
+                    "title": "Kremlin on the border",
+                    "date": "2021-11-09",
+                    "text": "Kremlin Spokesman Dmitry Peskov said Moscow had nothing to do with the crisis.",
+                },
+                {
+                    "id": "short",
+                    "title": "Minsk responds",
+                    "date": "2021-11-10",
+                    "text": "Peskov told reporters that Moscow was not involved.",
+                },
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     index_dir = tmp_path / "index"
     if not rebuild:
         build_index([SEEDS], index_dir)  # then an incremental update adds the two articles

@@ -11,14 +11,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURE_CORPUS
 from whoosh import index as whoosh_index
 from whoosh.codec import whoosh3
 
 import indexer.build as build_module
 from indexer import catalogue, check, layout
 from indexer.build import read_indexed_times, remove_articles
-
-from conftest import FIXTURE_CORPUS
 
 FIXTURE_ARTICLES = sum(1 for line in FIXTURE_CORPUS.read_text(encoding="utf-8").splitlines() if line.strip())
 
@@ -74,14 +73,19 @@ def row(doc_id: str, text: str, date: str = "2021-11-10") -> dict:
     return {"id": doc_id, "title": f"Report {doc_id}", "date": date, "text": text}
 
 
-A_ROWS = [row("a1", "Polish Prime Minister Mateusz Morawiecki visited the border with Belarus."),
-          row("a2", "Lithuania declared a state of emergency on its border with Belarus.")]
-B_ROWS = [row("b1", "Angela Merkel spoke to Alexander Lukashenko by telephone about the migrants."),
-          row("b2", "Vladimir Putin said Russia had nothing to do with the crisis on the Polish border.")]
+A_ROWS = [
+    row("a1", "Polish Prime Minister Mateusz Morawiecki visited the border with Belarus."),
+    row("a2", "Lithuania declared a state of emergency on its border with Belarus."),
+]
+B_ROWS = [
+    row("b1", "Angela Merkel spoke to Alexander Lukashenko by telephone about the migrants."),
+    row("b2", "Vladimir Putin said Russia had nothing to do with the crisis on the Polish border."),
+]
 
 
-def test_a_run_with_nothing_to_do_reads_no_stored_document_and_no_source(build_index, fixture_index_dir,
-                                                                          tmp_path, reads):
+def test_a_run_with_nothing_to_do_reads_no_stored_document_and_no_source(
+    build_index, fixture_index_dir, tmp_path, reads
+):
     index_dir = tmp_path / "index"
     shutil.copytree(fixture_index_dir, index_dir)
     before = stored(index_dir)
@@ -95,7 +99,8 @@ def test_a_run_with_nothing_to_do_reads_no_stored_document_and_no_source(build_i
 
 
 def test_changed_added_and_removed_articles_are_found_and_first_indexed_times_kept(
-        build_index, tmp_path, reads, settle_now):
+    build_index, tmp_path, reads, settle_now
+):
     corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
     corpus.mkdir()
     write_jsonl(corpus / "a.jsonl", A_ROWS)
@@ -127,8 +132,9 @@ def test_changed_added_and_removed_articles_are_found_and_first_indexed_times_ke
     assert reads == {"stored": 0, "files": []}
 
 
-def test_a_touched_file_is_read_again_and_a_freshly_written_one_is_never_trusted(build_index, tmp_path, reads,
-                                                                                 monkeypatch):
+def test_a_touched_file_is_read_again_and_a_freshly_written_one_is_never_trusted(
+    build_index, tmp_path, reads, monkeypatch
+):
     corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
     corpus.mkdir()
     write_jsonl(corpus / "a.jsonl", A_ROWS)
@@ -153,7 +159,8 @@ def test_a_touched_file_is_read_again_and_a_freshly_written_one_is_never_trusted
 
 
 def test_a_generation_without_a_catalogue_or_with_a_stale_one_still_builds_right(
-        build_index, tmp_path, reads, settle_now):
+    build_index, tmp_path, reads, settle_now
+):
     corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
     corpus.mkdir()
     write_jsonl(corpus / "a.jsonl", A_ROWS + B_ROWS)
@@ -191,15 +198,18 @@ def test_warnings_and_duplicate_ids_are_reported_on_every_run(build_index, tmp_p
     for run in range(2):
         problems = []
         reads["files"].clear()
-        summary = build_index([corpus], index_dir,
-                              on_problem=lambda loc, reason, seen=problems: seen.append((loc, reason)))
+        summary = build_index(
+            [corpus], index_dir, on_problem=lambda loc, reason, seen=problems: seen.append((loc, reason))
+        )
         assert sum("malformed JSON" in reason for _, reason in problems) == 1
         assert [loc for loc, _ in problems if "malformed JSON" in _] == [f"{(corpus / 'c.jsonl').resolve()}:2"]
         assert any("duplicate id 'a1'" in reason for _, reason in problems)
         assert summary.indexed == 3
         # a and b share an id, so both are read every time; c only once, its warning is given again
-        assert reads["files"] == [str((corpus / name).resolve()) for name in
-                                  (("a.jsonl", "b.jsonl", "c.jsonl") if run == 0 else ("a.jsonl", "b.jsonl"))]
+        assert reads["files"] == [
+            str((corpus / name).resolve())
+            for name in (("a.jsonl", "b.jsonl", "c.jsonl") if run == 0 else ("a.jsonl", "b.jsonl"))
+        ]
     assert stored(index_dir)["a1"]["body"] == "A copy of a1 with another text."
 
 
@@ -231,7 +241,7 @@ def test_a_rebuild_never_reuses_a_damaged_generation(build_index, tmp_path, sett
     generation = layout.current_generation_dir(index_dir)
     segment = max(generation.glob("*.seg"), key=lambda p: p.stat().st_size)
     data = bytearray(segment.read_bytes())
-    data[len(data) // 2:len(data) // 2 + 512] = bytes(512)
+    data[len(data) // 2 : len(data) // 2 + 512] = bytes(512)
     segment.write_bytes(bytes(data))
     build_index([corpus], index_dir, rebuild=True)
     fresh = layout.current_generation_dir(index_dir)
@@ -240,8 +250,9 @@ def test_a_rebuild_never_reuses_a_damaged_generation(build_index, tmp_path, sett
     assert set(stored(index_dir)) == {"a1", "a2", "b1", "b2"}
 
 
-def test_a_new_generation_written_by_two_processes_holds_the_same_documents(build_index, fixture_index_dir,
-                                                                             tmp_path, monkeypatch):
+def test_a_new_generation_written_by_two_processes_holds_the_same_documents(
+    build_index, fixture_index_dir, tmp_path, monkeypatch
+):
     monkeypatch.setattr(build_module, "PARALLEL_WRITE_MIN", 10)
     index_dir = tmp_path / "index"
     summary = build_index([FIXTURE_CORPUS], index_dir, n_process=2)
@@ -256,5 +267,6 @@ def test_a_new_generation_written_by_two_processes_holds_the_same_documents(buil
     assert comparable(stored(index_dir)) == comparable(stored(fixture_index_dir))
     with ix.searcher() as searcher:
         ids = [searcher.stored_fields(n)["id"] for n in range(searcher.doc_count_all())]
-    assert ids == [json.loads(line)["id"] for line in FIXTURE_CORPUS.read_text(encoding="utf-8").splitlines()
-                   if line.strip()]
+    assert ids == [
+        json.loads(line)["id"] for line in FIXTURE_CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]

@@ -9,12 +9,13 @@ from whoosh import index
 from indexer.layout import current_generation_dir
 
 ARTICLE = {
-    "id": "p1", "date": "2022-04-27",
+    "id": "p1",
+    "date": "2022-04-27",
     "title": "Yermak presents the group's action plan on sanctions against Russia",
     # from president.gov.ua, 27 April 2022 (shortened)
     "text": "Head of the Office of the President of Ukraine Andriy Yermak and former US Ambassador to Russia "
-            "Michael McFaul presented the action plan. The Yermak-McFaul group was created to coordinate "
-            "sanctions. Andriy Yermak thanked Michael McFaul.",
+    "Michael McFaul presented the action plan. The Yermak-McFaul group was created to coordinate "
+    "sanctions. Andriy Yermak thanked Michael McFaul.",
 }
 
 
@@ -49,14 +50,15 @@ def test_dates_in_the_text_point_into_the_body(build_index, tmp_path):
     assert ["20220425", "d"] in facets["ev"] and ["20220420", "d"] in facets["ev"]
 
 
-
 def _all_entities(index_dir):
     ix = index.open_dir(str(current_generation_dir(index_dir)))
     with ix.searcher() as searcher:
         reader = searcher.reader()
         column = reader.column_reader("facets")
-        return {f["id"]: (json.loads(f["entities"]), json.loads(column[d]))
-                for d, f in ((d, reader.stored_fields(d)) for d in reader.all_doc_ids())}
+        return {
+            f["id"]: (json.loads(f["entities"]), json.loads(column[d]))
+            for d, f in ((d, reader.stored_fields(d)) for d in reader.all_doc_ids())
+        }
 
 
 def test_a_rebuild_from_the_entity_cache_writes_the_same_entities(build_index, tmp_path):
@@ -74,13 +76,17 @@ def test_a_rebuild_from_the_entity_cache_writes_the_same_entities(build_index, t
 
 def test_people_named_only_in_the_lead_paragraph_are_actors(build_index, tmp_path):
     """Kremlin releases often name the President only in their summary column (en.kremlin.ru, 24 June 2022)."""
-    row = {"id": "brics", "date": "2022-06-24", "title": "BRICS+ meeting",
-           "summary": "Vladimir Putin attended a BRICS+ meeting involving the leaders of several invited "
-                      "states, held via videoconference.",
-           "text": "The meeting's topic is Foster Partnership for Global Development in a New Era Towards Joint "
-                   "Implementation of the 2030 Agenda for Sustainable Development. Taking part in the BRICS+ "
-                   "meeting were President of the People's Republic of China Xi Jinping and Prime Minister of "
-                   "India Narendra Modi."}
+    row = {
+        "id": "brics",
+        "date": "2022-06-24",
+        "title": "BRICS+ meeting",
+        "summary": "Vladimir Putin attended a BRICS+ meeting involving the leaders of several invited "
+        "states, held via videoconference.",
+        "text": "The meeting's topic is Foster Partnership for Global Development in a New Era Towards Joint "
+        "Implementation of the 2030 Agenda for Sustainable Development. Taking part in the BRICS+ "
+        "meeting were President of the People's Republic of China Xi Jinping and Prime Minister of "
+        "India Narendra Modi.",
+    }
     corpus = tmp_path / "a.jsonl"
     corpus.write_text(json.dumps(row) + "\n", encoding="utf-8")
     build_index([corpus], tmp_path / "idx")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -13,16 +13,16 @@ from pathlib import Path
 
 import psutil
 import pytest
+from conftest import DATA, ROOT, SEEDS
 
 from indexer import layout
-
-from conftest import DATA, ROOT, SEEDS
 
 
 def indexer(*args: str, check_clean: bool = True) -> subprocess.CompletedProcess:
     """Run the CLI from the project root; no traceback may ever reach the user."""
-    result = subprocess.run([sys.executable, "-m", "indexer", *args], cwd=ROOT, capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "indexer", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     if check_clean:
         assert "Traceback" not in result.stderr, result.stderr
     return result
@@ -57,11 +57,14 @@ def test_exit_code_is_nonzero_only_when_nothing_could_be_indexed(tmp_path):
     assert some.returncode == 0 and "added 2" in some.stdout and "skipped 2" in some.stdout
 
 
-@pytest.mark.parametrize("args, message", [
-    (["build", "--map", "nonsense"], "expected FIELD=COLUMN"),
-    (["build", "--map", "colour=Col"], "unknown field 'colour'"),
-    (["build", "--workers", "0"], "--workers must be at least 1"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["build", "--map", "nonsense"], "expected FIELD=COLUMN"),
+        (["build", "--map", "colour=Col"], "unknown field 'colour'"),
+        (["build", "--workers", "0"], "--workers must be at least 1"),
+    ],
+)
 def test_bad_options_get_one_line_and_exit_2(tmp_path, args, message):
     result = indexer(*args, "--index", str(tmp_path / "index"))
     assert result.returncode == 2
@@ -76,10 +79,18 @@ def test_status_of_a_missing_index_says_how_to_build_one(tmp_path):
 
 def test_second_writer_is_refused_while_a_build_runs(tmp_path):
     index = tmp_path / "index"
-    holder = subprocess.Popen([sys.executable, "-c",
-                               "import sys, time; from pathlib import Path; from indexer.build import writer_lock\n"
-                               "with writer_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(60)",
-                               str(index)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from indexer.build import writer_lock\n"
+            "with writer_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(60)",
+            str(index),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         refused = indexer("build", "--index", str(index))
@@ -107,9 +118,24 @@ def test_interrupted_rebuild_leaves_the_index_as_it_was(tmp_path, how):
     index = tmp_path / "index"
     assert indexer("build", "--index", str(index)).returncode == 0
     before = sorted(p.name for p in index.iterdir())
-    build = subprocess.Popen([sys.executable, "-m", "indexer", "build", str(slow_corpus(tmp_path)), "--rebuild",
-                              "--workers", "2", "--index", str(index)], cwd=ROOT, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
+    build = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "indexer",
+            "build",
+            str(slow_corpus(tmp_path)),
+            "--rebuild",
+            "--workers",
+            "2",
+            "--index",
+            str(index),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.time() + 60
     workers = []
     while time.time() < deadline and not workers:  # wait until NER runs in its worker processes
@@ -138,10 +164,13 @@ def test_interrupted_rebuild_leaves_the_index_as_it_was(tmp_path, how):
 def test_a_build_whose_texts_are_all_cached_never_loads_spacy(tmp_path):
     index = str(tmp_path / "index")
     assert indexer("build", "--index", index).returncode == 0
-    script = ("import sys; from indexer.cli import main; code = main(['build', '--rebuild', '--index', sys.argv[1]]);"
-              "print('spacy loaded' if 'spacy' in sys.modules else 'spacy not loaded'); sys.exit(code)")
-    result = subprocess.run([sys.executable, "-c", script, index], cwd=ROOT, capture_output=True, text=True,
-                            timeout=120)
+    script = (
+        "import sys; from indexer.cli import main; code = main(['build', '--rebuild', '--index', sys.argv[1]]);"
+        "print('spacy loaded' if 'spacy' in sys.modules else 'spacy not loaded'); sys.exit(code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, index], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert "(0 texts through NER)" in result.stdout and "spacy not loaded" in result.stdout
 
@@ -150,14 +179,31 @@ def test_progress_bar_on_a_terminal_and_silence_otherwise(tmp_path):
     import pty
 
     corpus = tmp_path / "corpus.jsonl"
-    corpus.write_text("".join(json.dumps({"id": f"a{i}", "title": f"Border {i}", "date": "2021-11-09",
-                                          "text": f"Poland closed crossing {i} on the border with Belarus."}) + "\n"
-                              for i in range(40)), encoding="utf-8")
+    corpus.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": f"a{i}",
+                    "title": f"Border {i}",
+                    "date": "2021-11-09",
+                    "text": f"Poland closed crossing {i} on the border with Belarus.",
+                }
+            )
+            + "\n"
+            for i in range(40)
+        ),
+        encoding="utf-8",
+    )
     quiet = indexer("build", str(corpus), "--index", str(tmp_path / "i1"))
     assert quiet.returncode == 0 and "articles/s" not in quiet.stderr and quiet.stderr == ""
     leader, follower = pty.openpty()
-    build = subprocess.Popen([sys.executable, "-m", "indexer", "build", str(corpus), "--index", str(tmp_path / "i2")],
-                             cwd=ROOT, stdout=subprocess.PIPE, stderr=follower, text=True)
+    build = subprocess.Popen(
+        [sys.executable, "-m", "indexer", "build", str(corpus), "--index", str(tmp_path / "i2")],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        text=True,
+    )
     os.close(follower)
     out, _ = build.communicate(timeout=120)
     chunks = []

@@ -39,10 +39,20 @@ def compare(client, **params) -> dict:
 
 def test_period_counts_and_shares_on_constructed_buckets():
     from datetime import date
-    buckets = [Bucket("2022-01", 0, date(2022, 1, 1), date(2022, 1, 31)),
-               Bucket("2022-02", 0, date(2022, 2, 1), date(2022, 2, 28))]
-    days = np.array([date(2022, 1, 5).toordinal(), date(2022, 1, 31).toordinal(), date(2022, 2, 1).toordinal(),
-                     date(2021, 12, 31).toordinal(), -1])  # one before the axis, one undated: not counted
+
+    buckets = [
+        Bucket("2022-01", 0, date(2022, 1, 1), date(2022, 1, 31)),
+        Bucket("2022-02", 0, date(2022, 2, 1), date(2022, 2, 28)),
+    ]
+    days = np.array(
+        [
+            date(2022, 1, 5).toordinal(),
+            date(2022, 1, 31).toordinal(),
+            date(2022, 2, 1).toordinal(),
+            date(2021, 12, 31).toordinal(),
+            -1,
+        ]
+    )  # one before the axis, one undated: not counted
     counts = period_counts(days, buckets)
     assert counts.tolist() == [2, 1]
     assert shares(counts, np.array([8, 0])) == [0.25, 0.0]  # a period with no article has share 0
@@ -120,12 +130,12 @@ def test_compare_page_draws_one_line_per_series_and_toggles_mode(client):
 
 
 def test_compare_csv_is_formula_safe_and_matches_the_series(client):
-    response = client.get("/compare.csv", query_string={"q": ["=HYPERLINK(\"http://x\")", "Tokayev", "@SUM(1)"]})
+    response = client.get("/compare.csv", query_string={"q": ['=HYPERLINK("http://x")', "Tokayev", "@SUM(1)"]})
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert set(rows[0]) == {"series", "query", "period", "count", "share", "all_articles"}
     assert all(r["series"][:1] not in "=+-@\t\r" and r["query"][:1] not in "=+-@\t\r" for r in rows)
-    assert {r["series"] for r in rows} == {"'=HYPERLINK(\"http://x\")", "Tokayev", "'@SUM(1)"}
+    assert {r["series"] for r in rows} == {'\'=HYPERLINK("http://x")', "Tokayev", "'@SUM(1)"}
     tokayev = {r["period"]: r for r in rows if r["series"] == "Tokayev"}
     assert tokayev["2022-01"]["count"] == "2" and tokayev["2022-01"]["share"] == "0.5000"
     assert tokayev["2022-01"]["all_articles"] == str(GOLDEN["month"]["2022-01"])

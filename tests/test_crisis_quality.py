@@ -6,8 +6,18 @@ import json
 
 import pytest
 
-from bench.crisis_quality import (Counts, SampleError, agreement_article, cohen_kappa, country_right, fold,
-                                  load_reading, main, match_names, score_article)
+from bench.crisis_quality import (
+    Counts,
+    SampleError,
+    agreement_article,
+    cohen_kappa,
+    country_right,
+    fold,
+    load_reading,
+    main,
+    match_names,
+    score_article,
+)
 
 
 def person(name, aliases=(), role="", country="", leader=False):
@@ -34,8 +44,12 @@ def test_an_actor_matches_the_name_or_an_alias_once():
 
 
 def test_people_split_and_junk_cost_precision_missed_costs_recall():
-    gold = {"people": [person("Olaf Scholz", aliases=["Scholz"]), person("Emmanuel Macron")],
-            "countries_about": [], "countries_mentioned": [], "orgs": []}
+    gold = {
+        "people": [person("Olaf Scholz", aliases=["Scholz"]), person("Emmanuel Macron")],
+        "countries_about": [],
+        "countries_mentioned": [],
+        "orgs": [],
+    }
     pred = {"actors": [actor("Olaf Scholz"), actor("Scholz"), actor("Borodyanka")], "countries": [], "orgs": []}
     counts, errors = score_article(pred, gold)
     assert counts["people"] == (1, 2, 1)
@@ -44,16 +58,27 @@ def test_people_split_and_junk_cost_precision_missed_costs_recall():
 
 
 def test_a_leader_is_right_only_with_the_right_country():
-    gold = {"people": [person("Vladimir Putin", role="President", country="RU", leader=True),
-                       person("Dmitry Peskov", role="Spokesman", country="RU"),
-                       person("António Guterres", role="Secretary-General", country="UN", leader=True),
-                       person("Mikhail Mishustin", role="Prime Minister", country="RU", leader=True)],
-            "countries_about": [], "countries_mentioned": [], "orgs": []}
-    pred = {"actors": [actor("Vladimir Putin", True, "RU", "President"),
-                       actor("Dmitry Peskov", True, "RU", "Press Secretary"),  # not a leader
-                       actor("Antonio Guterres", True, "", "Secretary-General of the United Nations"),
-                       actor("Mikhail Mishustin", True, "", "Prime Minister")],  # no country
-            "countries": [], "orgs": []}
+    gold = {
+        "people": [
+            person("Vladimir Putin", role="President", country="RU", leader=True),
+            person("Dmitry Peskov", role="Spokesman", country="RU"),
+            person("António Guterres", role="Secretary-General", country="UN", leader=True),
+            person("Mikhail Mishustin", role="Prime Minister", country="RU", leader=True),
+        ],
+        "countries_about": [],
+        "countries_mentioned": [],
+        "orgs": [],
+    }
+    pred = {
+        "actors": [
+            actor("Vladimir Putin", True, "RU", "President"),
+            actor("Dmitry Peskov", True, "RU", "Press Secretary"),  # not a leader
+            actor("Antonio Guterres", True, "", "Secretary-General of the United Nations"),
+            actor("Mikhail Mishustin", True, "", "Prime Minister"),
+        ],  # no country
+        "countries": [],
+        "orgs": [],
+    }
     counts, errors = score_article(pred, gold)
     assert counts["leaders"] == (2, 2, 1)
     assert errors["leaders_missed"] == ["Mikhail Mishustin (RU)"]
@@ -98,14 +123,25 @@ def test_cohen_kappa():
 
 
 def test_agreement_of_two_readers():
-    a = {"people": [person("Volodymyr Zelenskyy", leader=True, country="UA", role="President"),
-                    person("Andriy Yermak", role="Head of the Office of the President", country="UA"),
-                    person("Denys Shmyhal", leader=True, country="UA", role="Prime Minister")],
-         "countries_about": ["UA"], "countries_mentioned": ["UA", "RU"], "orgs": [{"name": "NATO", "aliases": []}]}
-    b = {"people": [person("Volodymyr Zelensky", aliases=["Volodymyr Zelenskyy"], leader=True, country="UA"),
-                    person("Andriy Yermak", leader=True, country="UA")],
-         "countries_about": ["UA", "RU"], "countries_mentioned": ["UA", "RU"],
-         "orgs": [{"name": "North Atlantic Treaty Organization", "aliases": ["NATO"]}]}
+    a = {
+        "people": [
+            person("Volodymyr Zelenskyy", leader=True, country="UA", role="President"),
+            person("Andriy Yermak", role="Head of the Office of the President", country="UA"),
+            person("Denys Shmyhal", leader=True, country="UA", role="Prime Minister"),
+        ],
+        "countries_about": ["UA"],
+        "countries_mentioned": ["UA", "RU"],
+        "orgs": [{"name": "NATO", "aliases": []}],
+    }
+    b = {
+        "people": [
+            person("Volodymyr Zelensky", aliases=["Volodymyr Zelenskyy"], leader=True, country="UA"),
+            person("Andriy Yermak", leader=True, country="UA"),
+        ],
+        "countries_about": ["UA", "RU"],
+        "countries_mentioned": ["UA", "RU"],
+        "orgs": [{"name": "North Atlantic Treaty Organization", "aliases": ["NATO"]}],
+    }
     counts, flags = agreement_article(a, b)
     assert counts["people"] == (2, 0, 1)
     assert counts["leaders"] == (1, 1, 1)
@@ -116,8 +152,16 @@ def test_agreement_of_two_readers():
 
 
 def write_reading(path, reader, ids):
-    arts = [{"id": i, "people": [person("Vladimir Putin", leader=True, country="RU", role="President")],
-             "countries_about": ["RU"], "countries_mentioned": ["RU"], "orgs": []} for i in ids]
+    arts = [
+        {
+            "id": i,
+            "people": [person("Vladimir Putin", leader=True, country="RU", role="President")],
+            "countries_about": ["RU"],
+            "countries_mentioned": ["RU"],
+            "orgs": [],
+        }
+        for i in ids
+    ]
     path.write_text(json.dumps({"reader": reader, "articles": arts}), encoding="utf-8")
 
 

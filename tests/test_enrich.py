@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from conftest import SEEDS
+
 from indexer.enrich import CHUNK_CHARS, NerCache, entities_for, model_id, recognise, split_text, text_hash
 from indexer.model import Article
-
-from conftest import SEEDS
 
 
 def seed_text() -> str:
@@ -17,7 +17,7 @@ def test_split_text_covers_the_text_at_natural_breaks():
     parts = split_text(text)
     assert len(parts) > 1
     assert "".join(piece for _, piece in parts) == text
-    assert all(text[offset:offset + len(piece)] == piece for offset, piece in parts)
+    assert all(text[offset : offset + len(piece)] == piece for offset, piece in parts)
     assert all(len(piece) <= CHUNK_CHARS for _, piece in parts)
     assert all(piece.endswith(("\n", ". ")) for _, piece in parts[:-1])
 

@@ -43,11 +43,19 @@ def actors_of(ents) -> dict:
 
 def test_seed_actors_are_full_canonical_names(seeds):
     names = set().union(*(actors_of(e) for e in seeds))
-    assert {"Vladimir Putin", "Charles Michel", "Alexander Lukashenko", "Angela Merkel",
-            "Dmitry Peskov"} <= names
+    assert {"Vladimir Putin", "Charles Michel", "Alexander Lukashenko", "Angela Merkel", "Dmitry Peskov"} <= names
     # Junk and bare surnames never reach the facet.
-    assert not names & {"Putin", "Michel", "Merkel", "Lukashenko", "Peskov", "Twitter", "Belarus",
-                        "Angela] Merkel", "Kremlin"}
+    assert not names & {
+        "Putin",
+        "Michel",
+        "Merkel",
+        "Lukashenko",
+        "Peskov",
+        "Twitter",
+        "Belarus",
+        "Angela] Merkel",
+        "Kremlin",
+    }
     assert all(name == " ".join(name.split()) and "]" not in name for name in names)
 
 
@@ -69,8 +77,9 @@ def test_seed_roles(seeds):
     actors = {}
     for e in seeds:
         actors.update(actors_of(e))
-    putin, merkel, peskov, michel = (actors[n] for n in ("Vladimir Putin", "Angela Merkel",
-                                                            "Dmitry Peskov", "Charles Michel"))
+    putin, merkel, peskov, michel = (
+        actors[n] for n in ("Vladimir Putin", "Angela Merkel", "Dmitry Peskov", "Charles Michel")
+    )
     assert (putin.role, putin.country, putin.leader) == ("President", "RU", True)
     assert (merkel.role, merkel.country, merkel.leader) == ("Chancellor", "DE", True)
     assert (peskov.role, peskov.country, peskov.leader) == ("Spokesman", "RU", False)
@@ -82,9 +91,9 @@ def test_seed_mentions_point_at_the_text(seeds):
     text = seed_text(SEEDS[1])
     for m in seeds[1].mentions:
         assert 0 <= m.start < m.end <= len(text)
-    merkel = [text[m.start:m.end] for m in seeds[1].mentions if m.value == "Angela Merkel"]
+    merkel = [text[m.start : m.end] for m in seeds[1].mentions if m.value == "Angela Merkel"]
     assert "Merkel" in merkel and all("]" not in s or s.index("]") > 0 for s in merkel)
-    minsk = [m for m in seeds[1].mentions if text[m.start:m.end] == "Minsk"]
+    minsk = [m for m in seeds[1].mentions if text[m.start : m.end] == "Minsk"]
     assert minsk and minsk[0].kind == "country" and minsk[0].value == "BY"
 
 
@@ -154,21 +163,26 @@ def test_hard_wrapped_wire_names_and_titles(excerpts):
     assert actors["Satoshi Sumita"].leader is False
 
 
-@pytest.mark.parametrize("key, metonym, code", [
-    ("guardian-downing-street", "Downing Street", "GB"), ("guardian-pentagon", "Pentagon", "US"),
-    ("guardian-white-house", "White House", "US"), ("reddit-kremlin", "Kremlin", "RU"),
-])
+@pytest.mark.parametrize(
+    "key, metonym, code",
+    [
+        ("guardian-downing-street", "Downing Street", "GB"),
+        ("guardian-pentagon", "Pentagon", "US"),
+        ("guardian-white-house", "White House", "US"),
+        ("reddit-kremlin", "Kremlin", "RU"),
+    ],
+)
 def test_metonyms_map_to_their_country(excerpts, key, metonym, code):
     text, ents = excerpts[key]
     assert code in country_codes(ents)
-    assert any(m.kind == "country" and m.value == code and text[m.start:m.end] == metonym for m in ents.mentions)
+    assert any(m.kind == "country" and m.value == code and text[m.start : m.end] == metonym for m in ents.mentions)
     assert metonym not in {a.name for a in ents.actors} | {o.name for o in ents.orgs}
 
 
 def test_old_spelling_of_a_capital(excerpts):
     text, ents = excerpts["guardian-kiev"]
     assert "UA" in country_codes(ents)
-    assert any(text[m.start:m.end] == "Kiev" and m.value == "UA" for m in ents.mentions)
+    assert any(text[m.start : m.end] == "Kiev" and m.value == "UA" for m in ents.mentions)
 
 
 def test_wire_dateline_gives_the_country(excerpts):
@@ -183,17 +197,24 @@ def test_currency_is_not_a_country(excerpts):
     assert not ents.actors  # spaCy's PERSON "U.S. Dlrs" is dropped
 
 
-@pytest.mark.parametrize("key, junk", [
-    ("guardian-map", "Map"), ("reuters-caps-headline", "Regan Departure Makes"),
-    ("reuters-caps-headline", "Volcker Term"), ("reuters-currency", "U.S. Dlrs"),
-    ("kremlin-zelensky", "President"), ("reuters-dateline", "RED LION INNS FILES"),
-])
+@pytest.mark.parametrize(
+    "key, junk",
+    [
+        ("guardian-map", "Map"),
+        ("reuters-caps-headline", "Regan Departure Makes"),
+        ("reuters-caps-headline", "Volcker Term"),
+        ("reuters-currency", "U.S. Dlrs"),
+        ("kremlin-zelensky", "President"),
+        ("reuters-dateline", "RED LION INNS FILES"),
+    ],
+)
 def test_junk_never_reaches_the_facets(excerpts, key, junk):
     ents = excerpts[key][1]
     values = {a.name for a in ents.actors} | {o.name for o in ents.orgs}
     assert junk not in values
-    assert all(not a.name.isupper() and a.name.split()[0].lower() not in ("president", "mr", "the")
-               for a in ents.actors)
+    assert all(
+        not a.name.isupper() and a.name.split()[0].lower() not in ("president", "mr", "the") for a in ents.actors
+    )
 
 
 def test_a_relative_of_an_office_holder_is_not_a_leader(excerpts):
@@ -212,7 +233,7 @@ def test_city_tagged_as_person_is_a_place(excerpts):
     # "three regions - Donetsk, Luhansk, Zaporizhzhia." with Luhansk and Zaporizhzhia tagged PERSON.
     text, ents = excerpts["zelenskyy-city-as-person"]
     assert not ents.actors
-    assert any(text[m.start:m.end] == "Zaporizhzhia" and m.value == "UA" for m in ents.mentions)
+    assert any(text[m.start : m.end] == "Zaporizhzhia" and m.value == "UA" for m in ents.mentions)
     assert "UA" in country_codes(ents)
 
 
@@ -242,18 +263,38 @@ def test_acronym_and_long_name_are_one_org(excerpts):
     assert "Organization for Economic Cooperation and Development" in orgs and "OECD" not in orgs
 
 
-@pytest.mark.parametrize("value, code, name", [
-    ("BY", "BY", "Belarus"), ("by", "BY", "Belarus"), ("Belarus", "BY", "Belarus"),
-    ("Belarusian", "BY", "Belarus"), ("Minsk", "BY", "Belarus"), ("Kremlin", "RU", "Russia"),
-    ("U.S.", "US", "United States"), ("US", "US", "United States"), ("America", "US", "United States"),
-    ("Britain", "GB", "United Kingdom"), ("UK", "GB", "United Kingdom"), ("Kiev", "UA", "Ukraine"),
-    ("Kyiv", "UA", "Ukraine"), ("White House", "US", "United States"), ("Iran", "IR", "Iran"),
-    ("South Korea", "KR", "South Korea"), ("Taiwan", "TW", "Taiwan"),
-    ("Elysee", "FR", "France"), ("Élysée", "FR", "France"), ("Downing Street", "GB", "United Kingdom"),
-    ("Whitehall", "GB", "United Kingdom"), ("Pentagon", "US", "United States"),
-    ("Soviet", "SU", "Soviet Union"), ("West German", "DE", "Germany"), ("Mykolaiv", "UA", "Ukraine"),
-    ("Polish", "PL", "Poland"), ("United States of America", "US", "United States"),
-])
+@pytest.mark.parametrize(
+    "value, code, name",
+    [
+        ("BY", "BY", "Belarus"),
+        ("by", "BY", "Belarus"),
+        ("Belarus", "BY", "Belarus"),
+        ("Belarusian", "BY", "Belarus"),
+        ("Minsk", "BY", "Belarus"),
+        ("Kremlin", "RU", "Russia"),
+        ("U.S.", "US", "United States"),
+        ("US", "US", "United States"),
+        ("America", "US", "United States"),
+        ("Britain", "GB", "United Kingdom"),
+        ("UK", "GB", "United Kingdom"),
+        ("Kiev", "UA", "Ukraine"),
+        ("Kyiv", "UA", "Ukraine"),
+        ("White House", "US", "United States"),
+        ("Iran", "IR", "Iran"),
+        ("South Korea", "KR", "South Korea"),
+        ("Taiwan", "TW", "Taiwan"),
+        ("Elysee", "FR", "France"),
+        ("Élysée", "FR", "France"),
+        ("Downing Street", "GB", "United Kingdom"),
+        ("Whitehall", "GB", "United Kingdom"),
+        ("Pentagon", "US", "United States"),
+        ("Soviet", "SU", "Soviet Union"),
+        ("West German", "DE", "Germany"),
+        ("Mykolaiv", "UA", "Ukraine"),
+        ("Polish", "PL", "Poland"),
+        ("United States of America", "US", "United States"),
+    ],
+)
 def test_resolve_country_reads_every_form(value, code, name):
     country = resolve_country(value)
     assert country is not None and (country.code, country.name) == (code, name)
@@ -265,38 +306,56 @@ def test_resolve_country_refuses_regions_and_nonsense(value):
 
 
 # Title patterns, each a phrase found in the shared corpora (the name follows or precedes it).
-@pytest.mark.parametrize("phrase, name, role", [
-    ("UN Secretary-General António Guterres", "António Guterres",
-     ("Secretary-General of the United Nations", "", True)),
-    ("NATO Secretary General Jens Stoltenberg", "Jens Stoltenberg", ("Secretary General of NATO", "", True)),
-    ("Russian Foreign Minister Sergei Lavrov", "Sergei Lavrov", ("Foreign Minister", "RU", True)),
-    ("British Prime Minister Boris Johnson", "Boris Johnson", ("Prime Minister", "GB", True)),
-    ("Prime Minister of the Kingdom of Spain Pedro Sánchez", "Pedro Sánchez", ("Prime Minister", "ES", True)),
-    ("Secretary of State Antony Blinken", "Antony Blinken", ("Secretary of State", "", True)),
-    ("Minister of Foreign Affairs of Ukraine Dmytro Kuleba", "Dmytro Kuleba", ("Foreign Minister", "UA", True)),
-    ("Kremlin Spokesman Dmitry Peskov", "Dmitry Peskov", ("Spokesman", "RU", False)),
-    ("German acting Chancellor Angela Merkel", "Angela Merkel", ("Chancellor", "DE", True)),
-    ("Bank of Japan Governor Satoshi Sumita", "Satoshi Sumita", ("Governor of the Bank of Japan", "JP", False)),
-])
+@pytest.mark.parametrize(
+    "phrase, name, role",
+    [
+        (
+            "UN Secretary-General António Guterres",
+            "António Guterres",
+            ("Secretary-General of the United Nations", "", True),
+        ),
+        ("NATO Secretary General Jens Stoltenberg", "Jens Stoltenberg", ("Secretary General of NATO", "", True)),
+        ("Russian Foreign Minister Sergei Lavrov", "Sergei Lavrov", ("Foreign Minister", "RU", True)),
+        ("British Prime Minister Boris Johnson", "Boris Johnson", ("Prime Minister", "GB", True)),
+        ("Prime Minister of the Kingdom of Spain Pedro Sánchez", "Pedro Sánchez", ("Prime Minister", "ES", True)),
+        ("Secretary of State Antony Blinken", "Antony Blinken", ("Secretary of State", "", True)),
+        ("Minister of Foreign Affairs of Ukraine Dmytro Kuleba", "Dmytro Kuleba", ("Foreign Minister", "UA", True)),
+        ("Kremlin Spokesman Dmitry Peskov", "Dmitry Peskov", ("Spokesman", "RU", False)),
+        ("German acting Chancellor Angela Merkel", "Angela Merkel", ("Chancellor", "DE", True)),
+        ("Bank of Japan Governor Satoshi Sumita", "Satoshi Sumita", ("Governor of the Bank of Japan", "JP", False)),
+    ],
+)
 def test_role_written_before_a_name(phrase, name, role):
     assert role_before(phrase, phrase.index(name)) == role
 
 
-@pytest.mark.parametrize("phrase, name, role", [
-    ("the Russian president, Vladimir Putin, said", "Vladimir Putin", ("President", "RU", True)),
-    ("Ukraine’s foreign minister, Dmytro Kuleba, said", "Dmytro Kuleba", ("Foreign Minister", "UA", True)),
-])
+@pytest.mark.parametrize(
+    "phrase, name, role",
+    [
+        ("the Russian president, Vladimir Putin, said", "Vladimir Putin", ("President", "RU", True)),
+        ("Ukraine’s foreign minister, Dmytro Kuleba, said", "Dmytro Kuleba", ("Foreign Minister", "UA", True)),
+    ],
+)
 def test_role_before_a_comma(phrase, name, role):
     assert role_before(phrase, phrase.index(name)) == role
 
 
-@pytest.mark.parametrize("phrase, name, role", [
-    ("Alexander Lukashenko, the Belarusian president who is a close Putin ally", "Alexander Lukashenko",
-     ("President", "BY", True)),
-    ("Sergei Lavrov, Russia’s foreign minister, said", "Sergei Lavrov", ("Foreign Minister", "RU", True)),
-    ("Jens Stoltenberg, the Nato secretary general, said", "Jens Stoltenberg",
-     ("Secretary General of NATO", "", True)),
-])
+@pytest.mark.parametrize(
+    "phrase, name, role",
+    [
+        (
+            "Alexander Lukashenko, the Belarusian president who is a close Putin ally",
+            "Alexander Lukashenko",
+            ("President", "BY", True),
+        ),
+        ("Sergei Lavrov, Russia’s foreign minister, said", "Sergei Lavrov", ("Foreign Minister", "RU", True)),
+        (
+            "Jens Stoltenberg, the Nato secretary general, said",
+            "Jens Stoltenberg",
+            ("Secretary General of NATO", "", True),
+        ),
+    ],
+)
 def test_role_in_an_apposition(phrase, name, role):
     assert role_after(phrase, phrase.index(name) + len(name)) == role
 

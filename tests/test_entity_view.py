@@ -42,15 +42,31 @@ def test_actor_json_matches_hand_counts(client):
     response = client.get("/api/entity/actor/Kassym-Jomart%20Tokayev")
     assert response.status_code == 200
     data = response.get_json()
-    assert set(data) >= {"kind", "value", "display", "aliases", "roles", "total", "histogram", "related",
-                         "sources", "latest"}
+    assert set(data) >= {
+        "kind",
+        "value",
+        "display",
+        "aliases",
+        "roles",
+        "total",
+        "histogram",
+        "related",
+        "sources",
+        "latest",
+    }
     assert (data["kind"], data["value"], data["display"]) == ("actor", "Kassym-Jomart Tokayev", "Kassym-Jomart Tokayev")
     assert data["total"] == 4
     assert [(b["period"], b["count"]) for b in data["histogram"]] == [
-        ("2022-01", 2), ("2022-02", 1), ("2022-03", 0), ("2022-04", 0), ("2022-05", 1)]
+        ("2022-01", 2),
+        ("2022-02", 1),
+        ("2022-03", 0),
+        ("2022-04", 0),
+        ("2022-05", 1),
+    ]
     assert data["peaks"] == []  # five periods: no count can be two standard deviations above the mean
-    assert data["roles"] == [{"role": "President", "country": "KZ", "first": "2022-01-07", "last": "2022-05-19",
-                              "articles": 4}]
+    assert data["roles"] == [
+        {"role": "President", "country": "KZ", "first": "2022-01-07", "last": "2022-05-19", "articles": 4}
+    ]
     assert data["sources"] == [{"value": "Kremlin", "count": 4}]
     assert [h["id"] for h in data["latest"]] == TOKAYEV_IDS
     assert {"text": "Kassym-Jomart Tokayev", "count": 4, "canonical": True} in data["aliases"]
@@ -84,8 +100,13 @@ def test_values_are_case_insensitive_and_countries_take_codes_or_names(client):
 
 
 def test_unknown_entities_are_404(client):
-    for url in ("/api/entity/actor/Nobody%20Atall", "/api/entity/country/XX", "/api/entity/org/No%20Such%20Body",
-                "/api/entity/person/Vladimir%20Putin", "/api/entity/actor/%00"):
+    for url in (
+        "/api/entity/actor/Nobody%20Atall",
+        "/api/entity/country/XX",
+        "/api/entity/org/No%20Such%20Body",
+        "/api/entity/person/Vladimir%20Putin",
+        "/api/entity/actor/%00",
+    ):
         response = client.get(url)
         assert response.status_code == 404, url
         assert response.is_json and response.get_json()["status"] == 404
@@ -121,16 +142,19 @@ def test_names_on_results_article_and_sidebar_link_to_entity_pages(client):
     assert 'class="entity-link" href="/country/KZ"' in results
     assert 'class="entity-link" href="/org/CSTO"' in results  # sidebar organisations
     article = client.get("/article/kremlin-67563").get_data(as_text=True)
-    for href in ('/actor/Kassym-Jomart%20Tokayev', '/country/KZ', '/org/CSTO'):
+    for href in ("/actor/Kassym-Jomart%20Tokayev", "/country/KZ", "/org/CSTO"):
         assert f'class="entity-link" href="{href}"' in article
-    for href in ('/actor/Kassym-Jomart%20Tokayev', '/country/KZ', '/org/CSTO'):
+    for href in ("/actor/Kassym-Jomart%20Tokayev", "/country/KZ", "/org/CSTO"):
         assert client.get(href).status_code == 200
 
 
 def test_peaks_are_periods_two_standard_deviations_above_the_mean():
     from datetime import date
+
     counts = [2, 3, 2, 2, 30, 3, 2, 2, 3, 2]
-    buckets = [Bucket(f"2022-{i + 1:02d}", c, date(2022, i + 1, 1), date(2022, i + 1, 28)) for i, c in enumerate(counts)]
+    buckets = [
+        Bucket(f"2022-{i + 1:02d}", c, date(2022, i + 1, 1), date(2022, i + 1, 28)) for i, c in enumerate(counts)
+    ]
     assert peak_periods(buckets) == ["2022-05"]
     assert peak_periods(buckets[:4]) == []  # flat
     assert peak_periods(buckets[3:6]) == []  # three periods: no z-score can exceed 2
@@ -163,12 +187,21 @@ def hostile_client(build_index, tmp_path_factory):
     """An index whose article title and source are HTML attacks, about a real person and country."""
     folder = tmp_path_factory.mktemp("entity-hostile")
     corpus = folder / "hostile.jsonl"
-    corpus.write_text(json.dumps({
-        "id": "hostile-1", "date": "2022-03-01", "source": "<b>Evil</b> Wire", "url": "javascript:alert(1)",
-        "title": "<script>alert('title')</script> Talks in Minsk",
-        "text": "President Alexander Lukashenko met officials in Minsk, Belarus. <img src=x onerror=alert(1)> "
+    corpus.write_text(
+        json.dumps(
+            {
+                "id": "hostile-1",
+                "date": "2022-03-01",
+                "source": "<b>Evil</b> Wire",
+                "url": "javascript:alert(1)",
+                "title": "<script>alert('title')</script> Talks in Minsk",
+                "text": "President Alexander Lukashenko met officials in Minsk, Belarus. <img src=x onerror=alert(1)> "
                 "The talks on migrants went on <i>late</i> & ended.",
-    }) + "\n", encoding="utf-8")
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     build_index([corpus], folder / "index")
     return create_app({"INDEX_DIR": str(folder / "index")}).test_client()
 

@@ -3,53 +3,67 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
+from indexer.enrich import ner_text
 from indexer.event_dates import EventDate, clean_expression, resolve_event_dates, resolve_expression
 from indexer.sources import read_articles
-from indexer.enrich import ner_text
-
-from pathlib import Path
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 WED_17_NOV_2021 = date(2021, 11, 17)
 
 
-@pytest.mark.parametrize("expression, expected", [
-    ("on Monday", (date(2021, 11, 15), "day")),          # the Monday before a Wednesday
-    ("Monday", (date(2021, 11, 15), "day")),
-    ("last Friday", (date(2021, 11, 12), "day")),
-    ("November 8", (date(2021, 11, 8), "day")),
-    ("on November 8", (date(2021, 11, 8), "day")),
-    ("8 November", (date(2021, 11, 8), "day")),
-    ("Wednesday, 24 November", (date(2021, 11, 24), "day")),  # a week later, not a year earlier
-    ("24 February", (date(2022, 2, 24), "day")),           # the nearest 24 February is the next one
-    ("21 November 2021", (date(2021, 11, 21), "day")),
-    ("February 24, 2022", (date(2022, 2, 24), "day")),
-    ("yesterday", (date(2021, 11, 16), "day")),
-    ("three days ago", (date(2021, 11, 14), "day")),
-    ("last week", (date(2021, 11, 8), "week")),            # the Monday of the week before
-    ("this week", (date(2021, 11, 15), "week")),
-    ("next week", (date(2021, 11, 22), "week")),
-    ("last month", (date(2021, 10, 1), "month")),
-    ("December 2021", (date(2021, 12, 1), "month")),
-    ("early November", (date(2021, 11, 1), "month")),
-    ("mid-December", (date(2021, 12, 1), "month")),
-    ("2020", (date(2020, 1, 1), "year")),
-    ("in 2014", (date(2014, 1, 1), "year")),
-    ("this year", (date(2021, 1, 1), "year")),
-    ("June 22, 1941", (date(1941, 6, 22), "day")),
-])
+@pytest.mark.parametrize(
+    "expression, expected",
+    [
+        ("on Monday", (date(2021, 11, 15), "day")),  # the Monday before a Wednesday
+        ("Monday", (date(2021, 11, 15), "day")),
+        ("last Friday", (date(2021, 11, 12), "day")),
+        ("November 8", (date(2021, 11, 8), "day")),
+        ("on November 8", (date(2021, 11, 8), "day")),
+        ("8 November", (date(2021, 11, 8), "day")),
+        ("Wednesday, 24 November", (date(2021, 11, 24), "day")),  # a week later, not a year earlier
+        ("24 February", (date(2022, 2, 24), "day")),  # the nearest 24 February is the next one
+        ("21 November 2021", (date(2021, 11, 21), "day")),
+        ("February 24, 2022", (date(2022, 2, 24), "day")),
+        ("yesterday", (date(2021, 11, 16), "day")),
+        ("three days ago", (date(2021, 11, 14), "day")),
+        ("last week", (date(2021, 11, 8), "week")),  # the Monday of the week before
+        ("this week", (date(2021, 11, 15), "week")),
+        ("next week", (date(2021, 11, 22), "week")),
+        ("last month", (date(2021, 10, 1), "month")),
+        ("December 2021", (date(2021, 12, 1), "month")),
+        ("early November", (date(2021, 11, 1), "month")),
+        ("mid-December", (date(2021, 12, 1), "month")),
+        ("2020", (date(2020, 1, 1), "year")),
+        ("in 2014", (date(2014, 1, 1), "year")),
+        ("this year", (date(2021, 1, 1), "year")),
+        ("June 22, 1941", (date(1941, 6, 22), "day")),
+    ],
+)
 def test_expressions_resolve_against_the_publication_date(expression, expected):
     assert resolve_expression(expression, WED_17_NOV_2021) == expected
 
 
-@pytest.mark.parametrize("expression", [
-    "two years", "24 hours", "the past two weeks", "annual", "64-year-old", "the 1990s", "recent weeks",
-    "30 years", "the next few days", "2014-2015", "the end of the year",
-])
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "two years",
+        "24 hours",
+        "the past two weeks",
+        "annual",
+        "64-year-old",
+        "the 1990s",
+        "recent weeks",
+        "30 years",
+        "the next few days",
+        "2014-2015",
+        "the end of the year",
+    ],
+)
 def test_lengths_of_time_and_vague_periods_are_not_dates(expression):
     assert resolve_expression(expression, WED_17_NOV_2021) is None
 
@@ -82,7 +96,7 @@ def test_seed_articles_dates_from_real_ner(nlp):
     assert any(d.text.lower().endswith("monday") and d.date == date(2021, 11, 15) for d in merkel)
     for d in merkel + found["000_04ea6c0700b9ba97"]:
         text = ner_text(by_id["003_0e92e75e7bff483c" if d in merkel else "000_04ea6c0700b9ba97"])
-        assert text[d.start:d.end].split() == d.text.split()
+        assert text[d.start : d.end].split() == d.text.split()
 
 
 def test_event_date_json_shape():

@@ -24,8 +24,11 @@ from indexer.model import Actor, Article, Entities
 from search import InvalidParameter, SearchIndex, parse_request
 
 DATA = Path(__file__).resolve().parent / "data"
-ARTICLES = [json.loads(line) for line in (DATA / "facet_articles.jsonl").read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+ARTICLES = [
+    json.loads(line)
+    for line in (DATA / "facet_articles.jsonl").read_text(encoding="utf-8").splitlines()
+    if line.strip()
+]
 YERMAK_ARTICLES = {a["id"] for a in ARTICLES if "Andriy Yermak" in a["text"]}
 MERKEL_2021, MERKEL_2022 = "facets-001", "facets-002"
 SCHOLZ_2021, SCHOLZ_2022 = "facets-003", "facets-004"
@@ -86,8 +89,7 @@ def test_leaders_toggle_filters_results_to_articles_with_a_leader_in_them(idx):
     assert MERKEL_2022 not in leaders  # "Former Chancellor": a leader in 2021, not in this article
     assert not leaders & YERMAK_ARTICLES
     # independently: the articles whose own stored entities flag a leader
-    flagged = {aid for aid in everything
-               if any(a.get("leader") for a in idx.article(aid).actors)}
+    flagged = {aid for aid in everything if any(a.get("leader") for a in idx.article(aid).actors)}
     assert leaders == flagged
     assert idx.search(request(leaders=1)).total == len(flagged)
 
@@ -141,16 +143,25 @@ def test_an_index_written_before_roles_were_kept_still_serves(facet_index_dir, t
     idx = SearchIndex(copy)
     # the newest article of the facet corpus that gives her a role calls her a former chancellor
     assert actor(idx.search(request()).facets["actor"], "Angela Merkel").role == "Former Chancellor"
-    article = Article(id="old-1", title="Kohl remembered", text="Chancellor Helmut Kohl and Chancellor "
-                      "Angela Merkel were remembered in Bonn.", date=datetime(2023, 1, 5), source="Old")
-    ents = Entities(actors=[Actor("Helmut Kohl", 1, "Chancellor", "DE", True),
-                            Actor("Angela Merkel", 1, "Chancellor", "DE", True)])
+    article = Article(
+        id="old-1",
+        title="Kohl remembered",
+        text="Chancellor Helmut Kohl and Chancellor Angela Merkel were remembered in Bonn.",
+        date=datetime(2023, 1, 5),
+        source="Old",
+    )
+    ents = Entities(
+        actors=[Actor("Helmut Kohl", 1, "Chancellor", "DE", True), Actor("Angela Merkel", 1, "Chancellor", "DE", True)]
+    )
     doc = make_document(article, ents, "old")
     facets = json.loads(doc["facets"])
     del facets["r"]  # what a build before this change wrote
     doc["facets"] = json.dumps(facets).encode("utf-8")
-    damaged = make_document(Article(id="old-2", title="Kohl", text="Helmut Kohl.", date=None), Entities(
-        actors=[Actor("Helmut Kohl", 1)]), "damaged")
+    damaged = make_document(
+        Article(id="old-2", title="Kohl", text="Helmut Kohl.", date=None),
+        Entities(actors=[Actor("Helmut Kohl", 1)]),
+        "damaged",
+    )
     damaged["facets"] = json.dumps({"a": ["Helmut Kohl"], "r": [["Helmut Kohl"], 5, None, ["", "x", "y"]]}).encode()
     ix = windex.open_dir(str(current_generation_dir(copy)))
     with ix.writer() as writer:
@@ -213,8 +224,16 @@ def test_value_search_on_crisis_coverage_folds_accents_and_finds_every_zelensk(f
     assert [(v.code, v.value) for v in countries] == [("SE", "Sweden")]
 
 
-@pytest.mark.parametrize("kind, args", [("nope", {}), ("actor", {"limit": 0}), ("actor", {"limit": 10_000}),
-                                        ("actor", {"offset": -1}), ("actor", {"prefix": "x" * 300})])
+@pytest.mark.parametrize(
+    "kind, args",
+    [
+        ("nope", {}),
+        ("actor", {"limit": 0}),
+        ("actor", {"limit": 10_000}),
+        ("actor", {"offset": -1}),
+        ("actor", {"prefix": "x" * 300}),
+    ],
+)
 def test_bad_value_search_arguments_are_refused(idx, kind, args):
     with pytest.raises(InvalidParameter):
         idx.facet_values(request(), kind, **args)
@@ -228,7 +247,7 @@ def test_api_facet_returns_the_search_facet_shape(client):
     for kind in ("actor", "country", "org", "source"):
         body = client.get(f"/api/facet/{kind}").get_json()
         assert body["kind"] == kind and body["total_values"] >= len(body["values"])
-        assert body["values"][:len(search_rows[kind])] == search_rows[kind]
+        assert body["values"][: len(search_rows[kind])] == search_rows[kind]
     found = client.get("/api/facet/actor?prefix=yerm").get_json()
     assert found["values"] == [{"value": "Andriy Yermak", "count": 5, "role": "", "leader": False, "country": ""}]
     assert found["total_values"] == 1
@@ -250,10 +269,17 @@ def test_api_facet_pages_with_offset(client):
     assert LATE_NAME in {v["value"] for v in rest["values"]}
 
 
-@pytest.mark.parametrize("url, status", [
-    ("/api/facet/people", 404), ("/api/facet/actor?limit=100000", 400), ("/api/facet/actor?limit=ten", 400),
-    ("/api/facet/actor?offset=-5", 400), ("/api/facet/actor?per_page=7", 400), ("/api/facet/actor?from=2021-13", 400),
-])
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/api/facet/people", 404),
+        ("/api/facet/actor?limit=100000", 400),
+        ("/api/facet/actor?limit=ten", 400),
+        ("/api/facet/actor?offset=-5", 400),
+        ("/api/facet/actor?per_page=7", 400),
+        ("/api/facet/actor?from=2021-13", 400),
+    ],
+)
 def test_api_facet_errors_are_one_json_line(client, url, status):
     response = client.get(url)
     assert response.status_code == status and response.is_json
@@ -264,7 +290,7 @@ def test_api_facet_errors_are_one_json_line(client, url, status):
 
 def test_results_page_links_to_every_value_and_finds_values_without_javascript(client):
     page = client.get("/?q=Vienna").get_data(as_text=True)
-    actors = page[page.index('id="facet-actor"'):page.index('id="facet-country"')]
+    actors = page[page.index('id="facet-actor"') : page.index('id="facet-country"')]
     assert 'action="/facet/actor"' in actors and 'name="prefix"' in actors
     assert '<input type="hidden" name="q" value="Vienna">' in actors  # the box searches these results
     every = client.get("/api/facet/actor?q=Vienna&limit=1").get_json()["total_values"]
@@ -289,8 +315,8 @@ def test_leaders_toggle_on_the_results_page(client):
     leaders = client.get("/?leaders=1").get_data(as_text=True)
     total = client.get("/api/search?leaders=1").get_json()["total"]
     assert f'<strong class="total">{total}</strong>' in leaders and total < len(ARTICLES)
-    actors = leaders[leaders.index('id="facet-actor"'):leaders.index('id="facet-country"')]
+    actors = leaders[leaders.index('id="facet-actor"') : leaders.index('id="facet-country"')]
     names = actors.count('<span class="facet-name">')
     assert names >= 2 and actors.count('class="leader-dot"') == names and "Andriy Yermak" not in actors
-    chip = leaders[leaders.index('<ul class="chips">'):]
-    assert "Leaders only" in chip[:chip.index("</ul>")] and 'href="/"' in chip[:chip.index("</ul>")]
+    chip = leaders[leaders.index('<ul class="chips">') :]
+    assert "Leaders only" in chip[: chip.index("</ul>")] and 'href="/"' in chip[: chip.index("</ul>")]

@@ -39,8 +39,7 @@ def test_block_stamps_headings_and_sentences_are_separated():
     blog = slovyansk(read_texts())
     lines = blog.splitlines()
     # "13.44'Many killed' in attack on ... of SlovyanskThe eastern Ukrainian city ..." as stored
-    assert lines[:3] == ["13.44", "'Many killed' in attack on eastern Ukrainian city of Slovyansk",
-                         lines[2]]
+    assert lines[:3] == ["13.44", "'Many killed' in attack on eastern Ukrainian city of Slovyansk", lines[2]]
     assert lines[2].startswith("The eastern Ukrainian city of Slovyansk was hit")
     assert "Vadim Lyakh said.\n“There are 15 fires." in blog  # said.“There
     assert "shelling of the city.\nWe’ll be bring you more" in blog

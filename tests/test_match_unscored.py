@@ -9,9 +9,18 @@ import pytest
 from search import SearchIndex, SearchRequest
 from search.whoosh.parse import parse_query
 
-QUERIES = ["Belarus", "Putin Biden", '"humanitarian law"', "escalat*", "Lukashenco~1", "Putin OR -Biden",
-           "what did Putin tell Macron about the security guarantees", "country:SE", "date:[2022 TO]",
-           "nonexistentwordxyz other"]
+QUERIES = [
+    "Belarus",
+    "Putin Biden",
+    '"humanitarian law"',
+    "escalat*",
+    "Lukashenco~1",
+    "Putin OR -Biden",
+    "what did Putin tell Macron about the security guarantees",
+    "country:SE",
+    "date:[2022 TO]",
+    "nonexistentwordxyz other",
+]
 
 
 @pytest.fixture(scope="module")

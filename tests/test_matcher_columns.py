@@ -17,7 +17,7 @@ from whoosh import query as wq
 
 from indexer.layout import current_generation
 from search.facets import NO_DATE, merge_segments, parse_days, parse_segment
-from search.whoosh.bm25 import B, FIELD_WEIGHTS, IDF_FLOOR, K1, bm25_scores
+from search.whoosh.bm25 import FIELD_WEIGHTS, IDF_FLOOR, K1, B, bm25_scores
 from search.whoosh.codec import read_leaf_postings
 from search.whoosh.engine import SearchIndex
 
@@ -30,18 +30,41 @@ def blobs(*docs) -> list[bytes]:
 @pytest.fixture()
 def table():
     """Two segments: three documents, then two (the second of which is deleted)."""
-    first = parse_segment(blobs(
-        {"d": "20211104", "a": ["Vladimir Putin", "Alexander Lukashenko"], "c": ["RU", "BY"], "s": "Kremlin",
-         "l": ["Vladimir Putin"], "r": [["Vladimir Putin", "President", "RU"]]},
-        {"d": "20211109", "a": ["Alexander Lukashenko"], "c": ["BY"], "o": ["EU"], "s": "Kremlin",
-         "l": ["Alexander Lukashenko"], "r": [["Alexander Lukashenko", "President", "BY"]]},
-        None,  # a document without facets
-    ))
-    second = parse_segment(blobs(
-        {"d": "20220224", "a": ["vladimir putin"], "c": ["RU", "UA"], "s": "Guardian",
-         "r": [["Vladimir Putin", "Former KGB officer", "RU"]]},
-        {"d": "20220225", "a": ["Olaf Scholz"], "c": ["DE"], "s": "Guardian"},
-    ), deleted=frozenset({1}))
+    first = parse_segment(
+        blobs(
+            {
+                "d": "20211104",
+                "a": ["Vladimir Putin", "Alexander Lukashenko"],
+                "c": ["RU", "BY"],
+                "s": "Kremlin",
+                "l": ["Vladimir Putin"],
+                "r": [["Vladimir Putin", "President", "RU"]],
+            },
+            {
+                "d": "20211109",
+                "a": ["Alexander Lukashenko"],
+                "c": ["BY"],
+                "o": ["EU"],
+                "s": "Kremlin",
+                "l": ["Alexander Lukashenko"],
+                "r": [["Alexander Lukashenko", "President", "BY"]],
+            },
+            None,  # a document without facets
+        )
+    )
+    second = parse_segment(
+        blobs(
+            {
+                "d": "20220224",
+                "a": ["vladimir putin"],
+                "c": ["RU", "UA"],
+                "s": "Guardian",
+                "r": [["Vladimir Putin", "Former KGB officer", "RU"]],
+            },
+            {"d": "20220225", "a": ["Olaf Scholz"], "c": ["DE"], "s": "Guardian"},
+        ),
+        deleted=frozenset({1}),
+    )
     live = np.ones(5, dtype=bool)
     live[4] = False
     return merge_segments([(0, first), (3, second)], live)
@@ -66,13 +89,16 @@ def test_counts_are_the_same_dense_and_sparse(table):
     assert dense.tolist() == sparse.tolist()
     assert dict(zip(country.values, dense.tolist())) == {"RU": 2, "BY": 1, "UA": 1}
     docs, vals = country.postings_of(np.array([1, 3]))
-    assert sorted(zip(docs.tolist(), [country.values[v] for v in vals.tolist()])) == [(1, "BY"), (3, "RU"),
-                                                                                       (3, "UA")]
+    assert sorted(zip(docs.tolist(), [country.values[v] for v in vals.tolist()])) == [(1, "BY"), (3, "RU"), (3, "UA")]
 
 
 def test_dates_masks_and_leaders(table):
-    assert table.day.tolist()[:4] == [date(2021, 11, 4).toordinal(), date(2021, 11, 9).toordinal(), NO_DATE,
-                                      date(2022, 2, 24).toordinal()]
+    assert table.day.tolist()[:4] == [
+        date(2021, 11, 4).toordinal(),
+        date(2021, 11, 9).toordinal(),
+        NO_DATE,
+        date(2022, 2, 24).toordinal(),
+    ]
     assert table.date_mask(date(2021, 11, 5), None).tolist() == [False, True, False, True, False]
     roles = table.actor_roles
     assert roles.has_leader.tolist() == [True, True, False, False, False]
@@ -83,7 +109,8 @@ def test_dates_masks_and_leaders(table):
     # the newest article giving a role states it
     assert roles.latest_roles([putin], everything, table.day) == {putin: ("Former KGB officer", "RU")}
     assert roles.latest_roles([putin], np.array([True, False, False, False, False]), table.day) == {
-        putin: ("President", "RU")}
+        putin: ("President", "RU")
+    }
 
 
 def test_impossible_dates_are_no_dates():
@@ -113,15 +140,19 @@ def whoosh_docs(snap, q) -> set[int]:
         return {d for d in q.docs(snap.searcher) if snap.table.live[d]}
 
 
-@pytest.mark.parametrize("q", [
-    wq.Term("body", "lukashenko"),
-    wq.And([wq.Term("body", "belaru"), wq.Term("body", "presid")]),
-    wq.Or([wq.Term("title", "telephon"), wq.Term("body", "migrant")]),
-    wq.AndNot(wq.Term("body", "belaru"), wq.Term("body", "migrant")),
-    wq.Phrase("body", ["suprem", "state"]),
-    wq.Prefix("body", "migr"),
-    wq.Term("source", "kremlin"),
-], ids=repr)
+@pytest.mark.parametrize(
+    "q",
+    [
+        wq.Term("body", "lukashenko"),
+        wq.And([wq.Term("body", "belaru"), wq.Term("body", "presid")]),
+        wq.Or([wq.Term("title", "telephon"), wq.Term("body", "migrant")]),
+        wq.AndNot(wq.Term("body", "belaru"), wq.Term("body", "migrant")),
+        wq.Phrase("body", ["suprem", "state"]),
+        wq.Prefix("body", "migr"),
+        wq.Term("source", "kremlin"),
+    ],
+    ids=repr,
+)
 def test_the_matcher_finds_what_whoosh_finds(snap, q):
     found = set(np.flatnonzero(snap.matcher.evaluate(q).mask & snap.table.live).tolist())
     assert found == whoosh_docs(snap, q) and found

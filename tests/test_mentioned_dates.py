@@ -42,13 +42,16 @@ def test_the_article_api_carries_them_too(client):
     assert {"text": "Monday", "date": "2021-11-15", "precision": "day"} in body["event_dates"]
 
 
-@pytest.mark.parametrize("params, expected", [
-    ({"event_from": "2021-11-08", "event_to": "2021-11-08"}, {MICHEL, MERKEL}),
-    ({"event_from": "2021-11-15", "event_to": "2021-11-16"}, {MERKEL}),
-    ({"event_from": "2021-11-24"}, {MICHEL}),
-    ({"event_to": "2021-11-07"}, set()),
-    ({"event_from": "2021-11"}, {MICHEL, MERKEL}),  # a month means the whole month
-])
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"event_from": "2021-11-08", "event_to": "2021-11-08"}, {MICHEL, MERKEL}),
+        ({"event_from": "2021-11-15", "event_to": "2021-11-16"}, {MERKEL}),
+        ({"event_from": "2021-11-24"}, {MICHEL}),
+        ({"event_to": "2021-11-07"}, set()),
+        ({"event_from": "2021-11"}, {MICHEL, MERKEL}),  # a month means the whole month
+    ],
+)
 def test_event_filter_finds_articles_that_mention_a_date_in_the_range(client, params, expected):
     assert {h["id"] for h in search(client, **params)["hits"]} == expected
 
@@ -83,8 +86,9 @@ def test_article_page_marks_the_dates(client):
 
 
 def test_periods_parse_and_damaged_entries_are_skipped():
-    docs, first, last, precision = parse_periods([[["20211108", "d"], ["202111", "m"]], None,
-                                                  [["20220301", "m"], ["20220101", "y"], ["x", "d"]]])
+    docs, first, last, precision = parse_periods(
+        [[["20211108", "d"], ["202111", "m"]], None, [["20220301", "m"], ["20220101", "y"], ["x", "d"]]]
+    )
     assert docs.tolist() == [0, 2, 2]
     assert [date.fromordinal(int(x)) for x in first] == [date(2021, 11, 8), date(2022, 3, 1), date(2022, 1, 1)]
     assert [date.fromordinal(int(x)) for x in last] == [date(2021, 11, 8), date(2022, 3, 31), date(2022, 12, 31)]
@@ -94,11 +98,13 @@ def test_periods_parse_and_damaged_entries_are_skipped():
 
 
 def test_histogram_counts_each_article_once_and_keeps_coarse_mentions_off_fine_bars():
-    docs, first, last, precision = parse_periods([
-        [["20220301", "d"], ["20220302", "d"]],
-        [["20220301", "d"], ["20220301", "m"]],
-        [["20210101", "y"]],
-    ])
+    docs, first, last, precision = parse_periods(
+        [
+            [["20220301", "d"], ["20220302", "d"]],
+            [["20220301", "d"], ["20220301", "m"]],
+            [["20210101", "y"]],
+        ]
+    )
     table = MentionedDates(docs, first, last, precision)
     buckets, unit = mentioned_histogram(table, np.ones(3, dtype=bool), date(2022, 3, 1), date(2022, 3, 31))
     assert unit == "day"
@@ -112,4 +118,5 @@ def test_histogram_counts_each_article_once_and_keeps_coarse_mentions_off_fine_b
 
 def test_event_dates_json_skips_offsets_outside_the_body():
     assert event_dates_json("on Monday", [[3, 9, "2021-11-15", "day"], [5, 99, "2021-11-15", "day"], "x"]) == [
-        {"text": "Monday", "date": "2021-11-15", "precision": "day"}]
+        {"text": "Monday", "date": "2021-11-15", "precision": "day"}
+    ]

@@ -19,11 +19,13 @@ def g2_by_hand(both: int, a: int, b: int, n: int) -> float:
     """G² of a 2×2 table written out cell by cell (plain Python, independent of the numpy version)."""
     table = [[both, a - both], [b - both, n - a - b + both]]
     rows, cols = [a, n - a], [b, n - b]
-    return 2 * sum(table[i][j] * math.log(table[i][j] * n / (rows[i] * cols[j]))
-                   for i in range(2) for j in range(2) if table[i][j])
+    return 2 * sum(
+        table[i][j] * math.log(table[i][j] * n / (rows[i] * cols[j])) for i in range(2) for j in range(2) if table[i][j]
+    )
 
 
 # --- scoring on a tiny constructed case -----------------------------------------------------------
+
 
 def test_log_likelihood_of_a_perfect_pair_is_8_ln_2():
     # 4 documents, A and B both in documents 0 and 1 and in neither of 2, 3: every cell is 2 vs 1 expected,
@@ -60,9 +62,9 @@ def test_edges_below_chance_are_dropped_and_the_strongest_come_first():
 
 
 def test_circle_layout_is_deterministic_numbers_and_scales_by_count_and_score():
-    net = Network(10, [Node("actor", "A", "A", 4), Node("actor", "B", "B", 1), Node("country", "BY", "Belarus", 2)],
-                  [])
+    net = Network(10, [Node("actor", "A", "A", 4), Node("actor", "B", "B", 1), Node("country", "BY", "Belarus", 2)], [])
     from search.network import Edge
+
     net.edges = [Edge(0, 1, 2, 5.0), Edge(0, 2, 2, 1.0)]
     first, second = circle_layout(net), circle_layout(net)
     assert first == second
@@ -74,6 +76,7 @@ def test_circle_layout_is_deterministic_numbers_and_scales_by_count_and_score():
 
 
 # --- /api/network on the fixture corpus --------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def client(fixture_index_dir):
@@ -100,8 +103,9 @@ def test_api_network_tokayev_matches_the_hand_count(client):
     assert nodes["Vladimir Putin"]["id"] == "actor:Vladimir Putin" and nodes["Vladimir Putin"]["kind"] == "actor"
     # the others share one article with anyone (below the support of 2); Putin and Tokayev are in all 4,
     # which is exactly chance: an edge of count 4 and score 0
-    assert result["edges"] == [{"source": "actor:Kassym-Jomart Tokayev", "target": "actor:Vladimir Putin",
-                                "count": 4, "score": 0.0}]
+    assert result["edges"] == [
+        {"source": "actor:Kassym-Jomart Tokayev", "target": "actor:Vladimir Putin", "count": 4, "score": 0.0}
+    ]
 
 
 def test_api_network_whole_corpus_scores_by_g2(client):
@@ -132,8 +136,9 @@ def test_api_network_with_countries_and_filters(client):
     assert {n["label"]: n["count"] for n in narrowed["nodes"]}["Vladimir Putin"] == 1
 
 
-@pytest.mark.parametrize("params", [{"kinds": "org"}, {"kinds": "actor,<script>"}, {"per_page": "7"},
-                                    {"from": "yesterday"}])
+@pytest.mark.parametrize(
+    "params", [{"kinds": "org"}, {"kinds": "actor,<script>"}, {"per_page": "7"}, {"from": "yesterday"}]
+)
 def test_api_network_bad_parameters_are_a_clean_400(client, params):
     response = client.get("/api/network", query_string=params)
     assert response.status_code == 400
@@ -141,6 +146,7 @@ def test_api_network_bad_parameters_are_a_clean_400(client, params):
 
 
 # --- the drawing on the results page --------------------------------------------------------------------
+
 
 def test_results_page_draws_the_graph_with_node_and_edge_filter_links(client):
     page = client.get("/?q=Tokayev").get_data(as_text=True)
@@ -151,8 +157,7 @@ def test_results_page_draws_the_graph_with_node_and_edge_filter_links(client):
     assert parse_qs(urlsplit(href).query) == {"q": ["Tokayev"], "actor": ["Vladimir Putin"]}
     edges = re.findall(r'<a class="edge" href="([^"]+)"', svg)
     assert len(edges) == 1
-    assert sorted(parse_qs(urlsplit(unescape(edges[0])).query)["actor"]) == ["Kassym-Jomart Tokayev",
-                                                                                "Vladimir Putin"]
+    assert sorted(parse_qs(urlsplit(unescape(edges[0])).query)["actor"]) == ["Kassym-Jomart Tokayev", "Vladimir Putin"]
     assert "<text" in svg and ">Kassym-Jomart Tokayev</text>" in svg
 
 
@@ -174,8 +179,9 @@ def test_every_label_in_the_drawing_is_escaped(fixture_index_dir):
 
     app = create_app({"INDEX_DIR": str(fixture_index_dir), "TESTING": True})
     evil = '<script>alert("x")</script>'
-    net = Network(3, [Node("actor", evil, evil, 2), Node("actor", "O'Brien & Co", "O'Brien & Co", 2)],
-                  [Edge(0, 1, 2, 3.8)])
+    net = Network(
+        3, [Node("actor", evil, evil, 2), Node("actor", "O'Brien & Co", "O'Brien & Co", 2)], [Edge(0, 1, 2, 3.8)]
+    )
     with app.test_request_context("/?q=x"):
         html = render_template("_network.html", network=network_chart(net), network_kinds=("actor",))
     assert "<script>" not in html and "&lt;script&gt;" in html

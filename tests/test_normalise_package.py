@@ -7,11 +7,11 @@ import ast
 from datetime import date
 
 from indexer import entities
-from indexer.normaliser_version import PACKAGE_DIR, rule_files
 from indexer.normalise.countries import Dateline, find_dateline
 from indexer.normalise.person import PersonMention, read_person
 from indexer.normalise.places import CountryHit
 from indexer.normalise.roles import Role, role_before
+from indexer.normaliser_version import PACKAGE_DIR, rule_files
 
 PACKAGE = PACKAGE_DIR / "normalise"
 FORBIDDEN = {"spacy", "whoosh", "flask", "search", "app"}
@@ -29,8 +29,19 @@ def _top_imports(path) -> set[str]:
 
 def test_the_normaliser_imports_no_ner_index_or_web_code():
     modules = sorted(PACKAGE.glob("*.py"))
-    assert {p.stem for p in modules} >= {"article", "person", "people", "people_corpus", "roles", "role_timeline",
-                                         "countries", "places", "orgs", "corpus", "reference"}
+    assert {p.stem for p in modules} >= {
+        "article",
+        "person",
+        "people",
+        "people_corpus",
+        "roles",
+        "role_timeline",
+        "countries",
+        "places",
+        "orgs",
+        "corpus",
+        "reference",
+    }
     for path in modules + [PACKAGE_DIR / "entities.py"]:
         assert not _top_imports(path) & FORBIDDEN, path.name
 
@@ -43,8 +54,10 @@ def test_every_module_of_the_package_is_part_of_the_normaliser_version():
 def test_the_facade_is_the_three_entry_points():
     assert set(entities.__all__) == {"normalise_entities", "resolve_corpus", "resolve_country"}
     text = "Russian President Vladimir Putin met Olaf Scholz in Moscow."
-    spans = [(text.index(s), text.index(s) + len(s), label)
-             for s, label in (("Vladimir Putin", "PERSON"), ("Olaf Scholz", "PERSON"), ("Moscow", "GPE"))]
+    spans = [
+        (text.index(s), text.index(s) + len(s), label)
+        for s, label in (("Vladimir Putin", "PERSON"), ("Olaf Scholz", "PERSON"), ("Moscow", "GPE"))
+    ]
     ents = entities.normalise_entities(text, spans, date=date(2022, 2, 15))
     putin = next(a for a in ents.actors if a.name == "Vladimir Putin")
     assert (putin.role, putin.country, putin.leader) == ("President", "RU", True)

@@ -10,11 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import ROOT, SEEDS
+
 from indexer import layout
 from indexer.build import index_status
 from indexer.normaliser_version import PACKAGE_DIR, normaliser_version, rule_files
-
-from conftest import ROOT, SEEDS
 
 
 def copy_rules(tmp_path: Path) -> Path:
@@ -87,8 +87,13 @@ def test_status_names_the_normaliser_and_says_when_the_installed_one_differs(bui
     build_index([SEEDS], index_dir, normaliser="0123456789abcdef")
 
     def status() -> str:
-        done = subprocess.run([sys.executable, "-m", "indexer", "status", "--index", str(index_dir)],
-                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "indexer", "status", "--index", str(index_dir)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stderr
         return next(line for line in done.stdout.splitlines() if line.startswith("normaliser"))
 

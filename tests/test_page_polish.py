@@ -28,10 +28,19 @@ def sourceless_client(build_index, tmp_path_factory):
     folder = tmp_path_factory.mktemp("sourceless")
     corpus = folder / "articles.jsonl"
     rows = [
-        {"id": "no-source", "title": "Border talks resume in Minsk", "date": "2021-11-20",
-         "text": "Belarusian officials met Polish envoys on Saturday to discuss the border crisis."},
-        {"id": "with-source", "title": "Border crisis deepens", "date": "2021-11-21", "source": "Wire",
-         "text": "Poland said the border crisis with Belarus deepened overnight."},
+        {
+            "id": "no-source",
+            "title": "Border talks resume in Minsk",
+            "date": "2021-11-20",
+            "text": "Belarusian officials met Polish envoys on Saturday to discuss the border crisis.",
+        },
+        {
+            "id": "with-source",
+            "title": "Border crisis deepens",
+            "date": "2021-11-21",
+            "source": "Wire",
+            "text": "Poland said the border crisis with Belarus deepened overnight.",
+        },
     ]
     corpus.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     index_dir = folder / "index"
@@ -53,8 +62,12 @@ def test_results_link_to_articles_with_the_search_and_the_article_links_back(cli
     assert len(links) == 4
     first = unescape(links[0])
     assert first.startswith("/article/kremlin-")
-    assert parse_qs(urlsplit(first).query) == {"q": ["Tokayev"], "actor": ["Vladimir Putin"],
-                                               "per_page": ["20"], "page": ["1"]}
+    assert parse_qs(urlsplit(first).query) == {
+        "q": ["Tokayev"],
+        "actor": ["Vladimir Putin"],
+        "per_page": ["20"],
+        "page": ["1"],
+    }
 
     article = page_text(client.get(first))
     back = re.search(r'<p class="back-to-results"><a href="([^"]+)">', article)
@@ -102,7 +115,7 @@ def test_an_article_without_a_source_shows_no_empty_source(sourceless_client):
     assert re.search(r'21 Nov 2021</time>\s*·\s*<a class="hit-source"', with_source)
 
     article = page_text(sourceless_client.get("/article/no-source"))
-    assert "article-kicker" not in article and "source=" not in article.split('<aside')[0]
+    assert "article-kicker" not in article and "source=" not in article.split("<aside")[0]
     assert "source=" not in page_text(sourceless_client.get("/article/with-source")).split("More like this")[1]
 
 
@@ -136,11 +149,14 @@ def test_the_facet_values_page_and_article_page_accept_a_clamped_per_page(client
     assert parse_qs(urlsplit(back).query)["per_page"] == ["50"]
 
 
-@pytest.mark.parametrize("path,query,total,associates", [
-    ("/actor/Kassym-Jomart%20Tokayev", 'actor:"Kassym-Jomart Tokayev"', 4, 3),
-    ("/country/SE", 'country:"SE"', 2, 0),  # two articles: nobody shares the 3 needed to be related
-    ("/org/NATO", 'org:"NATO"', None, None),
-])
+@pytest.mark.parametrize(
+    "path,query,total,associates",
+    [
+        ("/actor/Kassym-Jomart%20Tokayev", 'actor:"Kassym-Jomart Tokayev"', 4, 3),
+        ("/country/SE", 'country:"SE"', 2, 0),  # two articles: nobody shares the 3 needed to be related
+        ("/org/NATO", 'org:"NATO"', None, None),
+    ],
+)
 def test_every_entity_page_offers_compare_with(client, path, query, total, associates):
     html = page_text(client.get(path))
     form = re.search(r'<form class="entity-compare" method="get" action="/compare">(.*?)</form>', html, re.S).group(1)
@@ -185,7 +201,10 @@ def test_the_article_page_marks_the_words_of_the_search(client):
     html = page_text(client.get("/article/kremlin-67748?q=Tokayev+cooperation"))
     body = html.split('class="article-body"')[1].split("</div>")[0]
     assert re.findall(r"<mark>(.*?)</mark>", body) == ["cooperation", "cooperation"]
-    assert '<h1 id="article-title" class="article-title">Meeting with President of Kazakhstan Kassym-Jomart <mark>Tokayev</mark></h1>' in html
+    assert (
+        '<h1 id="article-title" class="article-title">Meeting with President of Kazakhstan Kassym-Jomart <mark>Tokayev</mark></h1>'
+        in html
+    )
     assert "The words of your search are <mark>marked</mark>." in html
     # entity links keep working around a marked word, and nothing is marked without a search
     plain = page_text(client.get("/article/kremlin-67748"))

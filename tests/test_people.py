@@ -25,8 +25,10 @@ def corpus(nlp):
     cases = json.loads(EXCERPTS.read_text(encoding="utf-8"))
     keys = list(cases)
     texts = [cases[k]["text"] for k in keys]
-    batch = [normalise_entities(text, [(e.start_char, e.end_char, e.label_) for e in doc.ents])
-             for text, doc in zip(texts, nlp.pipe(texts))]
+    batch = [
+        normalise_entities(text, [(e.start_char, e.end_char, e.label_) for e in doc.ents])
+        for text, doc in zip(texts, nlp.pipe(texts))
+    ]
     resolve_corpus(batch)
     return dict(zip(keys, batch))
 
@@ -39,11 +41,14 @@ def all_names(corpus) -> set[str]:
     return set().union(*(names_of(e) for e in corpus.values()))
 
 
-@pytest.mark.parametrize("key, person", [
-    ("how-putin-1", "Vladimir Putin"),          # "How Putin's invasion returned Nato to the centre stage"
-    ("regarding-kazakhstan-1", "Kassym-Jomart Tokayev"),
-    ("both-blinken-1", "Antony Blinken"),
-])
+@pytest.mark.parametrize(
+    "key, person",
+    [
+        ("how-putin-1", "Vladimir Putin"),  # "How Putin's invasion returned Nato to the centre stage"
+        ("regarding-kazakhstan-1", "Kassym-Jomart Tokayev"),
+        ("both-blinken-1", "Antony Blinken"),
+    ],
+)
 def test_a_leading_function_word_is_not_part_of_the_name(corpus, key, person):
     names = names_of(corpus[key])
     assert person in names
@@ -57,8 +62,10 @@ def test_no_actor_starts_with_a_function_word_verb_or_acronym(corpus):
     assert not all_names(corpus) & {"Ukraine", "Briton", "Kazakhstan"}
 
 
-@pytest.mark.parametrize("junk", ["Borodyanka", "Javelin", "Javelins", "Gazprombank", "Novaya Gazeta",
-                                  "Babyn Yar", "Nord Stream", "Yermak-McFaul"])
+@pytest.mark.parametrize(
+    "junk",
+    ["Borodyanka", "Javelin", "Javelins", "Gazprombank", "Novaya Gazeta", "Babyn Yar", "Nord Stream", "Yermak-McFaul"],
+)
 def test_places_things_and_organisations_are_not_people(corpus, junk):
     # Borodyanka (tagged PERSON, GPE and ORG), Babyn Yar ("the Babyn Yar"), Javelin beside Javelins,
     # Gazprombank (a company's ending), Novaya Gazeta (an adjective leads it).
@@ -71,17 +78,20 @@ def test_hyphenated_surnames_are_two_people(corpus):
     assert {"Emmanuel Macron", "Angela Merkel"} <= names_of(corpus["macron-merkel-1"])
 
 
-@pytest.mark.parametrize("surname, person", [
-    ("Sullivan", "Jacob Sullivan"),       # Jake / Jacob
-    ("Blinken", "Antony Blinken"),        # Antony / Anthony
-    ("Scholz", "Olaf Scholz"),            # Scholz / Scholtz
-    ("Scholtz", "Olaf Scholz"),
-    ("Lyakh", "Vadim Lyakh"),             # Vadim / Vadym
-    ("Vereshchuk", "Iryna Vereshchuk"),   # Vereshchuk / Vereschuk (a lone mistyped surname)
-    ("Vereschuk", "Iryna Vereshchuk"),
-    ("Ustenko", "Oleg Ustenko"),          # Oleg / Oleh
-    ("Stefanishyna", "Olha Stefanishyna"),  # Olga / Olha
-])
+@pytest.mark.parametrize(
+    "surname, person",
+    [
+        ("Sullivan", "Jacob Sullivan"),  # Jake / Jacob
+        ("Blinken", "Antony Blinken"),  # Antony / Anthony
+        ("Scholz", "Olaf Scholz"),  # Scholz / Scholtz
+        ("Scholtz", "Olaf Scholz"),
+        ("Lyakh", "Vadim Lyakh"),  # Vadim / Vadym
+        ("Vereshchuk", "Iryna Vereshchuk"),  # Vereshchuk / Vereschuk (a lone mistyped surname)
+        ("Vereschuk", "Iryna Vereshchuk"),
+        ("Ustenko", "Oleg Ustenko"),  # Oleg / Oleh
+        ("Stefanishyna", "Olha Stefanishyna"),  # Olga / Olha
+    ],
+)
 def test_spellings_of_one_person_are_one_actor(corpus, surname, person):
     assert {n for n in all_names(corpus) if n.endswith(surname)} <= {person}
     assert person in all_names(corpus)
@@ -94,12 +104,21 @@ def test_one_surname_two_people_stay_apart(corpus):
     assert "Simon Johnson" in names and "Oleg Ustenko" in names_of(corpus["simon-johnson-1"])
 
 
-@pytest.mark.parametrize("a, b, same", [
-    ("Vadim", "Vadym", True), ("Oleg", "Oleh", True), ("Olga", "Olha", True), ("Jake", "Jacob", True),
-    ("Antony", "Anthony", True),
-    ("Olena", "Volodymyr", False), ("Boris", "Simon", False), ("Ronald", "Donald", False),
-    ("Ivan", "Ivana", False), ("Alexander", "Alexandra", False),  # one letter, but a man's and a woman's
-])
+@pytest.mark.parametrize(
+    "a, b, same",
+    [
+        ("Vadim", "Vadym", True),
+        ("Oleg", "Oleh", True),
+        ("Olga", "Olha", True),
+        ("Jake", "Jacob", True),
+        ("Antony", "Anthony", True),
+        ("Olena", "Volodymyr", False),
+        ("Boris", "Simon", False),
+        ("Ronald", "Donald", False),
+        ("Ivan", "Ivana", False),
+        ("Alexander", "Alexandra", False),  # one letter, but a man's and a woman's
+    ],
+)
 def test_given_names_close_by_spelling_not_by_surname(a, b, same):
     assert first_names_close(a, b) is same
 
@@ -125,20 +144,31 @@ def test_a_speaker_closing_a_quotation_is_a_person(corpus):
     assert "Olaf Scholz" in names_of(corpus["olaf-scholz-said-1"])
 
 
-@pytest.mark.parametrize("raw, text, name", [
-    ("Defender Hassan Abbas", "Defender Hassan Abbas scored twice.", "Hassan Abbas"),
-    ("Nadim Ladki AL-AIN", "Nadim Ladki\nAL-AIN , United Arab Emirates", "Nadim Ladki"),
-    ("Helping Ukraine", "Helping Ukraine is the right thing, he said.", "Ukraine"),
-    ("Will Smith", "Will Smith will speak, and we will listen.", "Will Smith"),  # a given name stays
-])
+@pytest.mark.parametrize(
+    "raw, text, name",
+    [
+        ("Defender Hassan Abbas", "Defender Hassan Abbas scored twice.", "Hassan Abbas"),
+        ("Nadim Ladki AL-AIN", "Nadim Ladki\nAL-AIN , United Arab Emirates", "Nadim Ladki"),
+        ("Helping Ukraine", "Helping Ukraine is the right thing, he said.", "Ukraine"),
+        ("Will Smith", "Will Smith will speak, and we will listen.", "Will Smith"),  # a given name stays
+    ],
+)
 def test_words_glued_to_a_name_are_trimmed(raw, text, name):
     assert trim_name(raw, text) == name
 
 
-@pytest.mark.parametrize("name, junk", [
-    ("Ajax Amsterdam", True), ("Bayer Leverkusen", True), ("Gazprombank", True), ("Novaya Gazeta", True),
-    ("Jack London", False), ("Javier Perez de Cuellar", False), ("Hassan Abbas", False),
-])
+@pytest.mark.parametrize(
+    "name, junk",
+    [
+        ("Ajax Amsterdam", True),
+        ("Bayer Leverkusen", True),
+        ("Gazprombank", True),
+        ("Novaya Gazeta", True),
+        ("Jack London", False),
+        ("Javier Perez de Cuellar", False),
+        ("Hassan Abbas", False),
+    ],
+)
 def test_clubs_companies_and_places_are_not_people(name, junk):
     assert is_junk_person(name) is junk
 

@@ -11,13 +11,12 @@ import json
 
 import numpy as np
 import pytest
+from conftest import FIXTURE_CORPUS
 from whoosh import query as wq
 
 from search.whoosh.codec import read_leaf_phrase_keys
 from search.whoosh.engine import SearchIndex
 from search.whoosh.parse import analyse_words
-
-from conftest import FIXTURE_CORPUS
 
 
 def whoosh_docs(snap, q) -> list[int]:
@@ -38,7 +37,7 @@ def phrases(snap, count: int) -> list[list[str]]:
         for text in (article["title"], article["text"]):
             words = analyse_words(text)
             for size in (2, 3, 4):
-                out.extend(words[i:i + size] for i in range(0, max(len(words) - size, 0), 9))
+                out.extend(words[i : i + size] for i in range(0, max(len(words) - size, 0), 9))
     return out[:count]
 
 
@@ -62,8 +61,11 @@ def test_phrases_that_do_not_occur_in_order_match_nothing(snap):
     q = wq.Phrase("body", ["lukashenko", "presid"])  # both words in articles, never in this order
     assert whoosh_docs(snap, wq.And([wq.Term("body", "lukashenko"), wq.Term("body", "presid")]))
     assert mine(snap, q) == whoosh_docs(snap, q)
-    assert mine(snap, wq.Phrase("body", ["suprem", "state", "council"])) == whoosh_docs(
-        snap, wq.Phrase("body", ["suprem", "state", "council"])) != []
+    assert (
+        mine(snap, wq.Phrase("body", ["suprem", "state", "council"]))
+        == whoosh_docs(snap, wq.Phrase("body", ["suprem", "state", "council"]))
+        != []
+    )
     assert mine(snap, wq.Phrase("body", ["state", "state"])) == whoosh_docs(snap, wq.Phrase("body", ["state", "state"]))
     assert mine(snap, wq.Phrase("body", ["suprem", "nosuchword"])) == []
 

@@ -37,8 +37,9 @@ def test_app_and_web_never_import_the_indexer_or_a_concrete_engine():
     for path in [ROOT / "app.py", *sorted((ROOT / "web").glob("*.py"))]:
         modules = imported_modules(path)
         assert not {m for m in modules if m == "indexer" or m.startswith("indexer.")}, path
-        assert not {m for m in modules if m.startswith("search.whoosh") or m == "whoosh"
-                    or m.startswith("whoosh.")}, path
+        assert not {m for m in modules if m.startswith("search.whoosh") or m == "whoosh" or m.startswith("whoosh.")}, (
+            path
+        )
 
 
 def test_only_the_whoosh_package_imports_whoosh_in_search():
@@ -52,8 +53,17 @@ def test_only_the_whoosh_package_imports_whoosh_in_search():
 
 
 def test_private_whoosh_reads_live_in_the_codec_only():
-    private = ("_postfile", "_startoffset", "_dbfile", "_btexts", "_basepos", "_perdoc", "W3LeafMatcher",
-               "_get_pattern", "_find_prefix")
+    private = (
+        "_postfile",
+        "_startoffset",
+        "_dbfile",
+        "_btexts",
+        "_basepos",
+        "_perdoc",
+        "W3LeafMatcher",
+        "_get_pattern",
+        "_find_prefix",
+    )
     for path in sorted((ROOT / "search").rglob("*.py")):
         if path.name == "codec.py":
             continue
@@ -72,8 +82,11 @@ def test_search_never_imports_the_normaliser():
 def test_open_backend_chooses_by_name(fixture_index_dir):
     backend = open_backend({"INDEX_DIR": fixture_index_dir})
     assert isinstance(backend, SearchBackend)
-    assert open_backend({"INDEX_DIR": fixture_index_dir, "BACKEND": "Whoosh"}).search(parse_request({})).total \
-        == backend.search(parse_request({})).total > 0
+    assert (
+        open_backend({"INDEX_DIR": fixture_index_dir, "BACKEND": "Whoosh"}).search(parse_request({})).total
+        == backend.search(parse_request({})).total
+        > 0
+    )
     with pytest.raises(InvalidParameter, match="unknown search backend 'lucene'; use one of whoosh"):
         open_backend({"INDEX_DIR": fixture_index_dir, "BACKEND": "lucene"})
 
@@ -108,8 +121,17 @@ def test_each_generation_carries_its_country_names(fixture_index_dir):
     assert layout.COUNTRIES_FILE in read_manifest(gen)["files"]  # checked on open like the Whoosh files
     names = CountryNames.read(gen)
     assert names.source == str(path)
-    cases = {"BY": "BY", "Belarus": "BY", "Belarusian": "BY", "Swedes": "SE", "the Kremlin": "RU",
-             "Minsk": "BY", "U.S.": "US", "Britain": "GB", "Côte d’Ivoire": "CI"}
+    cases = {
+        "BY": "BY",
+        "Belarus": "BY",
+        "Belarusian": "BY",
+        "Swedes": "SE",
+        "the Kremlin": "RU",
+        "Minsk": "BY",
+        "U.S.": "US",
+        "Britain": "GB",
+        "Côte d’Ivoire": "CI",
+    }
     assert {text: names.code(text) for text in cases} == cases
     assert names.code("EDO") is None  # an acronym is not a capital or a place
     assert names.code("Atlantis") is None and names.code("") is None
@@ -117,8 +139,15 @@ def test_each_generation_carries_its_country_names(fixture_index_dir):
 
 
 def test_country_keys_fold_like_the_gazetteer():
-    for text in ("The Côte d’Ivoire", "U.S.", "Britain's", "São Tomé and Príncipe", "  the   Gambia ",
-                 "Bosnia-Herzegovina", "Guinea-Bissau (West Africa)"):
+    for text in (
+        "The Côte d’Ivoire",
+        "U.S.",
+        "Britain's",
+        "São Tomé and Príncipe",
+        "  the   Gambia ",
+        "Bosnia-Herzegovina",
+        "Guinea-Bissau (West Africa)",
+    ):
         assert layout.fold_country_key(text) == fold(text)
 
 
@@ -152,9 +181,18 @@ def test_an_incremental_build_keeps_the_file_written_by_the_same_rules(build_ind
     gen = index_dir / layout.current_generation(index_dir)
     before = (gen / layout.COUNTRIES_FILE).stat().st_mtime_ns
     extra = tmp_path / "more.jsonl"
-    extra.write_text(json.dumps({"id": "extra-1", "title": "Talks in Minsk", "date": "2021-11-20",
-                                 "text": "Belarus and Poland held talks in Minsk on Saturday."}) + "\n",
-                     encoding="utf-8")
+    extra.write_text(
+        json.dumps(
+            {
+                "id": "extra-1",
+                "title": "Talks in Minsk",
+                "date": "2021-11-20",
+                "text": "Belarus and Poland held talks in Minsk on Saturday.",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     build_index([extra], index_dir)
     assert (gen / layout.COUNTRIES_FILE).stat().st_mtime_ns == before
     assert layout.COUNTRIES_FILE in read_manifest(gen)["files"]

@@ -38,6 +38,7 @@ def duplicates(path: Path) -> list[str]:
         rows = list(csv.reader(_content(path), delimiter="\t" if path.suffix == ".tsv" else ","))
         found += _repeated(row[0].strip().lower() for row in rows)
     elif path.suffix == ".json":
+
         def keys_once(pairs):
             found.extend(f"key {k!r}" for k in _repeated(k for k, _ in pairs))
             return dict(pairs)
@@ -66,8 +67,9 @@ def test_no_reference_table_repeats_an_entry(path):
 def test_the_duplicate_check_finds_repeats(tmp_path):
     (tmp_path / "honorifics.txt").write_text("# titles\nlady\nmr\nLady\n", encoding="utf-8")
     (tmp_path / "aliases.csv").write_text("# a comment\nname,code\nuk,GB\nbritain,GB\nUK,GB\n", encoding="utf-8")
-    (tmp_path / "words.json").write_text('{"a": ["x", "y", "x"], "b": {"k": 1, "k": 2}, '
-                                         '"heads": [["chair", false], ["chair", true]]}', encoding="utf-8")
+    (tmp_path / "words.json").write_text(
+        '{"a": ["x", "y", "x"], "b": {"k": 1, "k": 2}, "heads": [["chair", false], ["chair", true]]}', encoding="utf-8"
+    )
     assert duplicates(tmp_path / "honorifics.txt") == ["lady"]
     assert duplicates(tmp_path / "aliases.csv") == ["uk"]
     assert sorted(duplicates(tmp_path / "words.json")) == ["'chair'", "'x'", "key 'k'"]

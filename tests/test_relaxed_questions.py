@@ -17,13 +17,12 @@ import json
 import re
 
 import pytest
+from conftest import DATA
 
 from app import create_app
 from search import SearchIndex, parse_request
 from search.query import NOTICE_RELAXED
 from search.whoosh.parse import parse_query
-
-from conftest import DATA
 
 SAMPLE = DATA / "crisis_question_sample.jsonl"
 QUESTION = "what pressure did the EU put on Belarus over migrants"
@@ -31,8 +30,12 @@ CONTENT = ["pressure", "EU", "Belarus", "migrants"]
 FILLER = ["what", "did", "put", "over"]
 # The sample's articles with at least 2 of the 4 content words, counted by these patterns over title and
 # text (independently of the index's stemming and name widening): 9
-PATTERNS = {"pressure": re.compile(r"\bpressur", re.I), "EU": re.compile(r"\bEU\b|European Union"),
-            "Belarus": re.compile(r"\bBelarus\b", re.I), "migrants": re.compile(r"\bmigrant", re.I)}
+PATTERNS = {
+    "pressure": re.compile(r"\bpressur", re.I),
+    "EU": re.compile(r"\bEU\b|European Union"),
+    "Belarus": re.compile(r"\bBelarus\b", re.I),
+    "migrants": re.compile(r"\bmigrant", re.I),
+}
 WANTED = 9
 
 
@@ -74,13 +77,13 @@ def test_the_question_needs_two_of_its_four_content_words(idx):
     total = idx.health()["articles"]
     assert total == 32
     per_word = {word: every_id(idx, q=word) for word in CONTENT}
-    wanted = {aid for aid in set().union(*per_word.values())
-              if sum(aid in ids for ids in per_word.values()) >= 2}
+    wanted = {aid for aid in set().union(*per_word.values()) if sum(aid in ids for ids in per_word.values()) >= 2}
     found = every_id(idx, q=QUESTION)
     assert found == wanted and len(found) == WANTED
     rows = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
-    by_pattern = {r["id"] for r in rows
-                  if sum(bool(p.search(r["title"] + " " + r["text"])) for p in PATTERNS.values()) >= 2}
+    by_pattern = {
+        r["id"] for r in rows if sum(bool(p.search(r["title"] + " " + r["text"])) for p in PATTERNS.values()) >= 2
+    }
     assert by_pattern == found
     # before: any one word of the question was enough, and each of these articles has one
     any_word = set().union(*(every_id(idx, q=word) for word in CONTENT + FILLER))

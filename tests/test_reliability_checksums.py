@@ -9,12 +9,12 @@ import threading
 import time
 
 import pytest
+from test_reliability_index import URLS, segment, zero_block
 
 import indexer.check as check
 from app import create_app
 from indexer import layout
 from search import IndexUnreadable, SearchIndex, SearchRequest
-from test_reliability_index import URLS, segment, zero_block
 
 
 @pytest.fixture()
@@ -52,7 +52,7 @@ def test_opening_an_index_reads_no_checksum_in_the_request(index_copy, monkeypat
 def zero_at(path, fraction: float, size: int = 2048) -> None:
     data = bytearray(path.read_bytes())
     start = int(len(data) * fraction)
-    data[start:start + size] = bytes(size)
+    data[start : start + size] = bytes(size)
     path.write_bytes(bytes(data))
 
 

@@ -38,8 +38,7 @@ def test_export_rows_never_parse_the_stored_entities(fixture_index_dir, monkeypa
         assert row.actors == [a["name"] for a in article.actors]
         assert row.countries == [c["name"] for c in article.countries]
         assert row.orgs == [o["name"] for o in article.orgs]
-        assert (row.title, row.source, row.url, row.date) == (article.title, article.source, article.url,
-                                                               article.date)
+        assert (row.title, row.source, row.url, row.date) == (article.title, article.source, article.url, article.date)
 
 
 def test_export_streams_in_chunks_of_rows_not_a_write_per_row(client, monkeypatch):

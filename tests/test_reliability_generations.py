@@ -35,7 +35,8 @@ def fake_orphan(index_dir: Path, number: int) -> Path:
 
 
 def test_a_killed_rebuild_leaves_an_orphan_that_the_next_build_removes_keeping_the_served_one(
-        build_index, fixture_index_dir, tmp_path):
+    build_index, fixture_index_dir, tmp_path
+):
     index_dir = tmp_path / "index"
     shutil.copytree(fixture_index_dir, index_dir)
     served = layout.current_generation(index_dir)  # gen-000001
@@ -67,8 +68,9 @@ def small_disk(tmp_path):
     disk.mkdir()
     if os.geteuid() != 0:
         pytest.skip("mounting a small tmpfs to fill needs root; not root here")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(disk)], capture_output=True,
-                          text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(disk)], capture_output=True, text=True
+    )
     if done.returncode != 0:
         pytest.skip(f"mounting a tmpfs is not permitted here ({done.stderr.strip()})")
     try:
@@ -98,8 +100,17 @@ def big_batch(folder: Path, count: int = 20) -> Path:
     with open(path, "w", encoding="utf-8") as fh:
         for i in range(count):
             words = " ".join(f"word{i}x{j}" for j in range(1500))
-            fh.write(json.dumps({"id": f"more-{i}", "title": f"Report {i}", "date": "2022-01-02",
-                                 "text": f"Minsk officials said on Monday. {words}"}) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "id": f"more-{i}",
+                        "title": f"Report {i}",
+                        "date": "2022-01-02",
+                        "text": f"Minsk officials said on Monday. {words}",
+                    }
+                )
+                + "\n"
+            )
     return path
 
 
@@ -108,8 +119,9 @@ def file_state(gen_dir: Path) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("rebuild", [False, True], ids=["incremental", "rebuild"])
-def test_a_full_disk_cleans_up_says_so_and_the_next_build_succeeds(build_index, fixture_index_dir, small_disk,
-                                                                   tmp_path, rebuild):
+def test_a_full_disk_cleans_up_says_so_and_the_next_build_succeeds(
+    build_index, fixture_index_dir, small_disk, tmp_path, rebuild
+):
     index_dir = small_disk / "index"
     shutil.copytree(fixture_index_dir, index_dir)
     served = layout.current_generation(index_dir)
@@ -141,8 +153,11 @@ def test_a_completely_full_disk_is_not_blamed_on_the_ner_cache(build_index, fixt
     shutil.copytree(fixture_index_dir, index_dir)
     (index_dir / layout.CACHE_FILE).unlink()  # the cache must be created (and written) on the full disk
     batch = tmp_path / "one.jsonl"
-    batch.write_text(json.dumps({"id": "one", "title": "One", "date": "2022-01-02",
-                                 "text": "Officials in Minsk met on Monday."}) + "\n", encoding="utf-8")
+    batch.write_text(
+        json.dumps({"id": "one", "title": "One", "date": "2022-01-02", "text": "Officials in Minsk met on Monday."})
+        + "\n",
+        encoding="utf-8",
+    )
     filler = fill(small_disk, leave=0)
     with pytest.raises(BuildError) as failure:
         build_index([batch], index_dir)

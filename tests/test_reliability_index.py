@@ -12,15 +12,24 @@ import time
 from pathlib import Path
 
 import pytest
-from whoosh import fields, index as whoosh_index
+from whoosh import fields
+from whoosh import index as whoosh_index
 
 from app import create_app
 from indexer import layout
 from indexer.cli import main as cli
 
 ARTICLE = "kremlin-67189"
-URLS = ("/", "/?q=Belarus", "/api/search?q=Belarus", f"/article/{ARTICLE}", f"/api/article/{ARTICLE}",
-        f"/text/{ARTICLE}", "/export.csv?q=Belarus", "/healthz")
+URLS = (
+    "/",
+    "/?q=Belarus",
+    "/api/search?q=Belarus",
+    f"/article/{ARTICLE}",
+    f"/api/article/{ARTICLE}",
+    f"/text/{ARTICLE}",
+    "/export.csv?q=Belarus",
+    "/healthz",
+)
 
 
 def gen_dir(index_dir: Path) -> Path:
@@ -37,7 +46,7 @@ def toc(index_dir: Path) -> Path:
 
 def truncate(path: Path, keep: float = 0.5) -> None:
     data = path.read_bytes()
-    path.write_bytes(data[:int(len(data) * keep)])
+    path.write_bytes(data[: int(len(data) * keep)])
 
 
 def flip_bytes(path: Path, count: int = 200) -> None:
@@ -52,7 +61,7 @@ def zero_block(path: Path, size: int = 64 * 1024) -> None:
     data = bytearray(path.read_bytes())
     size = min(size, len(data) // 2)
     start = (len(data) - size) // 2
-    data[start:start + size] = bytes(size)
+    data[start : start + size] = bytes(size)
     path.write_bytes(bytes(data))
 
 
@@ -72,7 +81,8 @@ DAMAGE = {
     "truncated toc": lambda d: truncate(toc(d)),
     "garbled toc": lambda d: toc(d).write_bytes(os.urandom(toc(d).stat().st_size)),
     "toc header from another architecture": lambda d: toc(d).write_bytes(
-        toc(d).read_bytes()[:4] + b"\x7f" * 8 + toc(d).read_bytes()[12:]),
+        toc(d).read_bytes()[:4] + b"\x7f" * 8 + toc(d).read_bytes()[12:]
+    ),
     "deleted toc": lambda d: toc(d).unlink(),
     "deleted segment": lambda d: segment(d).unlink(),
     "200 flipped bytes in a segment": lambda d: flip_bytes(segment(d)),
@@ -132,10 +142,11 @@ def test_check_passes_a_whole_index_and_says_what_it_compared(fixture_index_dir,
 
 
 def test_an_incremental_build_refuses_a_damaged_generation_and_a_rebuild_replaces_it(
-        build_index, fixture_index_dir, tmp_path):
-    from indexer.build import BuildError
-
+    build_index, fixture_index_dir, tmp_path
+):
     from conftest import FIXTURE_CORPUS
+
+    from indexer.build import BuildError
 
     index_dir = tmp_path / "index"
     shutil.copytree(fixture_index_dir, index_dir)
@@ -158,7 +169,7 @@ def test_an_export_that_meets_damage_mid_stream_ends_with_an_error_row(fixture_i
         seg = segment(index_dir)
         data = bytearray(seg.read_bytes())
         start = len(data) * tenth // 100
-        data[start:start + 2048] = bytes(2048)
+        data[start : start + 2048] = bytes(2048)
         seg.write_bytes(bytes(data))  # the same size, so only reading the documents can notice
         response = client.get("/export.csv")
         rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))

@@ -29,8 +29,9 @@ def test_never_seen_queries_leave_no_cache_entries_behind(fixture_index_dir):
     index.search(SearchRequest(q="Belarus border talks"))
     before = cache_entries()
     rng = random.Random(9)
-    queries = [" ".join("".join(rng.choice(string.ascii_lowercase) for _ in range(8)) for _ in range(3))
-               for _ in range(60)]
+    queries = [
+        " ".join("".join(rng.choice(string.ascii_lowercase) for _ in range(8)) for _ in range(3)) for _ in range(60)
+    ]
     for q in queries:
         index.search(SearchRequest(q=q))  # plain words: the path that widens names
         index.search(SearchRequest(q=f'"{q}" OR Putin'))  # parsed syntax
@@ -53,8 +54,9 @@ def test_the_postings_cache_counts_what_its_entries_really_hold():
     try:
         before = tracemalloc.get_traced_memory()[0]
         for i in range(20_000):
-            cache.put(("body", f"zq{i:06d}".encode()),
-                      (np.array([i], dtype=np.int32), np.array([1.5], dtype=np.float32)))
+            cache.put(
+                ("body", f"zq{i:06d}".encode()), (np.array([i], dtype=np.int32), np.array([1.5], dtype=np.float32))
+            )
         held = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-
 from indexer.sources import read_articles
 
 GOOD = {"id": "good-1", "title": "Talks in Minsk", "date": "2021-11-20", "text": "Officials met in Minsk."}
@@ -28,8 +27,9 @@ def test_a_json_file_nested_100000_deep_is_one_warning_and_other_files_are_read(
 
 def test_a_jsonl_line_nested_50000_deep_is_one_warning_naming_its_line(tmp_path):
     path = tmp_path / "deep.jsonl"
-    path.write_text(json.dumps(GOOD) + "\n" + "[" * 50_000 + "\n"
-                    + json.dumps({**GOOD, "id": "good-2"}) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(GOOD) + "\n" + "[" * 50_000 + "\n" + json.dumps({**GOOD, "id": "good-2"}) + "\n", encoding="utf-8"
+    )
     articles, problems = read([path])
     assert [a.id for a in articles] == ["good-1", "good-2"]
     assert [loc for loc, _ in problems] == [f"{path}:2"]
@@ -38,8 +38,10 @@ def test_a_jsonl_line_nested_50000_deep_is_one_warning_naming_its_line(tmp_path)
 
 def test_a_5000_digit_date_is_a_warning_naming_its_line_and_the_article_is_kept(tmp_path):
     path = tmp_path / "digits.jsonl"
-    path.write_text('{"id": "big", "title": "Huge", "text": "Body.", "date": ' + "9" * 5000 + "}\n"
-                    + json.dumps(GOOD) + "\n", encoding="utf-8")
+    path.write_text(
+        '{"id": "big", "title": "Huge", "text": "Body.", "date": ' + "9" * 5000 + "}\n" + json.dumps(GOOD) + "\n",
+        encoding="utf-8",
+    )
     articles, problems = read([path])
     assert [a.id for a in articles] == ["big", "good-1"]
     assert articles[0].date is None  # kept, without a date
@@ -49,8 +51,10 @@ def test_a_5000_digit_date_is_a_warning_naming_its_line_and_the_article_is_kept(
 
 def test_an_unpaired_surrogate_does_not_stop_the_build(build_index, tmp_path):
     path = tmp_path / "surrogate.jsonl"
-    path.write_text('{"id": "odd", "title": "Odd \\ud800 title", "text": "Text with \\udc80 in it."}\n'
-                    + json.dumps(GOOD) + "\n", encoding="utf-8")
+    path.write_text(
+        '{"id": "odd", "title": "Odd \\ud800 title", "text": "Text with \\udc80 in it."}\n' + json.dumps(GOOD) + "\n",
+        encoding="utf-8",
+    )
     summary = build_index([path], tmp_path / "index")
     assert summary.added == 2
 
@@ -67,8 +71,10 @@ def test_an_unexpected_error_in_one_record_is_a_warning_and_the_batch_goes_on(tm
 
     monkeypatch.setattr(sources, "derive_title", fragile)
     path = tmp_path / "mixed.jsonl"
-    path.write_text(json.dumps({"id": "bad", "date": "2021-11-20", "text": "We explode here."}) + "\n"
-                    + json.dumps(GOOD) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps({"id": "bad", "date": "2021-11-20", "text": "We explode here."}) + "\n" + json.dumps(GOOD) + "\n",
+        encoding="utf-8",
+    )
     articles, problems = read([path])
     assert [a.id for a in articles] == ["good-1"]
     assert [loc for loc, _ in problems] == [f"{path}:1"] and "KeyError" in problems[0][1]
@@ -76,9 +82,12 @@ def test_an_unexpected_error_in_one_record_is_a_warning_and_the_batch_goes_on(tm
 
 def test_a_csv_with_a_utf8_row_then_a_latin1_row_keeps_both_and_names_the_line(tmp_path):
     path = tmp_path / "mixed.csv"
-    path.write_bytes(b"title,date,body\n" + "Café talks,2021-11-01,Minsk café reopened.\n".encode()
-                     + "Caf\xe9 again,2021-11-02,Second caf\xe9 text.\n".encode("latin-1")
-                     + b"Third,2021-11-03,Plain text.\n")
+    path.write_bytes(
+        b"title,date,body\n"
+        + "Café talks,2021-11-01,Minsk café reopened.\n".encode()
+        + "Caf\xe9 again,2021-11-02,Second caf\xe9 text.\n".encode("latin-1")
+        + b"Third,2021-11-03,Plain text.\n"
+    )
     articles, problems = read([path])
     assert [a.title for a in articles] == ["Café talks", "Café again", "Third"]
     assert articles[1].text == "Second café text."
@@ -100,9 +109,13 @@ def test_cli_names_the_file_and_line_and_exits_0_for_a_huge_number(tmp_path):
 
     path = tmp_path / "digits.jsonl"
     path.write_text('{"title": "Huge", "text": "x", "date": ' + "9" * 5000 + "}\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "indexer", "--index", str(tmp_path / "ix"), "build", str(path),
-                           "--quiet"], capture_output=True, text=True, cwd=Path(__file__).parent.parent,
-                          timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "indexer", "--index", str(tmp_path / "ix"), "build", str(path), "--quiet"],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert f"warning: {path}:1: impossible date" in done.stderr
     assert "Traceback" not in done.stderr

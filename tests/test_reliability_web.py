@@ -20,12 +20,30 @@ from app import create_app
 ROOT = Path(__file__).resolve().parent.parent
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 RECORDS = [
-    {"id": "=csv-0", "title": "Plain title", "date": "2022-03-01", "source": "Wire",
-     "url": '=HYPERLINK("http://evil.example")', "text": "Officials met in Minsk, Belarus, on Tuesday."},
-    {"id": "ipv6", "title": "Broken URL", "date": "2022-03-02", "source": "=cmd|' /C calc'!A0",
-     "url": "http://[::1", "text": "Officials met in Kyiv, Ukraine, on Wednesday."},
-    {"id": "long", "title": "Long \u0000report", "date": "2022-03-03", "source": "Wire", "url": "@evil",
-     "text": " ".join(["President Vladimir Putin spoke with Alexander Lukashenko about Belarus and Ukraine."] * 40)},
+    {
+        "id": "=csv-0",
+        "title": "Plain title",
+        "date": "2022-03-01",
+        "source": "Wire",
+        "url": '=HYPERLINK("http://evil.example")',
+        "text": "Officials met in Minsk, Belarus, on Tuesday.",
+    },
+    {
+        "id": "ipv6",
+        "title": "Broken URL",
+        "date": "2022-03-02",
+        "source": "=cmd|' /C calc'!A0",
+        "url": "http://[::1",
+        "text": "Officials met in Kyiv, Ukraine, on Wednesday.",
+    },
+    {
+        "id": "long",
+        "title": "Long \u0000report",
+        "date": "2022-03-03",
+        "source": "Wire",
+        "url": "@evil",
+        "text": " ".join(["President Vladimir Putin spoke with Alexander Lukashenko about Belarus and Ukraine."] * 40),
+    },
 ]
 
 
@@ -53,7 +71,7 @@ def test_export_neutralises_formulas_in_every_column(client):
             assert not cell.startswith(FORMULA_STARTS), row
     ids = {row[0] for row in rows[1:]}
     assert "'=csv-0" in ids  # kept, quoted, not dropped
-    assert "'=HYPERLINK(\"http://evil.example\")" in {row[4] for row in rows[1:]}
+    assert '\'=HYPERLINK("http://evil.example")' in {row[4] for row in rows[1:]}
 
 
 def test_an_article_whose_url_urlsplit_rejects_is_shown_without_a_link(client):
@@ -77,8 +95,9 @@ def test_the_host_header_cannot_turn_a_double_slash_into_an_open_redirect(client
 
 
 def test_the_article_page_and_api_cap_body_and_entity_links_with_a_show_all_path(hostile_index):
-    client = create_app({"INDEX_DIR": str(hostile_index), "ARTICLE_MAX_CHARS": 1000,
-                         "ARTICLE_MAX_MARKS": 5}).test_client()
+    client = create_app(
+        {"INDEX_DIR": str(hostile_index), "ARTICLE_MAX_CHARS": 1000, "ARTICLE_MAX_MARKS": 5}
+    ).test_client()
     full = client.get("/api/article/long").get_json()
     assert full["truncated"] is True and full["total_chars"] > 3000
     assert len(full["body"]) <= 1000
@@ -92,7 +111,9 @@ def test_the_article_page_and_api_cap_body_and_entity_links_with_a_show_all_path
     assert text.get_data(as_text=True) == RECORDS[2]["text"]
     # a short article is whole and says nothing about it
     short = client.get("/api/article/ipv6").get_json()
-    assert short["truncated"] is False and "Show the full text" not in client.get("/article/ipv6").get_data(as_text=True)
+    assert short["truncated"] is False and "Show the full text" not in client.get("/article/ipv6").get_data(
+        as_text=True
+    )
     assert client.get("/text/no-such-article").status_code == 404
 
 
@@ -104,9 +125,13 @@ def free_port() -> int:
 
 def test_the_served_pages_do_not_name_server_or_python_versions(hostile_index):
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "run", "--port", str(port)],
-                              cwd=ROOT, env={"CRISIS_DESK_INDEX": str(hostile_index), "PATH": "/usr/bin:/bin"},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app", "run", "--port", str(port)],
+        cwd=ROOT,
+        env={"CRISIS_DESK_INDEX": str(hostile_index), "PATH": "/usr/bin:/bin"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(100):
             try:

@@ -68,24 +68,47 @@ def grown(build_index, tmp_path_factory):
     build_index([first], index_dir)
     app = create_app({"INDEX_DIR": str(index_dir), "TESTING": True})
     client = app.test_client()
-    saved = {name: save(client, name, params) for name, params in (
-        ("Biden calls", {"q": "Biden"}),
-        ("Biden, to open", {"q": ["Biden"]}),
-        ("Sweden", {"country": "SE"}),
-        ("Tokayev", {"q": "Tokayev"}),
-    )}
-    before = {"biden": ids_of(client, q="Biden"), "sweden": ids_of(client, country="SE"),
-              "tokayev": ids_of(client, q="Tokayev")}
+    saved = {
+        name: save(client, name, params)
+        for name, params in (
+            ("Biden calls", {"q": "Biden"}),
+            ("Biden, to open", {"q": ["Biden"]}),
+            ("Sweden", {"country": "SE"}),
+            ("Tokayev", {"q": "Tokayev"}),
+        )
+    }
+    before = {
+        "biden": ids_of(client, q="Biden"),
+        "sweden": ids_of(client, country="SE"),
+        "tokayev": ids_of(client, q="Tokayev"),
+    }
     feed_before = client.get(feed_path(saved["Biden calls"]["feed"])).get_data()
     started = time.time()
-    cli = subprocess.run([sys.executable, "-m", "indexer", "--index", str(index_dir), "build", str(second),
-                          "--quiet", "--workers", "1"], cwd=ROOT, capture_output=True, text=True, timeout=600,
-                         env={**os.environ, "CRISIS_DESK_INDEX": ""})
+    cli = subprocess.run(
+        [sys.executable, "-m", "indexer", "--index", str(index_dir), "build", str(second), "--quiet", "--workers", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "CRISIS_DESK_INDEX": ""},
+    )
     assert cli.returncode == 0, cli.stderr
-    after = {"biden": ids_of(client, q="Biden"), "sweden": ids_of(client, country="SE"),
-             "tokayev": ids_of(client, q="Tokayev")}
-    return {"index_dir": index_dir, "app": app, "client": client, "saved": saved, "before": before,
-            "after": after, "cli": cli, "feed_before": feed_before, "started": started}
+    after = {
+        "biden": ids_of(client, q="Biden"),
+        "sweden": ids_of(client, country="SE"),
+        "tokayev": ids_of(client, q="Tokayev"),
+    }
+    return {
+        "index_dir": index_dir,
+        "app": app,
+        "client": client,
+        "saved": saved,
+        "before": before,
+        "after": after,
+        "cli": cli,
+        "feed_before": feed_before,
+        "started": started,
+    }
 
 
 def test_the_build_prints_one_line_per_saved_search_with_new_matches(grown):
@@ -93,8 +116,13 @@ def test_the_build_prints_one_line_per_saved_search_with_new_matches(grown):
     new_biden = len(grown["after"]["biden"] - grown["before"]["biden"])
     new_sweden = len(grown["after"]["sweden"] - grown["before"]["sweden"])
     assert new_biden >= 3 and new_sweden == 2  # Biden in Ukraine's and the Guardian's articles; Sweden in two
-    assert sorted(lines) == sorted([f'saved "Biden calls": {new_biden} new', f'saved "Biden, to open": {new_biden} new',
-                                    f'saved "Sweden": {new_sweden} new'])  # Tokayev: nothing new, no line
+    assert sorted(lines) == sorted(
+        [
+            f'saved "Biden calls": {new_biden} new',
+            f'saved "Biden, to open": {new_biden} new',
+            f'saved "Sweden": {new_sweden} new',
+        ]
+    )  # Tokayev: nothing new, no line
     assert grown["after"]["tokayev"] == grown["before"]["tokayev"]
 
 
@@ -139,11 +167,11 @@ def test_feed_is_atom_with_stable_ids_and_tells_of_new_articles(grown):
     new_articles = grown["after"]["biden"] - grown["before"]["biden"]
     assert {e.link.rsplit("/article/", 1)[1] for e in feed.entries if e.id in new_ids} == new_articles
     # newest indexed first: the build's articles lead, stamped no earlier than the build started
-    assert {e.id for e in feed.entries[:len(new_ids)]} == new_ids
-    for entry in feed.entries[:len(new_ids)]:
+    assert {e.id for e in feed.entries[: len(new_ids)]} == new_ids
+    for entry in feed.entries[: len(new_ids)]:
         assert time.mktime(entry.updated_parsed) - time.timezone >= int(grown["started"]) - 1
         assert entry.title and "<mark>" not in entry.summary and "biden" in entry.summary.lower()
-    for entry in feed.entries[len(new_ids):]:
+    for entry in feed.entries[len(new_ids) :]:
         assert entry.updated == by_id(before)[entry.id].updated  # indexed time kept
 
 
@@ -180,10 +208,12 @@ def test_a_saved_search_that_no_longer_parses_says_so(grown):
 def test_saving_a_search_that_does_not_parse_is_a_clear_400(grown):
     client = grown["client"]
     count = len(client.get("/api/saved").get_json()["saved"])
-    for body, message in (({"name": "x", "params": {"from": "2021-13"}}, "from is not a real date"),
-                          ({"name": "", "params": {"q": "x"}}, "give the saved search a name"),
-                          ({"name": "x", "params": ["q"]}, "object of URL parameters"),
-                          ([1, 2], "send a JSON object")):
+    for body, message in (
+        ({"name": "x", "params": {"from": "2021-13"}}, "from is not a real date"),
+        ({"name": "", "params": {"q": "x"}}, "give the saved search a name"),
+        ({"name": "x", "params": ["q"]}, "object of URL parameters"),
+        ([1, 2], "send a JSON object"),
+    ):
         response = post_json(client, "/api/saved", body)
         assert response.status_code == 400 and message in response.get_json()["error"]
     assert len(client.get("/api/saved").get_json()["saved"]) == count
@@ -200,8 +230,9 @@ def test_form_posts_need_the_csrf_token(grown):
     assert refused.status_code == 400 and "CSRF" in refused.get_data(as_text=True)
     page = client.get("/?q=Putin&country=BY").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    accepted = client.post("/saved", data={"name": "Putin in Belarus", "q": "Putin", "country": "BY",
-                                           "csrf_token": token})
+    accepted = client.post(
+        "/saved", data={"name": "Putin in Belarus", "q": "Putin", "country": "BY", "csrf_token": token}
+    )
     assert accepted.status_code == 303 and accepted.headers["Location"] == "/saved"
     rows = client.get("/api/saved").get_json()["saved"]
     assert len(rows) == count + 1
@@ -226,8 +257,14 @@ def test_json_api_refuses_cross_site_and_non_json_posts(grown):
     same = post_json(client, "/api/saved", {**body, "name": "same origin"}, Origin="http://localhost")
     assert same.status_code == 201
     assert len(client.get("/api/saved").get_json()["saved"]) == count + 1
-    assert client.delete(f"/api/saved/{same.get_json()['id']}", content_type="application/json",
-                         headers={"Origin": "https://evil.example"}).status_code == 403
+    assert (
+        client.delete(
+            f"/api/saved/{same.get_json()['id']}",
+            content_type="application/json",
+            headers={"Origin": "https://evil.example"},
+        ).status_code
+        == 403
+    )
     client.delete(f"/api/saved/{same.get_json()['id']}", content_type="application/json")
 
 

@@ -8,8 +8,7 @@ import threading
 
 import pytest
 
-from search.saved import (MAX_NAME_CHARS, SAVED_FILE, SavedSearchError, SavedSearches, SavedSearchInvalid,
-                          clean_params)
+from search.saved import MAX_NAME_CHARS, SAVED_FILE, SavedSearchError, SavedSearches, SavedSearchInvalid, clean_params
 
 
 def test_create_list_get_delete(tmp_path):
@@ -31,16 +30,19 @@ def test_ids_are_unguessable_and_unique(tmp_path):
     assert len(ids) == 50 and all(len(i) >= 12 for i in ids)
 
 
-@pytest.mark.parametrize("name, params, message", [
-    ("", {"q": "x"}, "give the saved search a name"),
-    ("   ", {"q": "x"}, "give the saved search a name"),
-    ("x" * (MAX_NAME_CHARS + 1), {"q": "x"}, "longer than"),
-    (42, {"q": "x"}, "must be text"),
-    ("ok", ["q", "x"], "object of URL parameters"),
-    ("ok", {"q": {"nested": 1}}, "must be text"),
-    ("ok", {"q": ["x"] * 101}, "too many values"),
-    ("ok", {"q": "y" * 2001}, "longer than"),
-])
+@pytest.mark.parametrize(
+    "name, params, message",
+    [
+        ("", {"q": "x"}, "give the saved search a name"),
+        ("   ", {"q": "x"}, "give the saved search a name"),
+        ("x" * (MAX_NAME_CHARS + 1), {"q": "x"}, "longer than"),
+        (42, {"q": "x"}, "must be text"),
+        ("ok", ["q", "x"], "object of URL parameters"),
+        ("ok", {"q": {"nested": 1}}, "must be text"),
+        ("ok", {"q": ["x"] * 101}, "too many values"),
+        ("ok", {"q": "y" * 2001}, "longer than"),
+    ],
+)
 def test_bad_names_and_params_say_why(tmp_path, name, params, message):
     with pytest.raises(SavedSearchInvalid, match=message):
         SavedSearches(tmp_path).create(name, params)
@@ -49,6 +51,7 @@ def test_bad_names_and_params_say_why(tmp_path, name, params, message):
 
 def test_control_characters_are_dropped_from_names():
     from search.saved import clean_name
+
     assert clean_name("Bela\x00rus\x1b border") == "Belarus border"
 
 

@@ -7,19 +7,18 @@ tests/data/aliases/. Expected article sets are counted independently by reading 
 from __future__ import annotations
 
 import re
+import shutil
 import threading
 import time
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import DATA
 
 from app import create_app
 from indexer.build import remove_articles
 from search import SearchIndex, parse_request
 from search.whoosh.aliases import build_table, same_name
-
-from conftest import DATA
 
 ALIASES = DATA / "aliases"
 
@@ -160,22 +159,41 @@ def test_spellings_of_removed_articles_are_forgotten(build_index, alias_dir, tmp
     assert search(idx, "Kyiv").also_matching == ["Kiev"]
 
 
-@pytest.mark.parametrize("a, b, same", [
-    ("Lukashenka", "Lukashenko", True), ("Kiev", "Kyiv", True), ("Lugansk", "Luhansk", True),
-    ("Erdoğan", "Erdogan", True), ("Odessa", "Odesa", True), ("Zelenskiy", "Zelenskyy", True),
-    ("U.S.", "US", True), ("EU", "European Union", True), ("Vladimir Zelensky", "Volodymyr Zelenskyy", True),
-    ("Iraq", "Iraqi", False), ("German", "Germany", False), ("Russia", "Russian", False),
-    ("Ukraine", "Ukrainian", False), ("Kyiv", "Kharkiv", False), ("Boris Johnson", "Johnson", False),
-    ("Zelenska", "Zelensky", False), ("U.S.", "U.S. Senate", False), ("CSTO", "Collective Security Treaty Organisation", True),
-])
+@pytest.mark.parametrize(
+    "a, b, same",
+    [
+        ("Lukashenka", "Lukashenko", True),
+        ("Kiev", "Kyiv", True),
+        ("Lugansk", "Luhansk", True),
+        ("Erdoğan", "Erdogan", True),
+        ("Odessa", "Odesa", True),
+        ("Zelenskiy", "Zelenskyy", True),
+        ("U.S.", "US", True),
+        ("EU", "European Union", True),
+        ("Vladimir Zelensky", "Volodymyr Zelenskyy", True),
+        ("Iraq", "Iraqi", False),
+        ("German", "Germany", False),
+        ("Russia", "Russian", False),
+        ("Ukraine", "Ukrainian", False),
+        ("Kyiv", "Kharkiv", False),
+        ("Boris Johnson", "Johnson", False),
+        ("Zelenska", "Zelensky", False),
+        ("U.S.", "U.S. Senate", False),
+        ("CSTO", "Collective Security Treaty Organisation", True),
+    ],
+)
 def test_which_spellings_are_one_name(a, b, same):
     assert same_name(a, b) is same
 
 
 def test_names_group_only_within_one_entity():
-    table = build_table({("c", "UA"): {"Ukraine": 40, "Ukrainian": 20, "Kyiv": 9, "Kiev": 3},
-                         ("a", "Olena Zelenska"): {"Olena Zelenska": 2},
-                         ("a", "Volodymyr Zelenskyy"): {"Zelensky": 5, "Volodymyr Zelenskyy": 3}})
+    table = build_table(
+        {
+            ("c", "UA"): {"Ukraine": 40, "Ukrainian": 20, "Kyiv": 9, "Kiev": 3},
+            ("a", "Olena Zelenska"): {"Olena Zelenska": 2},
+            ("a", "Volodymyr Zelenskyy"): {"Zelensky": 5, "Volodymyr Zelenskyy": 3},
+        }
+    )
     spelled = {tuple(n.spellings) for n in table.names}
     assert ("Kyiv", "Kiev") in spelled and ("Ukraine",) in spelled and ("Ukrainian",) in spelled
     assert not any("Zelenska" in s and "Zelensky" in s for s in spelled)
@@ -183,8 +201,10 @@ def test_names_group_only_within_one_entity():
 
 def test_a_countrys_names_are_one_name_however_they_look():
     """The indexer marks the spellings its gazetteer knows as names of a country; they go together."""
-    table = build_table({("c", "GB"): {"UK": 60, "Britain": 13, "British": 23, "London": 11, "United Kingdom": 4}},
-                        {"GB": {"UK", "Britain", "United Kingdom"}})
+    table = build_table(
+        {("c", "GB"): {"UK": 60, "Britain": 13, "British": 23, "London": 11, "United Kingdom": 4}},
+        {"GB": {"UK", "Britain", "United Kingdom"}},
+    )
     spelled = {tuple(sorted(n.spellings)) for n in table.names}
     assert ("Britain", "UK", "United Kingdom") in spelled
     assert ("British",) in spelled and ("London",) in spelled
@@ -212,12 +232,14 @@ def test_spellings_are_stored_per_article_with_the_titles_and_the_normaliser(ali
 
 def test_a_spelling_that_is_a_common_word_is_not_widened_to():
     """'States' names the US in some articles, but most articles with 'states' mean something else."""
-    from search.whoosh.aliases import expand_plain
     from search.query import TEXT_FIELDS
+    from search.whoosh.aliases import expand_plain
     from search.whoosh.parse import word_query
 
-    table = build_table({("c", "US"): {"United States": 120, "America": 40, "States": 6}},
-                        {"US": {"United States", "America", "States"}})
+    table = build_table(
+        {("c", "US"): {"United States": 120, "America": 40, "States": 6}},
+        {"US": {"United States", "America", "States"}},
+    )
     df = {"state": 1500, "america": 150, "unit": 900}
     widened = expand_plain(table, "America", TEXT_FIELDS, word_query, lambda term: df.get(term, 0))
     assert widened.also == ["United States"]
@@ -237,15 +259,20 @@ def test_an_index_from_before_these_fields_is_searchable_and_asks_for_a_rebuild(
     from indexer.build import BuildError
     from indexer.schema import SCHEMA
 
-    old = fields.Schema(**{n: SCHEMA[n] for n in SCHEMA.names()
-                           if n not in ("lead", "spellings") and not n.startswith("spell_")})
+    old = fields.Schema(
+        **{n: SCHEMA[n] for n in SCHEMA.names() if n not in ("lead", "spellings") and not n.startswith("spell_")}
+    )
     index_dir = tmp_path / "index"
     gen = index_dir / layout.generation_name(1)
     gen.mkdir(parents=True)
     ix = whoosh_index.create_in(str(gen), old)
     with ix.writer() as writer:
-        writer.add_document(id="old-1", title="Talks in Kiev", body="Talks in Kiev on the border with Belarus.",
-                            facets=json.dumps({"a": [], "c": ["UA", "BY"], "o": [], "s": "", "d": ""}).encode())
+        writer.add_document(
+            id="old-1",
+            title="Talks in Kiev",
+            body="Talks in Kiev on the border with Belarus.",
+            facets=json.dumps({"a": [], "c": ["UA", "BY"], "o": [], "s": "", "d": ""}).encode(),
+        )
     layout.switch_generation(index_dir, gen.name)
     idx = SearchIndex(index_dir)
     idx.warm_up()

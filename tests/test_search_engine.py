@@ -19,8 +19,11 @@ from search.query import NOTICE_RELAXED, NOTICE_STOPWORDS, NOTICE_UNPARSED
 
 DATA = Path(__file__).resolve().parent / "data"
 GOLDEN = json.loads((DATA / "fixture_counts.json").read_text(encoding="utf-8"))
-ARTICLES = [json.loads(line) for line in (DATA / "fixture_articles.jsonl").read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+ARTICLES = [
+    json.loads(line)
+    for line in (DATA / "fixture_articles.jsonl").read_text(encoding="utf-8").splitlines()
+    if line.strip()
+]
 
 
 @pytest.fixture(scope="module")
@@ -121,12 +124,15 @@ def test_unparseable_query_is_searched_as_words(idx):
     assert res.notice == NOTICE_UNPARSED
 
 
-@pytest.mark.parametrize("query, total, notice", [
-    ("the of and", 0, NOTICE_STOPWORDS),
-    ('"', len(ARTICLES), "Your query has nothing to search for; showing all articles"),
-    ("*", len(ARTICLES), None),
-    ("<script>alert(1)</script>", 0, None),
-])
+@pytest.mark.parametrize(
+    "query, total, notice",
+    [
+        ("the of and", 0, NOTICE_STOPWORDS),
+        ('"', len(ARTICLES), "Your query has nothing to search for; showing all articles"),
+        ("*", len(ARTICLES), None),
+        ("<script>alert(1)</script>", 0, None),
+    ],
+)
 def test_awkward_queries_get_a_result_not_an_error(idx, query, total, notice):
     res = search(idx, q=query)
     assert (res.total, res.notice) == (total, notice)
@@ -213,12 +219,23 @@ def test_sorting_and_paging(idx):
 
 def test_result_to_dict_has_the_api_shape(idx):
     d = search(idx, q="Belarus").to_dict()
-    assert {"query", "total", "page", "per_page", "took_ms", "notice", "did_you_mean", "hits", "facets",
-            "histogram"} <= set(d)
+    assert {
+        "query",
+        "total",
+        "page",
+        "per_page",
+        "took_ms",
+        "notice",
+        "did_you_mean",
+        "hits",
+        "facets",
+        "histogram",
+    } <= set(d)
     assert set(d["facets"]) == {"actor", "country", "org", "source"}
     assert {"value", "code", "count"} <= set(d["facets"]["country"][0])
-    assert {"id", "title", "date", "source", "url", "score", "snippet_html", "actors", "countries",
-            "orgs"} <= set(d["hits"][0])
+    assert {"id", "title", "date", "source", "url", "score", "snippet_html", "actors", "countries", "orgs"} <= set(
+        d["hits"][0]
+    )
     json.dumps(d)
 
 
@@ -276,9 +293,19 @@ def test_missing_index_raises_index_missing(tmp_path):
 
 def test_script_in_article_text_is_escaped(build_index, tmp_path):
     src = tmp_path / "evil.jsonl"
-    src.write_text(json.dumps({"id": "evil-1", "title": "Border <b>crisis</b>", "date": "2021-11-20",
-                               "source": "Test", "text": "Migrants <script>alert(1)</script> waited at the "
-                               "border of Belarus & Poland."}) + "\n", encoding="utf-8")
+    src.write_text(
+        json.dumps(
+            {
+                "id": "evil-1",
+                "title": "Border <b>crisis</b>",
+                "date": "2021-11-20",
+                "source": "Test",
+                "text": "Migrants <script>alert(1)</script> waited at the border of Belarus & Poland.",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     build_index([src], tmp_path / "index")
     hit = SearchIndex(tmp_path / "index").search(parse_request({"q": ["script migrants"]})).hits[0]
     assert "<script>" not in hit.snippet_html
@@ -302,12 +329,17 @@ def test_new_commit_and_new_generation_are_picked_up(build_index, seed_index_dir
     assert after["generation"] != before["generation"] and after["articles"] == len(ARTICLES)
 
 
-@pytest.mark.parametrize("query, suggestion", [
-    ("Nato sumit", "Nato summit"),  # relaxed to most words, still corrected
-    ("Lukashenco migrants", "Lukashenko migrants"),
-    ("what did Lukashenco say about the migrants at the border",
-     "what did Lukashenko say about the migrants at the border"),
-])
+@pytest.mark.parametrize(
+    "query, suggestion",
+    [
+        ("Nato sumit", "Nato summit"),  # relaxed to most words, still corrected
+        ("Lukashenco migrants", "Lukashenko migrants"),
+        (
+            "what did Lukashenco say about the migrants at the border",
+            "what did Lukashenko say about the migrants at the border",
+        ),
+    ],
+)
 def test_did_you_mean_in_multi_word_and_relaxed_queries(idx, query, suggestion):
     assert search(idx, q=query).did_you_mean == suggestion
 

@@ -22,7 +22,8 @@ def test_plain_words_are_stemmed_and_all_required_in_title_body_or_lead():
     assert parsed.plain and parsed.words == ["migrant", "belaru"]
     assert isinstance(parsed.query, wq.And)
     assert {(t.fieldname, t.text) for t in leaves(parsed.query)} == {
-        (field, word) for field in ("title", "body", "lead") for word in ("migrant", "belaru")}
+        (field, word) for field in ("title", "body", "lead") for word in ("migrant", "belaru")
+    }
 
 
 def test_accents_are_folded_in_query_words():
@@ -36,18 +37,21 @@ def test_minus_excludes_only_at_a_word_start():
     assert excluded == {"poland"}
 
 
-@pytest.mark.parametrize("text, kind, field", [
-    ('"humanitarian law"', wq.Phrase, "body"),
-    ('actor:"Vladimir Putin"', wq.Term, "actor"),
-    ("person:Putin", wq.Term, "actor"),
-    ("country:Belarus", wq.Term, "country"),
-    ("org:NATO", wq.Term, "org"),
-    ("source:Kremlin", wq.Term, "source"),
-    ("title:Tokayev", wq.Term, "title"),
-    ("date:[2021-11-01 TO 2021-11-30]", wq.NumericRange, "date"),
-    ("migra*", wq.Prefix, "body"),
-    ("Lukashenka~", wq.FuzzyTerm, "body"),
-])
+@pytest.mark.parametrize(
+    "text, kind, field",
+    [
+        ('"humanitarian law"', wq.Phrase, "body"),
+        ('actor:"Vladimir Putin"', wq.Term, "actor"),
+        ("person:Putin", wq.Term, "actor"),
+        ("country:Belarus", wq.Term, "country"),
+        ("org:NATO", wq.Term, "org"),
+        ("source:Kremlin", wq.Term, "source"),
+        ("title:Tokayev", wq.Term, "title"),
+        ("date:[2021-11-01 TO 2021-11-30]", wq.NumericRange, "date"),
+        ("migra*", wq.Prefix, "body"),
+        ("Lukashenka~", wq.FuzzyTerm, "body"),
+    ],
+)
 def test_syntax_forms(text, kind, field):
     parsed = parse_query(text)
     assert parsed.notice is None and not parsed.plain
@@ -75,11 +79,14 @@ def test_unparseable_text_becomes_words_with_a_notice():
     assert "garbag" in parsed.words
 
 
-@pytest.mark.parametrize("text, notice, empty", [
-    ("the of and", NOTICE_STOPWORDS, True),
-    ('"', NOTICE_NOTHING, False),
-    ("((", NOTICE_NOTHING, False),
-])
+@pytest.mark.parametrize(
+    "text, notice, empty",
+    [
+        ("the of and", NOTICE_STOPWORDS, True),
+        ('"', NOTICE_NOTHING, False),
+        ("((", NOTICE_NOTHING, False),
+    ],
+)
 def test_nothing_searchable(text, notice, empty):
     parsed = parse_query(text)
     assert parsed.query is None and parsed.notice == notice and parsed.empty is empty
@@ -94,12 +101,15 @@ def test_empty_text_browses():
     assert parsed.query is None and parsed.notice is None
 
 
-@pytest.mark.parametrize("text, tidy", [
-    ("what did Putin say about Belarus?", "what did Putin say about Belarus"),
-    ("Belarus?!", "Belarus!"),
-    ("migra?t", "migra?t"),  # a wildcard inside a word stays
-    ('"unterminated phrase', "unterminated phrase"),
-])
+@pytest.mark.parametrize(
+    "text, tidy",
+    [
+        ("what did Putin say about Belarus?", "what did Putin say about Belarus"),
+        ("Belarus?!", "Belarus!"),
+        ("migra?t", "migra?t"),  # a wildcard inside a word stays
+        ('"unterminated phrase', "unterminated phrase"),
+    ],
+)
 def test_question_marks_and_a_lone_quote_are_not_syntax(text, tidy):
     assert tidy_text(text) == tidy
 

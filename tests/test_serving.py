@@ -52,8 +52,13 @@ def served(build_index, tmp_path):
     log_path = tmp_path / "server.log"
     env = {**os.environ, "CRISIS_DESK_INDEX": str(index_dir)}
     with open(log_path, "wb") as log:
-        process = subprocess.Popen([*make_run_command(), "--bind", f"127.0.0.1:{port}", "app:create_app()"],
-                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [*make_run_command(), "--bind", f"127.0.0.1:{port}", "app:create_app()"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 30

@@ -14,6 +14,7 @@ import re
 from search.whoosh.parse import analyse_words
 from search.whoosh.snippets import ELLIPSIS, make_snippet
 
+
 def unmarked(snippet: str, words: list[str]) -> list[str]:
     plain = re.sub(r"<mark>.*?</mark>", " ", snippet)
     return [m.group(0) for w in words for m in re.finditer(rf"\b{w}\w*", plain, re.I)]
@@ -48,6 +49,7 @@ def test_every_shown_match_is_marked_and_no_text_repeats():
 
 
 def test_the_issue_example():
-    snippet = make_snippet("Since June the migrant crisis escalated along the whole border.",
-                           frozenset(analyse_words("migrant crisis")))
+    snippet = make_snippet(
+        "Since June the migrant crisis escalated along the whole border.", frozenset(analyse_words("migrant crisis"))
+    )
     assert "the <mark>migrant</mark> <mark>crisis</mark> escalated" in snippet

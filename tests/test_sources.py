@@ -7,10 +7,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from conftest import DATA, SEEDS
 
 from indexer.sources import derive_title, parse_date, read_articles, resolve_columns
-
-from conftest import DATA, SEEDS
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 
@@ -42,15 +41,26 @@ def test_seed_files_give_id_date_derived_title_and_dateline_source():
 def test_jsonl_fields_found_by_name(tmp_path):
     path = tmp_path / "a.jsonl"
     rows = [
-        {"Headline": "Talks stall", "Published": "Wednesday, 23 February 2022", "Body": "Text one.",
-         "Outlet": "Example Wire", "Link": "https://example.org/1", "ID": "x1"},
+        {
+            "Headline": "Talks stall",
+            "Published": "Wednesday, 23 February 2022",
+            "Body": "Text one.",
+            "Outlet": "Example Wire",
+            "Link": "https://example.org/1",
+            "ID": "x1",
+        },
         {"title": "Second", "datetime": "2022-06-24T17:30:00Z", "content": "Text two."},
     ]
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n", encoding="utf-8")
     (a, b), problems = read([path])
     assert problems == []
-    assert (a.id, a.title, a.text, a.source, a.url) == ("x1", "Talks stall", "Text one.", "Example Wire",
-                                                         "https://example.org/1")
+    assert (a.id, a.title, a.text, a.source, a.url) == (
+        "x1",
+        "Talks stall",
+        "Text one.",
+        "Example Wire",
+        "https://example.org/1",
+    )
     assert a.date == datetime(2022, 2, 23)
     assert b.date == datetime(2022, 6, 24, 17, 30)
     assert len(b.id) == 16 and b.title_derived is False
@@ -67,8 +77,9 @@ def test_ids_without_a_given_id_are_stable_across_runs(tmp_path):
 
 def test_csv_reuters_style_dates_and_map_override(tmp_path):
     path = tmp_path / "wires.csv"
-    path.write_text('when,Story,Date Formatted\n"26-FEB-1987 15:01:01.79","Cocoa talks.",1987-02-27\n',
-                    encoding="utf-8")
+    path.write_text(
+        'when,Story,Date Formatted\n"26-FEB-1987 15:01:01.79","Cocoa talks.",1987-02-27\n', encoding="utf-8"
+    )
     articles, problems = read([path])
     assert articles == [] and problems[0][1].startswith("no text column")
     (article,), problems = read([path], mapping={"text": "Story", "date": "when"})
@@ -87,17 +98,33 @@ def test_map_to_a_missing_column_names_the_columns(tmp_path):
 
 
 def test_guardian_columns_pick_the_article_url_not_the_image_url():
-    header = ["", "Image Url", "Image Caption", "Image Alt", "Date", "Date Formatted", "Heading", "Article Url",
-              "Text", "Comments key", "Comments Count", "Comments Url", "Thumb"]
+    header = [
+        "",
+        "Image Url",
+        "Image Caption",
+        "Image Alt",
+        "Date",
+        "Date Formatted",
+        "Heading",
+        "Article Url",
+        "Text",
+        "Comments key",
+        "Comments Count",
+        "Comments Url",
+        "Thumb",
+    ]
     columns = resolve_columns(header, {})
     assert columns == {"title": 6, "date": 4, "text": 8, "url": 7}
 
 
 @pytest.mark.skipif(not CORPORA.is_dir(), reason="shared corpora not beside the checkout")
-@pytest.mark.parametrize("path, count, source", [
-    ("kremlin-zelenskyy-press-2021-22", 1796, "en.kremlin.ru"),
-    ("guardian-ukraine-nato-2022/guard-articles-nato.csv", 250, "theguardian.com"),
-])
+@pytest.mark.parametrize(
+    "path, count, source",
+    [
+        ("kremlin-zelenskyy-press-2021-22", 1796, "en.kremlin.ru"),
+        ("guardian-ukraine-nato-2022/guard-articles-nato.csv", 250, "theguardian.com"),
+    ],
+)
 def test_shared_csv_corpora_read_without_options(path, count, source):
     articles, problems = read([CORPORA / path])
     assert len(articles) == count
@@ -106,21 +133,30 @@ def test_shared_csv_corpora_read_without_options(path, count, source):
     assert not [p for p in problems if "date" in p[1]]
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("2021-11-25", datetime(2021, 11, 25)),
-    ("2022-06-24T17:30:00Z", datetime(2022, 6, 24, 17, 30)),
-    ("Wednesday, 23 February 2022", datetime(2022, 2, 23)),
-    ("  3-MAR-1987 00:43:42.82", datetime(1987, 3, 3, 0, 43, 42, 820000)),
-    (1657498680, datetime(2022, 7, 11, 0, 18)),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("2021-11-25", datetime(2021, 11, 25)),
+        ("2022-06-24T17:30:00Z", datetime(2022, 6, 24, 17, 30)),
+        ("Wednesday, 23 February 2022", datetime(2022, 2, 23)),
+        ("  3-MAR-1987 00:43:42.82", datetime(1987, 3, 3, 0, 43, 42, 820000)),
+        (1657498680, datetime(2022, 7, 11, 0, 18)),
+    ],
+)
 def test_dates_in_common_forms(value, expected):
     assert parse_date(value) == (expected, None)
 
 
-@pytest.mark.parametrize("value, reason", [
-    ("", "missing date"), (None, "missing date"), ("2021-13-45", "impossible date"),
-    ("yesterday-ish", "impossible date"), ("0001-01-01", "impossible date"),
-])
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        ("", "missing date"),
+        (None, "missing date"),
+        ("2021-13-45", "impossible date"),
+        ("yesterday-ish", "impossible date"),
+        ("0001-01-01", "impossible date"),
+    ],
+)
 def test_bad_dates_say_why(value, reason):
     parsed, problem = parse_date(value)
     assert parsed is None and problem.startswith(reason)
@@ -149,10 +185,13 @@ def test_bad_files_are_reported_and_the_rest_is_read(tmp_path):
     (tmp_path / "lines.jsonl").write_text(
         '{"title": "Fine", "text": "A good line.", "date": "2021-11-01"}\n'
         '{"title": "Broken", "text": \n'
-        '["not", "an", "object"]\n', encoding="utf-8")
+        '["not", "an", "object"]\n',
+        encoding="utf-8",
+    )
     articles, problems = read([tmp_path])
-    reasons = {Path(loc.split(":")[0]).name + (":" + loc.split(":")[1] if ":" in loc else ""): why
-               for loc, why in problems}
+    reasons = {
+        Path(loc.split(":")[0]).name + (":" + loc.split(":")[1] if ":" in loc else ""): why for loc, why in problems
+    }
     assert reasons["empty.txt"] == "empty file"
     assert reasons["binary.csv"].startswith("binary file")
     assert reasons["latin1.txt"].startswith("not valid UTF-8 (byte 0xe9 on line 1)")
@@ -195,8 +234,10 @@ def test_fixture_corpus_reads_cleanly():
 def test_summary_column_is_the_lead_paragraph():
     [article] = read_articles([DATA / "aliases" / "kremlin_summary.csv"])
     assert article.title == "BRICS+ meeting"
-    assert article.lead == ("Vladimir Putin attended a BRICS+ meeting involving the leaders of several invited "
-                            "states, held via videoconference.")
+    assert article.lead == (
+        "Vladimir Putin attended a BRICS+ meeting involving the leaders of several invited "
+        "states, held via videoconference."
+    )
     assert article.text.startswith("The meeting's topic is") and "attended" not in article.text
 
 

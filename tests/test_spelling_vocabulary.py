@@ -10,13 +10,12 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from conftest import FIXTURE_CORPUS
 
 from search.params import parse_request
 from search.whoosh.engine import SearchIndex
 from search.whoosh.spelling import suggest_word
 from search.whoosh.vocabulary import LazyVocabulary, Vocabulary, read_words
-
-from conftest import FIXTURE_CORPUS
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +33,7 @@ def misspellings(word: str) -> list[str]:
 def test_words_are_the_spelling_fields_sorted_and_distinct(snap):
     words = read_words(snap.reader, "spell_body")
     with snap.lock:
-        expected = sorted({snap.searcher.schema["spell_body"].from_bytes(b)
-                           for b in snap.reader.lexicon("spell_body")})
+        expected = sorted({snap.searcher.schema["spell_body"].from_bytes(b) for b in snap.reader.lexicon("spell_body")})
     assert words == expected and len(words) > 100
     assert "lukashenko" in words  # unstemmed, folded words
 

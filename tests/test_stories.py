@@ -12,14 +12,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from whoosh import index as whoosh_index
 
 from indexer import layout
 from indexer.build import remove_articles
 from indexer.model import Article
 from indexer.stories import StoryParams, StoryStore, assign_stories, read_stories
-
-from conftest import ROOT
 
 DATA = Path(__file__).resolve().parent / "data" / "stories"
 RELEASES = DATA / "kremlin-releases.jsonl"
@@ -30,8 +29,14 @@ def load_releases() -> dict[str, Article]:
     articles = {}
     for line in RELEASES.read_text(encoding="utf-8").splitlines():
         r = json.loads(line)
-        articles[r["id"]] = Article(id=r["id"], title=r["title"], text=r["text"], source=r["source"],
-                                    url=r["url"], date=datetime.fromisoformat(r["date"].rstrip("Z")))
+        articles[r["id"]] = Article(
+            id=r["id"],
+            title=r["title"],
+            text=r["text"],
+            source=r["source"],
+            url=r["url"],
+            date=datetime.fromisoformat(r["date"].rstrip("Z")),
+        )
     return articles
 
 
@@ -46,9 +51,14 @@ def crafted_copies(a: Article, other: Article) -> list[Article]:
     edited = a.text.replace("emphasised", "stressed").replace("possible", "feasible").replace(" also", "")
     return [
         replace(a, id=f"{a.id}-edited", text=edited),
-        replace(a, id=f"{a.id}-retitled", title="Putin and Macron speak again", source="tass",
-                text="MOSCOW (TASS) - " + a.text),
-        replace(a, id=f"{a.id}-truncated", text=" ".join(words[:int(len(words) * 0.7)])),
+        replace(
+            a,
+            id=f"{a.id}-retitled",
+            title="Putin and Macron speak again",
+            source="tass",
+            text="MOSCOW (TASS) - " + a.text,
+        ),
+        replace(a, id=f"{a.id}-truncated", text=" ".join(words[: int(len(words) * 0.7)])),
         replace(a, id=f"{a.id}-appended", text=a.text + "\n\n" + " ".join(sentences(other.text)[:2])),
         replace(a, id=f"{a.id}-reordered", text=" ".join([sents[1], sents[0]] + sents[2:])),
     ]
@@ -58,8 +68,19 @@ def write_jsonl(path: Path, articles: list[Article]) -> Path:
     """Write articles as a JSONL file the indexer reads."""
     with path.open("w", encoding="utf-8") as fh:
         for a in articles:
-            fh.write(json.dumps({"id": a.id, "title": a.title, "text": a.text, "source": a.source,
-                                 "url": a.url, "date": a.date.isoformat() if a.date else ""}) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "id": a.id,
+                        "title": a.title,
+                        "text": a.text,
+                        "source": a.source,
+                        "url": a.url,
+                        "date": a.date.isoformat() if a.date else "",
+                    }
+                )
+                + "\n"
+            )
     return path
 
 
@@ -68,8 +89,7 @@ def story_facets(index_dir: Path) -> dict[str, str]:
     ix = whoosh_index.open_dir(str(layout.current_generation_dir(index_dir)))
     with ix.reader() as reader:
         column = reader.column_reader("facets")
-        return {fields["id"]: json.loads(column[docnum]).get("st")
-                for docnum, fields in reader.iter_docs()}
+        return {fields["id"]: json.loads(column[docnum]).get("st") for docnum, fields in reader.iter_docs()}
 
 
 # --- detection -------------------------------------------------------------------------------------
@@ -148,15 +168,18 @@ def test_build_puts_the_story_id_into_the_facets(build_index, corpus, tmp_path):
     assert (index_dir / layout.STORIES_FILE).exists()
 
 
-def test_incremental_build_keeps_story_ids_and_a_new_earlier_copy_becomes_the_lead(build_index, corpus,
-                                                                                   tmp_path):
+def test_incremental_build_keeps_story_ids_and_a_new_earlier_copy_becomes_the_lead(build_index, corpus, tmp_path):
     index_dir = tmp_path / "index"
     build_index([corpus], index_dir)
     before = story_facets(index_dir)
     rel = load_releases()
-    early = replace(rel["kremlin-macron-2022-02-28"], id="wire-copy", source="interfax",
-                    date=datetime(2022, 2, 28, 9, 0),
-                    text=" ".join(rel["kremlin-macron-2022-02-28"].text.split()[:120]))
+    early = replace(
+        rel["kremlin-macron-2022-02-28"],
+        id="wire-copy",
+        source="interfax",
+        date=datetime(2022, 2, 28, 9, 0),
+        text=" ".join(rel["kremlin-macron-2022-02-28"].text.split()[:120]),
+    )
     late = crafted_copies(rel["kremlin-treaty-lugansk"], rel["kremlin-macron-2022-03-03"])[0]
     extra = write_jsonl(tmp_path / "more.jsonl", [early, late])
 
@@ -233,8 +256,13 @@ def test_a_damaged_story_store_is_one_line_and_the_index_is_kept(corpus, tmp_pat
     index_dir = tmp_path / "index"
 
     def run():
-        return subprocess.run([sys.executable, "-m", "indexer", "--index", str(index_dir), "build", str(corpus),
-                               "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+        return subprocess.run(
+            [sys.executable, "-m", "indexer", "--index", str(index_dir), "build", str(corpus), "--quiet"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
 
     first = run()
     assert first.returncode == 0, first.stderr

@@ -9,12 +9,11 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
+from test_stories import crafted_copies, load_releases, write_jsonl
 
 from app import create_app
 from search import SearchIndex, parse_request
 from search.stories import SegmentStories, merge_stories
-
-from test_stories import crafted_copies, load_releases, write_jsonl
 
 MACRON = "kremlin-macron-2022-02-28"
 DONETSK = "kremlin-treaty-donetsk"
@@ -66,8 +65,12 @@ def search(index, **params):
 
 def test_browsing_counts_stories_by_default_and_articles_on_request(index):
     collapsed = search(index)
-    assert (collapsed.counting, collapsed.total, collapsed.total_articles, collapsed.total_stories) == \
-        ("stories", 4, 11, 4)
+    assert (collapsed.counting, collapsed.total, collapsed.total_articles, collapsed.total_stories) == (
+        "stories",
+        4,
+        11,
+        4,
+    )
     assert len(collapsed.hits) == 4
     assert len({h.story["id"] for h in collapsed.hits}) == 4
     # newest first (by day, then the later indexed): that member stands for its story, the others fold in
@@ -91,8 +94,9 @@ def test_a_query_collapses_to_the_best_ranked_version(index):
     for hit in every.hits:
         firsts.setdefault(hit.story["id"], hit.id)
     assert [h.id for h in collapsed.hits] == list(firsts.values())
-    assert [h.other_versions for h in collapsed.hits] == \
-        [sum(h.story["id"] == s for h in every.hits) - 1 for s in firsts]
+    assert [h.other_versions for h in collapsed.hits] == [
+        sum(h.story["id"] == s for h in every.hits) - 1 for s in firsts
+    ]
 
 
 def test_facets_count_stories_when_collapsed(index):
@@ -148,7 +152,7 @@ def test_story_lists_the_members_lead_first(index):
     assert lead.id == f"{MACRON}-truncated"  # published an hour before the release itself
     rel = load_releases()
     original = rel[MACRON].text
-    assert lead.length == len(" ".join(original.split()[:int(len(original.split()) * 0.7)]))
+    assert lead.length == len(" ".join(original.split()[: int(len(original.split()) * 0.7)]))
     by_id = {m.id: m for m in story.members}
     assert by_id[MACRON].length == len(original) == 1112
     assert by_id[MACRON].length_delta == 1112 - lead.length
@@ -162,8 +166,13 @@ def test_story_lists_the_members_lead_first(index):
 def test_more_like_this_leaves_out_the_articles_own_story(index):
     related = index.more_like_this(f"{MACRON}-edited", n=5)
     assert related and all(h.story["id"] != CALL for h in related)
-    assert {h.id for h in related} <= {"kremlin-macron-2022-03-03", DONETSK, f"{DONETSK}-edited",
-                                       f"{DONETSK}-retitled", "kremlin-treaty-lugansk"}
+    assert {h.id for h in related} <= {
+        "kremlin-macron-2022-03-03",
+        DONETSK,
+        f"{DONETSK}-edited",
+        f"{DONETSK}-retitled",
+        "kremlin-treaty-lugansk",
+    }
 
 
 def test_an_article_without_copies_is_a_story_of_one(index):
@@ -198,8 +207,11 @@ def test_api_story_unknown_is_404(client):
 def test_api_search_says_what_it_counts_and_hits_carry_their_story(client):
     data = client.get("/api/search?q=Macron").get_json()
     assert (data["counting"], data["total"], data["total_articles"]) == ("stories", 3, 8)
-    assert {h["story"]["id"]: h["story"]["size"] for h in data["hits"]} == \
-        {CALL: 6, DONETSK: 3, "kremlin-macron-2022-03-03": 1}
+    assert {h["story"]["id"]: h["story"]["size"] for h in data["hits"]} == {
+        CALL: 6,
+        DONETSK: 3,
+        "kremlin-macron-2022-03-03": 1,
+    }
     every = client.get("/api/search?q=Macron&versions=all").get_json()
     assert (every["counting"], every["total"], every["total_articles"]) == ("articles", 8, 8)
     assert client.get("/api/search?versions=some").status_code == 400
@@ -227,7 +239,7 @@ def test_results_page_says_what_it_counts_and_keeps_the_toggle(client):
     assert 'class="total">8</strong> articles' in html
     assert "(3 stories)" in html
     # every link of the page keeps the choice: facets, sort, paging
-    assert 'versions=all' in html
+    assert "versions=all" in html
     assert html.count("versions=all") >= 5
     clear = client.get("/?q=Macron&versions=all&source=tass").get_data(as_text=True)
     assert 'class="clear-filters" href="/?q=Macron&amp;versions=all"' in clear

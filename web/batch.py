@@ -35,6 +35,7 @@ api.before_request(require_same_origin_json)
 def search_index():
     """Return the app's search index (imported late: app.py imports this module)."""
     from app import search_index as index
+
     return index()
 
 
@@ -45,7 +46,8 @@ def batch_jobs() -> BatchJobs:
         config = current_app.config
         folder = config.get("BATCH_JOBS_DIR") or f"{config['INDEX_DIR']}/batch-jobs"
         jobs = current_app.extensions["crisis_desk.batch_jobs"] = BatchJobs(
-            folder, search_index(), queue_size=config["BATCH_QUEUE"], keep_seconds=config["BATCH_KEEP_SECONDS"])
+            folder, search_index(), queue_size=config["BATCH_QUEUE"], keep_seconds=config["BATCH_KEEP_SECONDS"]
+        )
     return jobs
 
 
@@ -64,16 +66,23 @@ def busy(exc: QueueFull, page: bool = False):
     """Answer a batch refused because the queue is full: 503 with Retry-After."""
     headers = {"Retry-After": "30"}
     if page:
-        return render_template("batch.html", rows=None, form={}, error=str(exc), max_queries=MAX_QUERIES,
-                               filters=FORM_FILTERS), 503, headers
+        return (
+            render_template(
+                "batch.html", rows=None, form={}, error=str(exc), max_queries=MAX_QUERIES, filters=FORM_FILTERS
+            ),
+            503,
+            headers,
+        )
     return jsonify({"error": str(exc), "status": 503}), 503, headers
 
 
 def job_urls(job_id: str) -> dict:
     """Return the URLs of a job: its JSON status, its page and its CSV."""
-    return {"status_url": url_for("batch_api.api_batch_job", job_id=job_id),
-            "page_url": url_for("batch.batch_job_page", job_id=job_id),
-            "csv_url": url_for("batch.batch_job_csv", job_id=job_id)}
+    return {
+        "status_url": url_for("batch_api.api_batch_job", job_id=job_id),
+        "page_url": url_for("batch.batch_job_page", job_id=job_id),
+        "csv_url": url_for("batch.batch_job_csv", job_id=job_id),
+    }
 
 
 def job_state(job_id: str, results: bool = True) -> dict:
@@ -123,8 +132,7 @@ def api_batch_job(job_id: str):
 @pages.get("/batch")
 def batch_page():
     """Show the batch form: paste queries or upload a CSV, with optional shared filters."""
-    return render_template("batch.html", rows=None, form={}, error=None, max_queries=MAX_QUERIES,
-                           filters=FORM_FILTERS)
+    return render_template("batch.html", rows=None, form={}, error=None, max_queries=MAX_QUERIES, filters=FORM_FILTERS)
 
 
 @pages.post("/batch")
@@ -136,8 +144,9 @@ def batch_run():
         shared = shared_filters({k: v for k, v in form.items() if k in SHARED_KEYS and v.strip()})
         rows, job = start_batch(queries, shared)
     except InvalidParameter as exc:
-        return render_template("batch.html", rows=None, form=form, error=str(exc), max_queries=MAX_QUERIES,
-                               filters=FORM_FILTERS), 400
+        return render_template(
+            "batch.html", rows=None, form=form, error=str(exc), max_queries=MAX_QUERIES, filters=FORM_FILTERS
+        ), 400
     except QueueFull as exc:
         return busy(exc, page=True)
     if job is not None:  # the rest runs in the background: its page shows progress, then the table
@@ -145,8 +154,15 @@ def batch_run():
     if request.form.get("format") == "csv":
         return csv_response(rows, shared)
     form["queries"] = "\n".join(queries)  # an uploaded column becomes the list, for the download form
-    return render_template("batch.html", rows=rows, form=form, error=None, max_queries=MAX_QUERIES,
-                           filters=FORM_FILTERS, link=lambda q: results_link(q, shared))
+    return render_template(
+        "batch.html",
+        rows=rows,
+        form=form,
+        error=None,
+        max_queries=MAX_QUERIES,
+        filters=FORM_FILTERS,
+        link=lambda q: results_link(q, shared),
+    )
 
 
 @pages.get("/batch/<job_id>")
@@ -154,12 +170,22 @@ def batch_job_page(job_id: str):
     """Show a batch job: its progress while it runs (the page polls its status), then its table."""
     state = job_state(job_id)
     shared = state.get("shared", {})
-    form = {"queries": "\n".join(str(q) for q in state.get("queries", [])),
-            **{k: ", ".join(v) for k, v in shared.items()}}
+    form = {
+        "queries": "\n".join(str(q) for q in state.get("queries", [])),
+        **{k: ", ".join(v) for k, v in shared.items()},
+    }
     done = state["status"] == "done"
-    return render_template("batch.html", rows=job_rows(state) if done else None, form=form,
-                           error=state.get("error"), max_queries=MAX_QUERIES, filters=FORM_FILTERS,
-                           link=lambda q: results_link(q, shared), job=public(state), job_urls=job_urls(job_id))
+    return render_template(
+        "batch.html",
+        rows=job_rows(state) if done else None,
+        form=form,
+        error=state.get("error"),
+        max_queries=MAX_QUERIES,
+        filters=FORM_FILTERS,
+        link=lambda q: results_link(q, shared),
+        job=public(state),
+        job_urls=job_urls(job_id),
+    )
 
 
 @pages.get("/batch/<job_id>.csv")
@@ -167,8 +193,12 @@ def batch_job_csv(job_id: str):
     """Download a finished batch job's table as CSV (409 while it still runs)."""
     state = job_state(job_id)
     if state["status"] != "done":
-        return jsonify({"error": f"this batch is {state['status']}: {state['done']:,} of {state['total']:,} "
-                                 f"queries done", "status": 409}), 409
+        return jsonify(
+            {
+                "error": f"this batch is {state['status']}: {state['done']:,} of {state['total']:,} queries done",
+                "status": 409,
+            }
+        ), 409
     return csv_response(job_rows(state), state.get("shared", {}))
 
 
@@ -194,13 +224,20 @@ def csv_response(rows: list[BatchRow], shared: dict[str, list[str]]) -> Response
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        writer.writerow([
-            spreadsheet_safe(row.query), row.total, row.first.isoformat() if row.first else "",
-            row.last.isoformat() if row.last else "",
-            spreadsheet_safe(join_values([f"{c.value} ({c.count})" for c in row.countries])),
-            spreadsheet_safe(join_values([f"{a.value} ({a.count})" for a in row.actors])),
-            spreadsheet_safe(row.error or ""),
-            results_link(row.query, shared, external=True),
-        ])
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="crisis-desk-batch.csv"'})
+        writer.writerow(
+            [
+                spreadsheet_safe(row.query),
+                row.total,
+                row.first.isoformat() if row.first else "",
+                row.last.isoformat() if row.last else "",
+                spreadsheet_safe(join_values([f"{c.value} ({c.count})" for c in row.countries])),
+                spreadsheet_safe(join_values([f"{a.value} ({a.count})" for a in row.actors])),
+                spreadsheet_safe(row.error or ""),
+                results_link(row.query, shared, external=True),
+            ]
+        )
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="crisis-desk-batch.csv"'},
+    )

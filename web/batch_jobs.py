@@ -55,8 +55,9 @@ class BatchJobs:
         self._thread: threading.Thread | None = None
 
     # -- running -------------------------------------------------------------------------------
-    def run_within(self, queries: Sequence[object], shared: dict, seconds: float,
-                   clock: Callable[[], float] = time.perf_counter) -> list[BatchRow]:
+    def run_within(
+        self, queries: Sequence[object], shared: dict, seconds: float, clock: Callable[[], float] = time.perf_counter
+    ) -> list[BatchRow]:
         """Run queries in this thread until done or ``seconds`` are spent; return the rows done so far."""
         deadline = clock() + seconds
         rows: list[BatchRow] = []
@@ -77,13 +78,21 @@ class BatchJobs:
         with self._lock:
             if len(self._waiting) >= self.queue_size:
                 busy = 1 if self._running else 0
-                raise QueueFull(f"the batch queue is full ({busy} running, {len(self._waiting)} waiting); "
-                                f"try again in a minute")
+                raise QueueFull(
+                    f"the batch queue is full ({busy} running, {len(self._waiting)} waiting); try again in a minute"
+                )
             job_id = secrets.token_urlsafe(12)
-            state = {"id": job_id, "status": "queued", "pid": os.getpid(), "created": time.time(),
-                     "updated": time.time(), "total": len(queries), "done": len(done),
-                     "queries": list(queries),  # JSON values as posted (run_one reports the ones not text)
-                     "shared": shared}
+            state = {
+                "id": job_id,
+                "status": "queued",
+                "pid": os.getpid(),
+                "created": time.time(),
+                "updated": time.time(),
+                "total": len(queries),
+                "done": len(done),
+                "queries": list(queries),  # JSON values as posted (run_one reports the ones not text)
+                "shared": shared,
+            }
             self._write(state)
             self._inputs[job_id] = [row.to_dict() for row in done]
             self._waiting.append(job_id)
@@ -125,7 +134,7 @@ class BatchJobs:
             self.index.warm_up()
             last = time.monotonic()
             with self.index.pinned():
-                for query in queries[len(results):]:
+                for query in queries[len(results) :]:
                     results.append(run_one(self.index, query, shared).to_dict())
                     if time.monotonic() - last >= HEARTBEAT_SECONDS:
                         state.update(done=len(results), updated=time.time())
@@ -155,8 +164,11 @@ class BatchJobs:
         if state is None:
             return None
         if state["status"] in ("queued", "running") and self._lost(state):
-            state.update(status="failed", updated=time.time(),
-                         error="the server restarted before this batch finished; run it again")
+            state.update(
+                status="failed",
+                updated=time.time(),
+                error="the server restarted before this batch finished; run it again",
+            )
             self._write(state)
         if results and state["status"] == "done":
             try:

@@ -55,8 +55,9 @@ def read_secret_key(index_dir: str | os.PathLike) -> str:
             tmp.unlink(missing_ok=True)
         return path.read_text(encoding="ascii").strip() or key
     except OSError as exc:
-        log.warning("cannot keep a secret key in %s (%s); set CRISIS_DESK_SECRET_KEY so that every worker "
-                    "shares one", path, exc)
+        log.warning(
+            "cannot keep a secret key in %s (%s); set CRISIS_DESK_SECRET_KEY so that every worker shares one", path, exc
+        )
         return key
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
@@ -39,6 +39,7 @@ def saved_store() -> SavedSearches:
 def search_index():
     """Return the app's search index (imported late: app.py imports this module)."""
     from app import search_index as index
+
     return index()
 
 
@@ -53,8 +54,13 @@ class SavedStatus:
 
     def to_dict(self) -> dict:
         """Return the JSON shape of one saved search in /api/saved."""
-        row = {**self.saved.to_dict(), "new": self.new, "total": self.total,
-               "feed": feed_url(self.saved.id), "url": results_url(self.saved.params)}
+        row = {
+            **self.saved.to_dict(),
+            "new": self.new,
+            "total": self.total,
+            "feed": feed_url(self.saved.id),
+            "url": results_url(self.saved.params),
+        }
         if self.error:
             row["error"] = self.error
         return row
@@ -148,10 +154,20 @@ def feed(saved_id: str):
         entries = search_index().newest_indexed(req, FEED_ENTRIES)
     times = [e.indexed for e in entries if e.indexed is not None]
     updated = max(times) if times else saved.created
-    body = render_template("feed.atom.xml", saved=saved, entries=entries, error=error, updated=updated,
-                           feed_id=tag_uri("saved", saved.id), entry_id=article_tag,
-                           feed_url=feed_url(saved.id), results_url=results_url(saved.params, external=True),
-                           atom_date=atom_date, xml_text=xml_text, snippet_text=snippet_text)
+    body = render_template(
+        "feed.atom.xml",
+        saved=saved,
+        entries=entries,
+        error=error,
+        updated=updated,
+        feed_id=tag_uri("saved", saved.id),
+        entry_id=article_tag,
+        feed_url=feed_url(saved.id),
+        results_url=results_url(saved.params, external=True),
+        atom_date=atom_date,
+        xml_text=xml_text,
+        snippet_text=snippet_text,
+    )
     return Response(body, mimetype="application/atom+xml")
 
 
@@ -191,8 +207,7 @@ def api_saved_create():
     if not isinstance(body, dict):
         raise InvalidParameter('send a JSON object {"name": ..., "params": {...}}')
     saved = create_saved(body.get("name"), body.get("params"))
-    return jsonify({"id": saved.id, "feed": feed_url(saved.id), "name": saved.name,
-                    "params": saved.params}), 201
+    return jsonify({"id": saved.id, "feed": feed_url(saved.id), "name": saved.name, "params": saved.params}), 201
 
 
 @api.get("/api/saved")

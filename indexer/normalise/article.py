@@ -14,19 +14,45 @@ import datetime
 import re
 import string
 from collections import Counter
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from indexer.model import Entities, Mention, Org
-from indexer.normalise.countries import (CURRENCY_AFTER, GEOGRAPHY, REGIONS, acronym_not_country, country_inside,
-                                         find_dateline, former_state_kind, salient_countries, untagged_countries)
-from indexer.normalise.orgs import (ERA_AFTER, canonical_org, defined_acronyms, is_credit, is_listed_place, is_locative,
-                                    not_an_org)
+from indexer.normalise.countries import (
+    CURRENCY_AFTER,
+    GEOGRAPHY,
+    REGIONS,
+    acronym_not_country,
+    country_inside,
+    find_dateline,
+    former_state_kind,
+    salient_countries,
+    untagged_countries,
+)
+from indexer.normalise.orgs import (
+    ERA_AFTER,
+    canonical_org,
+    defined_acronyms,
+    is_credit,
+    is_listed_place,
+    is_locative,
+    not_an_org,
+)
 from indexer.normalise.people import resolve_people
 from indexer.normalise.people_corpus import count_votes
-from indexer.normalise.person import (PersonMention, find_listed_people, find_speakers, find_titled_people,
-                                      is_junk_person, listed_person, name_index, person_at_end, read_person,
-                                      rescue_person, written_lower)
+from indexer.normalise.person import (
+    PersonMention,
+    find_listed_people,
+    find_speakers,
+    find_titled_people,
+    is_junk_person,
+    listed_person,
+    name_index,
+    person_at_end,
+    read_person,
+    rescue_person,
+    written_lower,
+)
 from indexer.normalise.person_words import clean_name, is_caps
 from indexer.normalise.places import CountryHit, fold, gazetteer
 from indexer.normalise.roles import AMBIGUOUS_BODIES, HEAD_WORDS, role_before
@@ -127,9 +153,15 @@ def normalise_entities(text: str, ents: Sequence[tuple[int, int, str]], date=Non
     mentions.extend(Mention(s, e, "country", code) for s, e, code, _ in hits)
     orgs = [Org(name, n) for name, n in org_counts.most_common()]
     mentions.sort(key=lambda m: (m.start, m.end))
-    return Entities(actors=actors, countries=countries, orgs=orgs, mentions=mentions, acronyms=acronyms,
-                    org_usage={name: (n, loc) for name, (n, loc) in usage.items()},
-                    name_votes=count_votes(text, ents, people, OTHER_LABELS))
+    return Entities(
+        actors=actors,
+        countries=countries,
+        orgs=orgs,
+        mentions=mentions,
+        acronyms=acronyms,
+        org_usage={name: (n, loc) for name, (n, loc) in usage.items()},
+        name_votes=count_votes(text, ents, people, OTHER_LABELS),
+    )
 
 
 def _headline_only(text: str, s: int, name: str, caps_text: bool) -> bool:
@@ -178,8 +210,11 @@ def _place_or_org(r: _Reading, s: int, e: int, label: str) -> None:
         return  # "Photograph: Anton Vaganov/Reuters", "told the BBC"
     if ERA_AFTER.match(text, e):
         return  # "Soviet-era ammunition", "US-made": the word dates or labels a thing
-    found = (None if acronym_not_country(name, label, r.caps_text, text, s)
-             else gazetteer().classify(name, places=label in ("GPE", "LOC"), capitals=True))
+    found = (
+        None
+        if acronym_not_country(name, label, r.caps_text, text, s)
+        else gazetteer().classify(name, places=label in ("GPE", "LOC"), capitals=True)
+    )
     if found:
         r.hits.append(CountryHit(s, e, found[0], former_state_kind(text, s, found, r.day)))
     elif label == "ORG":

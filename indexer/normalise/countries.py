@@ -22,15 +22,17 @@ from indexer.normalise.places import CountryHit, fold, gazetteer
 DATELINE = re.compile(
     r"(?:\A|\n\n)[ \t]*(?P<place>[A-Z][A-Za-z.'\- ]{1,40}?)(?:\s*/[^/\n]{1,20}/)?"
     r"(?:,[ \t]*(?P<region>[A-Z][A-Za-z. ]{1,25}?))?,?[ \t]+"
-    r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?[ \t]*\d{1,2}\b")
+    r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?[ \t]*\d{1,2}\b"
+)
 
 
 # A country word that only names a currency ("U.S. dlrs", "Canadian dollar") says little about the story.
 CURRENCY_AFTER = re.compile(
     r"\s*(?:dlrs?|dollars?|cts|cents|yen|marks?|francs?|pounds?|sterling|lire|lira|pesos?|crowns?|"
     r"guilders?|currency|currencies|rupees?|rand|shillings?|krona|kronor|krone|kroner|escudos?|"
-    r"pesetas?|drachmas?|schillings?|riyals?|dinars?)\b", re.IGNORECASE)
-
+    r"pesetas?|drachmas?|schillings?|riyals?|dinars?)\b",
+    re.IGNORECASE,
+)
 
 
 # Regions and blocs: never a country, even when a country word is inside ("Latin America").
@@ -38,8 +40,11 @@ REGIONS = reference.words("regions.txt")
 
 
 # Seas, gulfs and mountains named after a country are geography, not the country ("Gulf of Mexico").
-GEOGRAPHY = re.compile(r"\b(?:gulf|sea|ocean|bay|strait|straits|canal|river|lake|mountains?|basin|"
-                       r"peninsula|coast|island|islands|desert|valley|plain|plains)\b", re.IGNORECASE)
+GEOGRAPHY = re.compile(
+    r"\b(?:gulf|sea|ocean|bay|strait|straits|canal|river|lake|mountains?|basin|"
+    r"peninsula|coast|island|islands|desert|valley|plain|plains)\b",
+    re.IGNORECASE,
+)
 
 
 # Mentions that name the country itself (the rest name it through an adjective, a city or an org).
@@ -98,9 +103,9 @@ def _enumerated(text: str, hit, hits) -> bool:
         if other[2] == hit[2]:
             continue
         if 0 <= hit[0] - other[1] <= 7:
-            gap = text[other[1]:hit[0]]
+            gap = text[other[1] : hit[0]]
         elif 0 <= other[0] - hit[1] <= 7:
-            gap = text[hit[1]:other[0]]
+            gap = text[hit[1] : other[0]]
         else:
             continue
         if LIST_GAP.match(gap):
@@ -147,14 +152,13 @@ def untagged_countries(text: str, ents, dateline: Dateline | None, day=None) -> 
     return found_hits
 
 
-
 def acronym_not_country(name: str, label: str, caps_text: bool, text: str = "", s: int = 0) -> bool:
     """True for an all-caps ORG span on a mixed-case line that spells a country or territory normally
     written in lower case ("GUAM" the organisation, not Guam): an acronym, not the place. An all-caps
     headline ("PAKISTAN TO TENDER FOR ...") writes every name so."""
     if label != "ORG" or caps_text or len(name) < 4 or not name.isalpha() or not name.isupper():
         return False
-    line = text[text.rfind("\n", 0, s) + 1:text.find("\n", s) if text.find("\n", s) >= 0 else len(text)]
+    line = text[text.rfind("\n", 0, s) + 1 : text.find("\n", s) if text.find("\n", s) >= 0 else len(text)]
     if not any(c.islower() for c in line):
         return False
     g = gazetteer()
@@ -168,8 +172,12 @@ def former_state_kind(text: str, s: int, found: tuple[str, str], day=None) -> st
     make the story about it. Undated stories keep the old reading (wire copy of 1987 names a living state)."""
     code, kind = found
     ended = FORMER_STATES.get(code)
-    if ended and day is not None and day >= ended and (kind != "name" or re.search(r"(?:former|post-)\s*(?:the\s+)?$",
-                                                              text[max(0, s - 12):s], re.IGNORECASE)):
+    if (
+        ended
+        and day is not None
+        and day >= ended
+        and (kind != "name" or re.search(r"(?:former|post-)\s*(?:the\s+)?$", text[max(0, s - 12) : s], re.IGNORECASE))
+    ):
         return "era"
     return kind
 
@@ -182,10 +190,10 @@ def country_inside(name: str) -> str | None:
         return None
     for n in (3, 2, 1):
         for i in range(len(words) - n + 1):
-            part = " ".join(words[i:i + n])
-            if fold(part) in REGIONS or (i + n < len(words) and fold(" ".join(words[i:i + n + 1])) in REGIONS):
+            part = " ".join(words[i : i + n])
+            if fold(part) in REGIONS or (i + n < len(words) and fold(" ".join(words[i : i + n + 1])) in REGIONS):
                 continue
-            if i > 0 and fold(" ".join(words[i - 1:i + n])) in REGIONS:
+            if i > 0 and fold(" ".join(words[i - 1 : i + n])) in REGIONS:
                 continue
             if len(part) >= 4 and part.isupper() and any(c.islower() for c in name):
                 continue  # an acronym inside a mixed-case name ("... Development - GUAM"), not the place
@@ -193,7 +201,6 @@ def country_inside(name: str) -> str | None:
             if code:
                 return code
     return None
-
 
 
 def resolve_country(text: str) -> Country | None:

@@ -174,9 +174,15 @@ def person_shaped(name: str) -> bool:
     words = name.split()
     if not 2 <= len(words) <= 3:
         return False
-    if not (INITIAL.fullmatch(words[0]) or (is_given_name(words[0]) and words[0][:1].isupper()
-                                            and not words[0].isupper()
-                                            and words[0].lower() not in FUNCTION_WORDS)):
+    if not (
+        INITIAL.fullmatch(words[0])
+        or (
+            is_given_name(words[0])
+            and words[0][:1].isupper()
+            and not words[0].isupper()
+            and words[0].lower() not in FUNCTION_WORDS
+        )
+    ):
         return False  # "On December" is no name even if "On" is given to someone
     for w in words[1:]:
         low = w.lower()

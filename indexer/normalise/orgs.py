@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from datetime import date
 from collections.abc import Sequence
+from datetime import date
 
 from indexer.model import Entities, Org
 from indexer.normalise import reference
@@ -33,24 +33,31 @@ COMBINING_FORMS = set(_TABLES["combining_forms"])
 REGION_MODIFIERS = set(_TABLES["region_modifiers"])
 SPELLINGS = _TABLES["spelling_variants"]
 PLACE_COMPOUNDS = set(_TABLES["place_compounds"])
-FACILITY_AFTER = re.compile(r"[ \t]+(?:" + "|".join(sorted((re.escape(w) for w in _TABLES["facility_after"]),
-                                                          key=len, reverse=True)) + r")\b")
+FACILITY_AFTER = re.compile(
+    r"[ \t]+(?:" + "|".join(sorted((re.escape(w) for w in _TABLES["facility_after"]), key=len, reverse=True)) + r")\b"
+)
 # A credit line: "Photograph: Anton Vaganov/Reuters", "Photo: AP".
 CREDIT_LINE = re.compile(r"\b(?:" + "|".join(_TABLES["credit_lead"]) + r")\s*:[^\n:]{0,80}$", re.IGNORECASE)
 ATTRIBUTION_BEFORE = re.compile(
     r"\b(?:" + "|".join(re.escape(w) for w in sorted(_TABLES["attribution_before"], key=len, reverse=True)) + r")"
     r"\s+(?:the\s+|a\s+|an\s+)?(?:[\w’'-]+\s+){0,2}?(?:(?:[A-Z][\w’'-]*\s+)+(?:and|or)\s+(?:the\s+)?)?$",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 ATTRIBUTION_AFTER = re.compile(
-    r"^(?:['’]s)?\s*(?:\)|,)?\s*(?:" + "|".join(re.escape(w) for w in sorted(_TABLES["attribution_after"],
-                                                                             key=len, reverse=True)) + r")\b",
-    re.IGNORECASE)
+    r"^(?:['’]s)?\s*(?:\)|,)?\s*(?:"
+    + "|".join(re.escape(w) for w in sorted(_TABLES["attribution_after"], key=len, reverse=True))
+    + r")\b",
+    re.IGNORECASE,
+)
 # A place name after a preposition of place ("in Borodyanka", "from Nagorno-Karabakh").
-LOCATIVE_BEFORE = re.compile(r"(?:^|[^\w])(?:in|near|outside|around|into|across|towards|toward|from|at)\s+$",
-                             re.IGNORECASE)
+LOCATIVE_BEFORE = re.compile(
+    r"(?:^|[^\w])(?:in|near|outside|around|into|across|towards|toward|from|at)\s+$", re.IGNORECASE
+)
 # Words that say for certain the next name is a place ("the villages of Krasnopillya and ...").
-PLACE_OF = re.compile(r"\b(?:cities|city|towns?|villages?|settlements?|regions?|districts?|oblasts?|"
-                      r"provinces?|outskirts|suburbs?|streets?)\s+of\s+(?:[A-Z][\w'’-]+,?\s+(?:and\s+)?)*$")
+PLACE_OF = re.compile(
+    r"\b(?:cities|city|towns?|villages?|settlements?|regions?|districts?|oblasts?|"
+    r"provinces?|outskirts|suburbs?|streets?)\s+of\s+(?:[A-Z][\w'’-]+,?\s+(?:and\s+)?)*$"
+)
 LIST_PLACE_BEFORE = re.compile(r"([A-Z][\w'’-]+)\s*,\s*$")
 LIST_PLACE_AFTER = re.compile(r"\s*(?:,|\band\b|-|–)\s*([A-Z][\w'’-]+)")
 LOCATIVE_SHARE = 0.4  # a name used after a preposition of place this often, corpus-wide, is a place
@@ -63,8 +70,10 @@ _COUNTRIES = reference.tables("countries.json")
 FORMER_STATES = {code: date.fromisoformat(day) for code, day in _COUNTRIES["former_states"].items()}
 # "Soviet-era", "Soviet-style": a country word that dates or styles a thing.
 ERA_AFTER = re.compile(r"-(?:" + "|".join(re.escape(w) for w in _COUNTRIES["era_suffixes"]) + r")\b", re.IGNORECASE)
-DEFINED_ACRONYM = re.compile(r"([A-Z][\w’'-]*(?:\s+(?:(?:of|for|and|the|on|in|de|&)\s+)*[A-Z][\w’'-]*){1,9})"
-                             r"\s*\(\s*(?:the\s+)?([A-Z]{2,8})\s*\)")
+DEFINED_ACRONYM = re.compile(
+    r"([A-Z][\w’'-]*(?:\s+(?:(?:of|for|and|the|on|in|de|&)\s+)*[A-Z][\w’'-]*){1,9})"
+    r"\s*\(\s*(?:the\s+)?([A-Z]{2,8})\s*\)"
+)
 
 
 def head_word(name: str) -> str:
@@ -74,14 +83,16 @@ def head_word(name: str) -> str:
     while len(words) > 1 and words[-1].rstrip(".").lower() in ("no", "nos", "number"):
         words = words[:-1]
     if "of" in words[1:]:
-        words = words[:words.index("of", 1)]
+        words = words[: words.index("of", 1)]
     return words[-1].lower() if words else ""
 
 
 def is_credit(text: str, s: int, e: int, name: str) -> bool:
     """True for a photo or agency credit, an outlet quoted as a source, or an outlet's self-reference."""
     line_start = text.rfind("\n", 0, s) + 1
-    if CREDIT_LINE.search(text[max(line_start, s - 100):s]) and not re.search(r"[.!?]\s", text[s - 60 if s > 60 else 0:s][-40:]):
+    if CREDIT_LINE.search(text[max(line_start, s - 100) : s]) and not re.search(
+        r"[.!?]\s", text[s - 60 if s > 60 else 0 : s][-40:]
+    ):
         return True
     key = fold(re.sub(r"^the\s+", "", name, flags=re.IGNORECASE))
     if key in AGENCIES:
@@ -90,12 +101,12 @@ def is_credit(text: str, s: int, e: int, name: str) -> bool:
         return False
     if " " not in name and not name.isupper() and re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", text):
         return True  # "Time is not on our side": a word the text also writes in lower case, not the outlet
-    if text[max(0, s - 1):s] == "(" or text[max(0, s - 1):s] == "/":
+    if text[max(0, s - 1) : s] == "(" or text[max(0, s - 1) : s] == "/":
         return True  # "(Reuters)", "Anton Vaganov/Reuters"
-    before = text[max(0, s - 60):s]
-    if re.match(r"['’]s\s+(?:[A-Z][\w’'-]+\s+){1,3}", text[e:e + 60]):
+    before = text[max(0, s - 60) : s]
+    if re.match(r"['’]s\s+(?:[A-Z][\w’'-]+\s+){1,3}", text[e : e + 60]):
         return True  # "CNN's Anderson Cooper", "BBC's Radio 4 Today programme": the outlet as a byline
-    return bool(ATTRIBUTION_BEFORE.search(before) or ATTRIBUTION_AFTER.match(text[e:e + 40]))
+    return bool(ATTRIBUTION_BEFORE.search(before) or ATTRIBUTION_AFTER.match(text[e : e + 40]))
 
 
 def not_an_org(text: str, s: int, e: int, name: str, regions: frozenset[str] | set[str] = frozenset()) -> bool:
@@ -110,7 +121,7 @@ def not_an_org(text: str, s: int, e: int, name: str, regions: frozenset[str] | s
         return True  # "Allied forces": a participle, not a name
     if " ".join(fold(name).split()[-2:]) in PLACE_COMPOUNDS:
         return True  # "Vostochny Space Centre": a facility
-    after = re.match(r"[ \t]+([A-Z][a-z]+)\b", text[e:e + 30])
+    after = re.match(r"[ \t]+([A-Z][a-z]+)\b", text[e : e + 30])
     if after and after.group(1).lower() in DOCUMENT_HEADS | EVENT_HEADS:
         return True  # "UN Charter": the span is part of a document's name
     if FACILITY_AFTER.match(text, e):
@@ -121,24 +132,26 @@ def not_an_org(text: str, s: int, e: int, name: str, regions: frozenset[str] | s
     if "-" in name and " " not in name:
         g = gazetteer()
         parts = name.split("-")
-        if all(p.lower() in COMBINING_FORMS or g.classify(p, places=False) or fold(p) in regions
-               or fold(p) in ORG_ALIASES for p in parts):
+        if all(
+            p.lower() in COMBINING_FORMS or g.classify(p, places=False) or fold(p) in regions or fold(p) in ORG_ALIASES
+            for p in parts
+        ):
             return True  # "Euro-Atlantic", "Indo-Pacific", "Armenia-Azerbaijan": adjectives
     return False
 
 
 def is_locative(text: str, s: int) -> bool:
     """True when a preposition of place stands right before the span ("in Nagorno-Karabakh")."""
-    return bool(LOCATIVE_BEFORE.search(text[max(0, s - 20):s]))
+    return bool(LOCATIVE_BEFORE.search(text[max(0, s - 20) : s]))
 
 
 def is_listed_place(text: str, s: int, e: int, place_names) -> bool:
     """True for a name in a list of places or after "the villages of" ("Sumy, Konotop, Krasnopillya"):
     ``place_names`` are the folded names the article tags as places."""
-    if PLACE_OF.search(text[max(0, s - 80):s]):
+    if PLACE_OF.search(text[max(0, s - 80) : s]):
         return True
     g = gazetteer()
-    for m in (LIST_PLACE_BEFORE.search(text[max(0, s - 30):s]), LIST_PLACE_AFTER.match(text, e)):
+    for m in (LIST_PLACE_BEFORE.search(text[max(0, s - 30) : s]), LIST_PLACE_AFTER.match(text, e)):
         if m:
             word = m.group(1)
             if (fold(word) in place_names or g.place_code(word)) and not g.classify(word, places=False):
@@ -182,7 +195,11 @@ def defined_acronyms(text: str) -> dict[str, str]:
     for m in DEFINED_ACRONYM.finditer(text):
         words, acronym = m.group(1).split(), m.group(2)
         for i in range(len(words)):
-            if words[i][:1].isupper() and words[i].lower() not in FUNCTION_WORDS and acronym_matches(acronym, words[i:]):
+            if (
+                words[i][:1].isupper()
+                and words[i].lower() not in FUNCTION_WORDS
+                and acronym_matches(acronym, words[i:])
+            ):
                 found.setdefault(acronym, " ".join(words[i:]))
                 break
     return found
@@ -215,7 +232,7 @@ def _body_country(name: str) -> tuple[str, str] | None:
     words = name.split()
     if "of" in words[1:-1]:
         i = words.index("of", 1)
-        rest = " ".join(words[i + 1:])
+        rest = " ".join(words[i + 1 :])
         found = g.classify(rest, places=False, capitals=False)
         if found and found[1] == "name":
             return body_key(" ".join(words[:i])), found[0]
@@ -259,8 +276,9 @@ def merge_orgs(batch: list[Entities], sources: Sequence[str] | None = None) -> N
         long = longs.most_common(1)[0][0]
         if _not_org_name(long):
             continue
-        canon = ORG_ALIASES.get(fold(long)) or (ORG_ALIASES[fold(acr)] if ORG_ALIASES.get(fold(acr)) in
-                                                _ACRONYM_DISPLAYS else long)
+        canon = ORG_ALIASES.get(fold(long)) or (
+            ORG_ALIASES[fold(acr)] if ORG_ALIASES.get(fold(acr)) in _ACRONYM_DISPLAYS else long
+        )
         for name in (acr, long):
             if name != canon:
                 rename[name] = canon
@@ -296,8 +314,11 @@ def merge_orgs(batch: list[Entities], sources: Sequence[str] | None = None) -> N
     places = {name for name, n in mentions.items() if n >= 2 and locative[name] >= LOCATIVE_SHARE * n}
     homes = [publisher_key(s) for s in sources] if sources is not None else [""] * len(batch)
     for ents, home in zip(batch, homes):
-        drop = {o.name for o in ents.orgs if o.name in places or o.name in not_orgs
-                or (home and len(home) > 2 and fold(o.name).split()[0] == home)}
+        drop = {
+            o.name
+            for o in ents.orgs
+            if o.name in places or o.name in not_orgs or (home and len(home) > 2 and fold(o.name).split()[0] == home)
+        }
         merged: dict[str, Org] = {}
         for o in ents.orgs:
             if o.name in drop:
@@ -343,8 +364,6 @@ def canonical_org(name: str) -> str | None:
     if name.islower():
         name = " ".join(w[:1].upper() + w[1:] for w in name.split())
     return name
-
-
 
 
 # --- Acronyms across a corpus --------------------------------------------------------------------

@@ -49,8 +49,7 @@ def resolve_people(people, mentions, places, lower_words=frozenset(), hits=None)
                 canonical = next(iter(fulls))
             elif not fulls and len(by_first.get(name, ())) == 1:
                 canonical = next(iter(by_first[name]))  # "Boris" in a story about Boris Johnson
-            elif weak or (not fulls and (is_place_name(name) or fold(name) in places
-                                         or name.lower() in lower_words)):
+            elif weak or (not fulls and (is_place_name(name) or fold(name) in places or name.lower() in lower_words)):
                 canonical = None  # "Mykolaiv", "Bucha": places spaCy took for people
                 code = None if weak or hits is None else gazetteer().place_code(name)
                 if code:
@@ -118,7 +117,7 @@ def merge_full_names(counts: Counter) -> dict[str, str]:
                 parent[find(n)] = find(first)
         else:
             for i, a in enumerate(names):
-                for b in names[i + 1:]:
+                for b in names[i + 1 :]:
                     ga, gb = given[a], given[b]
                     if person_key(a) == person_key(b) or ga <= gb or gb <= ga:
                         parent[find(a)] = find(b)
@@ -146,4 +145,3 @@ def merge_full_names(counts: Counter) -> dict[str, str]:
             for n in members:
                 canonical[n] = best
     return canonical
-

@@ -21,8 +21,14 @@ from collections import Counter, defaultdict
 from rapidfuzz.distance import Levenshtein
 
 from indexer.model import Actor, Entities, Mention
-from indexer.normalise.names import (SURNAME_MIN, fold_word, is_given_name, person_shaped, same_person_spelling,
-                                     surnames_close)
+from indexer.normalise.names import (
+    SURNAME_MIN,
+    fold_word,
+    is_given_name,
+    person_shaped,
+    same_person_spelling,
+    surnames_close,
+)
 from indexer.normalise.people import merge_full_names, same_ending
 from indexer.normalise.person_words import CANONICAL_NAMES, INITIALS, person_key, surname_key
 from indexer.normalise.places import gazetteer
@@ -59,8 +65,9 @@ def _occurrences(text: str, name: str):
     at = text.find(name)
     while at >= 0:
         end = at + len(name)
-        if (at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "-")) and \
-                (end == len(text) or not (text[end].isalnum() or text[end] == "-")):
+        if (at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "-")) and (
+            end == len(text) or not (text[end].isalnum() or text[end] == "-")
+        ):
             yield at
         at = text.find(name, at + 1)
 
@@ -99,8 +106,11 @@ def count_votes(text: str, ents, people, others_labels) -> dict[str, list]:
             # line-up a name shaped like a person's is often untagged ("b Croft", "Magnus Larsson (").
             if " " in name or LINE_START.search(text, max(0, at - 3), at):
                 votes[key][1] += 1
-    pairs = [(m.start(), m.end(), m.group(0)) for m in HYPHEN_PAIR.finditer(text)
-             if not any(m.start() < e and m.end() > s for s, e, _, _, _ in people)]
+    pairs = [
+        (m.start(), m.end(), m.group(0))
+        for m in HYPHEN_PAIR.finditer(text)
+        if not any(m.start() < e and m.end() > s for s, e, _, _, _ in people)
+    ]
     if pairs:
         votes[PAIRS_KEY] = pairs
     return votes
@@ -132,7 +142,11 @@ def drop_minority_people(batch: list[Entities]) -> None:
                 continue
             key = name_key(a.name)
             p, o = totals.get(key, (0, 0))
-            if " " not in key and key not in surnames and (key + "s" in totals or key.endswith("s") and key[:-1] in totals):
+            if (
+                " " not in key
+                and key not in surnames
+                and (key + "s" in totals or key.endswith("s") and key[:-1] in totals)
+            ):
                 doomed.add(a.name)  # "Javelin" and "Javelins", "Bayraktars": things come in plural
                 continue
             if o < MIN_OTHER_VOTES or " " not in key and key in surnames:
@@ -161,7 +175,7 @@ def _co_occurring(batch: list[Entities], names: set[str]) -> set[frozenset]:
     for ents in batch:
         here = [a.name for a in ents.actors if a.name in names]
         for i, a in enumerate(here):
-            for b in here[i + 1:]:
+            for b in here[i + 1 :]:
                 pairs.add(frozenset((a, b)))
     return pairs
 
@@ -180,7 +194,7 @@ def spelling_renames(batch: list[Entities], totals: Counter, preferred: set[str]
         if len(names) < 2 or len(names) > 2000:
             continue
         for i, a in enumerate(names):
-            for b in names[i + 1:]:
+            for b in names[i + 1 :]:
                 if same_person_spelling(a, b):
                     candidates.append((a, b))
     if not candidates:
@@ -239,9 +253,15 @@ def fragment_renames(totals: Counter) -> dict[str, str]:
             if not cands and len(words[0]) > SURNAME_MIN and words[0] not in surnames:
                 # a mistyped surname ("Scholtz", "Vereschuk") of a full name the corpus knows
                 # (a typo is rare beside what it mistypes: a frequent "Reagan" is not "Donald Regan")
-                cands = Counter({f: totals[f] for f, fw in full.items()
-                                 if fw[-1][:2] == words[0][:2] and surnames_close(fw[-1], words[0])
-                                 and totals[f] >= TYPO_RATIO * totals[n]})
+                cands = Counter(
+                    {
+                        f: totals[f]
+                        for f, fw in full.items()
+                        if fw[-1][:2] == words[0][:2]
+                        and surnames_close(fw[-1], words[0])
+                        and totals[f] >= TYPO_RATIO * totals[n]
+                    }
+                )
         elif " " in n:
             cands = by_prefix.get(tuple(words))
         else:
@@ -410,8 +430,9 @@ def merge_people(batch: list[Entities]) -> None:
     split_pairs(batch, surnames)
 
 
-def _surname_renames(totals: Counter, full: Counter, canonical: dict[str, str],
-                     rename: dict[str, str]) -> dict[str, str]:
+def _surname_renames(
+    totals: Counter, full: Counter, canonical: dict[str, str], rename: dict[str, str]
+) -> dict[str, str]:
     """A surname alone, behind initials ("J. Biden") or behind a country's name ("Belarus Lukashenko") ->
     the full name that carries it, when one person (with those initials) dominates that surname."""
     by_surname: dict[str, Counter] = defaultdict(Counter)
@@ -456,4 +477,3 @@ def _totals(batch: list[Entities]) -> Counter:
         for a in ents.actors:
             totals[a.name] += a.count
     return totals
-

@@ -14,14 +14,43 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from indexer.normalise.names import (FUNCTION_WORDS, ORG_SUFFIXES, PERSON_TITLES, PLACE_SUFFIXES, is_given_name,
-                                     is_leading_junk, is_trailing_dateline, person_shaped)
+from indexer.normalise.names import (
+    FUNCTION_WORDS,
+    ORG_SUFFIXES,
+    PERSON_TITLES,
+    PLACE_SUFFIXES,
+    is_given_name,
+    is_leading_junk,
+    is_trailing_dateline,
+    person_shaped,
+)
 from indexer.normalise.org_words import GENERIC_ORG_WORDS, ORG_ALIASES, ORG_WORDS
-from indexer.normalise.person_words import (ARABIC_PARTICLE, HONORIFICS, INITIALS, LOWER, MONONYM_TITLES,
-                                            NAME_AFTER_TITLE, NAME_BEFORE, NAME_BEFORE_TITLE, NAME_CONTINUES,
-                                            NAME_STOP, NAME_WORD, NEXT_CAPITAL, NOT_PEOPLE, PARTICLE_END,
-                                            PARTICLE_TAIL, PARTICLES, TITLE_WORD, UPPER, WIRE_WORDS, clean_name,
-                                            fix_caps, is_caps, person_key, surname_key)
+from indexer.normalise.person_words import (
+    ARABIC_PARTICLE,
+    HONORIFICS,
+    INITIALS,
+    LOWER,
+    MONONYM_TITLES,
+    NAME_AFTER_TITLE,
+    NAME_BEFORE,
+    NAME_BEFORE_TITLE,
+    NAME_CONTINUES,
+    NAME_STOP,
+    NAME_WORD,
+    NEXT_CAPITAL,
+    NOT_PEOPLE,
+    PARTICLE_END,
+    PARTICLE_TAIL,
+    PARTICLES,
+    TITLE_WORD,
+    UPPER,
+    WIRE_WORDS,
+    clean_name,
+    fix_caps,
+    is_caps,
+    person_key,
+    surname_key,
+)
 from indexer.normalise.places import CountryHit, fold, gazetteer
 from indexer.normalise.roles import HEAD_WORDS, PORTFOLIOS, Role, role_after, role_before
 
@@ -44,8 +73,11 @@ def _strip_titles(name: str) -> tuple[str, str]:
         i += 1
     # Trailing ", Jr." stays; trailing title words ("Putin Spokesman") go.
     j = len(words)
-    while j > i + 1 and (words[j - 1].lower().strip(".") in HONORIFICS or words[j - 1].lower() in HEAD_WORDS
-                         or not (words[j - 1][:1].isupper() or ARABIC_PARTICLE.match(words[j - 1]))):
+    while j > i + 1 and (
+        words[j - 1].lower().strip(".") in HONORIFICS
+        or words[j - 1].lower() in HEAD_WORDS
+        or not (words[j - 1][:1].isupper() or ARABIC_PARTICLE.match(words[j - 1]))
+    ):
         # "Vladimir Putin on" in a transcript; "Abdel Fattah el-Sisi" keeps its "el-Sisi"
         j -= 1
     kept = [w for k, w in enumerate(words[i:j]) if k == 0 or w != words[i + k - 1]]  # scraped "Lukashenko Lukashenko"
@@ -74,8 +106,7 @@ def is_junk_person(name: str) -> bool:
     low = [w.lower().strip(".'") for w in words]
     if all(w in HONORIFICS or w in NOT_PEOPLE or w in HEAD_WORDS or w in PERSON_TITLES for w in low):
         return True
-    if len(words) == 1 and any(low[0].endswith(x) and len(low[0]) >= len(x) + 3
-                               for x in ORG_SUFFIXES | PLACE_SUFFIXES):
+    if len(words) == 1 and any(low[0].endswith(x) and len(low[0]) >= len(x) + 3 for x in ORG_SUFFIXES | PLACE_SUFFIXES):
         return True  # "Gazprombank", "Rosatom": a company's name; "Hampshire": a county
     if len(words) >= 2 and not is_given_name(words[0]) and _adjective_of_place(words[0]):
         return True  # "Novaya Gazeta", "Kyivan Rus'", "Velyka Pysarivka": an adjective leads a place's name
@@ -148,9 +179,15 @@ def read_person(text, s, e, caps_text, people, hits, floor) -> int:
         if back and back.end() == s:
             word = back.group(1)
             low = word.lower()
-            if low in MONONYM_TITLES or not (low in NAME_STOP or low in HONORIFICS or low in HEAD_WORDS
-                                             or low in NOT_PEOPLE or low in ORG_WORDS or low in PORTFOLIOS
-                                             or g.lookup(word)):
+            if low in MONONYM_TITLES or not (
+                low in NAME_STOP
+                or low in HONORIFICS
+                or low in HEAD_WORDS
+                or low in NOT_PEOPLE
+                or low in ORG_WORDS
+                or low in PORTFOLIOS
+                or g.lookup(word)
+            ):
                 s = back.start(1)  # "Pope Francis" with only "Francis" tagged: the title is his name
     cut_at = re.search(r"[:;]", text[s:e])
     if cut_at:
@@ -253,8 +290,7 @@ LISTED_NAME = re.compile(rf"(?<![\w.'’-])(?:{UPPER}\.|{UPPER}{LOWER}+(?:-{UPPE
 def find_listed_people(text: str, ents, people: list) -> None:
     """Add people spaCy did not tag that stand as items of a line-up, a results table or a list:
     "Ernie Els ( South Africa ) , Scott Hoch", "To bat : R. Croft , D. Cork"."""
-    covered = sorted((s, e) for s, e, label in ents if label == "PERSON") + \
-        sorted((s, e) for s, e, *_ in people)
+    covered = sorted((s, e) for s, e, label in ents if label == "PERSON") + sorted((s, e) for s, e, *_ in people)
     for m in LISTED_NAME.finditer(text):
         s, e = m.span()
         if any(s < ce and e > cs for cs, ce in covered):
@@ -322,8 +358,11 @@ def find_titled_people(text, ents, people, others) -> None:
 
 def written_lower(text: str, name: str) -> bool:
     """True when the text also writes a word of ``name`` in lower case (so it is a word, not a name)."""
-    return any(re.search(rf"(?<![\w-]){re.escape(w.lower())}(?![\w-])", text)
-               for w in name.split() if w.lower() not in PARTICLES)
+    return any(
+        re.search(rf"(?<![\w-]){re.escape(w.lower())}(?![\w-])", text)
+        for w in name.split()
+        if w.lower() not in PARTICLES
+    )
 
 
 def _valid_title_name(raw: str) -> str | None:
@@ -336,8 +375,17 @@ def _valid_title_name(raw: str) -> str | None:
         if low in PARTICLES:
             keep.append(w)
             continue
-        if (low in NAME_STOP or low in ORG_WORDS or low in HEAD_WORDS or low in PORTFOLIOS or low in NOT_PEOPLE
-                or low in HONORIFICS or low in WIRE_WORDS or low in GENERIC_ORG_WORDS or g.lookup(w, places=False)):
+        if (
+            low in NAME_STOP
+            or low in ORG_WORDS
+            or low in HEAD_WORDS
+            or low in PORTFOLIOS
+            or low in NOT_PEOPLE
+            or low in HONORIFICS
+            or low in WIRE_WORDS
+            or low in GENERIC_ORG_WORDS
+            or g.lookup(w, places=False)
+        ):
             break
         keep.append(w)
     while keep and keep[-1].lower() in PARTICLES:
@@ -403,5 +451,3 @@ def person_at_end(name: str) -> str | None:
     if (before in HEAD_WORDS and before not in PORTFOLIOS) or before in ORG_WORDS or g.lookup(words[-3], places=False):
         return f"{first} {last}"
     return None
-
-

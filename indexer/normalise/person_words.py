@@ -33,8 +33,10 @@ MONONYM_TITLES = reference.words("mononym-titles.txt")
 PARTICLE_END = re.compile(r"(?:^|\s)(?:von|van|der|den|de|da|del|della|di|du|la|le|bin|ibn|al|el|ter|ten|dos|das)$")
 
 
-PARTICLE_TAIL = re.compile(r"(?:\s+(?:von|van|der|den|de|da|del|della|di|du|la|le|bin|ibn|al|el|ter|ten|dos|das))*"
-                           r"\s+[A-Z][\w'’\-]+")
+PARTICLE_TAIL = re.compile(
+    r"(?:\s+(?:von|van|der|den|de|da|del|della|di|du|la|le|bin|ibn|al|el|ter|ten|dos|das))*"
+    r"\s+[A-Z][\w'’\-]+"
+)
 
 
 # Letters of names, accented ones included ("Niinistö", "Čaputová").
@@ -44,8 +46,28 @@ LOWER = "[a-zß-öø-ÿā-ž]"
 NAME_CONTINUES = re.compile(rf"[ \t]*\n?[ \t]*({UPPER}{LOWER}+(?:-{UPPER}{LOWER}+)?)(?![\w.'’-])")
 
 
-PARTICLES = {"von", "van", "der", "den", "de", "da", "del", "della", "di", "du", "la", "le", "bin", "ibn",
-             "al", "el", "ter", "ten", "dos", "das"}
+PARTICLES = {
+    "von",
+    "van",
+    "der",
+    "den",
+    "de",
+    "da",
+    "del",
+    "della",
+    "di",
+    "du",
+    "la",
+    "le",
+    "bin",
+    "ibn",
+    "al",
+    "el",
+    "ter",
+    "ten",
+    "dos",
+    "das",
+}
 
 
 NAME_WORD = rf"{UPPER}(?:{LOWER}|['’])+(?:-{UPPER}(?:{LOWER}|['’])+)?(?![\w])"
@@ -57,9 +79,11 @@ _GAP = r"[ \t]*\n?[ \t]*"
 _NAME = rf"{NAME_WORD}(?:{_GAP}(?:(?:de|du|da|di|van|von|der|den|la|le|del|bin|al|el){_GAP})*{NAME_WORD}){{0,2}}"
 
 
-_TITLE_WORDS = ("minister|president|governor|secretary of state|secretary|chairman|chairwoman|representative|"
-                "spokesman|spokeswoman|ambassador|commissioner|director|chancellor|premier|senator|envoy|"
-                "adviser|advisor|prosecutor")
+_TITLE_WORDS = (
+    "minister|president|governor|secretary of state|secretary|chairman|chairwoman|representative|"
+    "spokesman|spokeswoman|ambassador|commissioner|director|chancellor|premier|senator|envoy|"
+    "adviser|advisor|prosecutor"
+)
 
 
 # "Finance Minister Barend du Plessis", "trade representative Clayton\nYeutter".
@@ -70,7 +94,8 @@ NAME_AFTER_TITLE = re.compile(rf"{_GAP}(?P<name>{_NAME})")
 # "Beryl Sprinkel, chairman of the president's Council of Economic Advisers".
 NAME_BEFORE_TITLE = re.compile(
     rf"(?<![\w.'’-])(?P<name>{NAME_WORD}{_GAP}(?:(?:de|du|van|von|der|la|le|del|bin|al){_GAP})*{NAME_WORD}),"
-    rf"{_GAP}(?:the{_GAP})?(?:[\w.'’-]+{_GAP}){{0,3}}?$")
+    rf"{_GAP}(?:the{_GAP})?(?:[\w.'’-]+{_GAP}){{0,3}}?$"
+)
 
 
 NEXT_CAPITAL = re.compile(r"[ \t]+[A-Z]")

@@ -36,18 +36,30 @@ SCAN_EXCLUDED = reference.words("country-scan-excluded.txt")
 # Postal and wire-style abbreviations of US states and Canadian provinces, as datelines write them
 # ("ROCHESTER, N.Y.", "PORTLAND, Ore."), folded like _key() and without spaces.
 REGION_ABBREVIATIONS = {
-    **{k: "US" for k in (
-        "ala al alaska ak ariz az ark ar calif cal ca colo co conn ct del de dc fla fl ga hawaii hi "
-        "idaho id ill il ind in iowa ia kan kans ks ky la maine me md mass ma mich mi minn mn miss ms "
-        "mo mont mt neb nebr ne nev nv nh nj nm ny nc nd ohio oh okla ok ore oreg or pa penn ri "
-        "sc sd tenn tn tex tx utah ut vt va wash wa wva wv wis wisc wi wyo wy"
-    ).split()},
+    **{
+        k: "US"
+        for k in (
+            "ala al alaska ak ariz az ark ar calif cal ca colo co conn ct del de dc fla fl ga hawaii hi "
+            "idaho id ill il ind in iowa ia kan kans ks ky la maine me md mass ma mich mi minn mn miss ms "
+            "mo mont mt neb nebr ne nev nv nh nj nm ny nc nd ohio oh okla ok ore oreg or pa penn ri "
+            "sc sd tenn tn tex tx utah ut vt va wash wa wva wv wis wisc wi wyo wy"
+        ).split()
+    },
     **{k: "CA" for k in "ont que alta bc man sask ns nb nfld pei".split()},
 }
 
 # The demonym prefixes that make an organisation or title national ("Japanese Finance Ministry").
-_STATE_TYPES = {"State", "Province", "Territory", "Federal district", "Autonomous republic",
-                "Republic", "Land", "Capital territory", "Oblast"}
+_STATE_TYPES = {
+    "State",
+    "Province",
+    "Territory",
+    "Federal district",
+    "Autonomous republic",
+    "Republic",
+    "Land",
+    "Capital territory",
+    "Oblast",
+}
 
 # City names that are also common English words or first names: spaCy's GPE label is not enough.
 _CITY_STOPWORDS = reference.words("city-stopwords.txt")
@@ -95,7 +107,7 @@ def spelling_key(word: str) -> str:
 
 
 def _strip_accents(text: str) -> str:
-    """"Élysée" -> "Elysee"."""
+    """ "Élysée" -> "Elysee"."""
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c))
 
@@ -269,8 +281,9 @@ class Gazetteer:
             forms.update(DISPLAY_NAMES.values())
             for alias in list(ALIASES) + list(METONYMS):
                 if len(alias) > 3:
-                    forms.add(" ".join(w if w in ("of", "and", "the") else w[:1].upper() + w[1:]
-                                       for w in alias.split()))
+                    forms.add(
+                        " ".join(w if w in ("of", "and", "the") else w[:1].upper() + w[1:] for w in alias.split())
+                    )
             forms.update(("U.S.", "US", "UK", "U.K.", "USA", "UAE", "USSR", "Élysée"))
             self._forms = {f for f in forms if _key(f) not in SCAN_EXCLUDED}
         return self._forms

@@ -12,16 +12,22 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from operator import attrgetter
-from collections.abc import Sequence
 
 from indexer.model import Entities
 from indexer.normalise.org_words import ORG_ALIASES
 from indexer.normalise.places import fold
-from indexer.normalise.roles import (FOREIGN_POSTS, FORMER, HEADS_OF_STATE, INTERNATIONAL_BODIES, SOURCE_COUNTRIES,
-                                     UNIQUE_OFFICES)
+from indexer.normalise.roles import (
+    FOREIGN_POSTS,
+    FORMER,
+    HEADS_OF_STATE,
+    INTERNATIONAL_BODIES,
+    SOURCE_COUNTRIES,
+    UNIQUE_OFFICES,
+)
 
 # A statement of a role within this many days of an article speaks for the article's date.
 NEAR_DAYS = 45
@@ -68,7 +74,7 @@ def source_country(source: str) -> str:
 def split_former(role: str) -> tuple[str, bool]:
     """("Former President") -> ("President", True); ("President") -> ("President", False)."""
     if role.startswith(FORMER + " "):
-        return role[len(FORMER) + 1:], True
+        return role[len(FORMER) + 1 :], True
     return role, False
 
 
@@ -269,8 +275,9 @@ def resolve_roles(batch: list[Entities], dates: Sequence | None = None, sources:
         for base in {st.base for st, _ in rows}:
             if _domestic(base):
                 text = Counter(st.country for st, _ in rows if st.base == base and st.country)
-                homes_of = Counter(home for st, home in rows
-                                   if st.base == base and not st.country and home and _from_source(base))
+                homes_of = Counter(
+                    home for st, home in rows if st.base == base and not st.country and home and _from_source(base)
+                )
                 best = text or homes_of
                 fill[base] = best.most_common(1)[0][0] if best else ""
         stated[name] = [replace(st, country=st.country or fill.get(st.base, "")) for st, _ in rows]
@@ -290,8 +297,11 @@ def resolve_roles(batch: list[Entities], dates: Sequence | None = None, sources:
             base, former, leader, country = chosen.base, chosen.former, chosen.leader, chosen.country
             if not country and _domestic(base):
                 country = tl.country_of(base, day) or (home if _from_source(base) else "")
-            if not former and (tl.left_office(base, day) or _succeeded(a.name, base, country, day, offices)
-                               or HISTORICAL.search(a.name)):
+            if not former and (
+                tl.left_office(base, day)
+                or _succeeded(a.name, base, country, day, offices)
+                or HISTORICAL.search(a.name)
+            ):
                 former = True
             a.role, a.country, a.leader = _display(base, former), country, leader and not former
     _HOLDERS.clear()  # the keys hold ids of this call's lists
@@ -308,8 +318,9 @@ def _chosen(a, tl: _Timeline, day: int | None) -> Statement | None:
         return own
     counts, vote = tl.around(day)
     total = sum(counts.values())
-    mine = sum(n for (b, f, c), n in counts.items() if b == base and not f
-               and (not own.country or not c or c == own.country))
+    mine = sum(
+        n for (b, f, c), n in counts.items() if b == base and not f and (not own.country or not c or c == own.country)
+    )
     if total and mine < ROLE_MINORITY * total:
         return vote
     return own
@@ -320,7 +331,7 @@ def _domestic(role: str) -> bool:
     not of an international body ("Secretary General of NATO")."""
     base, _ = split_former(role)
     for m in re.finditer(r"\b(?:of|to|for)\s+(?:the\s+)?", base):
-        if fold(base[m.end():]) in INTERNATIONAL_BODIES or fold(base[m.end():]) in _INTERNATIONAL_NAMES:
+        if fold(base[m.end() :]) in INTERNATIONAL_BODIES or fold(base[m.end() :]) in _INTERNATIONAL_NAMES:
             return False
     return True
 

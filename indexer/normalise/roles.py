@@ -64,16 +64,71 @@ NOT_IN_OFFICE = {"deputy", "vice", "junior", "assistant", "associate", "former",
 TEMPORAL = {"acting", "former", "then", "interim", "outgoing", "incoming", "new", "ex", "late", "the", "a", "an"}
 # Portfolios a "Secretary" heads as a minister ("Treasury Secretary", "Secretary of Defense").
 CABINET_SECRETARIES = {
-    "treasury", "defense", "defence", "foreign", "home", "commerce", "agriculture", "energy", "labor",
-    "interior", "health", "transportation", "education", "state", "justice", "environment", "trade",
+    "treasury",
+    "defense",
+    "defence",
+    "foreign",
+    "home",
+    "commerce",
+    "agriculture",
+    "energy",
+    "labor",
+    "interior",
+    "health",
+    "transportation",
+    "education",
+    "state",
+    "justice",
+    "environment",
+    "trade",
 }
 # Heads that are offices of government whatever body follows ("Minister of Finance").
-GOVERNMENT_HEADS = {"minister", "prime minister", "secretary of state", "foreign secretary", "home secretary",
-                    "first minister", "secretary"}
+GOVERNMENT_HEADS = {
+    "minister",
+    "prime minister",
+    "secretary of state",
+    "foreign secretary",
+    "home secretary",
+    "first minister",
+    "secretary",
+}
 # Words of time stamps and photo credits that sit next to titles in live blogs and captions.
-NOT_BODY = {"gmt", "bst", "utc", "cet", "cest", "est", "edt", "am", "pm", "jan", "feb", "mar", "apr", "jun",
-            "jul", "aug", "sep", "sept", "oct", "nov", "dec", "reuters", "ap", "afp", "getty", "epa",
-            "lehtikuva", "photograph", "photo", "images", "shutterstock", "pa", "tass", "ria"}
+NOT_BODY = {
+    "gmt",
+    "bst",
+    "utc",
+    "cet",
+    "cest",
+    "est",
+    "edt",
+    "am",
+    "pm",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "reuters",
+    "ap",
+    "afp",
+    "getty",
+    "epa",
+    "lehtikuva",
+    "photograph",
+    "photo",
+    "images",
+    "shutterstock",
+    "pa",
+    "tass",
+    "ria",
+}
 CONNECTORS = {"of", "the", "for", "to", "and", "on", "in"}
 
 # International bodies whose heads count as leaders (folded names).
@@ -83,12 +138,68 @@ MINISTRY_NAMES: dict[str, str] = _WORDS["ministry_names"]
 
 # Words a title-cased headline capitalises that are never part of a title or a body's name.
 HEADLINE_WORDS = {
-    "with", "on", "in", "at", "by", "from", "about", "had", "has", "held", "have", "met", "meets",
-    "discussed", "discusses", "talks", "talk", "spoke", "speaks", "phone", "conversation", "call",
-    "said", "says", "after", "before", "over", "during", "monday", "tuesday", "wednesday", "thursday",
-    "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july",
-    "august", "september", "october", "november", "december", "today", "yesterday", "is", "was",
-    "will", "a", "an", "as", "his", "her", "their", "its", "this", "that", "who",
+    "with",
+    "on",
+    "in",
+    "at",
+    "by",
+    "from",
+    "about",
+    "had",
+    "has",
+    "held",
+    "have",
+    "met",
+    "meets",
+    "discussed",
+    "discusses",
+    "talks",
+    "talk",
+    "spoke",
+    "speaks",
+    "phone",
+    "conversation",
+    "call",
+    "said",
+    "says",
+    "after",
+    "before",
+    "over",
+    "during",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "today",
+    "yesterday",
+    "is",
+    "was",
+    "will",
+    "a",
+    "an",
+    "as",
+    "his",
+    "her",
+    "their",
+    "its",
+    "this",
+    "that",
+    "who",
 }
 _PREFIXED = re.compile(r"(?i)(ex|then|former)-([A-Za-z].*)")
 _WRAP = re.compile(r"(?<=\S)\n(?=[^\s])")
@@ -98,12 +209,14 @@ _GLUED = re.compile(r"(?<=[a-z])\.(?=[A-Z])")
 _TOKEN = re.compile(r"[A-Za-z][\w.'’\-]*")
 # Where a clause starts: a title never runs across these.
 _CLAUSE_BREAK = re.compile(r"[\n;:()\[\]\"“”,]|(?<![A-Z])\.(?=\s|$)|\s[-–—]\s")
-_AFTER = re.compile(r"\s*,\s+((?:the|a|an)\s+)?([^,.;:()\n\"“”]{3,90}?)\s*(?=[,.;:)\n]|\s(?:said|says|told|who|has|had|was|is|will|would)\b)")
+_AFTER = re.compile(
+    r"\s*,\s+((?:the|a|an)\s+)?([^,.;:()\n\"“”]{3,90}?)\s*(?=[,.;:)\n]|\s(?:said|says|told|who|has|had|was|is|will|would)\b)"
+)
 
 
 def role_before(text: str, start: int, floor: int = 0) -> Role | None:
     """The role written just before a name starting at ``start`` (not looking back past ``floor``)."""
-    window = text[max(floor, start - 160):start].rstrip(" \t")
+    window = text[max(floor, start - 160) : start].rstrip(" \t")
     # A lone line break is hard wrapping ("Foreign\nMinister Tadashi Kuranari"); a blank line or an
     # indented line starts a new paragraph.
     window = _WRAP.sub(" ", window)
@@ -114,8 +227,8 @@ def role_before(text: str, start: int, floor: int = 0) -> Role | None:
     tokens = _TOKEN.findall(window)
     # "President of Ukraine Volodymyr Zelenskyy and Prime Minister": a second title starts after "and".
     for i in range(len(tokens) - 1, -1, -1):
-        if tokens[i].lower() == "and" and any(t.lower() in HEAD_WORDS - PORTFOLIOS for t in tokens[i + 1:]):
-            tokens = tokens[i + 1:]
+        if tokens[i].lower() == "and" and any(t.lower() in HEAD_WORDS - PORTFOLIOS for t in tokens[i + 1 :]):
+            tokens = tokens[i + 1 :]
             break
     return _parse(tokens, whole=False)
 
@@ -143,7 +256,7 @@ def _heads(low: list[str]) -> list[tuple[int, int]]:
     while i < len(low):
         match = 0
         for words in sorted(_HEAD_FIRST.get(low[i], ()), key=len, reverse=True):
-            if low[i:i + len(words)] == words:
+            if low[i : i + len(words)] == words:
                 match = len(words)
                 break
         if match:
@@ -168,14 +281,25 @@ def _valid_chain(tokens: list[str]) -> bool:
 def _name_like(token: str) -> bool:
     low = token.lower()
     return bool(_NAME_TOKEN.fullmatch(token)) and not (
-        low in ORG_WORDS or low in GENERIC_ORG_WORDS or low in HEAD_WORDS or low in PORTFOLIOS
-        or low in CONNECTORS or low in HEADLINE_WORDS or gazetteer().classify(token))
+        low in ORG_WORDS
+        or low in GENERIC_ORG_WORDS
+        or low in HEAD_WORDS
+        or low in PORTFOLIOS
+        or low in CONNECTORS
+        or low in HEADLINE_WORDS
+        or gazetteer().classify(token)
+    )
 
 
 def _ends_with_a_name(chain: list[str]) -> bool:
     """True when a chain runs on into a person's name ("... of Ukraine Oleksiy Reznikov")."""
-    return (len(chain) >= 3 and _name_like(chain[-1]) and _name_like(chain[-2]) and _is_cap(chain[-3])
-            and not gazetteer().classify(" ".join(chain[-2:])))
+    return (
+        len(chain) >= 3
+        and _name_like(chain[-1])
+        and _name_like(chain[-2])
+        and _is_cap(chain[-3])
+        and not gazetteer().classify(" ".join(chain[-2:]))
+    )
 
 
 def _parse(tokens: list[str], whole: bool) -> Role | None:
@@ -188,12 +312,18 @@ def _parse(tokens: list[str], whole: bool) -> Role | None:
     while len(tokens) >= 2 and _name_like(tokens[-1]) and gazetteer().classify(tokens[-2]):
         tokens, low = tokens[:-1], low[:-1]
     # "Minister of Culture Olga" before "Lyubimova": a given name after a body's last word.
-    if (len(tokens) >= 3 and _name_like(tokens[-1]) and _is_cap(tokens[-2]) and not _name_like(tokens[-2])
-            and low[-2] not in CONNECTORS and low[-2] not in HEAD_WORDS - PORTFOLIOS):
+    if (
+        len(tokens) >= 3
+        and _name_like(tokens[-1])
+        and _is_cap(tokens[-2])
+        and not _name_like(tokens[-2])
+        and low[-2] not in CONNECTORS
+        and low[-2] not in HEAD_WORDS - PORTFOLIOS
+    ):
         tokens, low = tokens[:-1], low[:-1]
     heads = _heads(low)
     for pos, n in heads:
-        chain = tokens[pos + n:]
+        chain = tokens[pos + n :]
         if not _valid_chain(chain):
             continue
         if _ends_with_a_name(chain):
@@ -217,7 +347,7 @@ def _parse(tokens: list[str], whole: bool) -> Role | None:
                 break
         if whole and any(t.lower() not in ("the", "a", "an") for t in tokens[:j]):
             continue
-        return _build(tokens[j:pos], tokens[pos:pos + n], chain)
+        return _build(tokens[j:pos], tokens[pos : pos + n], chain)
     return None
 
 
@@ -241,9 +371,20 @@ class _Title:
 
 
 # Heads that lead an international body ("President of the European Commission", "NATO Secretary General").
-_INTERNATIONAL_HEADS = {"president", "chairman", "chairwoman", "chair", "head", "secretary-general",
-                        "secretary general", "managing director", "director-general", "director general",
-                        "director", "secretary"}
+_INTERNATIONAL_HEADS = {
+    "president",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "head",
+    "secretary-general",
+    "secretary general",
+    "managing director",
+    "director-general",
+    "director general",
+    "director",
+    "secretary",
+}
 # Heads that lead a country only when no other body follows them ("President of the Bank" leads none).
 _NATIONAL_HEADS = {"president", "chancellor", "king", "queen", "prime minister"}
 
@@ -259,10 +400,16 @@ def _build(before: list[str], head: list[str], chain: list[str]) -> Role | None:
     country, body = _split_affiliation(affil, gazetteer()) if affil else ("", "")
     chain_country, chain_text = _chain_country(chain)
     title = _Title(
-        head_key=" ".join(w.lower() for w in head), quals=quals, quals_low=quals_low,
+        head_key=" ".join(w.lower() for w in head),
+        quals=quals,
+        quals_low=quals_low,
         # "the former US president": the time word may stand before the affiliation too.
         former=bool((quals_low | {w.lower() for w in before}) & FORMER_WORDS),
-        country=country or chain_country, body=body, chain=chain, chain_text=chain_text)
+        country=country or chain_country,
+        body=body,
+        chain=chain,
+        chain_text=chain_text,
+    )
     body_key = fold(body) if body else ""
     if body and " " not in body and _name_like(body) and body_key not in INTERNATIONAL_BODIES:
         return None  # "Olaf Chancellor": a given name, not a body
@@ -286,7 +433,7 @@ def _chain_country(chain: list[str]) -> tuple[str, str]:
     for i, w in enumerate(chain):
         if w.lower() != "of":
             continue
-        found = gazetteer().classify(" ".join(chain[i + 1:]), places=True)
+        found = gazetteer().classify(" ".join(chain[i + 1 :]), places=True)
         if found:
             if found[1] in ("name", "demonym"):
                 chain_text = " ".join(chain[:i])
@@ -331,7 +478,8 @@ def _is_leader(title: _Title) -> bool:
     if international and head_key in _INTERNATIONAL_HEADS:
         leader = not off
     elif (title.body and head_key not in GOVERNMENT_HEADS) or (
-            chain_body and not title.country and not international and head_key not in GOVERNMENT_HEADS):
+        chain_body and not title.country and not international and head_key not in GOVERNMENT_HEADS
+    ):
         leader = False  # "Chrysler President", "Chairman of the Federal Reserve"
     if head_key == "leader":
         leader = bool(title.country) and not title.body and not off  # "Soviet leader", not "Labour leader"
@@ -369,11 +517,15 @@ def _strip_state_words(chain_text: str) -> str:
 
 
 def _title_case(s: str) -> str:
-    """"foreign minister" -> "Foreign Minister" (connectors stay lower case, acronyms stay)."""
+    """ "foreign minister" -> "Foreign Minister" (connectors stay lower case, acronyms stay)."""
     return " ".join(
-        w.lower() if w.lower() in CONNECTORS else
-        w if w.isupper() and len(w) > 1 else "-".join(p[:1].upper() + p[1:].lower() for p in w.split("-"))
-        for w in s.split())
+        w.lower()
+        if w.lower() in CONNECTORS
+        else w
+        if w.isupper() and len(w) > 1
+        else "-".join(p[:1].upper() + p[1:].lower() for p in w.split("-"))
+        for w in s.split()
+    )
 
 
 def _chain_case(s: str) -> str:

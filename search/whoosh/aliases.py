@@ -24,8 +24,8 @@ import json
 import re
 import threading
 from collections import defaultdict
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from whoosh import query as wq
@@ -162,8 +162,9 @@ class AliasTable:
         return [self.names[i] for i in self.by_key.get(key, ())]
 
 
-def build_table(spellings: dict[tuple[str, str], dict[str, int]],
-                country_names: dict[str, set[str]] | None = None) -> AliasTable:
+def build_table(
+    spellings: dict[tuple[str, str], dict[str, int]], country_names: dict[str, set[str]] | None = None
+) -> AliasTable:
     """Group each entity's spellings into names; ``spellings``: (kind, value) -> {spelling: documents}.
 
     ``country_names``: per alpha-2 code, the spellings the indexer knows as names of the country
@@ -181,8 +182,10 @@ def build_table(spellings: dict[tuple[str, str], dict[str, int]],
         known = [s for s in written if kind == "c" and s in country_names.get(value, ())]
         # Grouping depends only on the set of spellings, which rarely changes between commits.
         rank = {s: i for i, s in enumerate(written)}
-        groups = sorted((sorted(g, key=rank.__getitem__) for g in _group_set(frozenset(written), frozenset(known))),
-                        key=lambda g: rank[g[0]])
+        groups = sorted(
+            (sorted(g, key=rank.__getitem__) for g in _group_set(frozenset(written), frozenset(known))),
+            key=lambda g: rank[g[0]],
+        )
         ids = {}
         for g in groups:
             keys: list[tuple[str, ...]] = []
@@ -203,8 +206,15 @@ def build_table(spellings: dict[tuple[str, str], dict[str, int]],
             for key in keys:
                 table.by_key.setdefault(key, []).append(len(table.names))
                 table.longest = max(table.longest, len(key))
-            table.names.append(Name(KINDS.get(kind, kind), value, kept[:MAX_ALTERNATIVES], keys[:MAX_ALTERNATIVES],
-                                    seen_in[:MAX_ALTERNATIVES]))
+            table.names.append(
+                Name(
+                    KINDS.get(kind, kind),
+                    value,
+                    kept[:MAX_ALTERNATIVES],
+                    keys[:MAX_ALTERNATIVES],
+                    seen_in[:MAX_ALTERNATIVES],
+                )
+            )
         if kind == "a":  # a full name's last word is the surname the text also uses alone
             single = {i: keys for i, keys in ids.items() if all(len(k) == 1 for k in keys)}
             for i, keys in ids.items():
@@ -426,7 +436,7 @@ def _subsumed(key: tuple[str, ...], others: list[tuple[str, ...]]) -> bool:
     for other in others:
         if other != key and len(other) < len(key):
             for i in range(len(key) - len(other) + 1):
-                if key[i:i + len(other)] == other:
+                if key[i : i + len(other)] == other:
                     return True
     return False
 
@@ -485,7 +495,7 @@ class _Rewriter:
         seen: set[str | tuple[str, ...]] = set()
         while i < len(terms):
             for size in range(min(self.table.longest, len(terms) - i), 0, -1):
-                key = tuple(terms[i:i + size])
+                key = tuple(terms[i : i + size])
                 alt = self.alternatives(key, self.fields) if key not in seen else None
                 if alt is not None:
                     groups.append(alt)
@@ -504,8 +514,11 @@ class _Rewriter:
         """(term, fields) when ``q`` is one word in text fields (a Term, or an OR of one term over fields)."""
         if type(q) is wq.Term and q.fieldname in self.fields:
             return str(q.text), (q.fieldname,)
-        if isinstance(q, wq.Or) and q.subqueries and all(
-                type(s) is wq.Term and s.fieldname in self.fields for s in q.subqueries):
+        if (
+            isinstance(q, wq.Or)
+            and q.subqueries
+            and all(type(s) is wq.Term and s.fieldname in self.fields for s in q.subqueries)
+        ):
             texts = {str(s.text) for s in q.subqueries}
             if len(texts) == 1:
                 return texts.pop(), tuple(s.fieldname for s in q.subqueries)
@@ -545,7 +558,7 @@ class _Rewriter:
         while i < len(subs):
             done = False
             for size in range(min(self.table.longest, len(subs) - i), 1, -1):
-                words = [w for s in subs[i:i + size] if (w := self._word(s)) is not None]
+                words = [w for s in subs[i : i + size] if (w := self._word(s)) is not None]
                 if len(words) == size and len({w[1] for w in words}) == 1:
                     alt = self.alternatives(tuple(w[0] for w in words), words[0][1])
                     if alt is None and self.table.lookup(tuple(w[0] for w in words)):

@@ -16,8 +16,7 @@ IDF_FLOOR = 0.2
 FIELD_WEIGHTS = {"title": 0.3}
 
 
-def bm25_scores(fieldname: str, weights: np.ndarray, lengths: np.ndarray, avg: float,
-                n_live: int) -> np.ndarray:
+def bm25_scores(fieldname: str, weights: np.ndarray, lengths: np.ndarray, avg: float, n_live: int) -> np.ndarray:
     """Return the BM25 score of each posting of one term (``weights``: term frequencies times the field
     boost; ``lengths``: the field length of each posting's document; ``avg``: the average field length)."""
     df = len(weights)

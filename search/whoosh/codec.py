@@ -17,7 +17,7 @@ import struct
 import zlib
 from importlib import metadata
 from itertools import accumulate
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher
@@ -52,7 +52,8 @@ def check_version(installed: str | None = None) -> None:
         raise WhooshVersionMismatch(
             f"the search engine reads Whoosh's files for {WHOOSH_DISTRIBUTION}=={WHOOSH_VERSION} but "
             f"{'none is' if found is None else found + ' is'} installed; install the pinned version "
-            f"(pip install -r requirements.txt)")
+            f"(pip install -r requirements.txt)"
+        )
 
 
 # -- postings ------------------------------------------------------------------------------------------
@@ -103,7 +104,7 @@ def decode_w3_postings(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
 
     A block's ids and weights are unpickled without its per-posting values (their unpickling was two
     thirds of the decoding), and the ids of all blocks are turned from deltas into numbers at once."""
-    if buf[:len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
+    if buf[: len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
         raise ValueError("not a Whoosh 3 posting list")
     view = memoryview(buf)
     pos = len(WHOOSH3_HEADER_MAGIC)
@@ -116,7 +117,7 @@ def decode_w3_postings(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
         end = pos + abs(length)
         block = io.BytesIO(view[pos:end])
         info = pickle.load(block)  # (count, max id, max weight, compression, min length, max length)
-        data = view[pos + block.tell():end]
+        data = view[pos + block.tell() : end]
         deltas, weights = _ids_and_weights(zlib.decompress(data) if info[3] else bytes(data))
         count = len(deltas)
         counts.append(count)
@@ -159,7 +160,7 @@ def read_leaf_phrase_keys(m, wanted: np.ndarray, offset: int, shift: int) -> lis
                 for j in np.flatnonzero(wanted[ids]).tolist():
                     base = (int(ids[j]) << 32) - shift
                     # a Positions value: the count (an int) and the pickled position deltas
-                    keys.extend(base + p for p in accumulate(pickle.loads(values[j][_INT.size:])) if p >= shift)
+                    keys.extend(base + p for p in accumulate(pickle.loads(values[j][_INT.size :])) if p >= shift)
             return keys
         except (ValueError, IndexError, TypeError, EOFError, pickle.UnpicklingError, zlib.error, struct.error):
             keys = []
@@ -176,7 +177,7 @@ def read_leaf_phrase_keys(m, wanted: np.ndarray, offset: int, shift: int) -> lis
 def _w3_position_blocks(buf: bytes, wanted: np.ndarray, offset: int) -> Iterator[tuple[np.ndarray, tuple]]:
     """Yield (segment docnums, per-posting value bytes) of the blocks of a Whoosh 3 posting list that
     may hold a ``wanted`` document; the others are skipped by their header's last document number."""
-    if buf[:len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
+    if buf[: len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
         raise ValueError("not a Whoosh 3 posting list")
     view = memoryview(buf)
     pos = len(WHOOSH3_HEADER_MAGIC)
@@ -187,8 +188,8 @@ def _w3_position_blocks(buf: bytes, wanted: np.ndarray, offset: int) -> Iterator
         end = pos + abs(length)
         block = io.BytesIO(view[pos:end])
         info = pickle.load(block)  # (count, last id, max weight, compression, min length, max length)
-        if wanted[offset + first:offset + info[1] + 1].any():
-            data = view[pos + block.tell():end]
+        if wanted[offset + first : offset + info[1] + 1].any():
+            data = view[pos + block.tell() : end]
             deltas, _, values = pickle.loads(zlib.decompress(data) if info[3] else data)
             if not isinstance(values, tuple) or len(values) != len(deltas):
                 raise ValueError("postings without positions")
@@ -202,8 +203,11 @@ def _w3_position_blocks(buf: bytes, wanted: np.ndarray, offset: int) -> Iterator
 # -- field lengths -------------------------------------------------------------------------------------
 def _read_length_bytes(reader, count: int) -> np.ndarray:
     """Return a segment's one-byte field lengths, in one read where the column layout allows it."""
-    dbfile, base, stored = (getattr(reader, "_dbfile", None), getattr(reader, "_basepos", None),
-                            getattr(reader, "_count", None))
+    dbfile, base, stored = (
+        getattr(reader, "_dbfile", None),
+        getattr(reader, "_basepos", None),
+        getattr(reader, "_count", None),
+    )
     if dbfile is None or base is None or stored is None or getattr(reader, "_fixedlen", 1) != 1:
         return np.fromiter(reader, dtype=np.uint8, count=count)  # one read per document
     out = np.zeros(count, dtype=np.uint8)  # documents past the stored ones have length 0 (absent)

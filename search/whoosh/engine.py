@@ -20,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
-from datetime import date, datetime, UTC
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -32,29 +32,47 @@ from indexer.layout import CurrentUnreadable, current_generation
 from .. import compare as comparing
 from .. import entity_view
 from .. import network as networks
-from ..countries import CountryNames
 from ..budget import DEADLINE_SECONDS, MAX_EXPANDED_TERMS, QueryBudget
+from ..countries import CountryNames
 from ..errors import IndexMissing, IndexUnreadable, InvalidParameter, SearchError
 from ..facet_values import MAX_PREFIX_CHARS, order_values
 from ..facets import NO_DATE, SPARSE_RATIO
 from ..mentioned_dates import event_dates_json, mentioned_histogram
-from ..model import (FACET_KINDS, FACET_LIMIT, ArticleView, Bucket, ExportRow, FacetPage, FacetValue, Hit, IndexedHit,
-                     MatchSummary, SearchRequest, SearchResult, StoryView)
-from ..query import (FALLBACK_MIN_SHARE, NOTICE_RELAXED, NOTICE_STOPWORDS, RELAXED_MIN_SHARE, RELAXED_MIN_WORDS,
-                     TEXT_FIELDS)
+from ..model import (
+    FACET_KINDS,
+    FACET_LIMIT,
+    ArticleView,
+    Bucket,
+    ExportRow,
+    FacetPage,
+    FacetValue,
+    Hit,
+    IndexedHit,
+    MatchSummary,
+    SearchRequest,
+    SearchResult,
+    StoryView,
+)
+from ..query import (
+    FALLBACK_MIN_SHARE,
+    NOTICE_RELAXED,
+    NOTICE_STOPWORDS,
+    RELAXED_MIN_SHARE,
+    RELAXED_MIN_WORDS,
+    TEXT_FIELDS,
+)
 from ..stories import StoryTable
 from . import views
-from .codec import check_version
 from .aliases import expand_plain, expand_query
+from .codec import check_version
 from .expansion import check_query
-from .facet_counts import (FACET_OFFSET_MAX, FACET_PAGE_MAX, count_facets, facet_values,
-                           top_values)
+from .facet_counts import FACET_OFFSET_MAX, FACET_PAGE_MAX, count_facets, facet_values, top_values
 from .histogram import histogram
 from .match import Matches
 from .parse import ParsedQuery, fallback_query, parse_query, relax, word_query
 from .querytree import leaves
+from .snapshot import ALIAS_WAIT_SECONDS, Snapshot, stored_entities, story_of, story_table, to_date
 from .snippets import lead_paragraph, make_snippet, mark_words
-from .snapshot import ALIAS_WAIT_SECONDS, Snapshot, story_of, story_table, stored_entities, to_date
 from .spelling import DID_YOU_MEAN_BELOW, did_you_mean
 
 RESULT_CACHE_SIZE = 256
@@ -67,6 +85,7 @@ def _reading(method):
 
     The snapshot is dropped, so the next request opens the generation again and its manifest check
     names the damaged file."""
+
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         try:
@@ -75,15 +94,21 @@ def _reading(method):
             raise
         except Exception as exc:  # noqa: BLE001 - damage surfaces as EOFError, struct.error, ...
             raise self._unreadable(exc) from None
+
     return wrapper
 
 
 class SearchIndex:
     """Searches the index served from ``index_dir``; cheap to create, thread-safe, reopens by itself."""
 
-    def __init__(self, index_dir, cache_size: int = RESULT_CACHE_SIZE,
-                 max_expanded_terms: int = MAX_EXPANDED_TERMS, deadline_s: float = DEADLINE_SECONDS,
-                 facet_limit: int = FACET_LIMIT):
+    def __init__(
+        self,
+        index_dir,
+        cache_size: int = RESULT_CACHE_SIZE,
+        max_expanded_terms: int = MAX_EXPANDED_TERMS,
+        deadline_s: float = DEADLINE_SECONDS,
+        facet_limit: int = FACET_LIMIT,
+    ):
         if not 1 <= facet_limit <= FACET_PAGE_MAX:
             raise ValueError(f"facet_limit must be from 1 to {FACET_PAGE_MAX} (got {facet_limit})")
         self.index_dir = Path(index_dir)
@@ -163,9 +188,16 @@ class SearchIndex:
                     self._segment_words = {}
                 # Checksums in the background, except for a generation whose files already failed them:
                 # it stays a 503 (checked now, at open) rather than answering until the check ends again.
-                snap = Snapshot(generation, self.index_dir / generation, self._country_names(generation),
-                                self._segment_facets, self._segment_spellings, self._verified,
-                                self._segment_words, background_checksums=generation not in self._checksum_failed)
+                snap = Snapshot(
+                    generation,
+                    self.index_dir / generation,
+                    self._country_names(generation),
+                    self._segment_facets,
+                    self._segment_spellings,
+                    self._verified,
+                    self._segment_words,
+                    background_checksums=generation not in self._checksum_failed,
+                )
             except IndexDamaged as exc:
                 raise IndexUnreadable(str(exc)) from None
             except Exception as exc:  # noqa: BLE001 - damage surfaces as any error type while loading
@@ -260,9 +292,15 @@ class SearchIndex:
         masks = getattr(self._pinned, "filters", None)
         if masks is None or getattr(self._pinned, "snap", None) is not snap:
             return self._new_filter_mask(snap, req)
-        key = (tuple(sorted((k, tuple(v)) for k, v in req.include.items())),
-               tuple(sorted((k, tuple(v)) for k, v in req.exclude.items())),
-               req.date_from, req.date_to, req.event_from, req.event_to, req.leaders)
+        key = (
+            tuple(sorted((k, tuple(v)) for k, v in req.include.items())),
+            tuple(sorted((k, tuple(v)) for k, v in req.exclude.items())),
+            req.date_from,
+            req.date_to,
+            req.event_from,
+            req.event_to,
+            req.leaders,
+        )
         mask = masks.get(key)
         if mask is None:
             mask = self._new_filter_mask(snap, req)
@@ -308,8 +346,9 @@ class SearchIndex:
                 return parsed, Matches(np.zeros(snap.table.n, dtype=bool))
             return parsed, snap.matcher.evaluate(parsed.query)
 
-    def _matching(self, snap: Snapshot, req: SearchRequest, start: float | None = None,
-                  scored: bool = True) -> tuple[ParsedQuery, np.ndarray, np.ndarray | None]:
+    def _matching(
+        self, snap: Snapshot, req: SearchRequest, start: float | None = None, scored: bool = True
+    ) -> tuple[ParsedQuery, np.ndarray, np.ndarray | None]:
         """Return (parsed query, final match mask, scores) for a request, relaxing when needed.
 
         The query's budget runs from ``start`` (the request's beginning) when given. ``scored=False`` is for
@@ -320,16 +359,16 @@ class SearchIndex:
         parsed = _widen_names(snap, parsed)
         filt = self._filter_mask(snap, req)
         budget = QueryBudget.start(self.max_expanded_terms, max(self.deadline_s - elapsed, 0.0))
-        with snap.matcher.budget(budget), (nullcontext() if scored else snap.matcher.unscored()):
+        with snap.matcher.budget(budget), nullcontext() if scored else snap.matcher.unscored():
             parsed, matches = self._match(snap, parsed)
         if budget.notice():
             parsed = replace(parsed, notice=" ".join(filter(None, (parsed.notice, budget.notice()))))
         if matches is None:
             return parsed, filt, None
         mask = matches.mask & filt
-        if (not parsed.relaxed and parsed.plain and len(parsed.words) >= 2 and not mask.any()):
+        if not parsed.relaxed and parsed.plain and len(parsed.words) >= 2 and not mask.any():
             relaxed = _widen_names(snap, relax(parsed))
-            with snap.matcher.budget(budget), (nullcontext() if scored else snap.matcher.unscored()):
+            with snap.matcher.budget(budget), nullcontext() if scored else snap.matcher.unscored():
                 # a short query no article matches whole: half its words will do ("most of your words"),
                 # so two words never found together still find each (a long question keeps its stricter rule)
                 relaxed_matches = _relaxed_matches(snap, relaxed, min_share=FALLBACK_MIN_SHARE, min_words=1)
@@ -342,8 +381,7 @@ class SearchIndex:
             parsed = replace(parsed, notice=kept or None)
         return parsed, mask, matches.score
 
-    def _order(self, snap: Snapshot, mask: np.ndarray, score: np.ndarray | None, sort: str,
-               limit: int) -> np.ndarray:
+    def _order(self, snap: Snapshot, mask: np.ndarray, score: np.ndarray | None, sort: str, limit: int) -> np.ndarray:
         """Return the first ``limit`` matching docnums in the requested order."""
         ids = np.flatnonzero(mask)
         if not len(ids) or limit <= 0:
@@ -385,32 +423,54 @@ class SearchIndex:
         else:
             page_ids = self._order(snap, mask, score, sort, first + req.per_page)[first:]
         terms = self._highlight_terms(snap, parsed)
-        hits = [self._hit(snap, int(d), float(score[d]) if score is not None else None, terms)
-                for d in page_ids]
+        hits = [self._hit(snap, int(d), float(score[d]) if score is not None else None, terms) for d in page_ids]
         if req.collapsed:
             for hit, d in zip(hits, page_ids.tolist()):
                 hit.other_versions = int(per_story[stories.key[d]]) - 1
         did_you_mean = None
         if parsed.words and (total_articles < DID_YOU_MEAN_BELOW or parsed.relaxed):
             did_you_mean = self._did_you_mean(snap, req, parsed, total_articles)
-        facets, facet_totals = self._facets(snap, mask, req.leaders, total_articles,
-                                            per_story if req.collapsed else None)
+        facets, facet_totals = self._facets(
+            snap, mask, req.leaders, total_articles, per_story if req.collapsed else None
+        )
         histogram, unit = self._histogram(snap, mask, req)
         event_histogram, event_unit = mentioned_histogram(snap.table.mentioned, mask, req.event_from, req.event_to)
         notice = parsed.notice
         if parsed.empty:
             notice = NOTICE_STOPWORDS
-        return SearchResult(query=req.q, total=total, page=req.page, per_page=req.per_page,
-                            took_ms=(time.perf_counter() - start) * 1000, notice=notice,
-                            did_you_mean=did_you_mean, relaxed=parsed.relaxed, hits=hits, facets=facets,
-                            also_matching=list(parsed.also_matching), histogram=histogram,
-                            histogram_unit=unit, sort=sort, facet_totals=facet_totals,
-                            event_histogram=event_histogram, event_histogram_unit=event_unit,
-                            counting="stories" if req.collapsed else "articles", total_articles=total_articles,
-                            total_stories=total_stories)
+        return SearchResult(
+            query=req.q,
+            total=total,
+            page=req.page,
+            per_page=req.per_page,
+            took_ms=(time.perf_counter() - start) * 1000,
+            notice=notice,
+            did_you_mean=did_you_mean,
+            relaxed=parsed.relaxed,
+            hits=hits,
+            facets=facets,
+            also_matching=list(parsed.also_matching),
+            histogram=histogram,
+            histogram_unit=unit,
+            sort=sort,
+            facet_totals=facet_totals,
+            event_histogram=event_histogram,
+            event_histogram_unit=event_unit,
+            counting="stories" if req.collapsed else "articles",
+            total_articles=total_articles,
+            total_stories=total_stories,
+        )
 
-    def _story_page(self, snap: Snapshot, stories: StoryTable, mask: np.ndarray, score: np.ndarray | None,
-                    sort: str, limit: int, total: int) -> np.ndarray:
+    def _story_page(
+        self,
+        snap: Snapshot,
+        stories: StoryTable,
+        mask: np.ndarray,
+        score: np.ndarray | None,
+        sort: str,
+        limit: int,
+        total: int,
+    ) -> np.ndarray:
         """Return the best-ranked member of each of the first ``limit`` stories, in the requested order.
 
         The first k matches in order are a prefix of the full order, so their first member per story is a
@@ -430,8 +490,11 @@ class SearchIndex:
         body = stored.get("body") or ""
         lead = stored.get("lead") or ""
         return Hit(
-            id=stored.get("id", ""), title=stored.get("title") or "(untitled)", date=to_date(stored.get("date")),
-            source=stored.get("source") or "", url=stored.get("url") or "",
+            id=stored.get("id", ""),
+            title=stored.get("title") or "(untitled)",
+            date=to_date(stored.get("date")),
+            source=stored.get("source") or "",
+            url=stored.get("url") or "",
             score=round(score, 4) if score is not None else None,
             snippet_html=make_snippet(body, terms, lead) if terms else lead_paragraph(lead or body),
             actors=[a.get("name", "") for a in ents.get("actors", []) if a.get("name")],
@@ -463,14 +526,16 @@ class SearchIndex:
         return frozenset(terms)
 
     # -- facets ------------------------------------------------------------------------------------
-    def _facets(self, snap: Snapshot, mask: np.ndarray, leaders_only: bool,
-                total: int, per_story: np.ndarray | None = None) -> tuple[dict[str, list[FacetValue]], dict[str, int]]:
+    def _facets(
+        self, snap: Snapshot, mask: np.ndarray, leaders_only: bool, total: int, per_story: np.ndarray | None = None
+    ) -> tuple[dict[str, list[FacetValue]], dict[str, int]]:
         """Count every facet over all matches (see ``facet_counts.count_facets``)."""
         return count_facets(snap, mask, leaders_only, total, per_story, self.facet_limit)
 
     @_reading
-    def facet_values(self, req: SearchRequest, kind: str, prefix: str = "", offset: int = 0,
-                     limit: int = FACET_LIMIT) -> FacetPage:
+    def facet_values(
+        self, req: SearchRequest, kind: str, prefix: str = "", offset: int = 0, limit: int = FACET_LIMIT
+    ) -> FacetPage:
         """Return a page of one facet's values over a search's matches, those with a word starting ``prefix``."""
         if kind not in FACET_KINDS:
             raise InvalidParameter(f"unknown facet {kind!r}; use one of {', '.join(FACET_KINDS)}")
@@ -485,8 +550,9 @@ class SearchIndex:
         total = int(np.count_nonzero(mask))
         ids = np.flatnonzero(mask) if total * SPARSE_RATIO < len(mask) else None
         per_story = story_table(snap).matching_per_story(mask) if req.collapsed else None
-        values, total_values = facet_values(snap, kind, mask, ids, req.leaders, prefix, offset, limit,
-                                                  per_story=per_story)
+        values, total_values = facet_values(
+            snap, kind, mask, ids, req.leaders, prefix, offset, limit, per_story=per_story
+        )
         return FacetPage(kind, values, total_values, offset)
 
     def _histogram(self, snap: Snapshot, mask: np.ndarray, req: SearchRequest) -> tuple[list[Bucket], str]:
@@ -494,8 +560,13 @@ class SearchIndex:
         return histogram(snap, mask, req)
 
     # -- who appears with whom, attention compared ---------------------------------------------------
-    def network(self, req: SearchRequest, kinds: tuple[str, ...] = ("actor",),
-                max_nodes: int = networks.MAX_NODES, max_edges: int = networks.MAX_EDGES) -> networks.Network:
+    def network(
+        self,
+        req: SearchRequest,
+        kinds: tuple[str, ...] = ("actor",),
+        max_nodes: int = networks.MAX_NODES,
+        max_edges: int = networks.MAX_EDGES,
+    ) -> networks.Network:
         """Return the co-mention graph of a search's top actors (and countries), edges scored by G²."""
         snap = self._snapshot()
         _, mask, _ = self._matching(snap, req, scored=False)
@@ -531,8 +602,15 @@ class SearchIndex:
         series = []
         for q, mask in zip(queries, masks):
             counts = comparing.period_counts(day[mask], buckets)
-            series.append(comparing.Series(comparing.label_of(q), q, int(np.count_nonzero(mask)),
-                                           [int(c) for c in counts], comparing.shares(counts, base_counts)))
+            series.append(
+                comparing.Series(
+                    comparing.label_of(q),
+                    q,
+                    int(np.count_nonzero(mask)),
+                    [int(c) for c in counts],
+                    comparing.shares(counts, base_counts),
+                )
+            )
         return comparing.Comparison(unit, buckets, [int(c) for c in base_counts], series)
 
     # -- did you mean -----------------------------------------------------------------------------
@@ -542,8 +620,9 @@ class SearchIndex:
 
     # -- articles, stories, export, entity pages (views.py) -------------------------------------------
     @_reading
-    def article(self, article_id: str, max_chars: int | None = None,
-                max_marks: int | None = None) -> ArticleView | None:
+    def article(
+        self, article_id: str, max_chars: int | None = None, max_marks: int | None = None
+    ) -> ArticleView | None:
         """Return one article with its entities and linkable segments, or None when there is no such id."""
         return views.article(self, article_id, max_chars, max_marks)
 
@@ -594,9 +673,12 @@ class SearchIndex:
         checked = snap.checked.is_set()
         if checked and snap.damage is not None:  # the check ended since _snapshot looked
             raise self._damaged(snap)
-        return {"generation": snap.generation, "articles": snap.articles,
-                "last_commit": snap.last_commit.isoformat(timespec="seconds"),
-                "checksums": "ok" if checked else "checking"}
+        return {
+            "generation": snap.generation,
+            "articles": snap.articles,
+            "last_commit": snap.last_commit.isoformat(timespec="seconds"),
+            "checksums": "ok" if checked else "checking",
+        }
 
     # -- saved searches and batch search ----------------------------------------------------------
     # These take the same path as ``search`` (``_matching``: parsing, name widening, filters, relaxing),
@@ -621,9 +703,12 @@ class SearchIndex:
         found = []
         for d in ids[order].tolist():
             t = float(indexed[d])
-            found.append(IndexedHit(
-                self._hit(snap, d, float(score[d]) if score is not None else None, terms),
-                datetime.fromtimestamp(t, tz=UTC) if t else None))
+            found.append(
+                IndexedHit(
+                    self._hit(snap, d, float(score[d]) if score is not None else None, terms),
+                    datetime.fromtimestamp(t, tz=UTC) if t else None,
+                )
+            )
         return found
 
     def summarise(self, req: SearchRequest, countries: int = 5, actors: int = 5) -> MatchSummary:
@@ -641,17 +726,20 @@ class SearchIndex:
         notice = NOTICE_STOPWORDS if parsed.empty else parsed.notice
         return MatchSummary(total, first, last, top_countries, top_actors, notice, list(parsed.also_matching))
 
-    def _top_values(self, snap: Snapshot, kind: str, mask: np.ndarray, ids: np.ndarray | None,
-                    leaders_only: bool, limit: int) -> list[FacetValue]:
+    def _top_values(
+        self, snap: Snapshot, kind: str, mask: np.ndarray, ids: np.ndarray | None, leaders_only: bool, limit: int
+    ) -> list[FacetValue]:
         """Return a facet's first ``limit`` values over ``mask`` in the sidebar's order, without roles."""
         return top_values(snap, kind, mask, ids, leaders_only, limit)
 
 
-def _relaxed_matches(snap: Snapshot, parsed: ParsedQuery, min_share: float = RELAXED_MIN_SHARE,
-                     min_words: int = RELAXED_MIN_WORDS) -> Matches:
+def _relaxed_matches(
+    snap: Snapshot, parsed: ParsedQuery, min_share: float = RELAXED_MIN_SHARE, min_words: int = RELAXED_MIN_WORDS
+) -> Matches:
     """Match a relaxed query: a share of its content word groups required, its filler words scored only."""
-    return snap.matcher.relaxed(_word_groups(parsed), min_share, min_words,
-                                scored_only=[word_query(w) for w in parsed.filler])
+    return snap.matcher.relaxed(
+        _word_groups(parsed), min_share, min_words, scored_only=[word_query(w) for w in parsed.filler]
+    )
 
 
 def _word_groups(parsed: ParsedQuery) -> list[wq.Query]:

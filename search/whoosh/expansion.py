@@ -34,12 +34,14 @@ def check_query(q: wq.Query | None, text: str = "") -> None:
     word = typed.group(0) if typed else str(bad.text)
     raise QueryTooBroad(
         f"'{word}' starts with a wildcard, which would scan every word in the index; "
-        "put at least one letter first (e.g. 'migra*')")
+        "put at least one letter first (e.g. 'migra*')"
+    )
 
 
 def _leading_wildcard(q: wq.Query) -> wq.Wildcard | None:
-    return next((leaf for leaf in leaves(q) if isinstance(leaf, wq.Wildcard) and str(leaf.text)[:1] in ("*", "?")),
-                None)
+    return next(
+        (leaf for leaf in leaves(q) if isinstance(leaf, wq.Wildcard) and str(leaf.text)[:1] in ("*", "?")), None
+    )
 
 
 def scan_wildcard(q: wq.Wildcard, reader, budget: QueryBudget, limit: int) -> tuple[list[bytes], bool]:

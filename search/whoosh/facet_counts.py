@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..facets import SPARSE_RATIO
 from ..facet_values import order_values
+from ..facets import SPARSE_RATIO
 from ..model import FACET_KINDS, FACET_LIMIT, FacetValue
 from .snapshot import Snapshot, story_table
 
@@ -13,23 +13,35 @@ FACET_PAGE_MAX = 500  # most values one /api/facet call returns
 FACET_OFFSET_MAX = 1_000_000
 
 
-def count_facets(snap: Snapshot, mask: np.ndarray, leaders_only: bool, total: int,
-                 per_story: np.ndarray | None = None,
-                 limit: int = FACET_LIMIT) -> tuple[dict[str, list[FacetValue]], dict[str, int]]:
+def count_facets(
+    snap: Snapshot,
+    mask: np.ndarray,
+    leaders_only: bool,
+    total: int,
+    per_story: np.ndarray | None = None,
+    limit: int = FACET_LIMIT,
+) -> tuple[dict[str, list[FacetValue]], dict[str, int]]:
     """Count every facet over all matches: the first ``limit`` values of each (by count, then name),
     and how many values each facet has in all. With ``per_story`` (matches per story key), a value
     counts stories, not articles."""
     ids = np.flatnonzero(mask) if total * SPARSE_RATIO < len(mask) else None
     facets, totals = {}, {}
     for kind in FACET_KINDS:
-        facets[kind], totals[kind] = facet_values(snap, kind, mask, ids, leaders_only, limit=limit,
-                                                  per_story=per_story)
+        facets[kind], totals[kind] = facet_values(snap, kind, mask, ids, leaders_only, limit=limit, per_story=per_story)
     return facets, totals
 
 
-def facet_values(snap: Snapshot, kind: str, mask: np.ndarray, ids: np.ndarray | None,
-                 leaders_only: bool, prefix: str = "", offset: int = 0,
-                  limit: int = FACET_LIMIT, per_story: np.ndarray | None = None) -> tuple[list[FacetValue], int]:
+def facet_values(
+    snap: Snapshot,
+    kind: str,
+    mask: np.ndarray,
+    ids: np.ndarray | None,
+    leaders_only: bool,
+    prefix: str = "",
+    offset: int = 0,
+    limit: int = FACET_LIMIT,
+    per_story: np.ndarray | None = None,
+) -> tuple[list[FacetValue], int]:
     """Return one page of a facet's values over ``mask`` (optionally matching ``prefix``) and their number.
 
     Actors carry the leader star and the role of the result set itself: a leader in some article of
@@ -39,8 +51,7 @@ def facet_values(snap: Snapshot, kind: str, mask: np.ndarray, ids: np.ndarray | 
     if per_story is not None and len(per_story) and per_story.max() > 1:  # some story matches twice or more
         stories = story_table(snap)
         if ids is None:  # many matches: walk the postings presorted by story
-            counts = stories.count_stories_dense(kind, column.post_doc, column.post_val, mask,
-                                                 len(column.values))
+            counts = stories.count_stories_dense(kind, column.post_doc, column.post_val, mask, len(column.values))
         else:
             docs, vals = column.postings_of(ids)
             counts = stories.distinct_story_postings(docs, vals, per_story, len(column.values))
@@ -58,7 +69,7 @@ def facet_values(snap: Snapshot, kind: str, mask: np.ndarray, ids: np.ndarray | 
         if matching is not None:
             found &= matching
     nz = np.flatnonzero(found)
-    chosen = order_values(counts, nz, snap.name_rank(kind))[offset:offset + limit].tolist()
+    chosen = order_values(counts, nz, snap.name_rank(kind))[offset : offset + limit].tolist()
     latest = roles.latest_roles(chosen, mask, snap.table.day) if kind == "actor" else {}
     display = snap.facet_display(kind)
     values = []
@@ -74,8 +85,9 @@ def facet_values(snap: Snapshot, kind: str, mask: np.ndarray, ids: np.ndarray | 
     return values, len(nz)
 
 
-def top_values(snap: Snapshot, kind: str, mask: np.ndarray, ids: np.ndarray | None,
-                leaders_only: bool, limit: int) -> list[FacetValue]:
+def top_values(
+    snap: Snapshot, kind: str, mask: np.ndarray, ids: np.ndarray | None, leaders_only: bool, limit: int
+) -> list[FacetValue]:
     """Return a facet's first ``limit`` values over ``mask`` in the sidebar's order, without the actors'
     roles and stars (a batch shows names and counts only, and roles cost a pass over the role postings)."""
     if limit <= 0:

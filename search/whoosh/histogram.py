@@ -43,8 +43,9 @@ def histogram(snap: Snapshot, mask: np.ndarray, req: SearchRequest) -> tuple[lis
         years = months // 12
         y_lo, y_hi = m_lo // 12, m_hi // 12
         counts = np.bincount(years - y_lo, minlength=y_hi - y_lo + 1)
-        return [Bucket(str(y_lo + i), int(c), date(y_lo + i, 1, 1), date(y_lo + i, 12, 31))
-                for i, c in enumerate(counts)], "year"
+        return [
+            Bucket(str(y_lo + i), int(c), date(y_lo + i, 1, 1), date(y_lo + i, 12, 31)) for i, c in enumerate(counts)
+        ], "year"
     counts = np.bincount(months - m_lo, minlength=m_hi - m_lo + 1)
     buckets = []
     for i, c in enumerate(counts):

@@ -13,9 +13,9 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from collections.abc import Iterator, Sequence
 
 import numpy as np
 from whoosh import query as wq
@@ -136,7 +136,7 @@ class QueryMatcher:
             arr = np.ones(self.n, dtype=np.float32)
             with self.lock:
                 for sub, offset in self.leaves:
-                    read_field_lengths(sub, fieldname, arr[offset:offset + sub.doc_count_all()])
+                    read_field_lengths(sub, fieldname, arr[offset : offset + sub.doc_count_all()])
             self._lengths[fieldname] = arr
             live = self.table.live
             self._avg[fieldname] = float(arr[live].mean()) if live.any() else 1.0
@@ -156,8 +156,11 @@ class QueryMatcher:
         hit = self._postings.get(key)
         if hit is None:
             ids, weights = self.postings(fieldname, btext)
-            scores = (self.term_scores(fieldname, ids, weights) if len(ids) and self.searcher.schema[fieldname].scorable
-                      else np.zeros(len(ids), dtype=np.float32))
+            scores = (
+                self.term_scores(fieldname, ids, weights)
+                if len(ids) and self.searcher.schema[fieldname].scorable
+                else np.zeros(len(ids), dtype=np.float32)
+            )
             hit = (ids, scores)
             self._postings.put(key, hit)
         return hit
@@ -320,7 +323,7 @@ class QueryMatcher:
         if cached_only:
             return texts
         if len(texts) > budget.terms_left:
-            texts, complete = texts[:max(budget.terms_left, 0)], False
+            texts, complete = texts[: max(budget.terms_left, 0)], False
         budget.terms_left -= len(texts)
         if not complete:
             budget.mark_cut(label)
@@ -343,6 +346,7 @@ class QueryMatcher:
                 continue
             ids, scores = self.scored_postings(fieldname, btext)
             mask[ids] = True
+            assert score is not None  # scored unless ``unscored``, handled above
             score[ids] = np.maximum(score[ids], scores)  # a term's postings name each document once
         return Matches(mask, None if score is None else score * q.boost)
 
@@ -398,6 +402,7 @@ class QueryMatcher:
                 return np.zeros(0, dtype=np.int64)
             wanted = np.zeros(self.n, dtype=bool)
             wanted[keys >> 32] = True
+        assert keys is not None  # the phrase has at least one word
         return np.unique(keys >> 32)
 
     def _whoosh_fallback(self, q: wq.Query) -> Matches:
@@ -408,8 +413,13 @@ class QueryMatcher:
         mask[ids] = True
         return Matches(mask)
 
-    def relaxed(self, words_queries: list[wq.Query], min_share: float = 0.0, min_words: int = 1,
-                scored_only: Sequence[wq.Query] = ()) -> Matches:
+    def relaxed(
+        self,
+        words_queries: list[wq.Query],
+        min_share: float = 0.0,
+        min_words: int = 1,
+        scored_only: Sequence[wq.Query] = (),
+    ) -> Matches:
         """Match articles with at least ``min_share`` of the word groups and at least ``min_words`` of them
         (or all, when there are fewer), ranked by the sum of the matched words' scores.
 

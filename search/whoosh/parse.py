@@ -10,15 +10,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from whoosh import fields, query as wq
-from whoosh.qparser import (AndGroup, FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser,
-                            PlusMinusPlugin)
+from whoosh import fields
+from whoosh import query as wq
+from whoosh.qparser import AndGroup, FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser, PlusMinusPlugin
 
 from indexer.schema import SCHEMA, TEXT_ANALYZER
 
-from ..query import (LONG_QUESTION_WORDS, NOTICE_NOTHING, NOTICE_PARTLY, NOTICE_RELAXED, NOTICE_STOPWORDS,
-                     NOTICE_UNPARSED, TEXT_FIELDS, USER_FIELDS, WORD_RE as _WORD_RE, content_text,
-                     has_syntax as _has_syntax, tidy_text, without_field_syntax)
+from ..query import (
+    LONG_QUESTION_WORDS,
+    NOTICE_NOTHING,
+    NOTICE_PARTLY,
+    NOTICE_RELAXED,
+    NOTICE_STOPWORDS,
+    NOTICE_UNPARSED,
+    TEXT_FIELDS,
+    USER_FIELDS,
+    content_text,
+    tidy_text,
+    without_field_syntax,
+)
+from ..query import WORD_RE as _WORD_RE
+from ..query import has_syntax as _has_syntax
 from .querytree import leaves
 
 
@@ -44,12 +56,18 @@ def _make_parser() -> MultifieldParser:
     parser = MultifieldParser(list(TEXT_FIELDS), schema, group=AndGroup)
     parser.add_plugin(FuzzyTermPlugin())
     # "-word" excludes only at the start of a word, so hyphenated words ("de-escalation") stay words.
-    parser.add_plugin(PlusMinusPlugin(plusexpr=r"(?:^|(?<=[\s(]))\+(?=\S)",
-                                      minusexpr=r"(?:^|(?<=[\s(]))-(?=\S)"))
-    parser.add_plugin(FieldAliasPlugin({
-        "actor": ["person", "people", "who"], "org": ["organisation", "organization"],
-        "country": ["place"], "source": ["src"], "body": ["text"],
-    }))
+    parser.add_plugin(PlusMinusPlugin(plusexpr=r"(?:^|(?<=[\s(]))\+(?=\S)", minusexpr=r"(?:^|(?<=[\s(]))-(?=\S)"))
+    parser.add_plugin(
+        FieldAliasPlugin(
+            {
+                "actor": ["person", "people", "who"],
+                "org": ["organisation", "organization"],
+                "country": ["place"],
+                "source": ["src"],
+                "body": ["text"],
+            }
+        )
+    )
     return parser
 
 
@@ -158,8 +176,17 @@ def relax(parsed: ParsedQuery) -> ParsedQuery:
     if not words:
         words, content = parsed.words, ""
     filler = [w for w in parsed.words if w not in words]
-    return replace(parsed, query=words_query(words), words=words, relaxed=True, groups=[], also_matching=[],
-                   notice=parsed.notice or NOTICE_RELAXED, content_text=content, filler=filler)
+    return replace(
+        parsed,
+        query=words_query(words),
+        words=words,
+        relaxed=True,
+        groups=[],
+        also_matching=[],
+        notice=parsed.notice or NOTICE_RELAXED,
+        content_text=content,
+        filler=filler,
+    )
 
 
 def fallback_query(text: str, notice: str = NOTICE_UNPARSED) -> ParsedQuery:

@@ -39,8 +39,9 @@ def _match_country(key: str, aliases: dict[str, str]) -> str | None:
     """Return the code of a folded name, or of the longest name a demonym extends ("belarusian")."""
     code = aliases.get(key)
     if code is None and len(key) >= 5:
-        best = max((n for n in aliases if len(n) >= 4 and key.startswith(n[:max(4, len(n) - 1)])),
-                   key=len, default=None)
+        best = max(
+            (n for n in aliases if len(n) >= 4 and key.startswith(n[: max(4, len(n) - 1)])), key=len, default=None
+        )
         code = aliases.get(best) if best else None
     return code
 
@@ -66,9 +67,17 @@ def stored_entities(stored: dict) -> dict:
 class Snapshot:
     """Everything derived from one Whoosh commit of one generation."""
 
-    def __init__(self, generation: str, gen_dir: Path, countries: CountryNames, segment_cache: dict,
-                 spelling_cache: dict | None = None, verified: set | None = None, word_cache: dict | None = None,
-                 background_checksums: bool = False):
+    def __init__(
+        self,
+        generation: str,
+        gen_dir: Path,
+        countries: CountryNames,
+        segment_cache: dict,
+        spelling_cache: dict | None = None,
+        verified: set | None = None,
+        word_cache: dict | None = None,
+        background_checksums: bool = False,
+    ):
         self.generation = generation
         self.gen_dir = gen_dir
         # Plain file reads, not mmap: whoosh-reloaded copies each mmapped compound sub-file into RAM
@@ -82,8 +91,9 @@ class Snapshot:
         self.checked = threading.Event()  # set once the checksums were compared (now or in the thread)
         self.ix = open_generation(gen_dir, known=verified, checksums=not background_checksums)
         if background_checksums:
-            threading.Thread(target=self._check_checksums, args=(verified,), name=f"checksums-{generation}",
-                             daemon=True).start()
+            threading.Thread(
+                target=self._check_checksums, args=(verified,), name=f"checksums-{generation}", daemon=True
+            ).start()
         else:
             self.checked.set()
         self.toc = self.ix.latest_generation()
@@ -97,8 +107,12 @@ class Snapshot:
         self.aliases.start()  # in the background: the first searches must not wait seconds for it
         # did-you-mean's words, read in the background the first time a search needs a suggestion
         spell_field = "spell_body" if "spell_body" in self.searcher.schema else "body"
-        self.vocabulary = LazyVocabulary(self.reader, self.searcher.schema[spell_field].spelling_fieldname(spell_field),
-                                         {} if word_cache is None else word_cache, self.lock)
+        self.vocabulary = LazyVocabulary(
+            self.reader,
+            self.searcher.schema[spell_field].spelling_fieldname(spell_field),
+            {} if word_cache is None else word_cache,
+            self.lock,
+        )
         self.articles = int(self.table.live.sum())
         self.last_commit = datetime.fromtimestamp(self.ix.last_modified(), tz=UTC)
         # month index (year * 12 + month - 1) per document, for the histogram; -1 when undated
@@ -163,8 +177,7 @@ class Snapshot:
         rank = self._name_rank.get(kind)
         if rank is None:
             column = self.table.columns[kind]
-            names = [self.country_name(v) for v in range(len(column.values))] if kind == "country" \
-                else column.values
+            names = [self.country_name(v) for v in range(len(column.values))] if kind == "country" else column.values
             rank = self._name_rank[kind] = name_ranks(names)
         return rank
 
@@ -174,6 +187,7 @@ class Snapshot:
         if finder is None:
             column = self.table.columns[kind]
             if kind == "country":
+
                 def names(vid):
                     return f"{self.country_name(vid)} {column.values[vid]}"
             else:
@@ -193,8 +207,9 @@ class Snapshot:
         code = key.upper() if len(key) == 2 and key in column.lookup else None
         if code is None:
             if self._country_aliases is None:
-                self._country_aliases = {_fold(self.country_name(vid)): value.upper()
-                                         for vid, value in enumerate(column.values)}
+                self._country_aliases = {
+                    _fold(self.country_name(vid)): value.upper() for vid, value in enumerate(column.values)
+                }
             code = _match_country(key, self._country_aliases)
         if code is None:
             code = self.countries.code(text)

@@ -52,7 +52,7 @@ def find_matches(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]
     out = []
     cache: dict[str, str | None] = {}
     for m in rx.finditer(text.translate(_FOLD)):  # "Erdoğan" is a candidate for "erdogan"
-        word = text[m.start():m.end()]
+        word = text[m.start() : m.end()]
         key = word.lower()
         if key not in cache:
             cache[key] = _stem(word)
@@ -111,7 +111,7 @@ def lead_paragraph(body: str, limit: int = LEAD_CHARS) -> str:
     para = " ".join(para.split())
     if len(para) > limit:
         cut = para.rfind(" ", 0, limit)
-        para = para[:cut if cut > limit // 2 else limit].rstrip(" ,.;:") + " " + ELLIPSIS
+        para = para[: cut if cut > limit // 2 else limit].rstrip(" ,.;:") + " " + ELLIPSIS
     return escape(para, quote=False)
 
 

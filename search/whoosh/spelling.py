@@ -63,7 +63,7 @@ def suggest_word(snap: Snapshot, word: str, freq: int) -> str | None:
     """
     field = "spell_body" if "spell_body" in snap.searcher.schema else "body"
     vocabulary = snap.vocabulary.get(0)  # in memory once read; until then Whoosh walks its term file
-    for maxdist in ((1, 2) if freq == 0 and len(word) >= 7 else (1,)):
+    for maxdist in (1, 2) if freq == 0 and len(word) >= 7 else (1,):
         if vocabulary is not None:
             within = vocabulary.within(word, maxdist, prefix=1)
         else:

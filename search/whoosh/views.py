@@ -15,17 +15,16 @@ from .. import entity_view
 from ..facets import NO_DATE
 from ..mentioned_dates import event_dates_json
 from ..model import ArticleView, ExportRow, Hit, SearchRequest, StoryMember, StoryView
-from .parse import word_query
 from .histogram import histogram as count_histogram
-from .snapshot import ALIAS_WAIT_SECONDS, Snapshot, story_of, story_table, stored_entities, to_date
+from .parse import word_query
+from .snapshot import ALIAS_WAIT_SECONDS, Snapshot, stored_entities, story_of, story_table, to_date
 
 MORE_LIKE_TERMS = 12
 MAX_ARTICLE_ID = 300
 _ID_RE = re.compile(r"^[^\x00-\x1f\x7f]+$")
 
 
-def article(index, article_id: str, max_chars: int | None = None,
-            max_marks: int | None = None) -> ArticleView | None:
+def article(index, article_id: str, max_chars: int | None = None, max_marks: int | None = None) -> ArticleView | None:
     """Return one article with its entities and linkable segments, or None when there is no such id.
 
     ``max_chars`` cuts the body (at a word) and ``max_marks`` the linked mentions, so one huge
@@ -39,19 +38,26 @@ def article(index, article_id: str, max_chars: int | None = None,
     body = whole
     if max_chars is not None and len(body) > max_chars:
         cut = body.rfind(" ", max(0, max_chars - 200), max_chars)
-        body = body[:cut if cut > 0 else max_chars]
+        body = body[: cut if cut > 0 else max_chars]
     dates = [[d[0], d[1], "date", d[2]] for d in ents.get("dates", []) if isinstance(d, list) and len(d) == 4]
     segments = split_segments(body, list(ents.get("mentions", [])) + dates, max_marks)
     marks = sum(1 for s in segments if s[1])
     marks_cut = max_marks is not None and marks >= max_marks and mention_count(ents, len(body)) > marks
     return ArticleView(
-        id=stored.get("id", article_id), title=stored.get("title") or "(untitled)",
-        title_derived=bool(stored.get("title_derived")), date=to_date(stored.get("date")),
-        source=stored.get("source") or "", url=stored.get("url") or "", body=body,
+        id=stored.get("id", article_id),
+        title=stored.get("title") or "(untitled)",
+        title_derived=bool(stored.get("title_derived")),
+        date=to_date(stored.get("date")),
+        source=stored.get("source") or "",
+        url=stored.get("url") or "",
+        body=body,
         lead=stored.get("lead") or "",
-        actors=list(ents.get("actors", [])), countries=list(ents.get("countries", [])),
-        orgs=list(ents.get("orgs", [])), segments=segments,
-        truncated=len(body) < len(whole) or marks_cut, total_chars=len(whole),
+        actors=list(ents.get("actors", [])),
+        countries=list(ents.get("countries", [])),
+        orgs=list(ents.get("orgs", [])),
+        segments=segments,
+        truncated=len(body) < len(whole) or marks_cut,
+        total_chars=len(whole),
         event_dates=event_dates_json(body, ents.get("dates")),
         story=story_of(snap, docnum, stored.get("id", article_id)),
     )
@@ -59,8 +65,7 @@ def article(index, article_id: str, max_chars: int | None = None,
 
 def story(index, story_id: str) -> StoryView | None:
     """Return a story's live members, the lead (first published, ties by id) first, or None."""
-    if not isinstance(story_id, str) or not story_id or len(story_id) > MAX_ARTICLE_ID \
-            or not _ID_RE.match(story_id):
+    if not isinstance(story_id, str) or not story_id or len(story_id) > MAX_ARTICLE_ID or not _ID_RE.match(story_id):
         return None
     snap = index._snapshot()
     stories = story_table(snap)
@@ -75,15 +80,24 @@ def story(index, story_id: str) -> StoryView | None:
         stored = snap.stored(d)
         rows.append((stored, to_date(stored.get("date")), stored.get("date")))
     # first published first: undated last, ties by id (as the indexer names the lead)
-    rows.sort(key=lambda r: (r[2] is None, r[2].timestamp() if isinstance(r[2], datetime) else 0,
-                             str(r[0].get("id", ""))))
+    rows.sort(
+        key=lambda r: (r[2] is None, r[2].timestamp() if isinstance(r[2], datetime) else 0, str(r[0].get("id", "")))
+    )
     lead_length = len(rows[0][0].get("body") or "")
     members = []
     for stored, day, _ in rows:
         length = len(stored.get("body") or "")
-        members.append(StoryMember(id=stored.get("id", ""), title=stored.get("title") or "(untitled)",
-                                   date=day, source=stored.get("source") or "", url=stored.get("url") or "",
-                                   length=length, length_delta=length - lead_length))
+        members.append(
+            StoryMember(
+                id=stored.get("id", ""),
+                title=stored.get("title") or "(untitled)",
+                date=day,
+                source=stored.get("source") or "",
+                url=stored.get("url") or "",
+                length=length,
+                length_delta=length - lead_length,
+            )
+        )
     return StoryView(story_id, members)
 
 
@@ -95,8 +109,12 @@ def article_text(index, article_id: str) -> str | None:
 
 def locate(index, article_id: str) -> tuple[Snapshot, int, dict] | None:
     """Return (snapshot, document number, stored fields) of a live article id, or None."""
-    if not isinstance(article_id, str) or not article_id or len(article_id) > MAX_ARTICLE_ID \
-            or not _ID_RE.match(article_id):
+    if (
+        not isinstance(article_id, str)
+        or not article_id
+        or len(article_id) > MAX_ARTICLE_ID
+        or not _ID_RE.match(article_id)
+    ):
         return None
     snap = index._snapshot()
     docnum = snap.docnum(article_id)
@@ -152,7 +170,7 @@ def export(index, req: SearchRequest, limit: int = 10_000) -> Iterator[ExportRow
         # the facet arrays hold every document's values in the order the article lists them, so a row
         # needs no parse of the stored entities (the JSON of every mention: most of a row's cost)
         column = kinds[kind]
-        vids = column.post_val[column.doc_ptr[d]:column.doc_ptr[d + 1]].tolist()
+        vids = column.post_val[column.doc_ptr[d] : column.doc_ptr[d + 1]].tolist()
         if kind == "country":
             return [snap.country_name(v) for v in vids]
         return [column.values[v] for v in vids]
@@ -165,9 +183,13 @@ def export(index, req: SearchRequest, limit: int = 10_000) -> Iterator[ExportRow
                 raise index._unreadable(exc) from None
             day = int(table.day[d])
             yield ExportRow(
-                id=stored.get("id", ""), date=date.fromordinal(day) if day != NO_DATE else None,
-                title=stored.get("title") or "", source=stored.get("source") or "",
-                url=stored.get("url") or "", actors=names("actor", d), countries=names("country", d),
+                id=stored.get("id", ""),
+                date=date.fromordinal(day) if day != NO_DATE else None,
+                title=stored.get("title") or "",
+                source=stored.get("source") or "",
+                url=stored.get("url") or "",
+                actors=names("actor", d),
+                countries=names("country", d),
                 orgs=names("org", d),
                 score=round(float(score[d]), 4) if score is not None and sort == "relevance" else None,
             )
@@ -217,30 +239,41 @@ def entity(index, kind: str, value: str) -> entity_view.EntityView | None:
         overall = snap.live_counts.get(other)
         if overall is None:
             overall = snap.live_counts[other] = col.count(table.live)
-        ranked = entity_view.rank_related(col.count(mask, ids), overall, total, snap.articles,
-                                          exclude=vid if other == kind else None)
-        related[other] = [entity_view.Related(
-            col.values[v], count, score, snap.country_name(v) if other == "country" else "")
-            for v, count, score in ranked]
+        ranked = entity_view.rank_related(
+            col.count(mask, ids), overall, total, snap.articles, exclude=vid if other == kind else None
+        )
+        related[other] = [
+            entity_view.Related(col.values[v], count, score, snap.country_name(v) if other == "country" else "")
+            for v, count, score in ranked
+        ]
     sources_col = table.columns["source"]
     source_counts = sources_col.count(mask, ids)
     top = np.flatnonzero(source_counts)
-    top = top[np.lexsort((top, -source_counts[top]))][:entity_view.SOURCES_LIMIT]
+    top = top[np.lexsort((top, -source_counts[top]))][: entity_view.SOURCES_LIMIT]
     aliases = []
     alias_table = snap.aliases.get(ALIAS_WAIT_SECONDS)
     if alias_table is not None:
         kind_key = {"actor": "a", "country": "c", "org": "o"}[kind]
         written = alias_table.spellings.get((kind_key, canonical), {})
         aliases = entity_view.merge_aliases(written, canonical if kind != "country" else None, total)
-    latest = [index._hit(snap, int(d), None, frozenset())
-              for d in index._order(snap, mask, None, "newest", entity_view.LATEST_LIMIT)]
+    latest = [
+        index._hit(snap, int(d), None, frozenset())
+        for d in index._order(snap, mask, None, "newest", entity_view.LATEST_LIMIT)
+    ]
     return entity_view.EntityView(
-        kind=kind, value=canonical.upper() if kind == "country" else canonical, display=display, total=total,
+        kind=kind,
+        value=canonical.upper() if kind == "country" else canonical,
+        display=display,
+        total=total,
         aliases=aliases,
         roles=entity_view.roles_held(table.actor_roles, vid, table.live, table.day) if kind == "actor" else [],
-        histogram=histogram, histogram_unit=unit, peaks=entity_view.peak_periods(histogram),
-        related=related, sources=[(sources_col.values[v], int(source_counts[v])) for v in top.tolist()],
-        latest=latest)
+        histogram=histogram,
+        histogram_unit=unit,
+        peaks=entity_view.peak_periods(histogram),
+        related=related,
+        sources=[(sources_col.values[v], int(source_counts[v])) for v in top.tolist()],
+        latest=latest,
+    )
 
 
 def mention_count(ents: dict, length: int) -> int:

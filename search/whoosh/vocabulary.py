@@ -89,8 +89,7 @@ class Vocabulary:
         head = word[:prefix]
         lo = bisect_left(self.words, head) if head else 0
         hi = bisect_left(self.words, head + "\U0010ffff") if head else len(self.words)
-        found = process.extract(word, self.words[lo:hi], scorer=Levenshtein.distance, score_cutoff=maxdist,
-                                limit=None)
+        found = process.extract(word, self.words[lo:hi], scorer=Levenshtein.distance, score_cutoff=maxdist, limit=None)
         return sorted(w for w, _, _ in found)
 
 
