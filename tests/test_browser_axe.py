@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from test_browser import OUTPUT, browser, serve  # noqa: F401  (fixtures shared with the other browser tests)
+from conftest import OUTPUT, serve
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ import io
 import re
 
 import pytest
-from test_browser import browser, page, serve  # noqa: F401  (fixtures shared with the other browser tests)
+from conftest import serve  # noqa: F401  (browser and page are conftest fixtures)
 from test_browser_saved_batch import writable_server  # noqa: F401
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from test_browser import OUTPUT, browser, page, server, total  # noqa: F401  (fixtures)
+from conftest import OUTPUT, total
 
 pytestmark = pytest.mark.browser
 
