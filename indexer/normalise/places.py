@@ -15,6 +15,7 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import NamedTuple
 
+from indexer import layout
 from indexer.normalise import reference
 
 # The tables an analyst edits (indexer/data/): display names where pycountry's ISO name reads like a form
@@ -78,17 +79,9 @@ class CountryHit(NamedTuple):
 
 @lru_cache(maxsize=262_144)
 def _key(text: str) -> str:
-    """Fold a name to its lookup key: no accents, lower case, no dots, single spaces, no "the"."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("’", "'").replace("`", "'").lower()
-    text = re.sub(r"'s$|'$", "", text.strip())
-    text = text.replace(".", "")
-    text = re.sub(r"[^\w'\- ]+", " ", text)
-    text = " ".join(text.split())
-    if text.startswith("the "):
-        text = text[4:]
-    return text
+    """Fold a name to its lookup key: no accents, lower case, no dots, single spaces, no "the" (the same
+    folding as the keys of each generation's country-names file, which the read side looks up)."""
+    return layout.fold_country_key(text)
 
 
 @lru_cache(maxsize=262_144)
