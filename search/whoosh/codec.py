@@ -15,9 +15,9 @@ import io
 import pickle
 import struct
 import zlib
+from collections.abc import Iterator
 from importlib import metadata
 from itertools import accumulate
-from collections.abc import Iterator
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher
