@@ -192,6 +192,7 @@ def read_person(text, s, e, caps_text, people, hits, floor) -> int:
     cut_at = re.search(r"[:;]", text[s:e])
     if cut_at:
         e = s + cut_at.start()  # "Vladimir Putin: Comrades" in a transcript
+    e = _end_at_byline(text, s, e)
     raw = text[s:e]
     name = trim_name(clean_name(raw), text)
     # spaCy tags some places as people ("Belarus\n\n\n\n"): they are country mentions.
@@ -219,6 +220,29 @@ def read_person(text, s, e, caps_text, people, hits, floor) -> int:
     role = role_before(text, s, floor) or role_after(text, e)
     people.append(PersonMention(s, e, name, role, weak))
     return e
+
+
+# A short line of its own: a link or a caption ("Read more", "Photograph: AP"), not a sentence going on.
+_SHORT_LINE = re.compile(r"[^\S\n]*\S+(?:[^\S\n]+\S+){0,2}[^\S\n]*(?:\n|$)")
+
+
+def _end_at_byline(text: str, s: int, e: int) -> int:
+    """Where a name that spans a line break ends when the break closes a byline.
+
+    A byline or a signed column ends its line ("| Simon Jenkins" then "Read more" on a line of its own):
+    spaCy runs the name into the short line after it ("Simon Jenkins\nRead"). A name of two words or more
+    before the break ends there. A hard-wrapped wire name ("Governor Satoshi\nSumita said on Tuesday")
+    has one word before its break and a sentence going on after it, so it stays whole."""
+    brk = text.find("\n", s, e)
+    if brk < 0 or len(text[s:brk].split()) < 2:
+        return e
+    after = brk + 1
+    while after < len(text) and text[after] == "\n":
+        after += 1
+    line = _SHORT_LINE.match(text, after)
+    if line is None or re.search(r"[.!?,;]\s*$", line.group(0)):
+        return e
+    return len(text[:brk].rstrip())
 
 
 def _is_country_name(word: str) -> bool:
