@@ -167,6 +167,15 @@ _FISCAL_YEAR = re.compile(
     r"(?:the\s+)?(\d{4})\s+(?:fiscal|financial)\s+year"
 )
 _WEEKEND = re.compile(r"(last|this|this\s+past|past|next|this\s+coming|coming)\s+weekend")
+# Holidays on a fixed day of the calendar, the same in every country that keeps them: "the coming New Year",
+# "Christmas Eve 2021", "Orthodox Christmas". Holidays whose day moves (Easter) or differs by country
+# (Independence Day, Victory Day) are not among them.
+_HOLIDAY = re.compile(
+    r"(?:(this|last|past|next|coming|upcoming|this\s+coming)\s+)?(orthodox\s+)?"
+    r"(new\s+year(?:'s)?(?:\s+day)?|new\s+year's\s+eve|christmas(?:\s+day)?|christmas\s+eve)(?:\s+(\d{4}))?"
+)
+_HOLIDAY_DAYS = {"new year": (1, 1), "new year's eve": (12, 31), "christmas": (12, 25), "christmas eve": (12, 24)}
+_ORTHODOX_DAYS = {"christmas": (1, 7), "christmas eve": (1, 6)}
 _MONTHS = (
     "january",
     "february",
@@ -318,6 +327,9 @@ def _resolve(key: str, base: date | None) -> tuple[date, str] | None:
     known = _relative_word(key, base)
     if known is not False:
         return known
+    holiday = _HOLIDAY.fullmatch(key)
+    if holiday:
+        return _holiday(holiday, base)
     part_of_year = _PART_OF_YEAR.fullmatch(key)
     if part_of_year:  # "early 2022", "mid-2024"
         return _plausible(date(int(part_of_year.group(1)), 1, 1), "year", base)
@@ -356,6 +368,29 @@ def _resolve(key: str, base: date | None) -> tuple[date, str] | None:
     if year_only:
         return _plausible(date(int(year_only.group(1)), 1, 1), "year", base)
     return _parse(key, base)
+
+
+def _holiday(m: re.Match, base: date | None) -> tuple[date, str] | None:
+    """The day of a fixed holiday: of the year given, else the one the words point to ("last Christmas",
+    "the coming New Year"), else the one nearest the publication day."""
+    which, orthodox, name, year = m.groups()
+    name = re.sub(r"\s+", " ", name).replace("new year's day", "new year").replace("new year's", "new year")
+    name = name.replace("christmas day", "christmas").replace("new year eve", "new year's eve")
+    days = _ORTHODOX_DAYS if orthodox else _HOLIDAY_DAYS
+    if name not in days:
+        return None  # "Orthodox New Year": not a day this table holds
+    month, day = days[name]
+    if year:
+        return _plausible(date(int(year), month, day), "day", base)
+    if base is None:
+        return None
+    nearest = _nearest_year(date(base.year, month, day), base)
+    which = (which or "").split()[-1] if which else ""
+    if which in ("last", "past") and nearest > base:
+        nearest = nearest.replace(year=nearest.year - 1)
+    elif which in ("next", "coming", "upcoming") and nearest < base:
+        nearest = nearest.replace(year=nearest.year + 1)
+    return nearest, "day"
 
 
 def _weekend(word: str, base: date) -> tuple[date, str]:

@@ -109,3 +109,25 @@ def test_spans_out_of_range_or_not_dates_are_ignored():
     spans = [(9, 15, "DATE"), (0, 5, "ORG"), (40, 50, "DATE")]
     got = resolve_event_dates(text, spans, datetime(2021, 11, 17, 9))
     assert [(d.text, d.date) for d in got] == [("Monday", date(2021, 11, 15))]
+
+
+@pytest.mark.parametrize(
+    "expression, published, expected",
+    [
+        ("the coming New Year", date(2021, 12, 29), (date(2022, 1, 1), "day")),
+        ("New Year's Eve", date(2021, 12, 29), (date(2021, 12, 31), "day")),
+        ("Christmas", date(2021, 12, 20), (date(2021, 12, 25), "day")),
+        ("Christmas Eve 2019", date(2021, 12, 20), (date(2019, 12, 24), "day")),
+        ("last Christmas", date(2021, 12, 20), (date(2020, 12, 25), "day")),
+        ("next New Year", date(2022, 1, 5), (date(2023, 1, 1), "day")),
+        ("Orthodox Christmas", date(2021, 12, 29), (date(2022, 1, 7), "day")),
+    ],
+)
+def test_fixed_holidays_resolve_to_their_day_nearest_the_publication(expression, published, expected):
+    assert resolve_expression(expression, published) == expected
+
+
+def test_holidays_without_a_publication_date_or_a_fixed_day_stay_unresolved():
+    assert resolve_expression("Christmas", None) is None
+    assert resolve_expression("the New Year holidays", date(2021, 12, 29)) is None  # a stretch of days
+    assert resolve_expression("Orthodox New Year", date(2021, 12, 29)) is None
