@@ -22,6 +22,8 @@ from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
+from indexer.calendar_words import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
+
 PRECISIONS = ("day", "week", "month", "year")
 MAX_EXPRESSION_CHARS = 60
 # Dates further than this from the publication date are almost always misreadings ("1" as a year).
@@ -176,22 +178,9 @@ _HOLIDAY = re.compile(
 )
 _HOLIDAY_DAYS = {"new year": (1, 1), "new year's eve": (12, 31), "christmas": (12, 25), "christmas eve": (12, 24)}
 _ORTHODOX_DAYS = {"christmas": (1, 7), "christmas eve": (1, 6)}
-_MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
-_MONTH_RE = re.compile(r"\b(" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b\.?", re.I)
-_WEEKDAY_RE = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
+_MONTHS = MONTHS
+_MONTH_RE = re.compile(r"\b(" + "|".join(_MONTHS + MONTH_ABBREVIATIONS) + r")\b\.?", re.I)
+_WEEKDAY_RE = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
 _YEAR_RE = re.compile(r"\b(1[5-9]\d\d|20\d\d|2100)\b")
 _DAY_RE = re.compile(r"\b([12]?\d|3[01])(?:st|nd|rd|th)?\b")
 
@@ -459,12 +448,9 @@ _RELATIVE_WORDS = frozenset(
 _MONTH_NUMBER = {name: i + 1 for i, name in enumerate(_MONTHS)}
 _MONTH_NUMBER.update({name[:3]: i + 1 for i, name in enumerate(_MONTHS)})
 _MONTH_NUMBER["sept"] = 9
-_MON = (
-    r"(january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
-)
+_MON = "(" + "|".join(MONTHS + MONTH_ABBREVIATIONS) + r")\.?"
 _ORD = r"(\d{1,2})(?:st|nd|rd|th)?"
-_WEEKDAY = r"(?:(monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+)?"
+_WEEKDAY = "(?:(" + "|".join(WEEKDAYS) + r"),?\s+)?"
 _RANGE_TAIL = r"(?:\s*(?:-|–|and|to)\s*\d{1,2}(?:st|nd|rd|th)?)?"
 _DAY_MONTH = re.compile(rf"^{_WEEKDAY}(?:the\s+)?{_ORD}{_RANGE_TAIL}\s+(?:of\s+)?{_MON},?(?:\s+(\d{{4}}))?$")
 _MONTH_DAY = re.compile(rf"^{_WEEKDAY}{_MON}\s+{_ORD}{_RANGE_TAIL},?(?:\s+(\d{{4}}))?$")
@@ -472,10 +458,10 @@ _MONTH_YEAR = re.compile(rf"^{_MON},?\s+(?:of\s+)?(\d{{4}})$")
 _MONTH_ALONE = re.compile(rf"^{_MON}$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _WEEKDAY_ALONE = re.compile(
-    r"^(?:last\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    r"^(?:last\s+)?(" + "|".join(WEEKDAYS) + ")"
     r"(?:\s+(?:morning|afternoon|evening|night))?$"
 )
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAYS = WEEKDAYS
 _THIS_LAST_MONTH = re.compile(rf"^(this|last)\s+{_MON}$")
 _DATE_THIS_YEAR = re.compile(r"^(.+?)\s+(?:of\s+)?this\s+year$")
 _NO_YEAR_DAY = re.compile(rf"^(?:(?:the\s+)?{_ORD}\s+(?:of\s+)?{_MON}|{_MON}\s+{_ORD})$")

@@ -35,19 +35,8 @@ _RUN_WORD = re.compile(r"[\w.'’\-]+")
 SCAN_EXCLUDED = reference.words("country-scan-excluded.txt")
 
 # Postal and wire-style abbreviations of US states and Canadian provinces, as datelines write them
-# ("ROCHESTER, N.Y.", "PORTLAND, Ore."), folded like _key() and without spaces.
-REGION_ABBREVIATIONS = {
-    **{
-        k: "US"
-        for k in (
-            "ala al alaska ak ariz az ark ar calif cal ca colo co conn ct del de dc fla fl ga hawaii hi "
-            "idaho id ill il ind in iowa ia kan kans ks ky la maine me md mass ma mich mi minn mn miss ms "
-            "mo mont mt neb nebr ne nev nv nh nj nm ny nc nd ohio oh okla ok ore oreg or pa penn ri "
-            "sc sd tenn tn tex tx utah ut vt va wash wa wva wv wis wisc wi wyo wy"
-        ).split()
-    },
-    **{k: "CA" for k in "ont que alta bc man sask ns nb nfld pei".split()},
-}
+# ("ROCHESTER, N.Y.", "PORTLAND, Ore."): abbreviation -> country code.
+REGION_ABBREVIATIONS = reference.mapping("region-abbreviations.csv")
 
 # The demonym prefixes that make an organisation or title national ("Japanese Finance Ministry").
 _STATE_TYPES = {

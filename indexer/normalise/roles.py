@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from indexer.calendar_words import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
 from indexer.normalise import reference
 from indexer.normalise.org_words import GENERIC_ORG_WORDS, ORG_ALIASES, ORG_WORDS
 from indexer.normalise.places import fold, gazetteer
@@ -93,42 +94,7 @@ GOVERNMENT_HEADS = {
     "secretary",
 }
 # Words of time stamps and photo credits that sit next to titles in live blogs and captions.
-NOT_BODY = {
-    "gmt",
-    "bst",
-    "utc",
-    "cet",
-    "cest",
-    "est",
-    "edt",
-    "am",
-    "pm",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "reuters",
-    "ap",
-    "afp",
-    "getty",
-    "epa",
-    "lehtikuva",
-    "photograph",
-    "photo",
-    "images",
-    "shutterstock",
-    "pa",
-    "tass",
-    "ria",
-}
+NOT_BODY = reference.words("not-body-words.txt") | set(MONTH_ABBREVIATIONS)
 CONNECTORS = {"of", "the", "for", "to", "and", "on", "in"}
 
 # International bodies whose heads count as leaders (folded names).
@@ -137,70 +103,7 @@ INTERNATIONAL_BODIES = set(_WORDS["international_bodies"])
 MINISTRY_NAMES: dict[str, str] = _WORDS["ministry_names"]
 
 # Words a title-cased headline capitalises that are never part of a title or a body's name.
-HEADLINE_WORDS = {
-    "with",
-    "on",
-    "in",
-    "at",
-    "by",
-    "from",
-    "about",
-    "had",
-    "has",
-    "held",
-    "have",
-    "met",
-    "meets",
-    "discussed",
-    "discusses",
-    "talks",
-    "talk",
-    "spoke",
-    "speaks",
-    "phone",
-    "conversation",
-    "call",
-    "said",
-    "says",
-    "after",
-    "before",
-    "over",
-    "during",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "today",
-    "yesterday",
-    "is",
-    "was",
-    "will",
-    "a",
-    "an",
-    "as",
-    "his",
-    "her",
-    "their",
-    "its",
-    "this",
-    "that",
-    "who",
-}
+HEADLINE_WORDS = reference.words("headline-words.txt") | set(WEEKDAYS) | set(MONTHS)
 _PREFIXED = re.compile(r"(?i)(ex|then|former)-([A-Za-z].*)")
 _WRAP = re.compile(r"(?<=\S)\n(?=[^\s])")
 _NAME_TOKEN = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-Ž][a-zß-öø-ÿā-ž]+(?:-[A-ZÀ-ÖØ-ÞĀ-Ž][a-zß-öø-ÿā-ž]+)?")
