@@ -14,6 +14,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date
+from typing import NamedTuple
 
 from indexer.model import Entities, Org
 from indexer.normalise import reference
@@ -250,31 +251,38 @@ def _not_org_name(name: str) -> bool:
     return head in PLACE_HEADS or head in EVENT_HEADS or head in DOCUMENT_HEADS
 
 
-def merge_orgs(batch: list[Entities], sources: Sequence[str] | None = None) -> None:
-    """One facet name per organisation across ``batch``, in place; places and self-references dropped.
+class _OrgUsage(NamedTuple):
+    """How a corpus uses its organisation names: articles per name, mentions, locative mentions, and
+    the long names each acronym is defined with."""
 
-    - an acronym joins the long name an article defines for it ("Eurasian Economic Union (EAEU)");
-    - "Russian Government" and "Government of the Russian Federation" (one body, one country) are one;
-    - a name used after a preposition of place in most of its mentions is a place ("in Borodyanka");
-    - an outlet named in its own articles (the Guardian on theguardian.com) is the publisher.
-    """
-    totals: Counter[str] = Counter()
-    locative: Counter[str] = Counter()
-    mentions: Counter[str] = Counter()
-    defined: dict[str, Counter] = defaultdict(Counter)
+    totals: Counter[str]
+    mentions: Counter[str]
+    locative: Counter[str]
+    defined: dict[str, Counter]
+
+
+def _org_usage(batch: list[Entities]) -> _OrgUsage:
+    usage = _OrgUsage(Counter(), Counter(), Counter(), defaultdict(Counter))
     for ents in batch:
         for o in ents.orgs:
-            totals[o.name] += 1
+            usage.totals[o.name] += 1
         for name, (n, loc) in ents.org_usage.items():
-            mentions[name] += n
-            locative[name] += loc
+            usage.mentions[name] += n
+            usage.locative[name] += loc
         for acr, long in ents.acronyms.items():
-            defined[acr][long] += 1
+            usage.defined[acr][long] += 1
+    return usage
+
+
+def _acronym_renames(defined: dict[str, Counter]) -> tuple[dict[str, str], set[str]]:
+    """Acronyms and their long names under one name (the long name the corpus defines most often, or its
+    canonical alias), and the acronyms of places, events and documents, which are no organisation ("LPR")."""
     rename: dict[str, str] = {}
-    # Acronyms: the long name the corpus defines most often (or its canonical alias).
+    not_orgs: set[str] = set()
     for acr, longs in defined.items():
         long = longs.most_common(1)[0][0]
         if _not_org_name(long):
+            not_orgs.add(acr)
             continue
         canon = ORG_ALIASES.get(fold(long)) or (
             ORG_ALIASES[fold(acr)] if ORG_ALIASES.get(fold(acr)) in _ACRONYM_DISPLAYS else long
@@ -282,17 +290,20 @@ def merge_orgs(batch: list[Entities], sources: Sequence[str] | None = None) -> N
         for name in (acr, long):
             if name != canon:
                 rename[name] = canon
-    # An acronym of a place, an event or a document is none of the organisations ("LPR").
-    not_orgs = {acr for acr, longs in defined.items() if _not_org_name(longs.most_common(1)[0][0])}
-    # One body of one country, however it is written: the most used spelling.
+    return rename, not_orgs
+
+
+def _spelling_renames(totals: Counter[str], rename: dict[str, str]) -> None:
+    """One body of one country, however it is written, under its most used spelling (in ``rename``).
+
+    A body named without its country joins the one country's body of that name the corpus knows
+    ("Investigative Committee" -> "Investigative Committee of Russia"); spellings of one name join."""
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)
-    _spelled: dict[str, list[str]] = defaultdict(list)
+    spelled: dict[str, list[str]] = defaultdict(list)
     for name in totals:
         key = _body_country(rename.get(name, name))
         if key and key[0]:
             groups[key].append(name)
-    # A body named without its country joins the one country's body of that name the corpus knows
-    # ("Investigative Committee" -> "Investigative Committee of Russia"); spellings of one name join.
     by_body: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for key in groups:
         by_body[key[0]].append(key)
@@ -303,15 +314,51 @@ def merge_orgs(batch: list[Entities], sources: Sequence[str] | None = None) -> N
         if len(by_body.get(key, ())) == 1:
             groups[by_body[key][0]].append(name)
         else:
-            _spelled[key].append(name)
-    for names in list(groups.values()) + list(_spelled.values()):
+            spelled[key].append(name)
+    for names in list(groups.values()) + list(spelled.values()):
         if len(names) > 1:
             # The display names the country when one spelling does ("Security Council of the Russian Federation").
             best = max(names, key=lambda n: (_body_country(n) is not None, totals[n], n))
             for n in names:
                 if n != best:
                     rename[n] = rename.get(best, best)
-    places = {name for name, n in mentions.items() if n >= 2 and locative[name] >= LOCATIVE_SHARE * n}
+
+
+def _rename_orgs(ents: Entities, rename: dict[str, str], drop: set[str]) -> None:
+    """Apply the corpus's renames and drops to one article's organisations and its org mentions."""
+    merged: dict[str, Org] = {}
+    for o in ents.orgs:
+        if o.name in drop:
+            continue
+        name = rename.get(o.name, o.name)
+        if name in merged:
+            merged[name].count += o.count
+        else:
+            merged[name] = Org(name, o.count)
+    ents.orgs = sorted(merged.values(), key=lambda o: (-o.count, o.name))
+    if drop or rename:
+        kept = []
+        for m in ents.mentions:
+            if m.kind == "org":
+                if m.value in drop:
+                    continue
+                m.value = rename.get(m.value, m.value)
+            kept.append(m)
+        ents.mentions = kept
+
+
+def merge_orgs(batch: list[Entities], sources: Sequence[str] | None = None) -> None:
+    """One facet name per organisation across ``batch``, in place; places and self-references dropped.
+
+    - an acronym joins the long name an article defines for it ("Eurasian Economic Union (EAEU)");
+    - "Russian Government" and "Government of the Russian Federation" (one body, one country) are one;
+    - a name used after a preposition of place in most of its mentions is a place ("in Borodyanka");
+    - an outlet named in its own articles (the Guardian on theguardian.com) is the publisher.
+    """
+    usage = _org_usage(batch)
+    rename, not_orgs = _acronym_renames(usage.defined)
+    _spelling_renames(usage.totals, rename)
+    places = {name for name, n in usage.mentions.items() if n >= 2 and usage.locative[name] >= LOCATIVE_SHARE * n}
     homes = [publisher_key(s) for s in sources] if sources is not None else [""] * len(batch)
     for ents, home in zip(batch, homes):
         drop = {
@@ -319,25 +366,7 @@ def merge_orgs(batch: list[Entities], sources: Sequence[str] | None = None) -> N
             for o in ents.orgs
             if o.name in places or o.name in not_orgs or (home and len(home) > 2 and fold(o.name).split()[0] == home)
         }
-        merged: dict[str, Org] = {}
-        for o in ents.orgs:
-            if o.name in drop:
-                continue
-            name = rename.get(o.name, o.name)
-            if name in merged:
-                merged[name].count += o.count
-            else:
-                merged[name] = Org(name, o.count)
-        ents.orgs = sorted(merged.values(), key=lambda o: (-o.count, o.name))
-        if drop or rename:
-            kept = []
-            for m in ents.mentions:
-                if m.kind == "org":
-                    if m.value in drop:
-                        continue
-                    m.value = rename.get(m.value, m.value)
-                kept.append(m)
-            ents.mentions = kept
+        _rename_orgs(ents, rename, drop)
 
 
 # --- One article's organisation names ------------------------------------------------------------
