@@ -18,8 +18,6 @@ from . import querylang
 from .filler_words import is_filler
 
 TEXT_FIELDS = ("title", "body", "lead")
-# Fields a user may name in the query; everything else in the schema stays internal.
-USER_FIELDS = ("title", "body", "lead", "actor", "country", "org", "source", "date")
 LONG_QUESTION_WORDS = 6
 # A relaxed query requires a third of its content words (those some article has), rounded up, and at
 # least two: 2 of 2 to 6, 3 of 7 to 9. Any one word alone matched most of an index (issue 11); a larger

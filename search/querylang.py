@@ -37,6 +37,7 @@ FIELD_ALIASES = {
     "src": "source",
     "text": "body",
 }
+# Fields a user may name in the query; everything else in the schema stays internal ("ym:" is a word).
 KNOWN_FIELDS = ("title", "body", "lead", "actor", "country", "org", "source", "date")
 DATE_FIELDS = ("date",)
 MAX_FUZZY_DISTANCE = 2  # edits: beyond two a fuzzy term matches too much and costs too much

@@ -18,7 +18,6 @@ from search.query import (
     NOTICE_STOPWORDS,
     NOTICE_UNPARSED,
     TEXT_FIELDS,
-    USER_FIELDS,
     WORD_RE,
     ParsedQuery,
     content_text,
@@ -26,7 +25,8 @@ from search.query import (
     tidy_text,
     without_field_syntax,
 )
-from search.whoosh.parse import analyse_words, words_query
+from search.querylang import KNOWN_FIELDS as USER_FIELDS
+from search.whoosh.parse import analyse_words, word_query
 from search.whoosh.querytree import leaves
 
 
@@ -50,6 +50,14 @@ def _make_parser() -> MultifieldParser:
 
 
 _PARSER = _make_parser()
+
+
+def words_query(words):
+    """The old all-words query."""
+    if not words:
+        return None
+    groups = [word_query(w) for w in words]
+    return groups[0] if len(groups) == 1 else wq.And(groups)
 
 
 def _tune(q):

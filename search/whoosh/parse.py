@@ -14,20 +14,12 @@ from .. import query as neutral
 from ..query import NOTICE_UNPARSED, TEXT_FIELDS, ParsedQuery
 from .compile import analyse_words, compile_parsed
 
-__all__ = ["ParsedQuery", "analyse_words", "fallback_query", "parse_query", "relax", "word_query", "words_query"]
+__all__ = ["ParsedQuery", "analyse_words", "fallback_query", "parse_query", "relax", "word_query"]
 
 
 def word_query(word: str) -> wq.Query:
     """Return the query for one analysed word in title or body."""
     return wq.Or([wq.Term(f, word) for f in TEXT_FIELDS])
-
-
-def words_query(words: list[str]) -> wq.Query | None:
-    """Return the all-words query for analysed words (None when there are none)."""
-    if not words:
-        return None
-    groups = [word_query(w) for w in words]
-    return groups[0] if len(groups) == 1 else wq.And(groups)
 
 
 def parse_query(text: str) -> ParsedQuery:
