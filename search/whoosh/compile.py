@@ -145,6 +145,8 @@ def compile_query(node: ql.Node | None, plain: bool = False) -> wq.Query | None:
         return q
     if not q:
         return None
+    # Whoosh's normalising, as its parser applied it: nested groups merge, duplicates and empty groups go,
+    # and an AND holding *:* becomes *:* ("*:* Putin" finds every article, as it always did).
     q = q.normalize()
     if q is wq.NullQuery or isinstance(q, _NULL):
         return None
