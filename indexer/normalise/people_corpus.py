@@ -43,6 +43,9 @@ UNKNOWN_WORD_PERSON_SHARE = 0.8
 UNKNOWN_WORD_MIN_VOTES = 3
 # A fragment joins a full name that has this share of the corpus's mentions among the candidates.
 FRAGMENT_DOMINANCE = 0.85
+# A name of two words or more is the first words of a longer one only if it is used at most this many times
+# as often as the longer name.
+PREFIX_RARITY = 5
 # A lone mistyped surname is at most this rare beside the full name it joins.
 TYPO_RATIO = 3
 # Names that one article shows as two people merge only when this close (a typo inside the article).
@@ -269,6 +272,10 @@ def fragment_renames(totals: Counter) -> dict[str, str]:
         if not cands:
             continue
         best, count = cands.most_common(1)[0]
+        if " " in n and totals[n] > PREFIX_RARITY * totals[best]:
+            # The first words of a rare longer name are a name of their own when they are far more used:
+            # "Joe Biden" (hundreds of articles) is not a fragment of one headline's "Joe Biden Is Succeeding".
+            continue
         if best != n and count >= FRAGMENT_DOMINANCE * sum(cands.values()):
             rename[n] = best
     return rename
@@ -417,6 +424,8 @@ def merge_people(batch: list[Entities]) -> None:
     for ents in batch:
         if rename:
             _apply_renames(ents, rename)
+    surname_people.update(_org_surnames(batch, surname_people))
+    for ents in batch:
         _orgs_to_people(ents, people_by_key, surname_people)
     # 4. Fragments the surname rules leave ("Bashar", "Lula", "Abdel Fattah") -> the full name.
     totals = _totals(batch)
@@ -453,6 +462,28 @@ def _surname_renames(
                 share = SURNAME_DOMINANCE if best not in CANONICAL_NAMES else 0.5
                 if n >= share * sum(cands.values()):
                     found[name] = best
+    return found
+
+
+def _org_surnames(batch: list[Entities], known: dict[str, str]) -> dict[str, str]:
+    """One-word organisations that are the surname of one person the corpus names in full: "Sinema" and
+    "Pence" tagged ORG in headlines ("Sinema Says She Won't...") -> Kyrsten Sinema, Mike Pence.
+
+    The person must own the surname (SURNAME_DOMINANCE of its full names) and be named at least half as
+    often as the organisation, so a company with a founder's or a film star's surname ("Ford" beside two
+    mentions of Harrison Ford) stays an organisation; acronyms ("EV", "RNC") never move."""
+    people = _totals(batch)
+    owners = _surname_owners(people)
+    org_counts: Counter[str] = Counter()
+    for ents in batch:
+        for o in ents.orgs:
+            if " " not in o.name and o.name not in known and not o.name.isupper():
+                org_counts[o.name] += o.count
+    found = {}
+    for org, n in org_counts.items():
+        person = owners.get(fold_word(org))
+        if person and people[person] >= max(2, n / 2):
+            found[org] = person
     return found
 
 

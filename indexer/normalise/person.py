@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
+from indexer.normalise import reference
 from indexer.normalise.names import (
     FUNCTION_WORDS,
     ORG_SUFFIXES,
@@ -245,6 +246,10 @@ def _end_at_byline(text: str, s: int, e: int) -> int:
     return len(text[:brk].rstrip())
 
 
+# Verbs and prepositions a title-cased headline capitalises after a name; never inside one.
+NAME_ENDING_WORDS = reference.words("name-ending-words.txt")
+
+
 def _is_country_name(word: str) -> bool:
     """True for a country's own name ("Uruguay"), not its capital or adjective ("Madrid", "Polish")."""
     found = gazetteer().classify(word, places=False, capitals=False)
@@ -260,6 +265,9 @@ def trim_name(name: str, text: str) -> str:
     for i, w in enumerate(words[1:], 1):
         if w.islower() and w not in PARTICLES and not ARABIC_PARTICLE.match(w) and w not in ("the", "y", "e"):
             words = words[:i]  # "Al Marzouki in Russian": the name ends before a lower-case word
+            break
+        if w.lower() in NAME_ENDING_WORDS and w[:1].isupper():
+            words = words[:i]  # a title-cased headline runs on: "Joe Biden Is Succeeding"
             break
     while len(words) > 1 and words[0].lower().strip(".") not in HONORIFICS:
         first = words[0]
