@@ -109,15 +109,6 @@ def check_queries(queries: object) -> list[str]:
     return list(queries)
 
 
-def run_batch(index, queries: Sequence[object], shared: Mapping[str, list[str]]) -> list[BatchRow]:
-    """Summarise every query with the shared filters; each failure is reported on its own row."""
-    queries = check_queries(queries)
-    # Wait once for the alias table of a freshly opened index (each search alone would wait up to half a
-    # second and then go without widening names), so every query of the batch widens names alike.
-    index.warm_up()
-    return list(run_queries(index, queries, shared))
-
-
 def run_queries(index, queries: Sequence[object], shared: Mapping[str, list[str]]) -> Iterator[BatchRow]:
     """Yield each query's row, all against one snapshot of the index (see ``SearchIndex.pinned``)."""
     with index.pinned():

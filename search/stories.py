@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-COLLAPSED, ALL_VERSIONS = "stories", "all"  # the two values of SearchRequest.versions
-
 
 @dataclass
 class SegmentStories:
