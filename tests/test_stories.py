@@ -268,6 +268,12 @@ def test_a_damaged_story_store_is_one_line_and_the_index_is_kept(corpus, tmp_pat
     assert first.returncode == 0, first.stderr
     before = story_facets(index_dir)
     (index_dir / layout.STORIES_FILE).write_bytes(b"this is not a database" * 100)
+    # A new article, so the build has stories to assign (a build with nothing new leaves the store alone,
+    # and whether an unchanged file counts as unchanged depends on how long ago it was written).
+    record = json.loads(corpus.read_text(encoding="utf-8").splitlines()[0])
+    record["id"] += "-new"
+    with corpus.open("a", encoding="utf-8") as out:
+        out.write(json.dumps(record) + "\n")
     second = run()
     assert second.returncode == 1
     assert "Traceback" not in second.stderr
