@@ -43,6 +43,7 @@ from search.errors import IndexWarming
 from search.model import FACET_KINDS, FACET_LIMIT, PER_PAGE_CHOICES
 from search.model import SORTS as SORT_NAMES
 from search.network import circle_layout, parse_kinds
+from web.allocator import limit_arenas
 from web.protection import init_protection, read_secret_key
 
 log = logging.getLogger("crisis_desk.app")
@@ -73,6 +74,7 @@ SETTINGS: dict[str, tuple[object, str]] = {
         "the sample articles `make run` indexes first (relative to the app); a landing page "
         "over nothing else says how to index real coverage",
     ),
+    "MALLOC_ARENAS": (2, "malloc arenas of the serving process (0: glibc's default, 8 per core); see web/allocator.py"),
     "OPEN_WAIT": (
         0.8,
         "seconds a request waits for a new index commit opening in the background (then: the one before)",
@@ -121,6 +123,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["INDEX_DIR"] = os.environ[ENV_INDEX_DIR]
     if test_config:
         app.config.from_mapping(test_config)
+    # before the server's threads multiply: each would otherwise keep freed memory in an arena of its own
+    limit_arenas(app.config["MALLOC_ARENAS"])
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = os.environ.get(ENV_SECRET_KEY) or read_secret_key(app.config["INDEX_DIR"])
     # One reader per app: it opens lazily and follows new commits and generations by itself.
