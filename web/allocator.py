@@ -39,9 +39,3 @@ def limit_arenas(count: int) -> bool:
     if not done:
         log.warning("could not limit malloc arenas to %d", count)
     return done
-
-
-def release_free_memory() -> bool:
-    """Give the pages malloc holds free back to the system (``malloc_trim``); True when any were."""
-    libc = _libc()
-    return bool(libc.malloc_trim(0)) if libc is not None else False
