@@ -171,21 +171,22 @@ class SearchIndex:
         open yet it raises IndexWarming (a 503 with Retry-After)."""
         if block or self.open_wait is None or getattr(self._pinned, "snap", None) is not None:
             return self._open_newest()
-        deadline = time.monotonic() + self.open_wait
-        while True:
-            snap = self._current()
-            if snap is not None:
-                return snap
-            opener = self._start_opening()
-            if not opener.opened.wait(max(deadline - time.monotonic(), 0.0)):
-                stale = self._snap
-                if stale is not None and stale.damage is None:
-                    return stale
-                raise IndexWarming(NOTICE_WARMING)
+        snap = self._current()
+        if snap is not None:
+            return snap
+        opener = self._start_opening()
+        if opener.opened.wait(self.open_wait):
             if opener.error is not None:
                 raise opener.error.__class__(*opener.error.args)
-            if opener.snap is not None and (opener.snap is self._snap or time.monotonic() >= deadline):
+            if opener.snap is not None and opener.snap is self._snap:
                 return opener.snap  # what a request that opened it itself would search (a newer commit: next time)
+            snap = self._current()  # it was replaced or dropped meanwhile
+            if snap is not None:
+                return snap
+        stale = self._snap
+        if stale is not None and stale.damage is None:
+            return stale
+        raise IndexWarming(NOTICE_WARMING)
 
     def _current(self) -> Snapshot | None:
         """Return the open snapshot when it is of the newest commit (checked cheaply), else None.
