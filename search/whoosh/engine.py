@@ -215,7 +215,9 @@ class SearchIndex:
         """Return the background opening under way, starting one (which then loads aliases too) if none is."""
         with self._opener_lock:
             opener = self._opener
-            if opener is None or opener.done.is_set():
+            # a new one too when the last has opened a snapshot that was dropped since (damage found by the
+            # checksums) while it still waits for that snapshot's alias table
+            if opener is None or opener.done.is_set() or (opener.opened.is_set() and opener.snap is not self._snap):
                 opener = self._opener = _Opener(self)
                 opener.start()
             return opener
