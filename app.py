@@ -224,7 +224,8 @@ def render_error(exc: Exception) -> Response | tuple:
     if request.path.startswith(("/api/", "/healthz", "/export")):
         return jsonify({"error": report.message, "status": report.status}), report.status, headers
     try:
-        return render_template("error.html", report=report, plain_search=True), report.status, headers
+        page = render_template("error.html", report=report, plain_search=True, retry_after=headers.get("Retry-After"))
+        return page, report.status, headers
     except Exception:  # the error page itself failed: still no traceback for the user
         log.exception("error page failed")
         return Response(

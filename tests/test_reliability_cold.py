@@ -77,6 +77,8 @@ def test_a_batch_on_an_index_still_opening_is_a_job_at_once_that_finishes_once_i
 
         page = in_thread(lambda: client.get("/?q=Biden"))
         assert page is not None and page.status_code == 503 and "Retry-After" in page.headers
+        # the page asks again by itself after the time the header names
+        assert f'<meta http-equiv="refresh" content="{page.headers["Retry-After"]}">' in page.get_data(as_text=True)
     state = wait_done(client, job["status_url"])
     assert state["status"] == "done", state
     warm = post_batch(client, queries)  # now open: the same batch answers at once, with the same rows
