@@ -39,9 +39,11 @@ from search import IndexMissing, IndexUnreadable, InvalidParameter, SearchError,
 from search.backend import BACKENDS, DEFAULT_BACKEND, SearchBackend, open_backend
 from search.budget import DEADLINE_SECONDS, MAX_EXPANDED_TERMS
 from search.compare import MAX_SERIES, parse_series
+from search.errors import IndexWarming
 from search.model import FACET_KINDS, FACET_LIMIT, PER_PAGE_CHOICES
 from search.model import SORTS as SORT_NAMES
 from search.network import circle_layout, parse_kinds
+from web.allocator import limit_arenas
 from web.protection import init_protection, read_secret_key
 
 log = logging.getLogger("crisis_desk.app")
@@ -71,6 +73,11 @@ SETTINGS: dict[str, tuple[object, str]] = {
         "seeds",
         "the sample articles `make run` indexes first (relative to the app); a landing page "
         "over nothing else says how to index real coverage",
+    ),
+    "MALLOC_ARENAS": (2, "malloc arenas of the serving process (0: glibc's default, 8 per core); see web/allocator.py"),
+    "OPEN_WAIT": (
+        0.8,
+        "seconds a request waits for a new index commit opening in the background (then: the one before)",
     ),
     "BATCH_INLINE_SECONDS": (0.8, "seconds a batch runs inside its request; the rest runs as a background job"),
     "BATCH_QUEUE": (2, "batch jobs waiting per process (one runs at a time); past it a new batch is a 503"),
@@ -116,6 +123,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["INDEX_DIR"] = os.environ[ENV_INDEX_DIR]
     if test_config:
         app.config.from_mapping(test_config)
+    # before the server's threads multiply: each would otherwise keep freed memory in an arena of its own
+    limit_arenas(app.config["MALLOC_ARENAS"])
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = os.environ.get(ENV_SECRET_KEY) or read_secret_key(app.config["INDEX_DIR"])
     # One reader per app: it opens lazily and follows new commits and generations by itself.
@@ -191,6 +200,8 @@ def describe_error(exc: Exception) -> ErrorReport:
             ),
             command,
         )
+    if isinstance(exc, IndexWarming):
+        return ErrorReport(503, "Index opening", str(exc))
     if isinstance(exc, IndexUnreadable):
         log.warning("index unreadable: %s", exc)
         return ErrorReport(503, "Index damaged", str(exc))
@@ -208,10 +219,13 @@ def describe_error(exc: Exception) -> ErrorReport:
 def render_error(exc: Exception) -> Response | tuple:
     """Turn an exception into a JSON error (API, export, health) or a plain HTML page."""
     report = describe_error(exc)
+    # an index still opening answers in seconds: say when to ask again (the others need an operator)
+    headers = {"Retry-After": "3"} if isinstance(exc, IndexWarming) else {}
     if request.path.startswith(("/api/", "/healthz", "/export")):
-        return jsonify({"error": report.message, "status": report.status}), report.status
+        return jsonify({"error": report.message, "status": report.status}), report.status, headers
     try:
-        return render_template("error.html", report=report, plain_search=True), report.status
+        page = render_template("error.html", report=report, plain_search=True, retry_after=headers.get("Retry-After"))
+        return page, report.status, headers
     except Exception:  # the error page itself failed: still no traceback for the user
         log.exception("error page failed")
         return Response(

@@ -815,9 +815,10 @@ def write_batch(
         if writer is not None:
             cancel_writer(writer)
         raise
-    from indexer import reference
+    from indexer import export_rows, reference
 
     reference.write_reference(ix.storage.folder, summary.normaliser)  # before the manifest, which lists it
+    export_rows.write_export_rows(ix)  # likewise: the new segments' export columns
     check.write_manifest(ix.storage.folder)
 
 
@@ -1151,6 +1152,9 @@ def remove_articles(index_dir: str | os.PathLike, ids: Sequence[str]) -> tuple[l
                 with StoryStore(index_dir / layout.STORIES_FILE) as store:
                     store.assign([], forget=known)
                     store.commit()
+            from indexer.export_rows import write_export_rows
+
+            write_export_rows(ix)  # a commit may merge segments
             check.write_manifest(ix.storage.folder)
     return known, unknown
 

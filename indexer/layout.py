@@ -18,6 +18,14 @@ a final 's or ' dropped, dots removed, other punctuation but ' and - a space, si
 "the " dropped. A generation built before the file existed has none; the read side then falls back to
 pycountry. It is listed in ``MANIFEST.json`` like the Whoosh files.
 
+Each segment of a generation's newest commit also has ``export-rows-<segment id>.json`` (``EXPORT_ROWS_*``,
+written by ``indexer/export_rows.py`` at each commit for the segments that lack one, those of segments merged
+away removed): the columns a CSV export shows that are not in the facet arrays, without the bodies that
+Whoosh compresses into the same stored record: ``{"format": 1, "segment": "<segment id>", "docs": <documents
+in the segment, deleted ones included>, "columns": ["id", "title", "source", "url"], "rows": [[...], ...]}``,
+one row per document number of the segment. Listed in ``MANIFEST.json``; a generation or segment without one
+(built before it existed) is exported from the stored records.
+
 Also in ``INDEX_DIR``:
 ``ner-cache.sqlite`` (spaCy results by text hash), ``entity-cache.sqlite`` (normalised entities by
 text hash, NER model and normaliser version; see ``indexer/entity_cache.py``), ``stories.sqlite`` (each
@@ -65,6 +73,17 @@ def fold_country_key(text: str) -> str:
     if text.startswith("the "):
         text = text[4:]
     return text
+
+
+EXPORT_ROWS_PREFIX = "export-rows-"  # per segment, inside the generation
+EXPORT_ROWS_SUFFIX = ".json"
+EXPORT_ROWS_FORMAT = 1
+EXPORT_ROWS_COLUMNS = ("id", "title", "source", "url")
+
+
+def export_rows_name(segment_id: str) -> str:
+    """Return the file name of one segment's export rows (see the module docstring)."""
+    return f"{EXPORT_ROWS_PREFIX}{segment_id}{EXPORT_ROWS_SUFFIX}"
 
 
 NORMALISER_MEMO_FILE = "normaliser-version.json"  # the installed rules' version, remembered (indexer.normaliser_memo)

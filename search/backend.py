@@ -126,6 +126,12 @@ class SearchBackend(Protocol):
         background (batch runs, alerts, benchmarks); True once it has loaded."""
         ...
 
+    def ready(self, wait: float = 0.0) -> bool:
+        """True when the newest commit is open and loaded, so no call would wait on opening it; else start
+        opening it in the background, wait up to ``wait`` seconds and say whether that finished. Never
+        opens in the caller's thread (a batch hands itself to a background job when this is False)."""
+        ...
+
     def pinned(self) -> AbstractContextManager[None]:
         """Answer this thread's calls inside the ``with`` block from one index commit (a batch's queries)."""
         ...
@@ -135,17 +141,20 @@ def open_backend(settings: Mapping) -> SearchBackend:
     """Return the backend ``settings["BACKEND"]`` names ("whoosh", the default) over ``settings["INDEX_DIR"]``.
 
     Other keys: ``QUERY_MAX_TERMS`` and ``QUERY_DEADLINE`` (the wildcard/fuzzy budget of one query) and
-    ``FACET_MAX`` (values each facet of a result page lists).
+    ``FACET_MAX`` (values each facet of a result page lists), ``OPEN_WAIT`` (seconds a call waits for a new
+    commit being opened in the background before answering from the previous one, or IndexWarming).
     Opening is cheap: the index is read on first use, so a missing index is an ``IndexMissing`` then."""
     name = str(settings.get("BACKEND") or DEFAULT_BACKEND).strip().lower()
     if name == "whoosh":
         from .budget import DEADLINE_SECONDS, MAX_EXPANDED_TERMS
         from .whoosh import SearchIndex
+        from .whoosh.engine import OPEN_WAIT_SECONDS
 
         return SearchIndex(
             settings["INDEX_DIR"],
             max_expanded_terms=settings.get("QUERY_MAX_TERMS", MAX_EXPANDED_TERMS),
             deadline_s=settings.get("QUERY_DEADLINE", DEADLINE_SECONDS),
             facet_limit=settings.get("FACET_MAX", FACET_LIMIT),
+            open_wait=settings.get("OPEN_WAIT", OPEN_WAIT_SECONDS),
         )
     raise InvalidParameter(f"unknown search backend {name!r}; use one of {', '.join(BACKENDS)}")

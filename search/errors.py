@@ -17,3 +17,8 @@ class InvalidParameter(SearchError):
 
 class IndexUnreadable(SearchError):
     """The served index is damaged or foreign; the message names the generation and the cause."""
+
+
+class IndexWarming(SearchError):
+    """The index is being opened in the background and nothing older can answer meanwhile (a 503 with
+    Retry-After: ask again in a few seconds)."""

@@ -7,6 +7,7 @@ from one engine's numbers, so a second backend is added by adding its name to BA
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
@@ -211,3 +212,17 @@ def test_a_missing_index_is_index_missing_not_a_crash(name, tmp_path):
     with pytest.raises(IndexMissing):
         b.search(req())
     assert b.country_name("RU") == "RU"  # a name is never worth an error
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_ready_opens_in_the_background_and_is_true_once_loaded(name, fixture_index_dir, tmp_path):
+    fresh = open_backend({"INDEX_DIR": fixture_index_dir, "BACKEND": name})
+    deadline = time.monotonic() + 60
+    while not fresh.ready(wait=0.5):  # each call returns within its wait while the opening goes on
+        assert time.monotonic() < deadline, "the index never became ready"
+    assert fresh.ready() is True  # loaded: at once, and a search needs no opening
+    assert fresh.search(req(q="Biden")).total > 0
+    missing = open_backend({"INDEX_DIR": tmp_path / "none", "BACKEND": name})
+    assert missing.ready() is True  # nothing to open: its calls say why at once
+    with pytest.raises(IndexMissing):
+        missing.search(req(q="Biden"))

@@ -58,19 +58,19 @@ class BatchJobs:
     def run_within(
         self, queries: Sequence[object], shared: dict, seconds: float, clock: Callable[[], float] = time.perf_counter
     ) -> list[BatchRow]:
-        """Run queries in this thread until done or ``seconds`` are spent; return the rows done so far."""
+        """Run queries until done or ``seconds`` are spent; return the rows done so far (the job does the rest).
+
+        Nothing that cannot be interrupted runs in the caller's thread: an index not yet open (or without
+        its alias table: every query of a batch must widen names alike) is opened in the background while
+        the caller waits at most the budget, and the queries run on a helper thread that the caller leaves
+        at the deadline (it finishes the query in hand, whose row is then dropped, and stops)."""
         deadline = clock() + seconds
-        rows: list[BatchRow] = []
-        # The alias table of a freshly opened index: every query of a batch must widen names alike, so the
-        # batch waits for it (within the budget; else the job does).
-        if not self.index.warm_up(max(deadline - clock(), 0.0)):
-            return rows
-        with self.index.pinned():
-            for query in queries:
-                if clock() >= deadline:
-                    break
-                rows.append(run_one(self.index, query, shared))
-        return rows
+        if not self.index.ready(max(deadline - clock(), 0.0)) or clock() >= deadline:
+            return []
+        inline = _Inline(self.index, queries, shared)
+        inline.start()
+        inline.join(max(deadline - clock(), 0.0))
+        return inline.stop()
 
     def submit(self, queries: Sequence[object], shared: dict, done: Sequence[BatchRow] = ()) -> dict:
         """Queue a job for the queries not yet ``done``; return its state. Raises QueueFull."""
@@ -220,6 +220,39 @@ class BatchJobs:
         tmp = self.folder / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
         tmp.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, path)
+
+
+class _Inline(threading.Thread):
+    """The part of a batch run while its request waits: queries one by one until done or stopped."""
+
+    def __init__(self, index, queries: Sequence[object], shared: dict):
+        super().__init__(name="batch-inline", daemon=True)
+        self.index, self.queries, self.shared = index, queries, shared
+        self.rows: list[BatchRow] = []
+        self._lock = threading.Lock()
+        self._stopped = False
+        self.error: SearchError | None = None
+
+    def run(self) -> None:
+        try:
+            with self.index.pinned():
+                for query in self.queries:
+                    row = run_one(self.index, query, self.shared)
+                    with self._lock:
+                        if self._stopped:
+                            return
+                        self.rows.append(row)
+        except SearchError as exc:  # the index is missing or damaged: the request says so, as for a search
+            self.error = exc
+
+    def stop(self) -> list[BatchRow]:
+        """Stop after the query in hand; return the rows done so far (the query in hand's is dropped).
+        Raises the SearchError that stopped it (a missing or damaged index fails the whole batch alike)."""
+        with self._lock:
+            self._stopped = True
+            if self.error is not None:
+                raise self.error
+            return list(self.rows)
 
 
 def public(state: dict) -> dict:

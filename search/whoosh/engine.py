@@ -34,7 +34,7 @@ from .. import entity_view
 from .. import network as networks
 from ..budget import DEADLINE_SECONDS, MAX_EXPANDED_TERMS, QueryBudget
 from ..countries import CountryNames
-from ..errors import IndexMissing, IndexUnreadable, InvalidParameter, SearchError
+from ..errors import IndexMissing, IndexUnreadable, IndexWarming, InvalidParameter, SearchError
 from ..facet_values import MAX_PREFIX_CHARS, order_values
 from ..facets import NO_DATE, SPARSE_RATIO
 from ..mentioned_dates import event_dates_json, mentioned_histogram
@@ -76,6 +76,10 @@ from .snippets import lead_paragraph, make_snippet, mark_words
 from .spelling import DID_YOU_MEAN_BELOW, did_you_mean
 
 RESULT_CACHE_SIZE = 256
+# What a request waits for a commit or generation being opened in the background before it is answered
+# from the previous one (or, with none open yet, a 503 "opening"): opening 108k articles takes seconds.
+OPEN_WAIT_SECONDS = 0.8
+NOTICE_WARMING = "The search index is being opened; try again in a few seconds"
 HIGHLIGHT_TERMS = 128  # most words a snippet looks for
 log = logging.getLogger("crisis_desk.search")
 
@@ -108,6 +112,7 @@ class SearchIndex:
         max_expanded_terms: int = MAX_EXPANDED_TERMS,
         deadline_s: float = DEADLINE_SECONDS,
         facet_limit: int = FACET_LIMIT,
+        open_wait: float | None = None,
     ):
         if not 1 <= facet_limit <= FACET_PAGE_MAX:
             raise ValueError(f"facet_limit must be from 1 to {FACET_PAGE_MAX} (got {facet_limit})")
@@ -115,6 +120,11 @@ class SearchIndex:
         self.max_expanded_terms = max_expanded_terms
         self.deadline_s = deadline_s
         self.facet_limit = facet_limit  # values each facet of a result page lists (the app's FACET_MAX)
+        # None: a call opens a new commit itself, however long it takes (benchmarks, the CLI, jobs); a number:
+        # a call waits that long for the opening, which runs in the background (the web app, see _snapshot)
+        self.open_wait = open_wait
+        self._opener: _Opener | None = None
+        self._opener_lock = threading.Lock()
         # The engine reads Whoosh's private file format: with another Whoosh every request is a clear 503.
         self._version_error: IndexUnreadable | None = None
         try:
@@ -146,14 +156,93 @@ class SearchIndex:
         if outer is not None:  # already pinned by a caller: that pin holds
             yield
             return
-        self._pinned.snap, self._pinned.filters = self._snapshot(), {}
+        self._pinned.snap, self._pinned.filters = self._snapshot(), {}  # ready() first, not to wait here
         try:
             yield
         finally:
             self._pinned.snap = self._pinned.filters = None
 
-    def _snapshot(self) -> Snapshot:
-        """Return the snapshot of the newest commit, opening it when CURRENT or the TOC moved on."""
+    def _snapshot(self, block: bool = False) -> Snapshot:
+        """Return the snapshot of the newest commit, opening it when CURRENT or the TOC moved on.
+
+        With ``open_wait`` set (the web app) and not ``block``, the opening runs in a background thread and
+        this call waits at most ``open_wait`` seconds for it; then it answers from the commit open before
+        (a reader sees the new articles a few seconds later, rather than waiting for them), and with none
+        open yet it raises IndexWarming (a 503 with Retry-After)."""
+        if block or self.open_wait is None or getattr(self._pinned, "snap", None) is not None:
+            return self._open_newest()
+        snap = self._current()
+        if snap is not None:
+            return snap
+        opener = self._start_opening()
+        if opener.opened.wait(self.open_wait):
+            if opener.error is not None:
+                raise opener.error.__class__(*opener.error.args)
+            if opener.snap is not None and opener.snap is self._snap:
+                return opener.snap  # what a request that opened it itself would search (a newer commit: next time)
+            snap = self._current()  # it was replaced or dropped meanwhile
+            if snap is not None:
+                return snap
+        stale = self._snap
+        if stale is not None and stale.damage is None:
+            return stale
+        raise IndexWarming(NOTICE_WARMING)
+
+    def _current(self) -> Snapshot | None:
+        """Return the open snapshot when it is of the newest commit (checked cheaply), else None.
+
+        Raises what opening would raise at once: no index, a garbled CURRENT, a damaged generation."""
+        try:
+            generation = current_generation(self.index_dir)
+        except CurrentUnreadable as exc:
+            raise IndexUnreadable(str(IndexDamaged(exc.generation, str(exc)))) from None
+        if self._version_error is not None:
+            raise self._version_error
+        if generation is None:
+            raise IndexMissing(f"no index in {self.index_dir}; build one with `python -m indexer build`")
+        snap = self._snap
+        if snap is not None and snap.generation == generation:
+            if snap.damage is not None:
+                raise self._damaged(snap)
+            try:
+                if snap.ix.latest_generation() == snap.toc:
+                    return snap
+            except OSError:
+                pass
+        return None
+
+    def _start_opening(self) -> _Opener:
+        """Return the background opening under way, starting one (which then loads aliases too) if none is."""
+        with self._opener_lock:
+            opener = self._opener
+            # a new one too when the last has opened a snapshot that was dropped since (damage found by the
+            # checksums) while it still waits for that snapshot's alias table
+            if opener is None or opener.done.is_set() or (opener.opened.is_set() and opener.snap is not self._snap):
+                opener = self._opener = _Opener(self)
+                opener.start()
+            return opener
+
+    def ready(self, wait: float = 0.0) -> bool:
+        """True when the newest commit is open with its alias table loaded, so a call needs no opening;
+        else start opening it in the background, wait up to ``wait`` seconds for that, and say whether it
+        finished. A missing or damaged index is "ready": its calls fail at once with the reason."""
+        deadline = time.monotonic() + wait
+        try:
+            snap = self._current()
+        except SearchError:
+            return True
+        if snap is None or not snap.aliases.ready:
+            opener = self._start_opening()
+            if not opener.done.wait(max(deadline - time.monotonic(), 0.0)):
+                return False
+            try:
+                snap = self._current()
+            except SearchError:
+                return True
+        return snap is not None and snap.aliases.ready
+
+    def _open_newest(self) -> Snapshot:
+        """Return the snapshot of the newest commit, opening it in this thread when needed."""
         pinned = getattr(self._pinned, "snap", None)
         if pinned is not None:
             if pinned.damage is not None:
@@ -258,7 +347,7 @@ class SearchIndex:
     def warm_up(self, wait: float | None = None) -> bool:
         """Open the index now (facet arrays) and wait up to ``wait`` seconds (None: as long as it takes) for
         the alias table and did-you-mean's words, so the first request is fast; True once aliases are loaded."""
-        snap = self._snapshot()
+        snap = self._snapshot(block=True)
         snap.vocabulary.start()  # read beside the alias table
         loaded = snap.aliases.get(wait) is not None
         snap.vocabulary.get(wait)
@@ -731,6 +820,31 @@ class SearchIndex:
     ) -> list[FacetValue]:
         """Return a facet's first ``limit`` values over ``mask`` in the sidebar's order, without roles."""
         return top_values(snap, kind, mask, ids, leaders_only, limit)
+
+
+class _Opener(threading.Thread):
+    """Opens the newest commit of an index in the background, then waits for its alias table."""
+
+    def __init__(self, index: SearchIndex):
+        super().__init__(name="index-open", daemon=True)
+        self.index = index
+        self.opened = threading.Event()  # the snapshot is open (or opening failed: ``error``)
+        self.done = threading.Event()  # ... and its alias table is loaded
+        self.error: SearchError | None = None
+        self.snap: Snapshot | None = None
+
+    def run(self) -> None:
+        try:
+            snap = self.snap = self.index._open_newest()
+            self.opened.set()
+            snap.aliases.get(None)  # (did-you-mean's words load when a search first needs them, as before)
+        except SearchError as exc:
+            self.error = exc
+        except Exception as exc:  # noqa: BLE001 - reported to the request that waits, as any failed read
+            self.error = self.index._unreadable(exc)
+        finally:
+            self.opened.set()
+            self.done.set()
 
 
 def _relaxed_matches(

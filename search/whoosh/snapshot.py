@@ -21,6 +21,7 @@ from ..facet_values import ValueFinder, name_ranks
 from ..facets import NO_DATE, FacetTable
 from ..stories import StoryTable, merge_stories
 from .aliases import LazyAliases
+from .export_columns import ExportColumns, load_export_columns
 from .facet_loader import load_facets
 from .match import QueryMatcher
 from .vocabulary import LazyVocabulary
@@ -128,6 +129,8 @@ class Snapshot:
         self._finders: dict[str, ValueFinder] = {}
         self.live_counts: dict[str, np.ndarray] = {}  # per facet kind, live articles per value (entity pages)
         self.surnames: dict[str, list[int]] | None = None  # lower-cased surname -> actor value ids
+        self._export_columns: ExportColumns | None = None  # read at the first export
+        self._export_lock = threading.Lock()
 
     def _check_checksums(self, verified: set | None) -> None:
         """Compare every file's checksum with the manifest (in the background); keep any damage found."""
@@ -149,6 +152,13 @@ class Snapshot:
         """Return the stored fields of one document."""
         with self.lock:
             return self.searcher.stored_fields(int(docnum))
+
+    def export_columns(self) -> ExportColumns:
+        """Return the export rows of this commit's segments (read once, at the first export)."""
+        with self._export_lock:
+            if self._export_columns is None:  # (segment ids and sizes are in memory: no reader lock needed)
+                self._export_columns = load_export_columns(self.reader, self.gen_dir)
+            return self._export_columns
 
     def docnum(self, article_id: str) -> int | None:
         """Return the live document number of an article id, or None."""

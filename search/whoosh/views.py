@@ -10,6 +10,7 @@ from datetime import date, datetime
 import numpy as np
 
 from indexer.check import verify_files
+from indexer.layout import EXPORT_ROWS_COLUMNS
 
 from .. import entity_view
 from ..facets import NO_DATE
@@ -175,19 +176,24 @@ def export(index, req: SearchRequest, limit: int = 10_000) -> Iterator[ExportRow
             return [snap.country_name(v) for v in vids]
         return [column.values[v] for v in vids]
 
+    columns = snap.export_columns()
+
     def rows():
         for d in ids.tolist():
-            try:
-                stored = snap.stored(d)  # id, title, source, url: the one stored read of a row
-            except Exception as exc:  # noqa: BLE001 - see _reading
-                raise index._unreadable(exc) from None
+            row = columns.row(d)  # id, title, source, url, written beside the segment by the indexer
+            if row is None:  # a segment without that file: the stored record (body included) has them
+                try:
+                    stored = snap.stored(d)
+                except Exception as exc:  # noqa: BLE001 - see _reading
+                    raise index._unreadable(exc) from None
+                row = [str(stored.get(c) or "") for c in EXPORT_ROWS_COLUMNS]
             day = int(table.day[d])
             yield ExportRow(
-                id=stored.get("id", ""),
+                id=row[0],
                 date=date.fromordinal(day) if day != NO_DATE else None,
-                title=stored.get("title") or "",
-                source=stored.get("source") or "",
-                url=stored.get("url") or "",
+                title=row[1],
+                source=row[2],
+                url=row[3],
                 actors=names("actor", d),
                 countries=names("country", d),
                 orgs=names("org", d),
