@@ -424,16 +424,5 @@ def merge_acronyms(batch: list[Entities]) -> None:
     if not rename:
         return
     for ents in batch:
-        if not any(o.name in rename for o in ents.orgs):
-            continue
-        merged: dict[str, Org] = {}
-        for o in ents.orgs:
-            name = rename.get(o.name, o.name)
-            if name in merged:
-                merged[name].count += o.count
-            else:
-                merged[name] = Org(name, o.count)
-        ents.orgs = sorted(merged.values(), key=lambda o: (-o.count, o.name))
-        for m in ents.mentions:
-            if m.kind == "org":
-                m.value = rename.get(m.value, m.value)
+        if any(o.name in rename for o in ents.orgs):
+            _rename_orgs(ents, rename, set())

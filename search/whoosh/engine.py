@@ -188,10 +188,8 @@ class SearchIndex:
             return stale
         raise IndexWarming(NOTICE_WARMING)
 
-    def _current(self) -> Snapshot | None:
-        """Return the open snapshot when it is of the newest commit (checked cheaply), else None.
-
-        Raises what opening would raise at once: no index, a garbled CURRENT, a damaged generation."""
+    def _newest_generation(self) -> str:
+        """The generation CURRENT names; raises at once for no index, a garbled CURRENT or another Whoosh."""
         try:
             generation = current_generation(self.index_dir)
         except CurrentUnreadable as exc:
@@ -200,6 +198,13 @@ class SearchIndex:
             raise self._version_error
         if generation is None:
             raise IndexMissing(f"no index in {self.index_dir}; build one with `python -m indexer build`")
+        return generation
+
+    def _current(self) -> Snapshot | None:
+        """Return the open snapshot when it is of the newest commit (checked cheaply), else None.
+
+        Raises what opening would raise at once: no index, a garbled CURRENT, a damaged generation."""
+        generation = self._newest_generation()
         snap = self._snap
         if snap is not None and snap.generation == generation:
             if snap.damage is not None:
@@ -248,14 +253,7 @@ class SearchIndex:
             if pinned.damage is not None:
                 raise self._damaged(pinned)
             return pinned
-        try:
-            generation = current_generation(self.index_dir)
-        except CurrentUnreadable as exc:
-            raise IndexUnreadable(str(IndexDamaged(exc.generation, str(exc)))) from None
-        if self._version_error is not None:
-            raise self._version_error
-        if generation is None:
-            raise IndexMissing(f"no index in {self.index_dir}; build one with `python -m indexer build`")
+        generation = self._newest_generation()
         snap = self._snap
         if snap is not None and snap.generation == generation:
             if snap.damage is not None:  # found by the background checksums since it opened
