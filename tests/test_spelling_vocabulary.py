@@ -20,6 +20,8 @@ from search.whoosh.vocabulary import LazyVocabulary, Vocabulary, read_words
 
 @pytest.fixture(scope="module")
 def snap(fixture_index_dir):
+    # The snapshot loads its alias table on a thread of its own through the same reader, whose files are
+    # shared seek-and-read handles: every read here takes the reader's lock, as the engine's own reads do.
     return SearchIndex(fixture_index_dir, cache_size=0)._snapshot()
 
 
@@ -31,7 +33,7 @@ def misspellings(word: str) -> list[str]:
 
 
 def test_words_are_the_spelling_fields_sorted_and_distinct(snap):
-    words = read_words(snap.reader, "spell_body")
+    words = read_words(snap.reader, "spell_body", lock=snap.lock)
     with snap.lock:
         expected = sorted({snap.searcher.schema["spell_body"].from_bytes(b) for b in snap.reader.lexicon("spell_body")})
     assert words == expected and len(words) > 100
@@ -39,7 +41,7 @@ def test_words_are_the_spelling_fields_sorted_and_distinct(snap):
 
 
 def test_words_within_a_distance_are_whooshs(snap):
-    vocabulary = Vocabulary(read_words(snap.reader, "spell_body"))
+    vocabulary = Vocabulary(read_words(snap.reader, "spell_body", lock=snap.lock))
     checked = found = 0
     for word in vocabulary.words[::7][:60]:
         if len(word) < 4:
@@ -58,13 +60,13 @@ def test_words_within_a_distance_are_whooshs(snap):
 
 def test_segments_are_read_once_and_merged_away_segments_forgotten(snap):
     cache: dict = {}
-    first = read_words(snap.reader, "spell_body", cache)
+    first = read_words(snap.reader, "spell_body", cache, snap.lock)
     assert len(cache) == len(list(snap.reader.leaf_readers()))
     key = next(iter(cache))
     cache[key] = ["only", "these"]  # a kept segment is not read again
-    assert read_words(snap.reader, "spell_body", cache) == ["only", "these"]
+    assert read_words(snap.reader, "spell_body", cache, snap.lock) == ["only", "these"]
     cache[("gone", 1)] = ["old"]  # a segment no longer in the commit is dropped
-    read_words(snap.reader, "spell_body", cache)
+    read_words(snap.reader, "spell_body", cache, snap.lock)
     assert ("gone", 1) not in cache and first
 
 
@@ -79,7 +81,7 @@ def test_two_segments_merge_into_one_sorted_list(build_index, tmp_path):
     snap = SearchIndex(index_dir, cache_size=0)._snapshot()
     leaves = list(snap.reader.leaf_readers())
     assert len(leaves) == 2
-    words = read_words(snap.reader, "spell_body")
+    words = read_words(snap.reader, "spell_body", lock=snap.lock)
     assert words == sorted(set(words))
     for sub, _ in leaves:
         assert set(sub.schema["spell_body"].from_bytes(b) for b in sub.lexicon("spell_body")) <= set(words)
