@@ -186,8 +186,33 @@ def test_jobs_state_files_are_whole_json(fixture_index_dir, tmp_path):
 
     jobs = BatchJobs(tmp_path / "jobs", SearchIndex(fixture_index_dir), queue_size=2)
     job = jobs.submit(["Biden"] * 50, {})
-    while jobs.state(job["id"])["status"] != "done":
+    deadline = time.monotonic() + 120
+    while jobs.state(job["id"])["status"] in ("queued", "running") and time.monotonic() < deadline:
         for path in (tmp_path / "jobs").glob("*.json"):
             json.loads(path.read_text())  # never half a file, even while the runner rewrites it
         time.sleep(0.01)
+    assert jobs.state(job["id"])["status"] == "done"  # polling as fast as this never makes it "failed"
     assert not list((tmp_path / "jobs").glob(".*.tmp"))
+
+
+def test_a_state_read_just_before_the_runner_writes_done_never_turns_it_failed(fixture_index_dir, tmp_path):
+    """The interleaving the 0.01 s poll above met once: a reader reads "running", the runner writes "done"
+    and forgets the job, then the reader finds the job not live. The job must stay done."""
+    from search import SearchIndex
+
+    jobs = BatchJobs(tmp_path / "jobs", SearchIndex(fixture_index_dir), queue_size=2)
+    job = jobs.submit(["Biden"], {})
+    deadline = time.monotonic() + 120
+    while jobs.state(job["id"])["status"] != "done" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    done = jobs._read(job["id"])
+    stale = dict(done, status="running")  # what a read a moment before the final write returned
+    real_read, reads = jobs._read, []
+
+    def read_once_stale(job_id):
+        reads.append(job_id)
+        return stale if len(reads) == 1 else real_read(job_id)
+
+    jobs._read = read_once_stale
+    assert jobs.state(job["id"])["status"] == "done"
+    assert real_read(job["id"])["status"] == "done"

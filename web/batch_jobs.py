@@ -164,12 +164,20 @@ class BatchJobs:
         if state is None:
             return None
         if state["status"] in ("queued", "running") and self._lost(state):
-            state.update(
-                status="failed",
-                updated=time.time(),
-                error="the server restarted before this batch finished; run it again",
-            )
-            self._write(state)
+            # Decide again under the runner's lock, from the file as it is now: the runner writes "done" and
+            # only then (under this lock) forgets the job, so a state read just before that write must not
+            # turn a finished job into a failed one.
+            with self._lock:
+                state = self._read(job_id)
+                if state is None:
+                    return None
+                if state["status"] in ("queued", "running") and self._lost(state):
+                    state.update(
+                        status="failed",
+                        updated=time.time(),
+                        error="the server restarted before this batch finished; run it again",
+                    )
+                    self._write(state)
         if results and state["status"] == "done":
             try:
                 state["results"] = json.loads(self._results_path(job_id).read_text(encoding="utf-8"))
