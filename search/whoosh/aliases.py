@@ -369,6 +369,32 @@ def load_aliases(reader, cache: dict | None = None, lock=None) -> AliasTable:
     return table
 
 
+def alias_value(table: AliasTable) -> dict:
+    """Return an AliasTable as JSON values (tuples become lists; ``load_alias_value`` restores them)."""
+    return {
+        "names": [[n.kind, n.value, n.spellings, [list(k) for k in n.keys], n.counts] for n in table.names],
+        "by_key": [[list(k), ids] for k, ids in table.by_key.items()],
+        "surnames": [[i, ids] for i, ids in table.surnames.items()],
+        "longest": table.longest,
+        "spellings": [[kind, value, written] for (kind, value), written in table.spellings.items()],
+    }
+
+
+def load_alias_value(value: dict) -> AliasTable:
+    """Return the AliasTable of ``alias_value``'s JSON."""
+    names = [
+        Name(kind, val, spellings, [tuple(k) for k in keys], counts)
+        for kind, val, spellings, keys, counts in value["names"]
+    ]
+    return AliasTable(
+        names=names,
+        by_key={tuple(k): ids for k, ids in value["by_key"]},
+        surnames={int(i): ids for i, ids in value["surnames"]},
+        longest=int(value["longest"]),
+        spellings={(kind, val): written for kind, val, written in value["spellings"]},
+    )
+
+
 class LazyAliases:
     """An index commit's AliasTable, loaded once in a background thread.
 
@@ -377,8 +403,9 @@ class LazyAliases:
     widening names; ``get(None)`` (start-up warm-up, tests, benchmarks) waits for it.
     """
 
-    def __init__(self, reader, cache: dict, lock):
+    def __init__(self, reader, cache: dict, lock, read_cache=None):
         self._reader, self._cache, self._lock = reader, cache, lock
+        self._read_cache = read_cache  # the commit's ReadCache (search/whoosh/read_cache.py), if any
         self._table: AliasTable | None = None
         self._ready = threading.Event()
         self._starting = threading.Lock()
@@ -386,11 +413,24 @@ class LazyAliases:
 
     def _load(self) -> None:
         try:
-            self._table = load_aliases(self._reader, self._cache, self._lock)
+            self._table = self._cached()
+            if self._table is None:
+                self._table = load_aliases(self._reader, self._cache, self._lock)
+                if self._read_cache is not None:
+                    self._read_cache.save("aliases", alias_value(self._table), plain=True)
         except Exception:  # a damaged column costs the widening, never the search
             self._table = AliasTable()
         finally:
             self._ready.set()
+
+    def _cached(self) -> AliasTable | None:
+        if self._read_cache is None:
+            return None
+        value = self._read_cache.load("aliases", plain=True)
+        try:
+            return load_alias_value(value) if value is not None else None
+        except Exception:  # noqa: BLE001 - a cached table of another shape: derived again
+            return None
 
     def start(self) -> None:
         """Start loading (once)."""

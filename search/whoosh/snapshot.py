@@ -24,6 +24,7 @@ from .aliases import LazyAliases
 from .export_columns import ExportColumns, load_export_columns
 from .facet_loader import load_facets
 from .match import QueryMatcher
+from .read_cache import ReadCache, commit_dir
 from .vocabulary import LazyVocabulary
 
 log = logging.getLogger("crisis_desk.search")
@@ -100,11 +101,19 @@ class Snapshot:
         self.toc = self.ix.latest_generation()
         self.searcher = self.ix.searcher()
         self.reader = self.searcher.reader()
-        self.table: FacetTable = load_facets(self.reader, segment_cache)
+        # what this commit derives from every document: from the read cache when an earlier opening wrote it
+        self.read_cache = ReadCache(commit_dir(gen_dir.parent, generation, self.toc, self.reader))
+        table = self.read_cache.load("facets")
+        if not isinstance(table, FacetTable) or table.n != self.reader.doc_count_all():
+            table = load_facets(self.reader, segment_cache)
+            self.read_cache.save("facets", table)
+        self.table: FacetTable = table
         self.countries = countries  # the generation's country names (country-names.json, else pycountry)
         self.matcher = QueryMatcher(self.searcher, self.table, self.country_code)
         self.lock = self.matcher.lock
-        self.aliases = LazyAliases(self.reader, {} if spelling_cache is None else spelling_cache, self.lock)
+        self.aliases = LazyAliases(
+            self.reader, {} if spelling_cache is None else spelling_cache, self.lock, self.read_cache
+        )
         self.aliases.start()  # in the background: the first searches must not wait seconds for it
         # did-you-mean's words, read in the background the first time a search needs a suggestion
         spell_field = "spell_body" if "spell_body" in self.searcher.schema else "body"
@@ -113,6 +122,7 @@ class Snapshot:
             self.searcher.schema[spell_field].spelling_fieldname(spell_field),
             {} if word_cache is None else word_cache,
             self.lock,
+            self.read_cache,
         )
         self.articles = int(self.table.live.sum())
         self.last_commit = datetime.fromtimestamp(self.ix.last_modified(), tz=UTC)

@@ -98,8 +98,9 @@ class LazyVocabulary:
 
     Until it is ready, ``get`` returns None and the caller asks Whoosh itself (slower, same answer)."""
 
-    def __init__(self, reader, fieldname: str, cache: dict, lock):
+    def __init__(self, reader, fieldname: str, cache: dict, lock, read_cache=None):
         self._reader, self._fieldname, self._cache, self._lock = reader, fieldname, cache, lock
+        self._read_cache = read_cache  # the commit's ReadCache (search/whoosh/read_cache.py), if any
         self._vocabulary: Vocabulary | None = None
         self._ready = threading.Event()
         self._starting = threading.Lock()
@@ -108,7 +109,12 @@ class LazyVocabulary:
     def _load(self) -> None:
         try:
             # Whoosh file reads seek on a shared handle: the reader lock is taken batch by batch
-            self._vocabulary = Vocabulary(read_words(self._reader, self._fieldname, self._cache, self._lock))
+            words = self._read_cache.load("words", plain=True) if self._read_cache is not None else None
+            if not (isinstance(words, list) and all(type(w) is str for w in words)):
+                words = read_words(self._reader, self._fieldname, self._cache, self._lock)
+                if self._read_cache is not None:
+                    self._read_cache.save("words", words, plain=True)
+            self._vocabulary = Vocabulary(words)
         except Exception:  # a damaged term file costs the fast path only; Whoosh still answers
             self._vocabulary = None
         finally:

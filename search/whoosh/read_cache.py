@@ -1,0 +1,265 @@
+"""What one index commit's read side derives from every document, kept on disk beside the index.
+
+Opening a commit means reading every document's facets and spellings out of Whoosh's files and turning
+them into the facet arrays, the alias table and did-you-mean's words: 13 s and 260 MB for 108k articles,
+paid by every worker process at every start (issue 13). A commit never changes once written, so the first
+process to open it writes what it derived here, and every later opening of that commit (a restart, the
+second gunicorn worker, the batch job runner) reads it back:
+
+- the facet table's arrays as ``.npy`` files, memory-mapped copy-on-write, so the operating system loads
+  their pages on first use and the worker processes of one machine share them;
+- its strings (facet values, roles, story names), the alias table and the spelling words as JSON.
+
+Layout: ``<index>/read-cache/<generation>-<toc>-<digest>/{facets,aliases,words}/`` where the digest covers
+the commit's segments (ids, sizes, deletions) and this module's format version. Each part is written to a
+temporary directory and renamed into place, with a CRC-32 of every file in its ``manifest.json``; a part
+that is missing, of another format, or fails its checks is simply derived again from the index (and
+rewritten), never trusted. Nothing here is a pickle: loading runs no code from the files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+import zlib
+from dataclasses import fields, is_dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..facets import ActorRoles, FacetColumn, FacetTable
+from ..mentioned_dates import MentionedDates
+from ..stories import StoryTable
+
+log = logging.getLogger("crisis_desk.search")
+
+FORMAT = 1  # bump when what a part holds, or how, changes: older parts are then derived again
+DIRNAME = "read-cache"
+MMAP_MIN_BYTES = 1 << 16  # smaller arrays are read into memory (a map costs a file handle and a page each)
+_SCALARS = (str, int, float, bool)  # lists of these are stored as they are
+_CLASSES = {cls.__name__: cls for cls in (FacetTable, FacetColumn, ActorRoles, MentionedDates, StoryTable)}
+
+
+class CacheInvalid(Exception):
+    """A part on disk that cannot be used (damaged, of another format or of another commit)."""
+
+
+def _segments(reader) -> list[tuple]:
+    out = []
+    for sub, offset in reader.leaf_readers():
+        try:
+            seg_id = sub.segment().segment_id()
+        except AttributeError:  # not a plain segment reader: no stable identity, never cached
+            return []
+        out.append((seg_id, offset, sub.doc_count_all(), sub.doc_count()))
+    return out
+
+
+def commit_dir(index_dir: Path, generation: str, toc: int, reader) -> Path | None:
+    """Return the cache directory of one commit (None when its segments have no stable identity)."""
+    segments = _segments(reader)
+    if not segments:
+        return None
+    digest = hashlib.blake2b(
+        json.dumps([FORMAT, generation, toc, segments]).encode(), digest_size=8, person=b"crisisdk"
+    ).hexdigest()
+    return Path(index_dir) / DIRNAME / f"{generation}-{toc}-{digest}"
+
+
+# --- encoding: dataclasses, numpy arrays and JSON values -----------------------------------------
+
+
+class _Writer:
+    def __init__(self, directory: Path):
+        self.dir = directory
+        self.files: dict[str, int] = {}  # file name -> CRC-32
+
+    def array(self, arr: np.ndarray) -> dict:
+        name = f"a{len(self.files)}.npy"
+        path = self.dir / name
+        np.save(path, np.ascontiguousarray(arr), allow_pickle=False)
+        self.files[name] = _crc(path)
+        return {"$a": name}
+
+    def encode(self, obj):
+        if isinstance(obj, np.ndarray):
+            return self.array(obj)
+        if is_dataclass(obj) and not isinstance(obj, type):
+            name = type(obj).__name__
+            if _CLASSES.get(name) is not type(obj):
+                raise TypeError(f"cannot cache a {name}")
+            return {
+                "$d": name,
+                "f": {f.name: self.encode(getattr(obj, f.name)) for f in fields(obj) if not f.name.startswith("_")},
+            }
+        if isinstance(obj, (str, bool, int, float)) or obj is None:
+            return obj
+        if isinstance(obj, np.generic):
+            return obj.item()
+        if isinstance(obj, list):
+            return obj if all(type(x) in _SCALARS for x in obj) else [self.encode(x) for x in obj]
+        if isinstance(obj, tuple):
+            return {"$t": [self.encode(x) for x in obj]}
+        if isinstance(obj, dict):
+            if all(type(k) is str for k in obj):
+                return {"$o": {k: self.encode(v) for k, v in obj.items()}}
+            return {"$m": [[self.encode(k), self.encode(v)] for k, v in obj.items()]}
+        raise TypeError(f"cannot cache a {type(obj).__name__}")
+
+
+class _Reader:
+    def __init__(self, directory: Path, files: dict[str, int]):
+        self.dir, self.files = directory, files
+
+    def array(self, name: str) -> np.ndarray:
+        if name not in self.files:
+            raise CacheInvalid(f"{name} is not in the manifest")
+        path = self.dir / name
+        if path.stat().st_size < MMAP_MIN_BYTES:
+            return np.load(path, allow_pickle=False)
+        # copy-on-write: pages are shared until (if ever) a caller writes one
+        return np.load(path, mmap_mode="c", allow_pickle=False)
+
+    def decode(self, obj):
+        if isinstance(obj, list):
+            return obj if all(type(x) in _SCALARS for x in obj) else [self.decode(x) for x in obj]
+        if not isinstance(obj, dict):
+            return obj
+        if "$a" in obj:
+            return self.array(obj["$a"])
+        if "$d" in obj:
+            cls = _CLASSES.get(obj["$d"])
+            if cls is None:
+                raise CacheInvalid(f"unknown class {obj['$d']!r}")
+            return cls(**{k: self.decode(v) for k, v in obj["f"].items()})
+        if "$t" in obj:
+            return tuple(self.decode(x) for x in obj["$t"])
+        if "$o" in obj:
+            return {k: self.decode(v) for k, v in obj["$o"].items()}
+        if "$m" in obj:
+            return {self._key(self.decode(k)): self.decode(v) for k, v in obj["$m"]}
+        raise CacheInvalid("unknown value in the cache")
+
+    @staticmethod
+    def _key(key):
+        return tuple(key) if isinstance(key, list) else key
+
+
+def _crc(path: Path) -> int:
+    crc = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
+# --- one commit's parts ----------------------------------------------------------------------------
+
+
+class ReadCache:
+    """The cached parts of one commit: ``load(part)`` returns a value or None, ``save(part, value)`` writes it."""
+
+    def __init__(self, directory: Path | None):
+        self.dir = directory
+        self._lock = threading.Lock()
+        self.loaded: set[str] = set()  # the parts this process read from disk rather than derived
+        self._refused: set[str] = set()  # parts found on disk but not usable: replaced when saved
+
+    def load(self, part: str, plain: bool = False):
+        """Return the value cached as ``part``, or None when it is not there or cannot be trusted.
+
+        ``plain``: the part was saved as plain JSON (``save(..., plain=True)``), returned as it is."""
+        if self.dir is None:
+            return None
+        path = self.dir / part
+        try:
+            manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+            if manifest.get("format") != FORMAT:
+                raise CacheInvalid(f"format {manifest.get('format')!r}")
+            files = {str(k): int(v) for k, v in manifest["files"].items()}
+            for name, crc in files.items():
+                if _crc(path / name) != crc:
+                    raise CacheInvalid(f"{name} fails its checksum")
+            value = json.loads((path / "value.json").read_text(encoding="utf-8"))
+            value = value if plain else _Reader(path, files).decode(value)
+            self.loaded.add(part)
+            return value
+        except FileNotFoundError:
+            return None
+        except Exception as exc:  # noqa: BLE001 - whatever is wrong with it, the index still has the truth
+            log.warning("read cache %s/%s not used (%s); deriving it again", self.dir.name, part, exc)
+            self._refused.add(part)
+            return None
+
+    def save(self, part: str, value, plain: bool = False) -> bool:
+        """Write ``value`` as ``part`` (atomically: a reader sees all of it or none); False if it cannot.
+
+        ``plain``: ``value`` is plain JSON (lists, str-keyed dicts, numbers, strings), written as it is;
+        else dataclasses, tuples and numpy arrays are encoded (arrays as ``.npy`` files)."""
+        if self.dir is None:
+            return False
+        final = self.dir / part
+        tmp: Path | None = None
+        try:
+            with self._lock:
+                if final.exists() and part not in self._refused:
+                    return True  # another process wrote it meanwhile
+                self.dir.mkdir(parents=True, exist_ok=True)
+                tmp = Path(tempfile.mkdtemp(prefix=f".{part}-", dir=self.dir))
+                writer = _Writer(tmp)
+                body = json.dumps(value if plain else writer.encode(value), separators=(",", ":"), ensure_ascii=False)
+                (tmp / "value.json").write_text(body, encoding="utf-8")
+                writer.files["value.json"] = _crc(tmp / "value.json")
+                (tmp / "manifest.json").write_text(
+                    json.dumps({"format": FORMAT, "files": writer.files}), encoding="utf-8"
+                )
+                for name in writer.files:
+                    _fsync(tmp / name)
+                if final.exists():  # the part refused on loading: moved aside, then replaced
+                    trash = Path(tempfile.mkdtemp(prefix=f".{part}-old-", dir=self.dir))
+                    os.replace(final, trash / part)
+                    shutil.rmtree(trash, ignore_errors=True)
+                try:
+                    os.rename(tmp, final)
+                except OSError:  # another process renamed its copy first: the same content
+                    return final.exists()
+                tmp = None
+                self._refused.discard(part)
+            _prune(self.dir)
+            return True
+        except Exception as exc:  # noqa: BLE001 - a read-only or full disk costs the next start-up, not this one
+            log.info("read cache %s/%s not written: %s", self.dir.name, part, exc)
+            return False
+        finally:
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
+
+
+def _prune(commit: Path) -> None:
+    """Remove the cache of commits that are gone: generations pruned, older commits of this generation."""
+    root = commit.parent
+    for entry in commit.iterdir():  # parts a process left half-written when it died (one hour is generous)
+        if entry.name.startswith(".") and time.time() - entry.stat().st_mtime > 3600:
+            shutil.rmtree(entry, ignore_errors=True)
+    generation, toc = commit.name.rsplit("-", 2)[0], int(commit.name.rsplit("-", 2)[1])
+    for entry in root.iterdir():
+        if entry == commit or not entry.is_dir():
+            continue
+        try:
+            gen, entry_toc, _digest = entry.name.rsplit("-", 2)
+            older = gen == generation and int(entry_toc) < toc
+        except ValueError:
+            older = False
+        if older or not (root.parent / entry.name.rsplit("-", 2)[0]).is_dir():
+            shutil.rmtree(entry, ignore_errors=True)

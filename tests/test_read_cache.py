@@ -1,0 +1,192 @@
+"""The read cache (issue 13): what a commit's read side derives from every document is written once beside
+the index and read back by every later opening, with the same answers; a damaged, foreign or stale part is
+derived again from the index and rewritten, never trusted; a new commit gets its own and the old one goes.
+
+Real indexes built by the real indexer; "a later opening" is a new SearchIndex, which shares no memory with
+the one before (as a restarted or second worker process)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import DATA, FIXTURE_CORPUS
+
+from search import SearchIndex, parse_request
+from search.facets import FacetTable
+from search.whoosh import read_cache
+from search.whoosh.facet_loader import load_facets
+
+PARTS = {"facets", "aliases", "words"}
+QUERIES = [
+    {"q": ["Zelensky"]},  # widened to every spelling of the name (the alias table)
+    {"q": ["Kyiv"], "sort": ["newest"]},
+    {"q": ["Lukashenco"]},  # did-you-mean (the spelling words)
+    {"q": [""], "country": ["UA"]},
+    {"q": ["talks OR sanctions"], "from": ["2021-01-01"]},
+]
+
+
+@pytest.fixture(scope="module")
+def alias_source(build_index, tmp_path_factory) -> Path:
+    index_dir = tmp_path_factory.mktemp("read-cache-source")
+    build_index([DATA / "aliases", FIXTURE_CORPUS], index_dir)
+    return index_dir
+
+
+@pytest.fixture()
+def index_dir(alias_source, tmp_path) -> Path:
+    """A copy of the index without any read cache: each test starts from a fresh build's state."""
+    target = tmp_path / "index"
+    shutil.copytree(alias_source, target, ignore=shutil.ignore_patterns(read_cache.DIRNAME))
+    return target
+
+
+def opened(index_dir: Path):
+    """A new engine over ``index_dir``, warmed up (facets, alias table, spelling words), and its snapshot."""
+    engine = SearchIndex(index_dir)
+    assert engine.warm_up()
+    snap = engine._snapshot(block=True)
+    assert snap.vocabulary.get(None) is not None
+    return engine, snap
+
+
+def answers(engine: SearchIndex) -> list[dict]:
+    out = []
+    for params in QUERIES:
+        result = engine.search(parse_request({**params, "per_page": ["50"]})).to_dict()
+        result.pop("took_ms", None)
+        out.append(result)
+    return out
+
+
+def commits(index_dir: Path) -> list[Path]:
+    root = index_dir / read_cache.DIRNAME
+    return sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+
+
+def same_table(a: FacetTable, b: FacetTable) -> None:
+    """Assert two facet tables hold the same values, array by array."""
+
+    def same(x, y, where):
+        if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+            assert np.array_equal(np.asarray(x), np.asarray(y)), where
+            assert np.asarray(x).dtype == np.asarray(y).dtype, where
+        elif hasattr(x, "__dataclass_fields__"):
+            assert type(x) is type(y), where
+            for name in x.__dataclass_fields__:
+                if not name.startswith("_"):
+                    same(getattr(x, name), getattr(y, name), f"{where}.{name}")
+        elif isinstance(x, dict):
+            assert x.keys() == y.keys(), where
+            for k in x:
+                same(x[k], y[k], f"{where}[{k!r}]")
+        elif isinstance(x, (list, tuple)):
+            assert type(x) is type(y) and len(x) == len(y), where
+            for i, (u, v) in enumerate(zip(x, y, strict=True)):
+                same(u, v, f"{where}[{i}]")
+        else:
+            assert x == y, where
+
+    same(a, b, "table")
+
+
+def test_a_second_opening_reads_every_part_back_and_answers_the_same(index_dir):
+    first, snap = opened(index_dir)
+    assert snap.read_cache.loaded == set()  # a fresh build: everything derived, then written
+    expected = answers(first)
+    assert expected[0]["total"] > 0 and expected[2]["did_you_mean"] == "Lukashenko"
+    [commit] = commits(index_dir)
+    assert {p.name for p in commit.iterdir()} == PARTS
+
+    second, snap2 = opened(index_dir)
+    assert snap2.read_cache.loaded == PARTS
+    assert answers(second) == expected
+    with snap2.lock:
+        derived = load_facets(snap2.reader)
+    same_table(snap2.table, derived)
+    assert snap2.aliases.get(None) == snap.aliases.get(None)
+    assert snap2.vocabulary.get(None).words == snap.vocabulary.get(None).words
+
+
+def test_cached_arrays_are_not_writable_in_place_by_accident(index_dir, monkeypatch):
+    monkeypatch.setattr(read_cache, "MMAP_MIN_BYTES", 0)  # map every array, as on a large index
+    opened(index_dir)
+    _engine, snap = opened(index_dir)
+    column = snap.table.columns["actor"]
+    assert isinstance(column.post_doc, np.memmap)
+    before = column.post_doc.copy()
+    column.post_doc[0] += 1  # copy-on-write: this process's copy changes, the file does not
+    _engine, snap3 = opened(index_dir)
+    assert np.array_equal(snap3.table.columns["actor"].post_doc, before)
+
+
+@pytest.mark.parametrize("damage", ["flip a byte of an array", "truncate the value", "garble the manifest"])
+def test_a_damaged_part_is_derived_again_and_rewritten(index_dir, damage, caplog):
+    first, _snap = opened(index_dir)
+    expected = answers(first)
+    [commit] = commits(index_dir)
+    facets = commit / "facets"
+    if damage == "flip a byte of an array":
+        target = max(facets.glob("*.npy"), key=lambda p: p.stat().st_size)
+        data = bytearray(target.read_bytes())
+        data[-1] ^= 0xFF
+        target.write_bytes(bytes(data))
+    elif damage == "truncate the value":
+        value = facets / "value.json"
+        value.write_bytes(value.read_bytes()[:100])
+    else:
+        (facets / "manifest.json").write_text("{not json", encoding="utf-8")
+
+    second, snap = opened(index_dir)
+    assert "facets" not in snap.read_cache.loaded and {"aliases", "words"} <= snap.read_cache.loaded
+    assert answers(second) == expected
+    assert any("read cache" in r.getMessage() and "facets" in r.getMessage() for r in caplog.records)
+    _third, snap3 = opened(index_dir)  # rewritten whole by the second opening
+    assert snap3.read_cache.loaded == PARTS
+
+
+def test_a_part_of_another_format_is_not_used(index_dir):
+    opened(index_dir)
+    [commit] = commits(index_dir)
+    manifest = commit / "aliases" / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    manifest.write_text(json.dumps({**data, "format": read_cache.FORMAT + 1}), encoding="utf-8")
+    _engine, snap = opened(index_dir)
+    assert snap.read_cache.loaded == PARTS - {"aliases"}
+    assert snap.aliases.get(None).names  # derived from the index again
+
+
+def test_a_new_commit_gets_its_own_cache_and_the_old_one_is_removed(index_dir, build_index, tmp_path):
+    first, _snap = opened(index_dir)
+    [old] = commits(index_dir)
+    extra = tmp_path / "extra.jsonl"
+    extra.write_text(
+        json.dumps(
+            {
+                "id": "read-cache-extra",
+                "title": "Zelenskyy meets Lukashenko's envoy in Warsaw",
+                "body": "Volodymyr Zelenskyy met an envoy of Alexander Lukashenko in Warsaw on Monday.",
+                "published": "2022-03-01",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    build_index([DATA / "aliases", FIXTURE_CORPUS, extra], index_dir)
+    second, snap = opened(index_dir)
+    assert snap.read_cache.loaded == set()
+    [new] = commits(index_dir)
+    assert new != old
+    result = second.search(parse_request({"q": ["Zelenskiy"], "per_page": ["50"]}))
+    assert "read-cache-extra" in {h.id for h in result.hits}  # the new article, and its spelling widened
+
+
+def test_an_unwritable_cache_costs_nothing_but_the_cache(index_dir):
+    (index_dir / read_cache.DIRNAME).write_text("not a directory", encoding="utf-8")
+    first, snap = opened(index_dir)
+    assert snap.read_cache.loaded == set()
+    assert answers(first)[0]["total"] > 0
