@@ -10,8 +10,9 @@ mentioned" timeline counts each article once per bar.
 from __future__ import annotations
 
 from calendar import monthrange
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 import numpy as np
 
@@ -35,6 +36,9 @@ class MentionedDates:
     first: np.ndarray  # int32, date.toordinal() of the period's first day
     last: np.ndarray  # int32, of its last day
     precision: np.ndarray  # int8, index into PRECISION_NAMES
+    # per bar unit, made on first use: the distinct (document, bar) pairs of the mentions precise enough
+    _bars: dict = field(default_factory=dict, repr=False, compare=False)
+    _sorted: list = field(default_factory=list, repr=False, compare=False)  # [whether ``doc`` is ascending]
 
     @classmethod
     def empty(cls) -> MentionedDates:
@@ -101,6 +105,69 @@ def _period_end(first: date, precision: int) -> date:
     return first.replace(month=12, day=31)
 
 
+UNIT_FINEST = {"day": 0, "month": 2, "year": 3}  # the least precise mention a bar of the unit can show
+
+
+@dataclass
+class _Bars:
+    """The distinct (document, bar) pairs of one bar unit, ordered by document, with each pair's mentions'
+    first and last ``first`` day (a bar at the edge of the timeline's span counts a document only when one
+    of its mentions falls inside the span)."""
+
+    doc: np.ndarray  # int32, ascending
+    period: np.ndarray  # int64: day ordinal, months since year 0, or year
+    lo_first: np.ndarray  # int32: the earliest first day of the pair's mentions
+    hi_first: np.ndarray  # int32: the latest
+
+
+def _period(first: np.ndarray, unit: str) -> np.ndarray:
+    """The bar (absolute day, month or year number) of each first day."""
+    if unit == "day":
+        return first.astype(np.int64)
+    months = (first.astype(np.int64) - 719163).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    months += 1970 * 12  # 719163: ordinal of 1970-01-01
+    return months if unit == "month" else months // 12
+
+
+def _bars_of(dates: MentionedDates, unit: str) -> _Bars:
+    bars = dates._bars.get(unit)
+    if bars is None:
+        keep = dates.precision <= UNIT_FINEST[unit]
+        doc, first = dates.doc[keep].astype(np.int64), dates.first[keep]
+        period = _period(first, unit)
+        span = int(period.max() - period.min() + 1) if len(period) else 1
+        key = doc * span + (period - (period.min() if len(period) else 0))
+        order = np.argsort(key, kind="stable")
+        key, first = key[order], first[order]
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
+        bars = _Bars(
+            doc[order][starts].astype(np.int32),
+            period[order][starts],
+            np.minimum.reduceat(first, starts) if len(starts) else first,
+            np.maximum.reduceat(first, starts) if len(starts) else first,
+        )
+        dates._bars[unit] = bars
+    return bars
+
+
+def _ascending(dates: MentionedDates) -> bool:
+    if not dates._sorted:
+        dates._sorted.append(bool(len(dates.doc) < 2 or (np.diff(dates.doc) >= 0).all()))
+    return dates._sorted[0]
+
+
+def _rows_of(doc: np.ndarray, mask: np.ndarray, ids: np.ndarray | None) -> np.ndarray:
+    """The rows (of an array ordered by ``doc``) of the documents in ``mask``; ``ids``: mask's few documents."""
+    if ids is None:
+        return np.flatnonzero(mask[doc])
+    ids = ids.astype(doc.dtype, copy=False)  # else numpy converts all of ``doc`` to the ids' type first
+    starts = np.searchsorted(doc, ids, side="left")
+    lengths = np.searchsorted(doc, ids, side="right") - starts
+    total = int(lengths.sum())
+    ends = np.cumsum(lengths)
+    return np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - lengths), lengths)
+
+
 def mentioned_histogram(
     dates: MentionedDates, mask: np.ndarray, start: date | None = None, end: date | None = None
 ) -> tuple[list[Bucket], str]:
@@ -108,8 +175,16 @@ def mentioned_histogram(
 
     A mention counts in a bar only when it is at least as precise as the bar ("March 2022" is not put on
     one day of March), and an article counts once per bar however often it mentions it.
+
+    The distinct (document, bar) pairs are made once per commit and unit, so a search gathers the pairs
+    of its documents (only theirs when they are few) and counts them: no sort per search.
     """
-    rows = np.flatnonzero(mask[dates.doc]) if len(dates.doc) else np.zeros(0, dtype=np.int64)
+    if not len(dates.doc):
+        return [], "month"
+    ascending = _ascending(dates)
+    matches = int(np.count_nonzero(mask))
+    ids = np.flatnonzero(mask) if ascending and matches * 8 < len(mask) else None
+    rows = _rows_of(dates.doc, mask, ids) if ascending else np.flatnonzero(mask[dates.doc])
     if not len(rows):
         return [], "month"
     first = dates.first[rows]
@@ -120,51 +195,47 @@ def mentioned_histogram(
         if len(first) >= TRIM_MIN_ROWS:  # a few far-off mentions must not set the scale
             lo_q, hi_q = np.quantile(first, SPAN_QUANTILES)
             lo, hi = max(lo, int(lo_q)), min(hi, int(hi_q))
+    if hi < lo:
+        return [], "day"
     if hi - lo <= DAY_BUCKETS_MAX_DAYS:
-        unit, finest = "day", 0
+        unit = "day"
     else:
         lo_d, hi_d = date.fromordinal(lo), date.fromordinal(hi)
         months = (hi_d.year - lo_d.year) * 12 + hi_d.month - lo_d.month
-        unit, finest = ("year", 3) if months >= YEAR_BUCKETS_MIN_MONTHS else ("month", 2)
-    keep = (dates.precision[rows] <= finest) & (first >= lo) & (first <= hi)
-    rows, first = rows[keep], first[keep]
-    docs = dates.doc[rows].astype(np.int64)
-    lo_date = date.fromordinal(lo)
-    if unit == "day":
-        index = first.astype(np.int64) - lo
-        size = hi - lo + 1
-    else:
-        as_dates = (first.astype(np.int64) - 719163).astype("datetime64[D]")  # 719163: 1970-01-01
-        months_since = as_dates.astype("datetime64[M]").astype(np.int64) - (
-            (lo_date.year - 1970) * 12 + lo_date.month - 1
-        )
-        hi_date = date.fromordinal(hi)
-        if unit == "month":
-            index = months_since
-            size = (hi_date.year - lo_date.year) * 12 + hi_date.month - lo_date.month + 1
-        else:
-            index = (months_since + lo_date.month - 1) // 12
-            size = hi_date.year - lo_date.year + 1
-    # each article once per bar
-    pairs = np.unique(docs * np.int64(size) + index)
-    counts = np.bincount(pairs % size, minlength=size)
-    return _buckets(counts, unit, lo_date), unit
+        unit = "year" if months >= YEAR_BUCKETS_MIN_MONTHS else "month"
+    bars = _bars_of(dates, unit)
+    pairs = _rows_of(bars.doc, mask, ids)
+    # a pair counts when one of its mentions is inside [lo, hi]; a bar holding both ends cannot occur
+    # (a span of more than DAY_BUCKETS_MAX_DAYS days crosses a month), so the earliest and latest decide
+    pairs = pairs[(bars.hi_first[pairs] >= lo) & (bars.lo_first[pairs] <= hi)]
+    base, top = _period(np.array([lo, hi], dtype=np.int32), unit).tolist()
+    counts = np.bincount(bars.period[pairs] - base, minlength=top - base + 1)
+    return _buckets(counts, unit, date.fromordinal(lo)), unit
 
 
 def _buckets(counts: np.ndarray, unit: str, lo: date) -> list[Bucket]:
-    buckets = []
-    for i, c in enumerate(counts.tolist()):
+    return [
+        Bucket(label, c, first, last)
+        for (label, first, last), c in zip(_bars_shown(unit, lo, len(counts)), counts.tolist(), strict=True)
+    ]
+
+
+@lru_cache(maxsize=256)  # the timeline's bars repeat from search to search: make their labels and days once
+def _bars_shown(unit: str, lo: date, size: int) -> tuple[tuple[str, date, date], ...]:
+    """(label, first day, last day) of ``size`` bars of ``unit`` from the one holding ``lo``."""
+    out = []
+    for i in range(size):
         if unit == "day":
             d = lo + timedelta(days=i)
-            buckets.append(Bucket(d.isoformat(), int(c), d, d))
+            out.append((d.isoformat(), d, d))
         elif unit == "month":
             y, m = divmod(lo.year * 12 + lo.month - 1 + i, 12)
             first = date(y, m + 1, 1)
-            buckets.append(Bucket(f"{y:04d}-{m + 1:02d}", int(c), first, first.replace(day=monthrange(y, m + 1)[1])))
+            out.append((f"{y:04d}-{m + 1:02d}", first, first.replace(day=monthrange(y, m + 1)[1])))
         else:
             y = lo.year + i
-            buckets.append(Bucket(str(y), int(c), date(y, 1, 1), date(y, 12, 31)))
-    return buckets
+            out.append((str(y), date(y, 1, 1), date(y, 12, 31)))
+    return tuple(out)
 
 
 def event_dates_json(body: str, stored_dates) -> list[dict]:

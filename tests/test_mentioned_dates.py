@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from app import create_app
+from search import mentioned_dates as md
 from search.mentioned_dates import MentionedDates, event_dates_json, mentioned_histogram, parse_periods
 
 MICHEL = "000_04ea6c0700b9ba97"  # published 2021-11-25
@@ -120,3 +121,77 @@ def test_event_dates_json_skips_offsets_outside_the_body():
     assert event_dates_json("on Monday", [[3, 9, "2021-11-15", "day"], [5, 99, "2021-11-15", "day"], "x"]) == [
         {"text": "Monday", "date": "2021-11-15", "precision": "day"}
     ]
+
+
+# --- the histogram against its first, sort-per-search form -----------------------------------------
+
+
+def reference_histogram(
+    dates: MentionedDates, mask: np.ndarray, start: date | None = None, end: date | None = None
+) -> tuple[list, str]:
+    """The histogram as first written (a sort per search): the oracle of the one with precomputed pairs.
+
+    A mention counts in a bar only when it is at least as precise as the bar ("March 2022" is not put on
+    one day of March), and an article counts once per bar however often it mentions it.
+    """
+    rows = np.flatnonzero(mask[dates.doc]) if len(dates.doc) else np.zeros(0, dtype=np.int64)
+    if not len(rows):
+        return [], "month"
+    first = dates.first[rows]
+    if start is not None and end is not None:
+        lo, hi = start.toordinal(), end.toordinal()
+    else:
+        lo, hi = int(first.min()), int(first.max())
+        if len(first) >= md.TRIM_MIN_ROWS:  # a few far-off mentions must not set the scale
+            lo_q, hi_q = np.quantile(first, md.SPAN_QUANTILES)
+            lo, hi = max(lo, int(lo_q)), min(hi, int(hi_q))
+    if hi - lo <= md.DAY_BUCKETS_MAX_DAYS:
+        unit, finest = "day", 0
+    else:
+        lo_d, hi_d = date.fromordinal(lo), date.fromordinal(hi)
+        months = (hi_d.year - lo_d.year) * 12 + hi_d.month - lo_d.month
+        unit, finest = ("year", 3) if months >= md.YEAR_BUCKETS_MIN_MONTHS else ("month", 2)
+    keep = (dates.precision[rows] <= finest) & (first >= lo) & (first <= hi)
+    rows, first = rows[keep], first[keep]
+    docs = dates.doc[rows].astype(np.int64)
+    lo_date = date.fromordinal(lo)
+    if unit == "day":
+        index = first.astype(np.int64) - lo
+        size = hi - lo + 1
+    else:
+        as_dates = (first.astype(np.int64) - 719163).astype("datetime64[D]")  # 719163: 1970-01-01
+        months_since = as_dates.astype("datetime64[M]").astype(np.int64) - (
+            (lo_date.year - 1970) * 12 + lo_date.month - 1
+        )
+        hi_date = date.fromordinal(hi)
+        if unit == "month":
+            index = months_since
+            size = (hi_date.year - lo_date.year) * 12 + hi_date.month - lo_date.month + 1
+        else:
+            index = (months_since + lo_date.month - 1) // 12
+            size = hi_date.year - lo_date.year + 1
+    # each article once per bar
+    pairs = np.unique(docs * np.int64(size) + index)
+    counts = np.bincount(pairs % size, minlength=size)
+    return md._buckets(counts, unit, lo_date), unit
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_histogram_equals_the_sorting_reference(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(5, 400))
+    rows = int(rng.integers(0, 1500))
+    docs = np.sort(rng.integers(0, n, rows)).astype(np.int32)
+    if seed % 4 == 3:
+        docs = rng.permutation(docs)  # rows not in document order: still the same answer
+    spread = [20, 200, 3000, 40000][seed % 4]  # days: one bar per day, month or year
+    first = (date(2021, 6, 1).toordinal() + rng.integers(-spread, spread, rows)).astype(np.int32)
+    precision = rng.integers(0, 4, rows).astype(np.int8)
+    table = MentionedDates(docs, first, first, precision)
+    spans = [(None, None), (date(2021, 5, 20), date(2021, 6, 10)), (date(2020, 1, 17), date(2022, 8, 3))]
+    for fraction in (1.0, 0.5, 0.05, 0.004):
+        mask = rng.random(n) < fraction
+        for start, end in spans:
+            got = mentioned_histogram(table, mask, start, end)
+            want = reference_histogram(table, mask, start, end)
+            assert got == want, (fraction, start, end)

@@ -117,7 +117,7 @@ def test_cached_arrays_are_not_writable_in_place_by_accident(index_dir, monkeypa
     opened(index_dir)
     _engine, snap = opened(index_dir)
     column = snap.table.columns["actor"]
-    assert isinstance(column.post_doc, np.memmap)
+    assert isinstance(column.post_doc.base, np.memmap)  # a view of the file's map
     before = column.post_doc.copy()
     column.post_doc[0] += 1  # copy-on-write: this process's copy changes, the file does not
     _engine, snap3 = opened(index_dir)
