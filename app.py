@@ -44,6 +44,7 @@ from search.model import FACET_KINDS, FACET_LIMIT, PER_PAGE_CHOICES
 from search.model import SORTS as SORT_NAMES
 from search.network import circle_layout, parse_kinds
 from web.allocator import limit_arenas
+from web.json_provider import OrjsonProvider
 from web.protection import init_protection, read_secret_key
 
 log = logging.getLogger("crisis_desk.app")
@@ -113,6 +114,7 @@ EXPORT_CHUNK_ROWS = 200  # rows per streamed piece of an export (~10 to 70 ms of
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the Crisis Desk Flask app; ``test_config`` overrides the defaults and the environment."""
     app = Flask(__name__)
+    app.json = OrjsonProvider(app)  # the same JSON as Flask's, written several times faster
     # Werkzeug redirects "/article//x" to an absolute URL built from the Host header (an open redirect);
     # no route here needs merged or added slashes. Set before the blueprints bind their rules.
     app.url_map.merge_slashes = False
