@@ -7,7 +7,7 @@ Each measurement runs in its own fresh process, one after the other (never two a
 caches do not leak between them:
 
 - engine: the code path of ``/api/search``: ``parse_request(args)`` -> ``SearchIndex(index_dir).search(req)``
-  -> ``result.to_dict()`` -> ``json.dumps`` (top 10 with snippets, total, all facets, histogram). The first
+  -> ``result.to_dict()`` -> JSON (orjson, as ``web/json_provider.py``) (top 10 with snippets, total, all facets, histogram). The first
   pass over the query set right after opening the index is "cold"; then ``--warm-runs`` passes are "warm".
   The engine's result cache (if any) is switched off for the whole process, so a warm run is a real
   search, not a cache lookup (the script prints how it did that). Start-up to first answer is measured from
@@ -41,6 +41,8 @@ import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
+
+import orjson
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -152,7 +154,7 @@ def run_engine(index_dir: str, queries: list[dict], warm_runs: int, spawned_at: 
     def one(q):
         req = search.parse_request(q["args"])
         res = idx.search(req)
-        json.dumps(res.to_dict())
+        orjson.dumps(res.to_dict(), option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)  # as /api/search encodes
         return res
 
     per_query = []

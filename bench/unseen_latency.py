@@ -8,7 +8,7 @@ cannot answer it. This script draws two disjoint query sets from the corpus (wor
 phrases, boolean forms, prefix wildcards, long questions, and the same with a country filter, newest-first
 and a date range), warms each engine on the first set, then times every query of the second set ONCE,
 through the code path of ``/api/search`` (``parse_request`` -> ``SearchIndex.search`` with its result
-cache as shipped -> ``to_dict`` -> ``json.dumps``: top 10 with snippets, total, all facets, histogram).
+cache as shipped -> ``to_dict`` -> JSON (orjson, as ``web/json_provider.py``): top 10 with snippets, total, all facets, histogram).
 tantivy-py answers the same queries on the same articles and facet values (top 10, count, snippets of the 10
 hits, terms aggregations on actor/country/org/source and a monthly histogram), built as
 ``bench/query_latency.py`` builds it. Engines alternate query by query, so machine noise hits both.
@@ -32,6 +32,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import orjson
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -169,7 +171,7 @@ def main(argv=None) -> int:
 
         def run_engine(q):
             res = engine.search(search.parse_request(q["args"]))
-            json.dumps(res.to_dict())
+            orjson.dumps(res.to_dict(), option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)  # as /api/search encodes
             return res
 
         if not args.skip_tantivy:

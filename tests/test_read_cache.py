@@ -190,3 +190,13 @@ def test_an_unwritable_cache_costs_nothing_but_the_cache(index_dir):
     first, snap = opened(index_dir)
     assert snap.read_cache.loaded == set()
     assert answers(first)[0]["total"] > 0
+
+
+def test_a_change_to_the_code_that_derives_the_parts_makes_new_ones(index_dir, monkeypatch):
+    opened(index_dir)
+    [before] = commits(index_dir)
+    monkeypatch.setattr(read_cache, "code_version", lambda: "another-version")
+    _engine, snap = opened(index_dir)
+    assert snap.read_cache.loaded == set()  # nothing written by the other code is used
+    [after] = commits(index_dir)  # the other version's parts are removed, not left behind
+    assert after != before and after.name.rsplit("-", 1)[0] == before.name.rsplit("-", 1)[0]

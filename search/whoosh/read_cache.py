@@ -19,11 +19,13 @@ rewritten), never trusted. Nothing here is a pickle: loading runs no code from t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -33,9 +35,11 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import facets, mentioned_dates, stories
 from ..facets import ActorRoles, FacetColumn, FacetTable
 from ..mentioned_dates import MentionedDates
 from ..stories import StoryTable
+from . import aliases, codec, facet_loader, vocabulary
 
 log = logging.getLogger("crisis_desk.search")
 
@@ -44,6 +48,10 @@ DIRNAME = "read-cache"
 MMAP_MIN_BYTES = 1 << 16  # smaller arrays are read into memory (a map costs a file handle and a page each)
 _SCALARS = (str, int, float, bool)  # lists of these are stored as they are
 _CLASSES = {cls.__name__: cls for cls in (FacetTable, FacetColumn, ActorRoles, MentionedDates, StoryTable)}
+
+
+# What derives the cached parts from the index, besides this module: its source is part of every key.
+_DERIVED_BY = (facets, mentioned_dates, stories, facet_loader, codec, aliases, vocabulary)
 
 
 class CacheInvalid(Exception):
@@ -61,13 +69,23 @@ def _segments(reader) -> list[tuple]:
     return out
 
 
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of the modules that derive what is cached: when any of them changes, so does every key, and
+    what an older version wrote is derived again instead of being served with the old rules."""
+    digest = hashlib.blake2b(str(FORMAT).encode(), digest_size=8)
+    for module in (*_DERIVED_BY, sys.modules[__name__]):
+        digest.update(Path(module.__file__).read_bytes() if module.__file__ else module.__name__.encode())
+    return digest.hexdigest()
+
+
 def commit_dir(index_dir: Path, generation: str, toc: int, reader) -> Path | None:
     """Return the cache directory of one commit (None when its segments have no stable identity)."""
     segments = _segments(reader)
     if not segments:
         return None
     digest = hashlib.blake2b(
-        json.dumps([FORMAT, generation, toc, segments]).encode(), digest_size=8, person=b"crisisdk"
+        json.dumps([code_version(), generation, toc, segments]).encode(), digest_size=8, person=b"crisisdk"
     ).hexdigest()
     return Path(index_dir) / DIRNAME / f"{generation}-{toc}-{digest}"
 
@@ -248,19 +266,20 @@ def _fsync(path: Path) -> None:
 
 
 def _prune(commit: Path) -> None:
-    """Remove the cache of commits that are gone: generations pruned, older commits of this generation."""
+    """Remove the cache of commits that are gone (generations pruned, older commits of this generation) and
+    of this commit as other code derived it."""
     root = commit.parent
     for entry in commit.iterdir():  # parts a process left half-written when it died (one hour is generous)
         if entry.name.startswith(".") and time.time() - entry.stat().st_mtime > 3600:
             shutil.rmtree(entry, ignore_errors=True)
-    generation, toc = commit.name.rsplit("-", 2)[0], int(commit.name.rsplit("-", 2)[1])
+    generation, toc, _digest = commit.name.rsplit("-", 2)
     for entry in root.iterdir():
         if entry == commit or not entry.is_dir():
             continue
         try:
-            gen, entry_toc, _digest = entry.name.rsplit("-", 2)
-            older = gen == generation and int(entry_toc) < toc
+            gen, entry_toc, _ = entry.name.rsplit("-", 2)
+            superseded = gen == generation and int(entry_toc) <= int(toc)
         except ValueError:
-            older = False
-        if older or not (root.parent / entry.name.rsplit("-", 2)[0]).is_dir():
+            gen, superseded = entry.name, False
+        if superseded or not (root.parent / gen).is_dir():
             shutil.rmtree(entry, ignore_errors=True)
