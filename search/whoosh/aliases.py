@@ -33,6 +33,8 @@ from whoosh.support.charset import accent_map
 
 from indexer.schema import TEXT_ANALYZER
 
+from .gcpause import gc_paused
+
 KINDS = {"a": "actor", "c": "country", "o": "org"}
 NAMES_KEY = "cn"  # per document: a country's spellings the indexer's gazetteer knows as its names
 MAX_NAME_WORDS = 5
@@ -415,7 +417,8 @@ class LazyAliases:
         try:
             self._table = self._cached()
             if self._table is None:
-                self._table = load_aliases(self._reader, self._cache, self._lock)
+                with gc_paused():
+                    self._table = load_aliases(self._reader, self._cache, self._lock)
                 if self._read_cache is not None:
                     self._read_cache.save("aliases", alias_value(self._table), plain=True)
         except Exception:  # a damaged column costs the widening, never the search
@@ -428,7 +431,8 @@ class LazyAliases:
             return None
         value = self._read_cache.load("aliases", plain=True)
         try:
-            return load_alias_value(value) if value is not None else None
+            with gc_paused():
+                return load_alias_value(value) if value is not None else None
         except Exception:  # noqa: BLE001 - a cached table of another shape: derived again
             return None
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import gc
-
 import numpy as np
 
 from ..facets import FacetTable, SegmentFacets, merge_segments, parse_segment
 from .codec import column_values
+from .gcpause import gc_paused
 
 
 def load_facets(reader, cache: dict | None = None) -> FacetTable:
@@ -17,13 +16,8 @@ def load_facets(reader, cache: dict | None = None) -> FacetTable:
     commit parses only its new segments; the caller keeps the dict between commits.
     """
     # Parsing creates millions of small objects at once; the cyclic GC would rescan them all repeatedly.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         return _load_facets(reader, {} if cache is None else cache)
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _segment_key(sub) -> tuple:

@@ -40,6 +40,7 @@ from ..facets import ActorRoles, FacetColumn, FacetTable
 from ..mentioned_dates import MentionedDates
 from ..stories import StoryTable
 from . import aliases, codec, facet_loader, vocabulary
+from .gcpause import gc_paused
 
 log = logging.getLogger("crisis_desk.search")
 
@@ -205,8 +206,9 @@ class ReadCache:
             for name, crc in files.items():
                 if _crc(path / name) != crc:
                     raise CacheInvalid(f"{name} fails its checksum")
-            value = json.loads((path / "value.json").read_text(encoding="utf-8"))
-            value = value if plain else _Reader(path, files).decode(value)
+            with gc_paused():  # a burst of containers: see gcpause.py
+                value = json.loads((path / "value.json").read_text(encoding="utf-8"))
+                value = value if plain else _Reader(path, files).decode(value)
             self.loaded.add(part)
             return value
         except FileNotFoundError:
