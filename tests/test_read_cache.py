@@ -100,7 +100,7 @@ def test_a_second_opening_reads_every_part_back_and_answers_the_same(index_dir):
     expected = answers(first)
     assert expected[0]["total"] > 0 and expected[2]["did_you_mean"] == "Lukashenko"
     [commit] = commits(index_dir)
-    assert {p.name for p in commit.iterdir()} == PARTS
+    assert {p.name for p in commit.iterdir() if not p.name.startswith(".")} == PARTS  # (and lock files)
 
     second, snap2 = opened(index_dir)
     assert snap2.read_cache.loaded == PARTS
@@ -200,3 +200,43 @@ def test_a_change_to_the_code_that_derives_the_parts_makes_new_ones(index_dir, m
     assert snap.read_cache.loaded == set()  # nothing written by the other code is used
     [after] = commits(index_dir)  # the other version's parts are removed, not left behind
     assert after != before and after.name.rsplit("-", 1)[0] == before.name.rsplit("-", 1)[0]
+
+
+def test_one_process_makes_a_part_while_another_waits_and_reads_it(index_dir):
+    """The second gunicorn worker, opening the same new commit, waits for the first one's facets and reads
+    them back instead of deriving them again (the lock is an flock, held here as another process would)."""
+    import fcntl
+    import threading
+
+    first, snap = opened(index_dir)
+    expected = answers(first)
+    [commit] = commits(index_dir)
+    shutil.rmtree(commit / "facets")  # as if a new commit: nobody has written its facets yet
+    lock = open(commit / ".facets.lock", "a+b")
+    fcntl.flock(lock, fcntl.LOCK_EX)  # "another process" is making them
+    result = {}
+    waiting = threading.Thread(target=lambda: result.setdefault("snap", opened(index_dir)[1]))
+    waiting.start()
+    waiting.join(1.0)
+    assert waiting.is_alive()  # it waits rather than deriving them a second time
+    snap.read_cache.save("facets", snap.table)  # the other process writes its part...
+    fcntl.flock(lock, fcntl.LOCK_UN)  # ...and is done
+    lock.close()
+    waiting.join(30)
+    assert not waiting.is_alive()
+    assert "facets" in result["snap"].read_cache.loaded  # read back, not derived
+    assert answers(SearchIndex(index_dir)) == expected
+
+
+def test_a_stuck_maker_is_not_waited_for_forever(index_dir, monkeypatch):
+    import fcntl
+
+    opened(index_dir)
+    [commit] = commits(index_dir)
+    shutil.rmtree(commit / "words")
+    monkeypatch.setattr(read_cache, "CLAIM_WAIT_SECONDS", 0.3)
+    with open(commit / ".words.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # held and never released while the engine opens
+        _engine, snap = opened(index_dir)
+        assert snap.vocabulary.get(None).words  # derived here after the wait
+        assert "words" not in snap.read_cache.loaded

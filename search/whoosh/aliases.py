@@ -397,6 +397,11 @@ def load_alias_value(value: dict) -> AliasTable:
     )
 
 
+def _decoded(value: dict) -> AliasTable:
+    with gc_paused():
+        return load_alias_value(value)
+
+
 class LazyAliases:
     """An index commit's AliasTable, loaded once in a background thread.
 
@@ -415,26 +420,21 @@ class LazyAliases:
 
     def _load(self) -> None:
         try:
-            self._table = self._cached()
-            if self._table is None:
+            if self._read_cache is None:
                 with gc_paused():
                     self._table = load_aliases(self._reader, self._cache, self._lock)
-                if self._read_cache is not None:
-                    self._read_cache.save("aliases", alias_value(self._table), plain=True)
+            else:
+                self._table = self._read_cache.get(
+                    "aliases", self._derive, plain=True, encode=alias_value, decode=_decoded
+                )
         except Exception:  # a damaged column costs the widening, never the search
             self._table = AliasTable()
         finally:
             self._ready.set()
 
-    def _cached(self) -> AliasTable | None:
-        if self._read_cache is None:
-            return None
-        value = self._read_cache.load("aliases", plain=True)
-        try:
-            with gc_paused():
-                return load_alias_value(value) if value is not None else None
-        except Exception:  # noqa: BLE001 - a cached table of another shape: derived again
-            return None
+    def _derive(self) -> AliasTable:
+        with gc_paused():
+            return load_aliases(self._reader, self._cache, self._lock)
 
     def start(self) -> None:
         """Start loading (once)."""

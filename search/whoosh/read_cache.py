@@ -19,6 +19,7 @@ rewritten), never trusted. Nothing here is a pickle: loading runs no code from t
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import hashlib
 import json
@@ -30,6 +31,8 @@ import tempfile
 import threading
 import time
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 
@@ -46,6 +49,7 @@ log = logging.getLogger("crisis_desk.search")
 
 FORMAT = 1  # bump when what a part holds, or how, changes: older parts are then derived again
 DIRNAME = "read-cache"
+CLAIM_WAIT_SECONDS = 120.0  # how long a process waits for another making the same part, then makes it too
 MMAP_MIN_BYTES = 1 << 16  # smaller arrays are read into memory (a map costs a file handle and a page each)
 _SCALARS = (str, int, float, bool)  # lists of these are stored as they are
 _CLASSES = {cls.__name__: cls for cls in (FacetTable, FacetColumn, ActorRoles, MentionedDates, StoryTable)}
@@ -190,6 +194,65 @@ class ReadCache:
         self._lock = threading.Lock()
         self.loaded: set[str] = set()  # the parts this process read from disk rather than derived
         self._refused: set[str] = set()  # parts found on disk but not usable: replaced when saved
+
+    def get(self, part: str, make, plain: bool = False, accept=None, encode=None, decode=None):
+        """Return ``part`` from disk, else ``make()`` it and write it; one process of the machine makes it.
+
+        ``accept(value)`` says whether a value read back is of the expected shape; ``encode``/``decode`` turn
+        the value into what is stored and back (plain JSON parts). When another process (the other gunicorn
+        worker, a batch job) is making the same part, this waits for it, up to ``CLAIM_WAIT_SECONDS``, and
+        reads what it wrote instead of deriving it a second time on a core that is busy enough."""
+
+        def read():
+            value = self.load(part, plain)
+            if value is not None and decode is not None:
+                try:
+                    value = decode(value)
+                except Exception:  # noqa: BLE001 - stored in another shape: derived again
+                    self._refused.add(part)
+                    value = None
+            return value if value is not None and (accept is None or accept(value)) else None
+
+        value = read()
+        if value is not None:
+            return value
+        with self._claim(part) as waited:
+            if waited and (value := read()) is not None:
+                return value
+            value = make()
+            self.save(part, encode(value) if encode is not None else value, plain)
+        return value
+
+    @contextmanager
+    def _claim(self, part: str) -> Iterator[bool]:
+        """Hold the machine-wide lock on making ``part`` (an flock); yields whether another process held it."""
+        fh = None
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
+            fh = open(self.dir / f".{part}.lock", "a+b")  # type: ignore[operator]
+        except (OSError, TypeError):  # no directory (read-only disk, no cache): make it alone
+            if fh is not None:
+                fh.close()
+            yield False
+            return
+        waited, held = False, False
+        deadline = time.monotonic() + CLAIM_WAIT_SECONDS
+        try:
+            while True:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    held = True
+                    break
+                except BlockingIOError:
+                    waited = True
+                    if time.monotonic() > deadline:  # the other maker is stuck: make it here too
+                        break
+                    time.sleep(0.05)
+            yield waited
+        finally:
+            if held:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+            fh.close()
 
     def load(self, part: str, plain: bool = False):
         """Return the value cached as ``part``, or None when it is not there or cannot be trusted.

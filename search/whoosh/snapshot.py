@@ -103,10 +103,12 @@ class Snapshot:
         self.reader = self.searcher.reader()
         # what this commit derives from every document: from the read cache when an earlier opening wrote it
         self.read_cache = ReadCache(commit_dir(gen_dir.parent, generation, self.toc, self.reader))
-        table = self.read_cache.load("facets")
-        if not isinstance(table, FacetTable) or table.n != self.reader.doc_count_all():
-            table = load_facets(self.reader, segment_cache)
-            self.read_cache.save("facets", table)
+        n = self.reader.doc_count_all()
+        table = self.read_cache.get(
+            "facets",
+            lambda: load_facets(self.reader, segment_cache),
+            accept=lambda t: isinstance(t, FacetTable) and t.n == n,
+        )
         self.table: FacetTable = table
         self.countries = countries  # the generation's country names (country-names.json, else pycountry)
         self.matcher = QueryMatcher(self.searcher, self.table, self.country_code)

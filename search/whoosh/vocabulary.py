@@ -109,11 +109,16 @@ class LazyVocabulary:
     def _load(self) -> None:
         try:
             # Whoosh file reads seek on a shared handle: the reader lock is taken batch by batch
-            words = self._read_cache.load("words", plain=True) if self._read_cache is not None else None
-            if not (isinstance(words, list) and all(type(w) is str for w in words)):
-                words = read_words(self._reader, self._fieldname, self._cache, self._lock)
-                if self._read_cache is not None:
-                    self._read_cache.save("words", words, plain=True)
+            def derive() -> list[str]:
+                return read_words(self._reader, self._fieldname, self._cache, self._lock)
+
+            words = (
+                derive()
+                if self._read_cache is None
+                else self._read_cache.get(
+                    "words", derive, plain=True, accept=lambda w: isinstance(w, list) and all(type(x) is str for x in w)
+                )
+            )
             self._vocabulary = Vocabulary(words)
         except Exception:  # a damaged term file costs the fast path only; Whoosh still answers
             self._vocabulary = None
