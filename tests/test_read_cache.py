@@ -240,3 +240,16 @@ def test_a_stuck_maker_is_not_waited_for_forever(index_dir, monkeypatch):
         _engine, snap = opened(index_dir)
         assert snap.vocabulary.get(None).words  # derived here after the wait
         assert "words" not in snap.read_cache.loaded
+
+
+def test_an_index_with_no_articles_opens_without_a_cache(build_index, tmp_path):
+    """An empty file builds a generation with no segment: nothing to cache, and it must still open."""
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    index_dir = tmp_path / "index"
+    build_index([empty], index_dir)
+    engine = SearchIndex(index_dir)
+    assert engine.warm_up()
+    assert engine.search(parse_request({"q": ["Kyiv"]})).total == 0
+    assert engine._snapshot(block=True).read_cache.dir is None
+    assert not (index_dir / read_cache.DIRNAME).exists()

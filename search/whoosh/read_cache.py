@@ -213,6 +213,8 @@ class ReadCache:
                     value = None
             return value if value is not None and (accept is None or accept(value)) else None
 
+        if self.dir is None:  # a commit without a stable identity (no plain segments): nothing to share
+            return make()
         value = read()
         if value is not None:
             return value
@@ -226,13 +228,13 @@ class ReadCache:
     @contextmanager
     def _claim(self, part: str) -> Iterator[bool]:
         """Hold the machine-wide lock on making ``part`` (an flock); yields whether another process held it."""
-        fh = None
+        assert self.dir is not None
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
-            fh = open(self.dir / f".{part}.lock", "a+b")  # type: ignore[operator]
-        except (OSError, TypeError):  # no directory (read-only disk, no cache): make it alone
-            if fh is not None:
-                fh.close()
+            self.dir.mkdir(parents=True, exist_ok=True)
+            fh = open(self.dir / f".{part}.lock", "a+b")
+        except OSError:  # no directory (a read-only disk, a file in its place): make it alone
+            fh = None
+        if fh is None:
             yield False
             return
         waited, held = False, False
