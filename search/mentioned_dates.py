@@ -156,13 +156,24 @@ def _ascending(dates: MentionedDates) -> bool:
     return dates._sorted[0]
 
 
-def _rows_of(doc: np.ndarray, mask: np.ndarray, ids: np.ndarray | None) -> np.ndarray:
-    """The rows (of an array ordered by ``doc``) of the documents in ``mask``; ``ids``: mask's few documents."""
-    if ids is None:
+def _doc_ptr(dates: MentionedDates, name: str, doc: np.ndarray, n: int) -> np.ndarray:
+    """Offsets of each document's rows in ``doc`` (ascending), made once per commit: document d's rows are
+    ``ptr[d]:ptr[d + 1]``."""
+    key = ("ptr", name, n)
+    ptr = dates._bars.get(key)
+    if ptr is None:
+        counts = np.bincount(doc, minlength=n) if len(doc) else np.zeros(n, dtype=np.int64)
+        ptr = dates._bars[key] = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    return ptr
+
+
+def _rows_of(doc: np.ndarray, mask: np.ndarray, ids: np.ndarray | None, ptr: np.ndarray | None = None) -> np.ndarray:
+    """The rows (of an array ordered by ``doc``) of the documents in ``mask``; ``ids``: mask's few documents,
+    ``ptr``: their offsets (``_doc_ptr``)."""
+    if ids is None or ptr is None:
         return np.flatnonzero(mask[doc])
-    ids = ids.astype(doc.dtype, copy=False)  # else numpy converts all of ``doc`` to the ids' type first
-    starts = np.searchsorted(doc, ids, side="left")
-    lengths = np.searchsorted(doc, ids, side="right") - starts
+    starts = ptr[ids]
+    lengths = ptr[ids + 1] - starts
     total = int(lengths.sum())
     ends = np.cumsum(lengths)
     return np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - lengths), lengths)
@@ -184,7 +195,8 @@ def mentioned_histogram(
     ascending = _ascending(dates)
     matches = int(np.count_nonzero(mask))
     ids = np.flatnonzero(mask) if ascending and matches * 8 < len(mask) else None
-    rows = _rows_of(dates.doc, mask, ids) if ascending else np.flatnonzero(mask[dates.doc])
+    n = len(mask)
+    rows = _rows_of(dates.doc, mask, ids, _doc_ptr(dates, "rows", dates.doc, n) if ids is not None else None)
     if not len(rows):
         return [], "month"
     first = dates.first[rows]
@@ -204,7 +216,7 @@ def mentioned_histogram(
         months = (hi_d.year - lo_d.year) * 12 + hi_d.month - lo_d.month
         unit = "year" if months >= YEAR_BUCKETS_MIN_MONTHS else "month"
     bars = _bars_of(dates, unit)
-    pairs = _rows_of(bars.doc, mask, ids)
+    pairs = _rows_of(bars.doc, mask, ids, _doc_ptr(dates, unit, bars.doc, n) if ids is not None else None)
     # a pair counts when one of its mentions is inside [lo, hi]; a bar holding both ends cannot occur
     # (a span of more than DAY_BUCKETS_MAX_DAYS days crosses a month), so the earliest and latest decide
     pairs = pairs[(bars.hi_first[pairs] >= lo) & (bars.lo_first[pairs] <= hi)]
@@ -214,6 +226,8 @@ def mentioned_histogram(
 
 
 def _buckets(counts: np.ndarray, unit: str, lo: date) -> list[Bucket]:
+    # a month's or year's bars are the same from any day of its first bar: one cache entry for them all
+    lo = lo if unit == "day" else lo.replace(day=1) if unit == "month" else date(lo.year, 1, 1)
     return [
         Bucket(label, c, first, last)
         for (label, first, last), c in zip(_bars_shown(unit, lo, len(counts)), counts.tolist(), strict=True)

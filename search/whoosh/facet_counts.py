@@ -25,6 +25,8 @@ def count_facets(
     and how many values each facet has in all. With ``per_story`` (matches per story key), a value
     counts stories, not articles."""
     ids = np.flatnonzero(mask) if total * SPARSE_RATIO < len(mask) else None
+    if per_story is not None and not (len(per_story) and per_story.max() > 1):
+        per_story = None  # no story matches twice: stories count as articles (checked once, not per facet)
     facets, totals = {}, {}
     for kind in FACET_KINDS:
         facets[kind], totals[kind] = facet_values(snap, kind, mask, ids, leaders_only, limit=limit, per_story=per_story)
