@@ -3,9 +3,13 @@
     .venv/bin/python bench/startup.py INDEX_DIR [--query "oil prices"]
 
 Times, in one new process: importing the read side and constructing the engine, ``warm_up()`` (the facet
-arrays and the alias table; what ``serving.py``'s ``post_worker_init`` does before a gunicorn worker takes
-requests), and the first search after it. Prints the process's peak RSS (the facet arrays dominate it) and
-the machine's load average, on one line.
+arrays, the alias table and did-you-mean's words; what ``serving.py``'s ``post_worker_init`` does before a
+gunicorn worker takes requests), and the first search after it. Prints the process's peak RSS and the
+machine's load average, on one line.
+
+The first opening of a commit derives those tables from every document and writes them to
+``INDEX_DIR/read-cache/``; every later opening reads them back (``search/whoosh/read_cache.py``). Run it
+twice to see both: the first run after a build is the derivation, the second what a restart costs.
 """
 
 from __future__ import annotations
