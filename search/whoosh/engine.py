@@ -201,11 +201,12 @@ class SearchIndex:
             raise IndexMissing(f"no index in {self.index_dir}; build one with `python -m indexer build`")
         return generation
 
-    def _current(self) -> Snapshot | None:
-        """Return the open snapshot when it is of the newest commit (checked cheaply), else None.
+    def _current(self, generation: str | None = None) -> Snapshot | None:
+        """Return the open snapshot when it is of the newest commit (checked cheaply), else None;
+        ``generation``: the one CURRENT names, when the caller has read it already.
 
         Raises what opening would raise at once: no index, a garbled CURRENT, a damaged generation."""
-        generation = self._newest_generation()
+        generation = generation or self._newest_generation()
         snap = self._snap
         if snap is not None and snap.generation == generation:
             if snap.damage is not None:
@@ -255,15 +256,9 @@ class SearchIndex:
                 raise self._damaged(pinned)
             return pinned
         generation = self._newest_generation()
-        snap = self._snap
-        if snap is not None and snap.generation == generation:
-            if snap.damage is not None:  # found by the background checksums since it opened
-                raise self._damaged(snap)
-            try:
-                if snap.ix.latest_generation() == snap.toc:
-                    return snap
-            except OSError:
-                pass
+        snap = self._current(generation)  # (damage found by the background checksums since it opened raises)
+        if snap is not None:
+            return snap
         with self._open_lock:
             snap = self._snap
             if snap is not None and snap.generation == generation and snap.ix.latest_generation() == snap.toc:
