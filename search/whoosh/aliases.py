@@ -33,6 +33,7 @@ from whoosh.support.charset import accent_map
 
 from indexer.schema import TEXT_ANALYZER
 
+from .codec import segment_key
 from .gcpause import gc_paused
 
 KINDS = {"a": "actor", "c": "country", "o": "org"}
@@ -321,13 +322,6 @@ def _parse_segment(raw: list[bytes]) -> _SegmentSpellings:
     return _SegmentSpellings(list(triples), np.asarray(docs, dtype=np.int32), np.asarray(ids, dtype=np.int32))
 
 
-def _segment_key(sub) -> tuple:
-    try:
-        return (sub.segment().segment_id(), sub.doc_count_all())
-    except AttributeError:
-        return (id(sub), sub.doc_count_all())
-
-
 def load_aliases(reader, cache: dict | None = None, lock=None) -> AliasTable:
     """Read the live documents' spellings of one Whoosh commit into an AliasTable.
 
@@ -341,7 +335,7 @@ def load_aliases(reader, cache: dict | None = None, lock=None) -> AliasTable:
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     names: dict[str, set[str]] = defaultdict(set)
     with lock:
-        leaves = [(sub, _segment_key(sub)) for sub, _offset in reader.leaf_readers()]
+        leaves = [(sub, segment_key(sub)) for sub, _offset in reader.leaf_readers()]
     for sub, key in leaves:
         seg = cache.get(key)
         if seg is None:

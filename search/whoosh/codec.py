@@ -267,3 +267,12 @@ def wildcard_pattern(q) -> str:
 def wildcard_prefix(q) -> str:
     """Return the literal start of a wildcard query (before its first ``*`` or ``?``)."""
     return q._find_prefix(q.text)
+
+
+def segment_key(sub) -> tuple:
+    """Return the key under which what is derived from one segment is kept across commits (segments never
+    change once written; a reader that is not a plain segment reader gets a key that is never reused)."""
+    try:
+        return (sub.segment().segment_id(), sub.doc_count_all())
+    except AttributeError:
+        return (id(sub), sub.doc_count_all())

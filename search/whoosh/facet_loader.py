@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..facets import FacetTable, SegmentFacets, merge_segments, parse_segment
-from .codec import column_values
+from .codec import column_values, segment_key
 from .gcpause import gc_paused
 
 
@@ -18,13 +18,6 @@ def load_facets(reader, cache: dict | None = None) -> FacetTable:
     # Parsing creates millions of small objects at once; the cyclic GC would rescan them all repeatedly.
     with gc_paused():
         return _load_facets(reader, {} if cache is None else cache)
-
-
-def _segment_key(sub) -> tuple:
-    try:
-        return (sub.segment().segment_id(), sub.doc_count_all())
-    except AttributeError:  # not a plain segment reader: never reuse
-        return (id(sub), sub.doc_count_all())
 
 
 def _deleted(sub) -> frozenset:
@@ -43,7 +36,7 @@ def _load_facets(reader, cache: dict) -> FacetTable:
     parts: list[tuple[int, SegmentFacets]] = []
     used = set()
     for sub, offset in reader.leaf_readers():
-        key = _segment_key(sub)
+        key = segment_key(sub)
         seg = cache.get(key)
         if seg is None:
             n_sub = sub.doc_count_all()

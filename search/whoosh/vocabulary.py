@@ -19,14 +19,7 @@ from itertools import islice
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-
-def segment_key(sub) -> tuple:
-    """Return the key under which one segment's words are kept across commits."""
-    try:
-        return (sub.segment().segment_id(), sub.doc_count_all())
-    except AttributeError:  # not a plain segment reader: never reuse
-        return (id(sub), sub.doc_count_all())
-
+from .codec import segment_key
 
 BATCH = 2000  # words read per turn of the reader lock, so searches are not held up for the whole read
 
