@@ -138,6 +138,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+def wait_done(client, url, seconds=120):
+    """Poll a batch job's status URL until it is done or failed (or ``seconds`` pass); return its state."""
+    deadline = time.monotonic() + seconds
+    while True:
+        state = client.get(url).get_json()
+        if state["status"] in ("done", "failed") or time.monotonic() > deadline:
+            return state
+        time.sleep(0.1)
+
+
 def free_port() -> int:
     """A free TCP port on 127.0.0.1."""
     with socket.socket() as sock:

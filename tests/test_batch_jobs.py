@@ -12,6 +12,7 @@ import subprocess
 import time
 
 import pytest
+from conftest import wait_done
 
 from app import create_app
 from web.batch_jobs import BatchJobs
@@ -35,15 +36,6 @@ def make_app(index_dir, jobs_dir, **config):
 
 def post(client, body):
     return client.post("/api/batch", data=json.dumps(body), content_type="application/json")
-
-
-def wait_done(client, url, seconds=120):
-    deadline = time.monotonic() + seconds
-    while True:
-        state = client.get(url).get_json()
-        if state["status"] in ("done", "failed") or time.monotonic() > deadline:
-            return state
-        time.sleep(0.2)
 
 
 @pytest.fixture()

@@ -15,6 +15,8 @@ import shutil
 import threading
 import time
 
+from conftest import wait_done
+
 from app import create_app
 from indexer.build import remove_articles
 
@@ -45,15 +47,6 @@ def in_thread(call):
 
 def post_batch(client, queries):
     return client.post("/api/batch", data=json.dumps({"queries": queries}), content_type="application/json")
-
-
-def wait_done(client, url, seconds=120):
-    deadline = time.monotonic() + seconds
-    while True:
-        state = client.get(url).get_json()
-        if state["status"] in ("done", "failed") or time.monotonic() > deadline:
-            return state
-        time.sleep(0.1)
 
 
 def test_a_batch_on_an_index_still_opening_is_a_job_at_once_that_finishes_once_it_opens(fixture_index_dir, tmp_path):
