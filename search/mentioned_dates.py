@@ -36,9 +36,9 @@ class MentionedDates:
     first: np.ndarray  # int32, date.toordinal() of the period's first day
     last: np.ndarray  # int32, of its last day
     precision: np.ndarray  # int8, index into PRECISION_NAMES
-    # per bar unit, made on first use: the distinct (document, bar) pairs of the mentions precise enough
+    # made on first use, once per commit: per bar unit the distinct (document, bar) pairs of the mentions
+    # precise enough, each document's row offsets, and whether ``doc`` is ascending
     _bars: dict = field(default_factory=dict, repr=False, compare=False)
-    _sorted: list = field(default_factory=list, repr=False, compare=False)  # [whether ``doc`` is ascending]
 
     @classmethod
     def empty(cls) -> MentionedDates:
@@ -151,9 +151,10 @@ def _bars_of(dates: MentionedDates, unit: str) -> _Bars:
 
 
 def _ascending(dates: MentionedDates) -> bool:
-    if not dates._sorted:
-        dates._sorted.append(bool(len(dates.doc) < 2 or (np.diff(dates.doc) >= 0).all()))
-    return dates._sorted[0]
+    ascending = dates._bars.get("ascending")
+    if ascending is None:
+        ascending = dates._bars["ascending"] = bool(len(dates.doc) < 2 or (np.diff(dates.doc) >= 0).all())
+    return ascending
 
 
 def _doc_ptr(dates: MentionedDates, name: str, doc: np.ndarray, n: int) -> np.ndarray:
