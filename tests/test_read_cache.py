@@ -65,7 +65,9 @@ def answers(engine: SearchIndex) -> list[dict]:
 
 def commits(index_dir: Path) -> list[Path]:
     root = index_dir / read_cache.DIRNAME
-    return sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if p.is_dir() and p.name != read_cache.SEGMENTS_DIRNAME)
 
 
 def same_table(a: FacetTable, b: FacetTable) -> None:

@@ -15,12 +15,13 @@ import io
 import pickle
 import struct
 import zlib
+from array import array
 from collections.abc import Iterator
 from importlib import metadata
 from itertools import accumulate
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3TermInfo
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
@@ -198,6 +199,91 @@ def _w3_position_blocks(buf: bytes, wanted: np.ndarray, offset: int) -> Iterator
         pos = end
         if length < 0 or pos >= len(buf):  # a negative length marks the last block
             break
+
+
+def read_segment_postings(sub, fieldnames) -> dict[str, tuple[list[bytes], np.ndarray, np.ndarray, np.ndarray]]:
+    """Decode every posting list of ``fieldnames`` in one segment: per field (terms in byte order, postings
+    per term, docnums, weights), the docnums and weights of all terms one after another.
+
+    For the postings sidecar (``postings_sidecar.py``): one walk of the segment's term dictionary in key
+    order, each list read in one go, and the id deltas of every block summed at once at the end instead of
+    three numpy calls per term (7.1 s -> about 3 s for 21.6k articles). Raises ValueError when the segment
+    is not in the Whoosh 3 layout (the engine then keeps reading postings through Whoosh)."""
+    terms = getattr(sub, "_terms", None)
+    tindex = getattr(terms, "_tindex", None)
+    fieldmap = getattr(terms, "_fieldmap", None)
+    postfile = getattr(terms, "_postfile", None)
+    if tindex is None or fieldmap is None or postfile is None or not hasattr(tindex, "items_from"):
+        raise ValueError("not a Whoosh 3 segment")
+    out: dict[str, tuple[list[bytes], np.ndarray, np.ndarray, np.ndarray]] = {}
+    for fieldname in fieldnames:
+        fnum = fieldmap.get(fieldname)
+        if fnum is None:
+            continue
+        head = struct.pack("!H", fnum)
+        words: list[bytes] = []
+        per_term = array("q")  # postings per term
+        block_counts = array("q")  # postings per block (an inlined list is one block)
+        deltas_all = array("q")
+        weights_all = array("f")
+        for keybytes, valbytes in tindex.items_from(head):
+            if keybytes[:2] != head:
+                break
+            info = W3TermInfo.from_bytes(valbytes)
+            words.append(bytes(keybytes[2:]))
+            if info._inlined is not None:
+                ids, weights, _ = info._inlined
+                ids = list(ids)
+                deltas_all.extend([ids[0], *(b - a for a, b in zip(ids, ids[1:]))] if ids else [])
+                weights_all.extend([1.0] * len(ids) if weights is None else weights)
+                block_counts.append(len(ids))
+                per_term.append(len(ids))
+                continue
+            length = info._length[0] if isinstance(info._length, tuple) else info._length
+            buf = postfile.get(info._offset, int(length))
+            if buf[: len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
+                raise ValueError("not a Whoosh 3 posting list")
+            view = memoryview(buf)
+            pos, total = len(WHOOSH3_HEADER_MAGIC), 0
+            while True:
+                (blen,) = _INT.unpack_from(buf, pos)
+                pos += _INT.size
+                end = pos + abs(blen)
+                block = io.BytesIO(view[pos:end])
+                binfo = pickle.load(block)  # (count, max id, max weight, compression, min length, max length)
+                data = view[pos + block.tell() : end]
+                deltas, weights = _ids_and_weights(zlib.decompress(data) if binfo[3] else bytes(data))
+                count = len(deltas)
+                deltas_all.extend(deltas)
+                if weights is None:
+                    weights_all.extend([1.0] * count)
+                elif isinstance(weights, float):
+                    weights_all.extend([weights] * count)
+                else:
+                    if len(weights) != count:
+                        raise ValueError("a block's weights do not match its ids")
+                    weights_all.extend(weights)
+                block_counts.append(count)
+                total += count
+                pos = end
+                if blen < 0 or pos >= len(buf):  # a negative length marks the last block
+                    break
+            per_term.append(total)
+        counts = np.frombuffer(block_counts, dtype=np.int64) if len(block_counts) else np.zeros(0, dtype=np.int64)
+        running = np.cumsum(np.frombuffer(deltas_all, dtype=np.int64)) if len(deltas_all) else np.zeros(0, np.int64)
+        ends = np.cumsum(counts)
+        starts = ends - counts
+        # each block's deltas start from 0: the running sum less the sum before the block's first posting
+        before = np.where(starts > 0, running[np.maximum(starts, 1) - 1], 0) if len(running) else counts
+        ids_out = running - np.repeat(before, counts)
+        weights_np = np.frombuffer(weights_all, dtype=np.float32) if len(weights_all) else np.zeros(0, np.float32)
+        out[fieldname] = (
+            words,
+            np.frombuffer(per_term, dtype=np.int64).copy() if len(per_term) else np.zeros(0, dtype=np.int64),
+            ids_out.astype(np.int32),
+            weights_np.copy(),
+        )
+    return out
 
 
 # -- field lengths -------------------------------------------------------------------------------------

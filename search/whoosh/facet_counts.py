@@ -71,7 +71,7 @@ def facet_values(
         if matching is not None:
             found &= matching
     nz = np.flatnonzero(found)
-    chosen = order_values(counts, nz, snap.name_rank(kind))[offset : offset + limit].tolist()
+    chosen = first_values(snap, kind, counts, nz, offset + limit)[offset:].tolist()
     latest = roles.latest_roles(chosen, mask, snap.table.day) if kind == "actor" else {}
     display = snap.facet_display(kind)
     values = []
@@ -87,6 +87,17 @@ def facet_values(
     return values, len(nz)
 
 
+def first_values(snap: Snapshot, kind: str, counts: np.ndarray, nz: np.ndarray, limit: int) -> np.ndarray:
+    """Return the first ``limit`` of the values ``nz`` in the sidebar's order (by count, then name)."""
+    if limit <= 0:
+        return nz[:0]
+    if len(nz) > 4 * limit:
+        # only values counted at least as often as the limit-th can be shown: order those, not thousands
+        kth = np.partition(counts[nz], len(nz) - limit)[len(nz) - limit]
+        nz = nz[counts[nz] >= kth]
+    return order_values(counts, nz, snap.name_rank(kind))[:limit]
+
+
 def top_values(
     snap: Snapshot, kind: str, mask: np.ndarray, ids: np.ndarray | None, leaders_only: bool, limit: int
 ) -> list[FacetValue]:
@@ -99,12 +110,7 @@ def top_values(
     found = counts > 0
     if kind == "actor" and leaders_only:
         found &= snap.table.actor_roles.leaders_within(mask, len(column.values))
-    nz = np.flatnonzero(found)
-    if len(nz) > 4 * limit:
-        # only values counted at least as often as the limit-th can be shown: order those, not thousands
-        kth = np.partition(counts[nz], len(nz) - limit)[len(nz) - limit]
-        nz = nz[counts[nz] >= kth]
-    chosen = order_values(counts, nz, snap.name_rank(kind))[:limit].tolist()
+    chosen = first_values(snap, kind, counts, np.flatnonzero(found), limit).tolist()
     display = snap.facet_display(kind)
     values = []
     for vid in chosen:

@@ -10,6 +10,7 @@ see ``bm25.py``; the postings and lengths are read from Whoosh's files by ``code
 
 from __future__ import annotations
 
+import heapq
 import math
 import threading
 from collections import OrderedDict
@@ -85,7 +86,7 @@ class _LRU:
 class QueryMatcher:
     """Evaluates queries against one open Whoosh searcher (one index commit) and its FacetTable."""
 
-    def __init__(self, searcher, table: FacetTable, country_code):
+    def __init__(self, searcher, table: FacetTable, country_code, sidecars: Sequence | None = None):
         self.searcher = searcher
         self.reader = searcher.reader()
         self.table = table
@@ -95,6 +96,8 @@ class QueryMatcher:
         self.n_live = max(int(table.live.sum()), 1)
         self.country_code = country_code  # user text -> alpha-2 code or None
         self.leaves = list(self.reader.leaf_readers())
+        # per segment, its decoded postings (postings_sidecar.py) once loaded; None: read through Whoosh
+        self.sidecars = sidecars if sidecars is not None else [None] * len(self.leaves)
         self.lock = threading.RLock()  # Whoosh file reads seek; one thread at a time
         self._postings = _LRU(POSTINGS_CACHE_BYTES)
         self._lengths: dict[str, np.ndarray] = {}
@@ -113,13 +116,19 @@ class QueryMatcher:
         if hit is not None:
             return hit
         ids_parts, w_parts = [], []
-        with self.lock:
-            for sub, offset in self.leaves:
+        for (sub, offset), store in zip(self.leaves, self.sidecars):
+            if store is not None and store.covers(fieldname):
+                found = store.postings(fieldname, btext)
+                if found is not None:
+                    ids_parts.append(found[0] + offset)
+                    w_parts.append(found[1])
+                continue
+            with self.lock:
                 if (fieldname, btext) not in sub:
                     continue
                 ids, weights = read_leaf_postings(sub.postings(fieldname, btext))
-                ids_parts.append(ids + offset)
-                w_parts.append(weights)
+            ids_parts.append(ids + offset)
+            w_parts.append(weights)
         if ids_parts:
             ids, weights = np.concatenate(ids_parts).astype(np.int32), np.concatenate(w_parts)
             live = self.table.live[ids]
@@ -303,14 +312,15 @@ class QueryMatcher:
                 limit = min(MAX_EXPANSION, budget.terms_left)
                 texts: list[bytes] = []
                 complete = True
-                for btext in surface_stems(self.reader, q):
+                terms = _SidecarTerms(self.reader, self.sidecars)
+                for btext in surface_stems(terms, q):
                     if budget.expired() or len(texts) >= limit:
                         complete = False
                         break
                     if btext not in texts:
                         texts.append(btext)
                 if complete and len(texts) < limit:
-                    more, complete = scan_terms(q, self.reader, budget, limit - len(texts))
+                    more, complete = scan_terms(q, terms, budget, limit - len(texts))
                     texts.extend(b for b in more if b not in texts)
             if len(self._expansions) >= 1000:
                 self._expansions.clear()  # rare; simpler and thread-safe, unlike popping the oldest
@@ -442,6 +452,39 @@ class QueryMatcher:
         if score is None and not getattr(self._local, "unscored", False):
             score = np.zeros(self.n, dtype=np.float32)
         return Matches(mask, score)
+
+
+class _SidecarTerms:
+    """The reader as term expansion sees it: a text field's terms come from the postings sidecars when every
+    segment has one (a binary search instead of Whoosh's walk of its term files); everything else, and
+    every field while a sidecar is missing, from Whoosh's reader."""
+
+    def __init__(self, reader, stores: Sequence):
+        self._reader = reader
+        self._stores = list(stores)
+
+    def __getattr__(self, name):
+        return getattr(self._reader, name)
+
+    def _covered(self, fieldname: str) -> bool:
+        return bool(self._stores) and all(s is not None and s.covers(fieldname) for s in self._stores)
+
+    def __contains__(self, term) -> bool:
+        fieldname, btext = term
+        if isinstance(btext, bytes) and self._covered(fieldname):
+            return any(s.find(fieldname, btext) >= 0 for s in self._stores)
+        return term in self._reader
+
+    def expand_prefix(self, fieldname: str, prefix) -> Iterator[bytes]:
+        if not self._covered(fieldname):
+            yield from self._reader.expand_prefix(fieldname, prefix)
+            return
+        bprefix = prefix if isinstance(prefix, bytes) else self._reader.schema[fieldname].to_bytes(prefix)
+        last = None
+        for btext in heapq.merge(*(s.terms_from(fieldname, bprefix) for s in self._stores)):
+            if btext != last:  # a term in several segments is one term
+                last = btext
+                yield btext
 
 
 def _sum(scores: list[np.ndarray | None]) -> np.ndarray | None:

@@ -49,6 +49,7 @@ log = logging.getLogger("crisis_desk.search")
 
 FORMAT = 1  # bump when what a part holds, or how, changes: older parts are then derived again
 DIRNAME = "read-cache"
+SEGMENTS_DIRNAME = "segments"  # per-segment parts (postings_sidecar.py), pruned by their own rules
 CLAIM_WAIT_SECONDS = 120.0  # how long a process waits for another making the same part, then makes it too
 MMAP_MIN_BYTES = 1 << 16  # smaller arrays are read into memory (a map costs a file handle and a page each)
 _SCALARS = (str, int, float, bool)  # lists of these are stored as they are
@@ -57,6 +58,11 @@ _CLASSES = {cls.__name__: cls for cls in (FacetTable, FacetColumn, ActorRoles, M
 
 # What derives the cached parts from the index, besides this module: its source is part of every key.
 _DERIVED_BY = (facets, mentioned_dates, stories, facet_loader, codec, aliases, vocabulary)
+
+
+def register(cls) -> None:
+    """Let parts hold instances of dataclass ``cls`` (a module of the read side that keeps its own parts)."""
+    _CLASSES[cls.__name__] = cls
 
 
 class CacheInvalid(Exception):
@@ -189,8 +195,9 @@ def _crc(path: Path) -> int:
 class ReadCache:
     """The cached parts of one commit: ``load(part)`` returns a value or None, ``save(part, value)`` writes it."""
 
-    def __init__(self, directory: Path | None):
+    def __init__(self, directory: Path | None, prune: bool = True):
         self.dir = directory
+        self._prunes = prune  # remove other commits' directories beside this one after a save
         self._lock = threading.Lock()
         self.loaded: set[str] = set()  # the parts this process read from disk rather than derived
         self._refused: set[str] = set()  # parts found on disk but not usable: replaced when saved
@@ -218,15 +225,19 @@ class ReadCache:
         value = read()
         if value is not None:
             return value
-        with self._claim(part) as waited:
+        with self.claim(part) as waited:
             if waited and (value := read()) is not None:
                 return value
             value = make()
             self.save(part, encode(value) if encode is not None else value, plain)
         return value
 
+    def refuse(self, part: str) -> None:
+        """Mark ``part`` as read but not usable: the next ``save`` replaces it."""
+        self._refused.add(part)
+
     @contextmanager
-    def _claim(self, part: str) -> Iterator[bool]:
+    def claim(self, part: str) -> Iterator[bool]:
         """Hold the machine-wide lock on making ``part`` (an flock); yields whether another process held it."""
         assert self.dir is not None
         try:
@@ -317,7 +328,8 @@ class ReadCache:
                     return final.exists()
                 tmp = None
                 self._refused.discard(part)
-            _prune(self.dir)
+            if self._prunes:
+                _prune(self.dir)
             return True
         except Exception as exc:  # noqa: BLE001 - a read-only or full disk costs the next start-up, not this one
             log.info("read cache %s/%s not written: %s", self.dir.name, part, exc)
@@ -341,7 +353,7 @@ def _prune(commit: Path) -> None:
             shutil.rmtree(entry, ignore_errors=True)
     generation, toc, _digest = commit.name.rsplit("-", 2)
     for entry in root.iterdir():
-        if entry == commit or not entry.is_dir():
+        if entry == commit or not entry.is_dir() or entry.name == SEGMENTS_DIRNAME:
             continue
         try:
             gen, entry_toc, _ = entry.name.rsplit("-", 2)

@@ -13,17 +13,20 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
+from whoosh.filedb.filestore import FileStorage
 
 from indexer.check import IndexDamaged, describe_exception, open_generation, verify_files
 
 from ..countries import CountryNames
 from ..facet_values import ValueFinder, name_ranks
 from ..facets import NO_DATE, FacetTable
+from ..query import TEXT_FIELDS
 from ..stories import StoryTable, merge_stories
 from .aliases import LazyAliases
 from .export_columns import ExportColumns, load_export_columns
 from .facet_loader import load_facets
 from .match import QueryMatcher
+from .postings_sidecar import SegmentSidecars
 from .read_cache import ReadCache, commit_dir
 from .vocabulary import LazyVocabulary
 
@@ -111,8 +114,17 @@ class Snapshot:
         )
         self.table: FacetTable = table
         self.countries = countries  # the generation's country names (country-names.json, else pycountry)
-        self.matcher = QueryMatcher(self.searcher, self.table, self.country_code)
+        # every text field's postings as plain arrays beside the index, once decoded (postings_sidecar.py)
+        self.sidecars = SegmentSidecars(
+            gen_dir.parent,
+            generation,
+            self.reader,
+            [f for f in TEXT_FIELDS if f in self.searcher.schema],
+            lambda: FileStorage(str(gen_dir), supports_mmap=False, readonly=True).open_index(),
+        )
+        self.matcher = QueryMatcher(self.searcher, self.table, self.country_code, self.sidecars.stores)
         self.lock = self.matcher.lock
+        self.sidecars.start()
         self.aliases = LazyAliases(
             self.reader, {} if spelling_cache is None else spelling_cache, self.lock, self.read_cache
         )

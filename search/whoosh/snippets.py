@@ -38,6 +38,7 @@ def _candidate_regex(terms: frozenset[str]) -> re.Pattern | None:
     return re.compile(rf"(?<![\w*])(?:{alternatives})[\w*]*(?:\.?[\w*]+)*", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1 << 16)  # the analyser chain is Python per word; most words recur across hits and queries
 def _stem(word: str) -> str | None:
     for token in TEXT_ANALYZER(word):
         return token.text
@@ -50,13 +51,9 @@ def find_matches(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]
     if rx is None:
         return []
     out = []
-    cache: dict[str, str | None] = {}
     for m in rx.finditer(text.translate(_FOLD)):  # "Erdoğan" is a candidate for "erdogan"
         word = text[m.start() : m.end()]
-        key = word.lower()
-        if key not in cache:
-            cache[key] = _stem(word)
-        stem = cache[key]
+        stem = _stem(word.lower())
         if stem in terms:
             out.append((m.start(), m.end(), stem))
     return out
