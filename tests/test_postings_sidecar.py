@@ -82,7 +82,7 @@ def test_every_term_has_the_postings_whoosh_reads(index_dir):
     assert stores and all(s is not None for s in stores)
     checked = 0
     for (sub, _offset), store in zip(snap.matcher.leaves, stores):
-        assert set(store.fields) == {"title", "body", "lead"} & set(sub.indexed_field_names())
+        assert store.fields == ["title", "body", "lead"]  # (a field without terms in the segment is kept, empty)
         for field in store.fields:
             whoosh_terms = list(sub.lexicon(field))
             lo, hi = store.bounds[store.fields.index(field)], store.bounds[store.fields.index(field) + 1]

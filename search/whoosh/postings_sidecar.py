@@ -139,10 +139,13 @@ class _Terms:
 def derive(sub, fieldnames, segment: str) -> SegmentPostings:
     """Decode one segment's postings of ``fieldnames`` (see ``codec.read_segment_postings``)."""
     decoded = read_segment_postings(sub, fieldnames)
-    fields = [f for f in fieldnames if f in decoded]
+    fields = list(fieldnames)  # a field the segment has no term of is kept, empty: a lookup there is a miss
     words: list[bytes] = []
     per_term, ids, weights, bounds = [], [], [], [0]
     for f in fields:
+        if f not in decoded:
+            bounds.append(len(words))
+            continue
         f_words, f_per, f_ids, f_weights = decoded[f]
         words.extend(f_words)
         per_term.append(f_per)
