@@ -166,10 +166,14 @@ def derive(sub, fieldnames, segment: str) -> SegmentPostings:
     )
 
 
+# this module's source as the process imported it (read now, not at each call: a process started before an
+# edit must not label what its older code decodes with the new code's key)
+_SOURCE = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8).hexdigest()
+
+
 def _digest(segment: str, docs: int, fieldnames) -> str:
     digest = hashlib.blake2b(digest_size=8, person=b"crisispo")
-    digest.update(json.dumps([read_cache.code_version(), segment, docs, list(fieldnames)]).encode())
-    digest.update(Path(__file__).read_bytes())
+    digest.update(json.dumps([read_cache.code_version(), _SOURCE, segment, docs, list(fieldnames)]).encode())
     return digest.hexdigest()
 
 
