@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -74,6 +75,49 @@ def facet_index_dir(build_index, tmp_path_factory) -> Path:
 
 
 # --- the web app over the fixture index ------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def alias_index_source(build_index, tmp_path_factory) -> Path:
+    """An index of the aliases sample and the fixture corpus (read-only: tests take ``alias_index``)."""
+    index_dir = tmp_path_factory.mktemp("alias-index-source")
+    build_index([DATA / "aliases", FIXTURE_CORPUS], index_dir)
+    return index_dir
+
+
+@pytest.fixture()
+def alias_index(alias_index_source, tmp_path) -> Path:
+    """A copy of ``alias_index_source`` without any read cache: each test starts from a fresh build's state."""
+    from search.whoosh import read_cache
+
+    target = tmp_path / "index"
+    shutil.copytree(alias_index_source, target, ignore=shutil.ignore_patterns(read_cache.DIRNAME))
+    return target
+
+
+def search_answers(engine, queries) -> list[dict]:
+    """Each query's whole answer (50 hits, facets, histograms...) as the API gives it, without its timing."""
+    from search import parse_request
+
+    out = []
+    for params in queries:
+        result = engine.search(parse_request({**params, "per_page": ["50"]})).to_dict()
+        result.pop("took_ms", None)
+        out.append(result)
+    return out
+
+
+def one_article(folder: Path, article_id: str, body: str) -> Path:
+    """A JSONL file of one article naming Zelenskyy and Lukashenko (an incremental commit's new segment)."""
+    path = folder / f"{article_id}.jsonl"
+    record = {
+        "id": article_id,
+        "title": "Zelenskyy meets Lukashenko's envoy in Warsaw",
+        "body": body,
+        "published": "2022-03-01",
+    }
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="module")

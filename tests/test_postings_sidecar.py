@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 from pathlib import Path
 
 import numpy as np
-import pytest
-from conftest import DATA, FIXTURE_CORPUS
+from conftest import DATA, FIXTURE_CORPUS, one_article, search_answers
 
 from search import SearchIndex, parse_request
 from search.whoosh import postings_sidecar, read_cache
@@ -32,41 +30,21 @@ QUERIES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def source(build_index, tmp_path_factory) -> Path:
-    index_dir = tmp_path_factory.mktemp("sidecar-source")
-    build_index([DATA / "aliases", FIXTURE_CORPUS], index_dir)
-    return index_dir
-
-
-@pytest.fixture()
-def index_dir(source, tmp_path) -> Path:
-    """A copy of the index without any read cache."""
-    target = tmp_path / "index"
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns(read_cache.DIRNAME))
-    return target
-
-
-def opened(index_dir: Path):
-    engine = SearchIndex(index_dir)
+def opened(alias_index: Path):
+    engine = SearchIndex(alias_index)
     assert engine.warm_up()
     snap = engine._snapshot(block=True)
     assert snap.sidecars.wait(60)
     return engine, snap
 
 
-def sidecar_dirs(index_dir: Path) -> list[Path]:
-    root = index_dir / read_cache.DIRNAME / read_cache.SEGMENTS_DIRNAME
+def sidecar_dirs(alias_index: Path) -> list[Path]:
+    root = alias_index / read_cache.DIRNAME / read_cache.SEGMENTS_DIRNAME
     return sorted(root.iterdir()) if root.is_dir() else []
 
 
 def answers(engine: SearchIndex) -> list[dict]:
-    out = []
-    for params in QUERIES:
-        result = engine.search(parse_request({**params, "per_page": ["50"]})).to_dict()
-        result.pop("took_ms", None)
-        out.append(result)
-    return out
+    return search_answers(engine, QUERIES)
 
 
 def without_sidecars(engine: SearchIndex) -> list[dict]:
@@ -76,8 +54,8 @@ def without_sidecars(engine: SearchIndex) -> list[dict]:
     return answers(engine)
 
 
-def test_every_term_has_the_postings_whoosh_reads(index_dir):
-    _engine, snap = opened(index_dir)
+def test_every_term_has_the_postings_whoosh_reads(alias_index):
+    _engine, snap = opened(alias_index)
     stores = snap.sidecars.stores
     assert stores and all(s is not None for s in stores)
     checked = 0
@@ -97,32 +75,32 @@ def test_every_term_has_the_postings_whoosh_reads(index_dir):
     assert checked > 1000
 
 
-def test_searches_give_the_same_answers_as_whoosh(index_dir):
-    engine, _snap = opened(index_dir)
+def test_searches_give_the_same_answers_as_whoosh(alias_index):
+    engine, _snap = opened(alias_index)
     with_sidecars = answers(engine)
     assert all(r["total"] > 0 for r in with_sidecars[:6])
-    assert without_sidecars(SearchIndex(index_dir)) == with_sidecars
+    assert without_sidecars(SearchIndex(alias_index)) == with_sidecars
 
 
-def test_a_later_opening_reads_the_sidecar_back(index_dir, monkeypatch):
-    first, _ = opened(index_dir)
-    [made] = sidecar_dirs(index_dir)
+def test_a_later_opening_reads_the_sidecar_back(alias_index, monkeypatch):
+    first, _ = opened(alias_index)
+    [made] = sidecar_dirs(alias_index)
     assert (made / postings_sidecar.PART / "manifest.json").is_file()
 
     def no_decoding(*args):
         raise AssertionError("decoded again")
 
     monkeypatch.setattr(postings_sidecar, "derive", no_decoding)
-    second, snap = opened(index_dir)
-    assert sidecar_dirs(index_dir) == [made]
+    second, snap = opened(alias_index)
+    assert sidecar_dirs(alias_index) == [made]
     assert all(s is not None for s in snap.sidecars.stores)
     assert answers(second) == answers(first)
 
 
-def test_a_damaged_sidecar_is_decoded_again(index_dir, caplog):
-    first, _ = opened(index_dir)
+def test_a_damaged_sidecar_is_decoded_again(alias_index, caplog):
+    first, _ = opened(alias_index)
     expected = answers(first)
-    [made] = sidecar_dirs(index_dir)
+    [made] = sidecar_dirs(alias_index)
     part = made / postings_sidecar.PART
     manifest = json.loads((part / "manifest.json").read_text(encoding="utf-8"))
     biggest = max(manifest["files"], key=lambda name: (part / name).stat().st_size)
@@ -130,17 +108,17 @@ def test_a_damaged_sidecar_is_decoded_again(index_dir, caplog):
     data[-1] ^= 0xFF
     (part / biggest).write_bytes(bytes(data))
     with caplog.at_level(logging.WARNING, logger="crisis_desk.search"):
-        second, snap = opened(index_dir)
+        second, snap = opened(alias_index)
     assert any("fails its checksum" in r.getMessage() for r in caplog.records)
     assert all(s is not None for s in snap.sidecars.stores)
     assert answers(second) == expected
-    third, snap = opened(index_dir)  # replaced on disk: read back without a warning
+    third, snap = opened(alias_index)  # replaced on disk: read back without a warning
     assert answers(third) == expected
 
 
-def test_a_sidecar_that_does_not_fit_its_segment_is_refused(index_dir, caplog):
-    opened(index_dir)
-    [made] = sidecar_dirs(index_dir)
+def test_a_sidecar_that_does_not_fit_its_segment_is_refused(alias_index, caplog):
+    opened(alias_index)
+    [made] = sidecar_dirs(alias_index)
     cache = read_cache.ReadCache(made, prune=False)
     value = cache.load(postings_sidecar.PART)
     assert value is not None
@@ -148,70 +126,60 @@ def test_a_sidecar_that_does_not_fit_its_segment_is_refused(index_dir, caplog):
     cache.refuse(postings_sidecar.PART)  # (so that save replaces the part on disk)
     assert cache.save(postings_sidecar.PART, value)
     with caplog.at_level(logging.WARNING, logger="crisis_desk.search"):
-        engine, snap = opened(index_dir)
+        engine, snap = opened(alias_index)
     assert any("does not fit its segment" in r.getMessage() for r in caplog.records)
     for store, (sub, _offset) in zip(snap.sidecars.stores, snap.matcher.leaves):
         assert store is not None and store.docs == sub.doc_count_all()
     assert answers(engine)[0]["total"] > 0
 
 
-def test_sidecars_are_decoded_in_the_background_and_read_back_at_once(index_dir, monkeypatch):
-    engine = SearchIndex(index_dir)
+def test_sidecars_are_decoded_in_the_background_and_read_back_at_once(alias_index, monkeypatch):
+    engine = SearchIndex(alias_index)
     engine.warm_up()
     snap = engine._snapshot(block=True)
     assert snap.sidecars._thread is not None  # not decoded while the commit opened
     assert snap.sidecars.wait(60)
     assert all(s is not None for s in snap.sidecars.stores)
-    assert answers(engine) == without_sidecars(SearchIndex(index_dir))
-    again = SearchIndex(index_dir)._snapshot(block=True)  # a small segment's sidecar: read while opening
+    assert answers(engine) == without_sidecars(SearchIndex(alias_index))
+    again = SearchIndex(alias_index)._snapshot(block=True)  # a small segment's sidecar: read while opening
     assert again.sidecars._thread is None and all(s is not None for s in again.sidecars.stores)
     monkeypatch.setattr(postings_sidecar, "SYNC_LOAD_MAX_DOCS", 0)  # a large one's: in the background
-    later = SearchIndex(index_dir)._snapshot(block=True)
+    later = SearchIndex(alias_index)._snapshot(block=True)
     assert later.sidecars._thread is not None
     assert later.sidecars.wait(60) and all(s is not None for s in later.sidecars.stores)
 
 
-def test_a_new_commit_decodes_only_its_new_segment(index_dir, build_index, tmp_path):
-    opened(index_dir)
-    [old] = sidecar_dirs(index_dir)
-    extra = tmp_path / "extra.jsonl"
-    extra.write_text(
-        json.dumps(
-            {
-                "id": "sidecar-extra",
-                "title": "Zelenskyy meets Lukashenko's envoy in Warsaw",
-                "body": "Volodymyr Zelenskyy met an envoy of Alexander Lukashenko in Warsaw about quokkas.",
-                "published": "2022-03-01",
-            }
-        )
-        + "\n",
-        encoding="utf-8",
+def test_a_new_commit_decodes_only_its_new_segment(alias_index, build_index, tmp_path):
+    opened(alias_index)
+    [old] = sidecar_dirs(alias_index)
+    extra = one_article(
+        tmp_path, "sidecar-extra", "Volodymyr Zelenskyy met an envoy of Alexander Lukashenko in Warsaw about quokkas."
     )
-    build_index([DATA / "aliases", FIXTURE_CORPUS, extra], index_dir)
-    engine, snap = opened(index_dir)
-    dirs = sidecar_dirs(index_dir)
+    build_index([DATA / "aliases", FIXTURE_CORPUS, extra], alias_index)
+    engine, snap = opened(alias_index)
+    dirs = sidecar_dirs(alias_index)
     assert old in dirs and len(dirs) == len(snap.matcher.leaves) == 2
     hits = engine.search(parse_request({"q": ["quokkas"]})).hits
     assert [h.id for h in hits] == ["sidecar-extra"]
 
 
-def test_sidecars_of_a_generation_that_is_gone_are_removed(index_dir):
-    opened(index_dir)
-    [made] = sidecar_dirs(index_dir)
+def test_sidecars_of_a_generation_that_is_gone_are_removed(alias_index):
+    opened(alias_index)
+    [made] = sidecar_dirs(alias_index)
     stale = made.parent / "gen-999999-MAIN_gone-0123456789abcdef"
     stale.mkdir()
     other_code = made.parent / (made.name.rsplit("-", 1)[0] + "-fedcba9876543210")
     other_code.mkdir()
-    postings_sidecar.prune(index_dir, made)
-    assert sidecar_dirs(index_dir) == [made]
+    postings_sidecar.prune(alias_index, made)
+    assert sidecar_dirs(alias_index) == [made]
 
 
-def test_the_commit_cache_leaves_the_segment_sidecars_alone(index_dir, monkeypatch):
-    opened(index_dir)
-    [made] = sidecar_dirs(index_dir)
+def test_the_commit_cache_leaves_the_segment_sidecars_alone(alias_index, monkeypatch):
+    opened(alias_index)
+    [made] = sidecar_dirs(alias_index)
     monkeypatch.setattr(read_cache, "code_version", lambda: "another-version")  # every commit part again
-    engine, snap = opened(index_dir)
-    [now] = sidecar_dirs(index_dir)  # its own key changed too: made again, the other version removed
+    engine, snap = opened(alias_index)
+    [now] = sidecar_dirs(alias_index)  # its own key changed too: made again, the other version removed
     assert now != made
     assert all(s is not None for s in snap.sidecars.stores)
     assert answers(engine)[0]["total"] > 0

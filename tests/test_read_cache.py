@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import DATA, FIXTURE_CORPUS
+from conftest import DATA, FIXTURE_CORPUS, one_article, search_answers
 
 from search import SearchIndex, parse_request
 from search.facets import FacetTable
@@ -30,24 +30,9 @@ QUERIES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def alias_source(build_index, tmp_path_factory) -> Path:
-    index_dir = tmp_path_factory.mktemp("read-cache-source")
-    build_index([DATA / "aliases", FIXTURE_CORPUS], index_dir)
-    return index_dir
-
-
-@pytest.fixture()
-def index_dir(alias_source, tmp_path) -> Path:
-    """A copy of the index without any read cache: each test starts from a fresh build's state."""
-    target = tmp_path / "index"
-    shutil.copytree(alias_source, target, ignore=shutil.ignore_patterns(read_cache.DIRNAME))
-    return target
-
-
-def opened(index_dir: Path):
-    """A new engine over ``index_dir``, warmed up (facets, alias table, spelling words), and its snapshot."""
-    engine = SearchIndex(index_dir)
+def opened(alias_index: Path):
+    """A new engine over ``alias_index``, warmed up (facets, alias table, spelling words), and its snapshot."""
+    engine = SearchIndex(alias_index)
     assert engine.warm_up()
     snap = engine._snapshot(block=True)
     assert snap.vocabulary.get(None) is not None
@@ -55,16 +40,11 @@ def opened(index_dir: Path):
 
 
 def answers(engine: SearchIndex) -> list[dict]:
-    out = []
-    for params in QUERIES:
-        result = engine.search(parse_request({**params, "per_page": ["50"]})).to_dict()
-        result.pop("took_ms", None)
-        out.append(result)
-    return out
+    return search_answers(engine, QUERIES)
 
 
-def commits(index_dir: Path) -> list[Path]:
-    root = index_dir / read_cache.DIRNAME
+def commits(alias_index: Path) -> list[Path]:
+    root = alias_index / read_cache.DIRNAME
     if not root.is_dir():
         return []
     return sorted(p for p in root.iterdir() if p.is_dir() and p.name != read_cache.SEGMENTS_DIRNAME)
@@ -96,15 +76,15 @@ def same_table(a: FacetTable, b: FacetTable) -> None:
     same(a, b, "table")
 
 
-def test_a_second_opening_reads_every_part_back_and_answers_the_same(index_dir):
-    first, snap = opened(index_dir)
+def test_a_second_opening_reads_every_part_back_and_answers_the_same(alias_index):
+    first, snap = opened(alias_index)
     assert snap.read_cache.loaded == set()  # a fresh build: everything derived, then written
     expected = answers(first)
     assert expected[0]["total"] > 0 and expected[2]["did_you_mean"] == "Lukashenko"
-    [commit] = commits(index_dir)
+    [commit] = commits(alias_index)
     assert {p.name for p in commit.iterdir() if not p.name.startswith(".")} == PARTS  # (and lock files)
 
-    second, snap2 = opened(index_dir)
+    second, snap2 = opened(alias_index)
     assert snap2.read_cache.loaded == PARTS
     assert answers(second) == expected
     with snap2.lock:
@@ -114,23 +94,23 @@ def test_a_second_opening_reads_every_part_back_and_answers_the_same(index_dir):
     assert snap2.vocabulary.get(None).words == snap.vocabulary.get(None).words
 
 
-def test_cached_arrays_are_not_writable_in_place_by_accident(index_dir, monkeypatch):
+def test_cached_arrays_are_not_writable_in_place_by_accident(alias_index, monkeypatch):
     monkeypatch.setattr(read_cache, "MMAP_MIN_BYTES", 0)  # map every array, as on a large index
-    opened(index_dir)
-    _engine, snap = opened(index_dir)
+    opened(alias_index)
+    _engine, snap = opened(alias_index)
     column = snap.table.columns["actor"]
     assert isinstance(column.post_doc.base, np.memmap)  # a view of the file's map
     before = column.post_doc.copy()
     column.post_doc[0] += 1  # copy-on-write: this process's copy changes, the file does not
-    _engine, snap3 = opened(index_dir)
+    _engine, snap3 = opened(alias_index)
     assert np.array_equal(snap3.table.columns["actor"].post_doc, before)
 
 
 @pytest.mark.parametrize("damage", ["flip a byte of an array", "truncate the value", "garble the manifest"])
-def test_a_damaged_part_is_derived_again_and_rewritten(index_dir, damage, caplog):
-    first, _snap = opened(index_dir)
+def test_a_damaged_part_is_derived_again_and_rewritten(alias_index, damage, caplog):
+    first, _snap = opened(alias_index)
     expected = answers(first)
-    [commit] = commits(index_dir)
+    [commit] = commits(alias_index)
     facets = commit / "facets"
     if damage == "flip a byte of an array":
         target = max(facets.glob("*.npy"), key=lambda p: p.stat().st_size)
@@ -143,81 +123,71 @@ def test_a_damaged_part_is_derived_again_and_rewritten(index_dir, damage, caplog
     else:
         (facets / "manifest.json").write_text("{not json", encoding="utf-8")
 
-    second, snap = opened(index_dir)
+    second, snap = opened(alias_index)
     assert "facets" not in snap.read_cache.loaded and {"aliases", "words"} <= snap.read_cache.loaded
     assert answers(second) == expected
     assert any("read cache" in r.getMessage() and "facets" in r.getMessage() for r in caplog.records)
-    _third, snap3 = opened(index_dir)  # rewritten whole by the second opening
+    _third, snap3 = opened(alias_index)  # rewritten whole by the second opening
     assert snap3.read_cache.loaded == PARTS
 
 
-def test_a_part_of_another_format_is_not_used(index_dir):
-    opened(index_dir)
-    [commit] = commits(index_dir)
+def test_a_part_of_another_format_is_not_used(alias_index):
+    opened(alias_index)
+    [commit] = commits(alias_index)
     manifest = commit / "aliases" / "manifest.json"
     data = json.loads(manifest.read_text(encoding="utf-8"))
     manifest.write_text(json.dumps({**data, "format": read_cache.FORMAT + 1}), encoding="utf-8")
-    _engine, snap = opened(index_dir)
+    _engine, snap = opened(alias_index)
     assert snap.read_cache.loaded == PARTS - {"aliases"}
     assert snap.aliases.get(None).names  # derived from the index again
 
 
-def test_a_new_commit_gets_its_own_cache_and_the_old_one_is_removed(index_dir, build_index, tmp_path):
-    first, _snap = opened(index_dir)
-    [old] = commits(index_dir)
-    extra = tmp_path / "extra.jsonl"
-    extra.write_text(
-        json.dumps(
-            {
-                "id": "read-cache-extra",
-                "title": "Zelenskyy meets Lukashenko's envoy in Warsaw",
-                "body": "Volodymyr Zelenskyy met an envoy of Alexander Lukashenko in Warsaw on Monday.",
-                "published": "2022-03-01",
-            }
-        )
-        + "\n",
-        encoding="utf-8",
+def test_a_new_commit_gets_its_own_cache_and_the_old_one_is_removed(alias_index, build_index, tmp_path):
+    first, _snap = opened(alias_index)
+    [old] = commits(alias_index)
+    extra = one_article(
+        tmp_path, "read-cache-extra", "Volodymyr Zelenskyy met an envoy of Alexander Lukashenko in Warsaw on Monday."
     )
-    build_index([DATA / "aliases", FIXTURE_CORPUS, extra], index_dir)
-    second, snap = opened(index_dir)
+    build_index([DATA / "aliases", FIXTURE_CORPUS, extra], alias_index)
+    second, snap = opened(alias_index)
     assert snap.read_cache.loaded == set()
-    [new] = commits(index_dir)
+    [new] = commits(alias_index)
     assert new != old
     result = second.search(parse_request({"q": ["Zelenskiy"], "per_page": ["50"]}))
     assert "read-cache-extra" in {h.id for h in result.hits}  # the new article, and its spelling widened
 
 
-def test_an_unwritable_cache_costs_nothing_but_the_cache(index_dir):
-    (index_dir / read_cache.DIRNAME).write_text("not a directory", encoding="utf-8")
-    first, snap = opened(index_dir)
+def test_an_unwritable_cache_costs_nothing_but_the_cache(alias_index):
+    (alias_index / read_cache.DIRNAME).write_text("not a directory", encoding="utf-8")
+    first, snap = opened(alias_index)
     assert snap.read_cache.loaded == set()
     assert answers(first)[0]["total"] > 0
 
 
-def test_a_change_to_the_code_that_derives_the_parts_makes_new_ones(index_dir, monkeypatch):
-    opened(index_dir)
-    [before] = commits(index_dir)
+def test_a_change_to_the_code_that_derives_the_parts_makes_new_ones(alias_index, monkeypatch):
+    opened(alias_index)
+    [before] = commits(alias_index)
     monkeypatch.setattr(read_cache, "code_version", lambda: "another-version")
-    _engine, snap = opened(index_dir)
+    _engine, snap = opened(alias_index)
     assert snap.read_cache.loaded == set()  # nothing written by the other code is used
-    [after] = commits(index_dir)  # the other version's parts are removed, not left behind
+    [after] = commits(alias_index)  # the other version's parts are removed, not left behind
     assert after != before and after.name.rsplit("-", 1)[0] == before.name.rsplit("-", 1)[0]
 
 
-def test_one_process_makes_a_part_while_another_waits_and_reads_it(index_dir):
+def test_one_process_makes_a_part_while_another_waits_and_reads_it(alias_index):
     """The second gunicorn worker, opening the same new commit, waits for the first one's facets and reads
     them back instead of deriving them again (the lock is an flock, held here as another process would)."""
     import fcntl
     import threading
 
-    first, snap = opened(index_dir)
+    first, snap = opened(alias_index)
     expected = answers(first)
-    [commit] = commits(index_dir)
+    [commit] = commits(alias_index)
     shutil.rmtree(commit / "facets")  # as if a new commit: nobody has written its facets yet
     lock = open(commit / ".facets.lock", "a+b")
     fcntl.flock(lock, fcntl.LOCK_EX)  # "another process" is making them
     result = {}
-    waiting = threading.Thread(target=lambda: result.setdefault("snap", opened(index_dir)[1]))
+    waiting = threading.Thread(target=lambda: result.setdefault("snap", opened(alias_index)[1]))
     waiting.start()
     waiting.join(1.0)
     assert waiting.is_alive()  # it waits rather than deriving them a second time
@@ -227,19 +197,19 @@ def test_one_process_makes_a_part_while_another_waits_and_reads_it(index_dir):
     waiting.join(30)
     assert not waiting.is_alive()
     assert "facets" in result["snap"].read_cache.loaded  # read back, not derived
-    assert answers(SearchIndex(index_dir)) == expected
+    assert answers(SearchIndex(alias_index)) == expected
 
 
-def test_a_stuck_maker_is_not_waited_for_forever(index_dir, monkeypatch):
+def test_a_stuck_maker_is_not_waited_for_forever(alias_index, monkeypatch):
     import fcntl
 
-    opened(index_dir)
-    [commit] = commits(index_dir)
+    opened(alias_index)
+    [commit] = commits(alias_index)
     shutil.rmtree(commit / "words")
     monkeypatch.setattr(read_cache, "CLAIM_WAIT_SECONDS", 0.3)
     with open(commit / ".words.lock", "a+b") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # held and never released while the engine opens
-        _engine, snap = opened(index_dir)
+        _engine, snap = opened(alias_index)
         assert snap.vocabulary.get(None).words  # derived here after the wait
         assert "words" not in snap.read_cache.loaded
 
@@ -248,10 +218,10 @@ def test_an_index_with_no_articles_opens_without_a_cache(build_index, tmp_path):
     """An empty file builds a generation with no segment: nothing to cache, and it must still open."""
     empty = tmp_path / "empty.jsonl"
     empty.write_text("", encoding="utf-8")
-    index_dir = tmp_path / "index"
-    build_index([empty], index_dir)
-    engine = SearchIndex(index_dir)
+    alias_index = tmp_path / "index"
+    build_index([empty], alias_index)
+    engine = SearchIndex(alias_index)
     assert engine.warm_up()
     assert engine.search(parse_request({"q": ["Kyiv"]})).total == 0
     assert engine._snapshot(block=True).read_cache.dir is None
-    assert not (index_dir / read_cache.DIRNAME).exists()
+    assert not (alias_index / read_cache.DIRNAME).exists()
