@@ -216,94 +216,81 @@ class SegmentSidecars:
                 seg_id = None  # not a plain segment: its postings are read through Whoosh
             self.leaves.append((seg_id, sub.doc_count_all()))
         self.stores: list[SegmentPostings | None] = [None] * len(self.leaves)
+        self._caches = [
+            None if seg_id is None else ReadCache(segment_dir(index_dir, generation, seg_id, docs, fieldnames), False)
+            for seg_id, docs in self.leaves
+        ]
         self.done = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def _cache(self, i: int) -> ReadCache | None:
+    def _fits(self, i: int):
+        """Whether a value read back is the sidecar of segment ``i`` (a warning when it is not)."""
         seg_id, docs = self.leaves[i]
-        if seg_id is None:
-            return None
-        return ReadCache(segment_dir(self.index_dir, self.generation, seg_id, docs, self.fieldnames), prune=False)
 
-    def _load(self, i: int, cache: ReadCache) -> SegmentPostings | None:
-        value = cache.load(PART)
-        docs = self.leaves[i][1]
-        if value is None:
-            return None
-        if isinstance(value, SegmentPostings) and value.segment == self.leaves[i][0] and value.well_formed(docs):
-            return value
-        log.warning("postings sidecar %s not used (it does not fit its segment); deriving it again", cache.dir)
-        cache.refuse(PART)
-        return None
+        def fits(value) -> bool:
+            if isinstance(value, SegmentPostings) and value.segment == seg_id and value.well_formed(docs):
+                return True
+            log.warning(
+                "postings sidecar of segment %s not used (it does not fit its segment); deriving it again", seg_id
+            )
+            return False
+
+        return fits
 
     def start(self) -> None:
-        """Load the small segments' sidecars that are on disk now; load or decode the others in the background
+        """Read the small segments' sidecars back now; read or decode the others in the background
         (decoding is never done while the commit opens: a segment of few but long articles can take a second)."""
-        pending = []
-        for i, (seg_id, docs) in enumerate(self.leaves):
-            if seg_id is None:
+        pending: list[tuple[int, bool]] = []  # (segment, whether it was read just now)
+        for i, cache in enumerate(self._caches):
+            if cache is None:
                 continue
-            if docs <= SYNC_LOAD_MAX_DOCS:
-                cache = self._cache(i)
-                assert cache is not None
-                self.stores[i] = self._load(i, cache)
+            small = self.leaves[i][1] <= SYNC_LOAD_MAX_DOCS
+            if small:
+                self.stores[i] = cache.read(PART, accept=self._fits(i))
             if self.stores[i] is None:
-                pending.append(i)
+                pending.append((i, small))
         if pending:
-            self._thread = threading.Thread(target=self._run, args=(pending,), name="postings-sidecar", daemon=True)
+            self._thread = threading.Thread(target=self._fill, args=(pending,), name="postings-sidecar", daemon=True)
             self._thread.start()
         else:
             self.done.set()
 
-    def _run(self, pending: list[int]) -> None:
-        try:
-            self._fill(pending)
-        finally:
-            self.done.set()
+    def _fill(self, pending: list[tuple[int, bool]]) -> None:
+        """Read each pending segment's sidecar from disk, else decode it (one process of the machine does),
+        opening this generation's Whoosh index with its own file handles the first time one is decoded."""
+        opened: list = []  # [index, reader] once opened
+        subs: dict[str, object] = {}
 
-    def _fill(self, pending: list[int]) -> None:
-        """Load each pending segment's sidecar from disk, else decode it (one process of the machine does)."""
-        missing = []
-        for i in pending:
-            cache = self._cache(i)
-            assert cache is not None  # (pending segments have an id)
-            self.stores[i] = self._load(i, cache)
-            if self.stores[i] is None:
-                missing.append(i)
-        if not missing:
-            return
+        def segment(seg_id: str):
+            if not opened:
+                ix = self._opener()
+                opened.extend([ix, ix.reader()])
+                for sub, _offset in opened[1].leaf_readers():
+                    subs[sub.segment().segment_id()] = sub
+            if seg_id not in subs:
+                raise LookupError("the segment is no longer in the generation")
+            return subs[seg_id]
+
         try:
-            ix = self._opener()
-        except Exception as exc:  # noqa: BLE001 - the engine keeps reading postings through Whoosh
-            log.warning("postings sidecars of %s not made: %s", self.generation, exc)
-            return
-        try:
-            with ix.reader() as reader:
-                subs = {}
-                for sub, _offset in reader.leaf_readers():
-                    try:
-                        subs[sub.segment().segment_id()] = sub
-                    except AttributeError:
-                        continue
-                for i in missing:
-                    seg_id, _docs = self.leaves[i]
-                    sub = subs.get(seg_id)
-                    cache = self._cache(i)
-                    if sub is None or cache is None or seg_id is None:
-                        continue
-                    try:
-                        with cache.claim(PART) as waited:
-                            value = self._load(i, cache) if waited else None
-                            if value is None:
-                                value = derive(sub, self.fieldnames, seg_id)
-                                if cache.save(PART, value):
-                                    assert cache.dir is not None
-                                    prune(self.index_dir, cache.dir)
-                        self.stores[i] = value
-                    except Exception as exc:  # noqa: BLE001 - damage shows as any error; Whoosh still answers
-                        log.warning("postings sidecar of segment %s not made: %s", seg_id, exc)
+            for i, read_just_now in pending:
+                seg_id = self.leaves[i][0]
+                cache = self._caches[i]
+                assert seg_id is not None and cache is not None  # (pending segments have an id)
+                try:
+                    self.stores[i] = cache.get(
+                        PART,
+                        lambda seg_id=seg_id: derive(segment(seg_id), self.fieldnames, seg_id),
+                        accept=self._fits(i),
+                        read_first=not read_just_now,
+                    )
+                    assert cache.dir is not None
+                    prune(self.index_dir, cache.dir)
+                except Exception as exc:  # noqa: BLE001 - damage shows as any error; Whoosh still answers
+                    log.warning("postings sidecar of segment %s not made: %s", seg_id, exc)
         finally:
-            ix.close()
+            for handle in reversed(opened):
+                handle.close()
+            self.done.set()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait until every sidecar that can be made is loaded; True when done."""

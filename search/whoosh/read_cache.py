@@ -202,34 +202,42 @@ class ReadCache:
         self.loaded: set[str] = set()  # the parts this process read from disk rather than derived
         self._refused: set[str] = set()  # parts found on disk but not usable: replaced when saved
 
-    def get(self, part: str, make, plain: bool = False, accept=None, encode=None, decode=None):
+    def get(self, part: str, make, plain: bool = False, accept=None, encode=None, decode=None, read_first: bool = True):
         """Return ``part`` from disk, else ``make()`` it and write it; one process of the machine makes it.
 
-        ``accept(value)`` says whether a value read back is of the expected shape; ``encode``/``decode`` turn
-        the value into what is stored and back (plain JSON parts). When another process (the other gunicorn
-        worker, a batch job) is making the same part, this waits for it, up to ``CLAIM_WAIT_SECONDS``, and
-        reads what it wrote instead of deriving it a second time on a core that is busy enough."""
-
-        def read():
-            value = self.load(part, plain)
-            if value is not None and decode is not None:
-                try:
-                    value = decode(value)
-                except Exception:  # noqa: BLE001 - stored in another shape: derived again
-                    self._refused.add(part)
-                    value = None
-            return value if value is not None and (accept is None or accept(value)) else None
-
+        ``accept``/``decode``: see ``read``; ``encode`` turns the value into what is stored (plain JSON
+        parts); ``read_first=False``: the caller has just read the part and found nothing usable. When
+        another process (the other gunicorn worker, a batch job) is making the same part, this waits for
+        it, up to ``CLAIM_WAIT_SECONDS``, and reads what it wrote instead of deriving it a second time on a
+        core that is busy enough."""
         if self.dir is None:  # a commit without a stable identity (no plain segments): nothing to share
             return make()
-        value = read()
+        value = self.read(part, plain, accept, decode) if read_first else None
         if value is not None:
             return value
         with self.claim(part) as waited:
-            if waited and (value := read()) is not None:
+            if waited and (value := self.read(part, plain, accept, decode)) is not None:
                 return value
             value = make()
             self.save(part, encode(value) if encode is not None else value, plain)
+        return value
+
+    def read(self, part: str, plain: bool = False, accept=None, decode=None):
+        """Return ``part`` from disk when it is there and usable, else None; a part that is there but not
+        usable is replaced by the next ``save``.
+
+        ``decode`` turns what is stored back into the value (plain JSON parts); ``accept(value)`` says
+        whether the value is of the expected shape."""
+        value = self.load(part, plain)
+        if value is not None and decode is not None:
+            try:
+                value = decode(value)
+            except Exception:  # noqa: BLE001 - stored in another shape: derived again
+                self._refused.add(part)
+                value = None
+        if value is not None and accept is not None and not accept(value):
+            self._refused.add(part)
+            value = None
         return value
 
     def refuse(self, part: str) -> None:
