@@ -54,3 +54,28 @@ def test_phrase_words_and_dotted_tokens_are_found():
 
 def test_words_inside_other_words_are_not_marked():
     assert find_matches("Antimigrant groups", terms("migrant")) == []
+
+
+TRICKY_TEXT = (
+    "Erdoğan met U.S. officials and the U.N.'s envoy in São Paulo; İstanbul's mayor spoke of co-operation "
+    "and the economy's economic woes. Migrants (migrant, MIGRANTS) crossed at Kuźnica; x_migrant is one "
+    "token, *migrant* is marked, 3.5% of the presidents' presidential aides. İİİ migration."
+)
+
+
+def test_the_finds_and_the_compiled_alternation_give_the_same_matches(monkeypatch):
+    """A query's few word beginnings are looked for with str.find (no regex to compile per query); many
+    (a wildcard's expansions) with one compiled alternation; both find the same words."""
+    from search.whoosh import snippets
+
+    queries = ["migrants", "erdogan us", "economy president", "u.s un", "istanbul sao paulo", "co operation 3.5"]
+    queries += ["migrant migration president presidential economy economic istanbul kuznica erdogan us un"]
+    texts = [TRICKY_TEXT, TRICKY_TEXT.lower(), TRICKY_TEXT.replace("İ", "I")]
+    found = [[find_matches(t, terms(q)) for t in texts] for q in queries]
+    monkeypatch.setattr(snippets, "FIND_MAX_PREFIXES", 0)  # every query through the alternation
+    assert [[find_matches(t, terms(q)) for t in texts] for q in queries] == found
+    plain = texts[2]  # without "İ", whose lower case is two characters (that text takes the alternation)
+    assert [plain[s:e] for s, e, _ in found[0][2]] == ["Migrants", "migrant", "MIGRANTS"]  # not x_migrant
+    assert [plain[s:e] for s, e, _ in found[1][2]] == ["Erdoğan"]
+    assert [plain[s:e] for s, e, _ in found[3][2]] == ["U.S"]  # one token, not "S" again after the dot
+    assert [plain[s:e] for s, e, _ in found[4][2]] == ["São", "Paulo", "Istanbul"]

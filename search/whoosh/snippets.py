@@ -27,15 +27,52 @@ ELLIPSIS = "…"
 _FOLD = str.maketrans({chr(k): v for k, v in accent_map.items() if len(v) == 1})
 
 
-@lru_cache(maxsize=64)  # one query's terms serve every hit of its page: compile them once, not per hit
-def _candidate_regex(terms: frozenset[str]) -> re.Pattern | None:
+@lru_cache(maxsize=256)
+def _prefixes(terms: frozenset[str]) -> tuple[str, ...]:
+    """The beginnings a token must have to stem to one of ``terms``; one that starts with another is dropped
+    (the shorter one finds every token the longer would)."""
     # A Porter stem is the word's beginning, give or take its last letter ("economi" <- "economy").
-    prefixes = sorted({t[:-1] if len(t) > 3 else t for t in terms if t}, key=len, reverse=True)
-    if not prefixes:
-        return None
-    alternatives = "|".join(re.escape(p) for p in prefixes)
+    kept: list[str] = []
+    for p in sorted({t[:-1] if len(t) > 3 else t for t in terms if t}, key=len):
+        if not any(p.startswith(k) for k in kept):
+            kept.append(p)
+    return tuple(kept)
+
+
+@lru_cache(maxsize=64)  # one query's terms serve every hit of its page: compile them once, not per hit
+def _candidate_regex(prefixes: tuple[str, ...]) -> re.Pattern:
+    alternatives = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
     # From a token's start, through to the token's end, as Whoosh's tokenizer would cut it.
     return re.compile(rf"(?<![\w*])(?:{alternatives})[\w*]*(?:\.?[\w*]+)*", re.IGNORECASE)
+
+
+# A token from its first character to its end, as Whoosh's tokenizer would cut it.
+_TOKEN = re.compile(r"[\w*]+(?:\.?[\w*]+)*")
+# Up to this many beginnings, str.find over the lowered text finds the candidates; more, and one compiled
+# alternation (Python's regex compiler costs 0.1-1 ms a pattern, more than a few finds over a body) does.
+FIND_MAX_PREFIXES = 8
+
+
+def _candidates(text: str, prefixes: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of every token of ``text`` (accent-folded) that begins with one of ``prefixes``."""
+    lowered = text.lower()
+    if len(prefixes) > FIND_MAX_PREFIXES or len(lowered) != len(text):  # "İ".lower() has two characters
+        return [m.span() for m in _candidate_regex(prefixes).finditer(text)]
+    starts = set()
+    for prefix in prefixes:
+        i = lowered.find(prefix)
+        while i >= 0:
+            if i == 0 or not (lowered[i - 1].isalnum() or lowered[i - 1] in "_*"):  # a token's first letters
+                starts.add(i)
+            i = lowered.find(prefix, i + 1)
+    spans, end = [], 0
+    for start in sorted(starts):
+        if start >= end:  # not inside the token before ("U.S" is one token)
+            m = _TOKEN.match(text, start)
+            if m is not None:
+                end = m.end()
+                spans.append((start, end))
+    return spans
 
 
 @lru_cache(maxsize=1 << 16)  # the analyser chain is Python per word; most words recur across hits and queries
@@ -47,15 +84,14 @@ def _stem(word: str) -> str | None:
 
 def find_matches(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
     """Return (start, end, term) of every token of ``text`` whose analysed form is in ``terms``."""
-    rx = _candidate_regex(terms)
-    if rx is None:
+    prefixes = _prefixes(terms)
+    if not prefixes:
         return []
     out = []
-    for m in rx.finditer(text.translate(_FOLD)):  # "Erdoğan" is a candidate for "erdogan"
-        word = text[m.start() : m.end()]
-        stem = _stem(word.lower())
+    for start, end in _candidates(text.translate(_FOLD), prefixes):  # "Erdoğan" is a candidate for "erdogan"
+        stem = _stem(text[start:end].lower())
         if stem in terms:
-            out.append((m.start(), m.end(), stem))
+            out.append((start, end, stem))
     return out
 
 
