@@ -227,30 +227,29 @@ def mentioned_histogram(
 
 
 def _buckets(counts: np.ndarray, unit: str, lo: date) -> list[Bucket]:
-    # a month's or year's bars are the same from any day of its first bar: one cache entry for them all
-    lo = lo if unit == "day" else lo.replace(day=1) if unit == "month" else date(lo.year, 1, 1)
+    first = lo.toordinal() if unit == "day" else lo.year * 12 + lo.month - 1 if unit == "month" else lo.year
     return [
-        Bucket(label, c, first, last)
-        for (label, first, last), c in zip(_bars_shown(unit, lo, len(counts)), counts.tolist(), strict=True)
+        Bucket(label, c, start, end)
+        for (label, start, end), c in zip(_bars(unit, first, len(counts)), counts.tolist(), strict=True)
     ]
 
 
-@lru_cache(maxsize=256)  # the timeline's bars repeat from search to search: make their labels and days once
-def _bars_shown(unit: str, lo: date, size: int) -> tuple[tuple[str, date, date], ...]:
-    """(label, first day, last day) of ``size`` bars of ``unit`` from the one holding ``lo``."""
-    out = []
-    for i in range(size):
-        if unit == "day":
-            d = lo + timedelta(days=i)
-            out.append((d.isoformat(), d, d))
-        elif unit == "month":
-            y, m = divmod(lo.year * 12 + lo.month - 1 + i, 12)
-            first = date(y, m + 1, 1)
-            out.append((f"{y:04d}-{m + 1:02d}", first, first.replace(day=monthrange(y, m + 1)[1])))
-        else:
-            y = lo.year + i
-            out.append((str(y), date(y, 1, 1), date(y, 12, 31)))
-    return tuple(out)
+def _bars(unit: str, first: int, size: int) -> list[tuple[str, date, date]]:
+    """(label, first day, last day) of ``size`` bars of ``unit`` from period ``first`` (a day's ordinal, a
+    month's year * 12 + month - 1, a year)."""
+    return [_bar(unit, period) for period in range(first, first + size)]
+
+
+@lru_cache(maxsize=1 << 16)  # the timeline's bars repeat from search to search: make each label and its days once
+def _bar(unit: str, period: int) -> tuple[str, date, date]:
+    if unit == "day":
+        d = date.fromordinal(period)
+        return d.isoformat(), d, d
+    if unit == "month":
+        y, m = divmod(period, 12)
+        start = date(y, m + 1, 1)
+        return f"{y:04d}-{m + 1:02d}", start, start.replace(day=monthrange(y, m + 1)[1])
+    return str(period), date(period, 1, 1), date(period, 12, 31)
 
 
 def event_dates_json(body: str, stored_dates) -> list[dict]:
