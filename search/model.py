@@ -101,7 +101,7 @@ class Hit:
         }
 
 
-@dataclass
+@dataclass(slots=True)  # a result page makes a few hundred of these
 class FacetValue:
     """One value of a facet with the number of matching articles that carry it."""
 

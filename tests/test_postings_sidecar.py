@@ -1,7 +1,8 @@
 """The postings sidecar (issue 13): every text field's postings of a segment, decoded once and kept beside the
-index, give exactly what Whoosh's files give, term by term and search by search; a damaged or foreign
-sidecar is decoded again, never trusted; a new commit decodes only its new segment; a large segment is
-decoded in the background while searches read Whoosh.
+index, give exactly what Whoosh's files give, term by term and search by search, and so do the hit cards
+made with them (hit_cards.py), document by document; a damaged or foreign sidecar is decoded again, never
+trusted; a new commit decodes only its new segment; a large segment is decoded in the background while
+searches read Whoosh.
 
 Real indexes built by the real indexer; "a later opening" is a new SearchIndex (as a restarted worker)."""
 
@@ -12,10 +13,11 @@ import logging
 from pathlib import Path
 
 import numpy as np
+import pytest
 from conftest import DATA, FIXTURE_CORPUS, one_article, search_answers
 
 from search import SearchIndex, parse_request
-from search.whoosh import postings_sidecar, read_cache
+from search.whoosh import hit_cards, postings_sidecar, read_cache
 from search.whoosh.codec import read_leaf_postings
 
 QUERIES = [
@@ -48,9 +50,10 @@ def answers(engine: SearchIndex) -> list[dict]:
 
 
 def without_sidecars(engine: SearchIndex) -> list[dict]:
-    """The same searches with every posting read through Whoosh (a fresh engine, sidecars detached)."""
+    """The same searches with every posting and hit read through Whoosh (a fresh engine, sidecars detached)."""
     snap = engine._snapshot(block=True)
     snap.matcher.sidecars = [None] * len(snap.matcher.leaves)
+    snap.sidecars.cards = [None] * len(snap.sidecars.cards)
     return answers(engine)
 
 
@@ -75,6 +78,23 @@ def test_every_term_has_the_postings_whoosh_reads(alias_index):
     assert checked > 1000
 
 
+def test_every_document_has_the_card_its_stored_fields_give(alias_index):
+    _engine, snap = opened(alias_index)
+    assert snap.sidecars.cards and all(c is not None for c in snap.sidecars.cards)
+    documents = 0
+    for docnum in range(snap.reader.doc_count_all()):
+        card, stored = snap.sidecars.card(docnum), snap.stored(docnum)
+        assert card == hit_cards.hit_card(stored) and card["id"], docnum
+        assert (card["id"], card["body"], card["url"]) == (
+            stored["id"],
+            stored.get("body") or "",
+            stored.get("url") or "",
+        )
+        documents += 1
+    assert documents > 40
+    assert any(card["actors"] and card["dates"] for card in map(snap.sidecars.card, range(documents)))
+
+
 def test_searches_give_the_same_answers_as_whoosh(alias_index):
     engine, _snap = opened(alias_index)
     with_sidecars = answers(engine)
@@ -91,17 +111,19 @@ def test_a_later_opening_reads_the_sidecar_back(alias_index, monkeypatch):
         raise AssertionError("decoded again")
 
     monkeypatch.setattr(postings_sidecar, "derive", no_decoding)
+    monkeypatch.setattr(hit_cards, "derive", no_decoding)
     second, snap = opened(alias_index)
     assert sidecar_dirs(alias_index) == [made]
-    assert all(s is not None for s in snap.sidecars.stores)
+    assert all(s is not None for s in snap.sidecars.stores) and all(c is not None for c in snap.sidecars.cards)
     assert answers(second) == answers(first)
 
 
-def test_a_damaged_sidecar_is_decoded_again(alias_index, caplog):
+@pytest.mark.parametrize("part_name", [postings_sidecar.PART, hit_cards.PART])
+def test_a_damaged_sidecar_is_decoded_again(alias_index, caplog, part_name):
     first, _ = opened(alias_index)
     expected = answers(first)
     [made] = sidecar_dirs(alias_index)
-    part = made / postings_sidecar.PART
+    part = made / part_name
     manifest = json.loads((part / "manifest.json").read_text(encoding="utf-8"))
     biggest = max(manifest["files"], key=lambda name: (part / name).stat().st_size)
     data = bytearray((part / biggest).read_bytes())
@@ -110,26 +132,28 @@ def test_a_damaged_sidecar_is_decoded_again(alias_index, caplog):
     with caplog.at_level(logging.WARNING, logger="crisis_desk.search"):
         second, snap = opened(alias_index)
     assert any("fails its checksum" in r.getMessage() for r in caplog.records)
-    assert all(s is not None for s in snap.sidecars.stores)
+    assert all(s is not None for s in snap.sidecars.stores) and all(c is not None for c in snap.sidecars.cards)
     assert answers(second) == expected
     third, snap = opened(alias_index)  # replaced on disk: read back without a warning
     assert answers(third) == expected
 
 
-def test_a_sidecar_that_does_not_fit_its_segment_is_refused(alias_index, caplog):
+@pytest.mark.parametrize("part_name", [postings_sidecar.PART, hit_cards.PART])
+def test_a_sidecar_that_does_not_fit_its_segment_is_refused(alias_index, caplog, part_name):
     opened(alias_index)
     [made] = sidecar_dirs(alias_index)
     cache = read_cache.ReadCache(made, prune=False)
-    value = cache.load(postings_sidecar.PART)
+    value = cache.load(part_name)
     assert value is not None
     value.docs += 1  # a value of another segment size: well-formed files, wrong contents
-    cache.refuse(postings_sidecar.PART)  # (so that save replaces the part on disk)
-    assert cache.save(postings_sidecar.PART, value)
+    cache.refuse(part_name)  # (so that save replaces the part on disk)
+    assert cache.save(part_name, value)
     with caplog.at_level(logging.WARNING, logger="crisis_desk.search"):
         engine, snap = opened(alias_index)
-    assert any("does not fit its segment" in r.getMessage() for r in caplog.records)
-    for store, (sub, _offset) in zip(snap.sidecars.stores, snap.matcher.leaves):
+    assert any(f"{part_name} sidecar of segment" in r.getMessage() for r in caplog.records)
+    for store, cards, (sub, _offset) in zip(snap.sidecars.stores, snap.sidecars.cards, snap.matcher.leaves):
         assert store is not None and store.docs == sub.doc_count_all()
+        assert cards is not None and cards.docs == sub.doc_count_all()
     assert answers(engine)[0]["total"] > 0
 
 
@@ -139,10 +163,11 @@ def test_sidecars_are_decoded_in_the_background_and_read_back_at_once(alias_inde
     snap = engine._snapshot(block=True)
     assert snap.sidecars._thread is not None  # not decoded while the commit opened
     assert snap.sidecars.wait(60)
-    assert all(s is not None for s in snap.sidecars.stores)
+    assert all(s is not None for s in snap.sidecars.stores) and all(c is not None for c in snap.sidecars.cards)
     assert answers(engine) == without_sidecars(SearchIndex(alias_index))
     again = SearchIndex(alias_index)._snapshot(block=True)  # a small segment's sidecar: read while opening
     assert again.sidecars._thread is None and all(s is not None for s in again.sidecars.stores)
+    assert all(c is not None for c in again.sidecars.cards)
     monkeypatch.setattr(postings_sidecar, "SYNC_LOAD_MAX_DOCS", 0)  # a large one's: in the background
     later = SearchIndex(alias_index)._snapshot(block=True)
     assert later.sidecars._thread is not None

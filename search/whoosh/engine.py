@@ -70,10 +70,11 @@ from .codec import check_version
 from .expansion import check_query
 from .facet_counts import FACET_OFFSET_MAX, FACET_PAGE_MAX, count_facets, facet_values, top_values
 from .histogram import histogram
+from .hit_cards import card_date
 from .match import Matches
 from .parse import ParsedQuery, fallback_query, parse_query, relax, word_query
 from .querytree import leaves
-from .snapshot import ALIAS_WAIT_SECONDS, Snapshot, stored_entities, story_of, story_table, to_date
+from .snapshot import ALIAS_WAIT_SECONDS, Snapshot, story_of, story_table
 from .snippets import lead_paragraph, make_snippet, mark_words
 from .spelling import DID_YOU_MEAN_BELOW, did_you_mean
 
@@ -598,23 +599,21 @@ class SearchIndex:
 
     # -- pieces of a result --------------------------------------------------------------------------
     def _hit(self, snap: Snapshot, docnum: int, score: float | None, terms: frozenset[str]) -> Hit:
-        stored = snap.stored(docnum)
-        ents = stored_entities(stored)
-        body = stored.get("body") or ""
-        lead = stored.get("lead") or ""
+        card = snap.hit_card(docnum)
+        body, lead = card["body"], card["lead"]
         return Hit(
-            id=stored.get("id", ""),
-            title=stored.get("title") or "(untitled)",
-            date=to_date(stored.get("date")),
-            source=stored.get("source") or "",
-            url=stored.get("url") or "",
+            id=card["id"],
+            title=card["title"],
+            date=card_date(card),
+            source=card["source"],
+            url=card["url"],
             score=round(score, 4) if score is not None else None,
             snippet_html=make_snippet(body, terms, lead) if terms else lead_paragraph(lead or body),
-            actors=[a.get("name", "") for a in ents.get("actors", []) if a.get("name")],
-            countries=[{"code": c.get("code", ""), "name": c.get("name", "")} for c in ents.get("countries", [])],
-            orgs=[o.get("name", "") for o in ents.get("orgs", []) if o.get("name")],
-            event_dates=event_dates_json(body, ents.get("dates")),
-            story=story_of(snap, docnum, stored.get("id", "")),
+            actors=card["actors"],
+            countries=card["countries"],
+            orgs=card["orgs"],
+            event_dates=event_dates_json(body, card["dates"]),
+            story=story_of(snap, docnum, card["id"]),
         )
 
     def _highlight_terms(self, snap: Snapshot, parsed: ParsedQuery) -> frozenset[str]:

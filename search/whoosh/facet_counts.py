@@ -71,19 +71,18 @@ def facet_values(
         if matching is not None:
             found &= matching
     nz = np.flatnonzero(found)
-    chosen = first_values(snap, kind, counts, nz, offset + limit)[offset:].tolist()
-    latest = roles.latest_roles(chosen, mask, snap.table.day) if kind == "actor" else {}
+    page = first_values(snap, kind, counts, nz, offset + limit)[offset:]
+    chosen = page.tolist()
     display = snap.facet_display(kind)
+    shown = [display.get(vid) or display.setdefault(vid, snap.describe_value(kind, vid)) for vid in chosen]
+    # a page lists up to a hundred values per facet: read their counts and stars in one call each
+    if lead is None:
+        return [FacetValue(s[0], c, *s[1:]) for s, c in zip(shown, counts[page].tolist(), strict=True)], len(nz)
+    latest = roles.latest_roles(chosen, mask, snap.table.day)
     values = []
-    for vid in chosen:
-        shown = display.get(vid)
-        if shown is None:
-            shown = display[vid] = snap.describe_value(kind, vid)
-        fv = FacetValue(shown[0], int(counts[vid]), *shown[1:])
-        if kind == "actor" and lead is not None:  # lead is read for actors
-            fv.leader = bool(lead[vid])
-            fv.role, fv.country = latest.get(vid, ("", ""))
-        values.append(fv)
+    for vid, s, c, star in zip(chosen, shown, counts[page].tolist(), lead[page].tolist(), strict=True):
+        role, country = latest.get(vid, ("", ""))
+        values.append(FacetValue(s[0], c, role, s[2], star, country))
     return values, len(nz)
 
 

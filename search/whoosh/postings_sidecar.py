@@ -14,12 +14,15 @@ plain arrays:
 Finding a term is a binary search over the memory-mapped terms; its postings are two array slices. The
 files are memory-mapped copy-on-write, so the workers of one machine share their pages.
 
-Layout: ``<index>/read-cache/segments/<generation>-<segment id>-<digest>/postings/``, one directory per
-segment, so a new commit decodes only its new segments. The digest covers the read cache's code version,
-this module and the segment's size; each part has the read cache's CRC-32 manifest and atomic rename, and
-a part that fails its checks is derived again. Decoding runs in a background thread with its own file
-handles (never while the commit opens), during which the engine reads those postings through Whoosh as
-before: the answers are the same, only slower.
+The same walk of a segment makes its hit cards (``hit_cards.py``: what a result page shows of each
+document, read without Whoosh's stored-field pickles), a second part beside the postings.
+
+Layout: ``<index>/read-cache/segments/<generation>-<segment id>-<digest>/{postings,cards}/``, one
+directory per segment, so a new commit decodes only its new segments. The digest covers the read cache's
+code version, this module, hit_cards.py and the segment's size; each part has the read cache's CRC-32
+manifest and atomic rename, and a part that fails its checks is derived again. Decoding runs in a
+background thread with its own file handles (never while the commit opens), during which the engine
+reads those postings and hits through Whoosh as before: the answers are the same, only slower.
 """
 
 from __future__ import annotations
@@ -36,8 +39,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import read_cache
+from . import hit_cards, read_cache
 from .codec import read_segment_postings
+from .hit_cards import SegmentCards
 from .read_cache import ReadCache
 
 log = logging.getLogger("crisis_desk.search")
@@ -168,7 +172,9 @@ def derive(sub, fieldnames, segment: str) -> SegmentPostings:
 
 # this module's source as the process imported it (read now, not at each call: a process started before an
 # edit must not label what its older code decodes with the new code's key)
-_SOURCE = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8).hexdigest()
+_SOURCE = hashlib.blake2b(
+    Path(__file__).read_bytes() + Path(hit_cards.__file__).read_bytes(), digest_size=8
+).hexdigest()
 
 
 def _digest(segment: str, docs: int, fieldnames) -> str:
@@ -199,7 +205,8 @@ def prune(index_dir: Path, keep: Path) -> None:
 
 
 class SegmentSidecars:
-    """The postings sidecars of one commit's segments, in segment order; ``stores[i]`` is None until loaded.
+    """The postings sidecars of one commit's segments, in segment order; ``stores[i]`` is None until loaded,
+    and ``cards[i]``, the segment's hit cards (hit_cards.py), likewise.
 
     ``start()`` loads what is on disk and decodes small segments at once, then decodes the large ones in
     a background thread (opening its own Whoosh index, so it never holds the commit's reader lock)."""
@@ -209,13 +216,16 @@ class SegmentSidecars:
         self.fieldnames = tuple(fieldnames)
         self._opener = opener  # () -> a Whoosh index of this generation with its own file handles
         self.leaves: list[tuple[str | None, int]] = []
-        for sub, _offset in reader.leaf_readers():
+        self.offsets: list[int] = []  # each segment's first document number in the commit
+        for sub, offset in reader.leaf_readers():
             try:
                 seg_id = sub.segment().segment_id()
             except AttributeError:
                 seg_id = None  # not a plain segment: its postings are read through Whoosh
             self.leaves.append((seg_id, sub.doc_count_all()))
+            self.offsets.append(offset)
         self.stores: list[SegmentPostings | None] = [None] * len(self.leaves)
+        self.cards: list[SegmentCards | None] = [None] * len(self.leaves)
         self._caches = [
             None if seg_id is None else ReadCache(segment_dir(index_dir, generation, seg_id, docs, fieldnames), False)
             for seg_id, docs in self.leaves
@@ -223,19 +233,26 @@ class SegmentSidecars:
         self.done = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def _fits(self, i: int):
-        """Whether a value read back is the sidecar of segment ``i`` (a warning when it is not)."""
+    def _fits(self, i: int, part: str = PART):
+        """Whether a value read back is the ``part`` of segment ``i`` (a warning when it is not)."""
         seg_id, docs = self.leaves[i]
+        kind = SegmentPostings if part == PART else SegmentCards
 
         def fits(value) -> bool:
-            if isinstance(value, SegmentPostings) and value.segment == seg_id and value.well_formed(docs):
+            if isinstance(value, kind) and value.segment == seg_id and value.well_formed(docs):
                 return True
             log.warning(
-                "postings sidecar of segment %s not used (it does not fit its segment); deriving it again", seg_id
+                "%s sidecar of segment %s not used (it does not fit its segment); deriving it again", part, seg_id
             )
             return False
 
         return fits
+
+    def card(self, docnum: int) -> dict | None:
+        """Document ``docnum``'s hit card, or None until its segment's cards are loaded (or it has none)."""
+        i = bisect.bisect_right(self.offsets, docnum) - 1
+        cards = self.cards[i] if i >= 0 else None
+        return cards.card(docnum - self.offsets[i]) if cards is not None else None
 
     def start(self) -> None:
         """Read the small segments' sidecars back now; read or decode the others in the background
@@ -247,7 +264,8 @@ class SegmentSidecars:
             small = self.leaves[i][1] <= SYNC_LOAD_MAX_DOCS
             if small:
                 self.stores[i] = cache.read(PART, accept=self._fits(i))
-            if self.stores[i] is None:
+                self.cards[i] = cache.read(hit_cards.PART, accept=self._fits(i, hit_cards.PART))
+            if self.stores[i] is None or self.cards[i] is None:
                 pending.append((i, small))
         if pending:
             self._thread = threading.Thread(target=self._fill, args=(pending,), name="postings-sidecar", daemon=True)
@@ -277,16 +295,24 @@ class SegmentSidecars:
                 cache = self._caches[i]
                 assert seg_id is not None and cache is not None  # (pending segments have an id)
                 try:
-                    self.stores[i] = cache.get(
-                        PART,
-                        lambda seg_id=seg_id: derive(segment(seg_id), self.fieldnames, seg_id),
-                        accept=self._fits(i),
-                        read_first=not read_just_now,
-                    )
+                    if self.stores[i] is None:
+                        self.stores[i] = cache.get(
+                            PART,
+                            lambda seg_id=seg_id: derive(segment(seg_id), self.fieldnames, seg_id),
+                            accept=self._fits(i),
+                            read_first=not read_just_now,
+                        )
+                    if self.cards[i] is None:
+                        self.cards[i] = cache.get(
+                            hit_cards.PART,
+                            lambda seg_id=seg_id: hit_cards.derive(segment(seg_id), seg_id),
+                            accept=self._fits(i, hit_cards.PART),
+                            read_first=not read_just_now,
+                        )
                     assert cache.dir is not None
                     prune(self.index_dir, cache.dir)
                 except Exception as exc:  # noqa: BLE001 - damage shows as any error; Whoosh still answers
-                    log.warning("postings sidecar of segment %s not made: %s", seg_id, exc)
+                    log.warning("sidecar of segment %s not made: %s", seg_id, exc)
         finally:
             for handle in reversed(opened):
                 handle.close()

@@ -6,10 +6,9 @@ Everything derived from one commit lives on its ``Snapshot``; the engine swaps s
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +24,7 @@ from ..stories import StoryTable, merge_stories
 from .aliases import LazyAliases
 from .export_columns import ExportColumns, load_export_columns
 from .facet_loader import load_facets
+from .hit_cards import hit_card, stored_entities
 from .match import QueryMatcher
 from .postings_sidecar import SegmentSidecars
 from .read_cache import ReadCache, commit_dir
@@ -49,24 +49,6 @@ def _match_country(key: str, aliases: dict[str, str]) -> str | None:
         )
         code = aliases.get(best) if best else None
     return code
-
-
-def to_date(value) -> date | None:
-    """Return the date of a stored datetime (or None)."""
-    if isinstance(value, datetime):
-        return value.date()
-    return value if isinstance(value, date) else None
-
-
-def stored_entities(stored: dict) -> dict:
-    """Return the ``entities`` stored with an article (a dict; empty when missing or malformed)."""
-    raw = stored.get("entities")
-    if isinstance(raw, (str, bytes)):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            raw = None
-    return raw if isinstance(raw, dict) else {}
 
 
 class Snapshot:
@@ -176,6 +158,12 @@ class Snapshot:
         """Return the stored fields of one document."""
         with self.lock:
             return self.searcher.stored_fields(int(docnum))
+
+    def hit_card(self, docnum: int) -> dict:
+        """Return what a hit shows of one document (hit_cards.py): from its segment's cards once they are
+        made, else from its stored fields."""
+        card = self.sidecars.card(int(docnum))
+        return card if card is not None else hit_card(self.stored(docnum))
 
     def export_columns(self) -> ExportColumns:
         """Return the export rows of this commit's segments (read once, at the first export)."""

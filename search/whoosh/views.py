@@ -17,8 +17,9 @@ from ..facets import NO_DATE
 from ..mentioned_dates import event_dates_json
 from ..model import ArticleView, ExportRow, Hit, SearchRequest, StoryMember, StoryView
 from .histogram import histogram as count_histogram
+from .hit_cards import stored_entities, to_date
 from .parse import word_query
-from .snapshot import ALIAS_WAIT_SECONDS, Snapshot, stored_entities, story_of, story_table, to_date
+from .snapshot import ALIAS_WAIT_SECONDS, Snapshot, story_of, story_table
 
 MORE_LIKE_TERMS = 12
 MAX_ARTICLE_ID = 300
