@@ -206,8 +206,8 @@ def mentioned_histogram(
     else:
         lo, hi = int(first.min()), int(first.max())
         if len(first) >= TRIM_MIN_ROWS:  # a few far-off mentions must not set the scale
-            lo_q, hi_q = np.quantile(first, SPAN_QUANTILES)
-            lo, hi = max(lo, int(lo_q)), min(hi, int(hi_q))
+            lo_q, hi_q = _quantiles(first)
+            lo, hi = max(lo, lo_q), min(hi, hi_q)
     if hi < lo:
         return [], "day"
     if hi - lo <= DAY_BUCKETS_MAX_DAYS:
@@ -224,6 +224,24 @@ def mentioned_histogram(
     base, top = _period(np.array([lo, hi], dtype=np.int32), unit).tolist()
     counts = np.bincount(bars.period[pairs] - base, minlength=top - base + 1)
     return _buckets(counts, unit, date.fromordinal(lo)), unit
+
+
+_SPAN_Q = np.array(SPAN_QUANTILES)
+
+
+def _quantiles(values: np.ndarray) -> tuple[int, int]:
+    """``int`` of ``np.quantile(values, SPAN_QUANTILES)`` (its default "linear" method, the same float
+    operations), without its ~40 us of Python around the one partition (at least TRIM_MIN_ROWS values)."""
+    n = len(values)
+    virtual = (n - 1) * _SPAN_Q  # numpy's virtual index for its "linear" method
+    below = np.floor(virtual)
+    gamma = virtual - below
+    i = below.astype(np.intp)
+    part = np.partition(values, np.unique(np.concatenate((i, i + 1))))
+    a, b = part[i], part[i + 1]
+    diff = b - a
+    lo, hi = np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma).tolist()
+    return int(lo), int(hi)
 
 
 def _buckets(counts: np.ndarray, unit: str, lo: date) -> list[Bucket]:

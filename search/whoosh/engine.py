@@ -68,7 +68,7 @@ from . import views
 from .aliases import expand_plain, expand_query
 from .codec import check_version
 from .expansion import check_query
-from .facet_counts import FACET_OFFSET_MAX, FACET_PAGE_MAX, count_facets, facet_values, top_values
+from .facet_counts import FACET_OFFSET_MAX, FACET_PAGE_MAX, count_facets, facet_values, repeating, top_values
 from .histogram import histogram
 from .hit_cards import card_date
 from .match import Matches
@@ -661,7 +661,7 @@ class SearchIndex:
         _, mask, _ = self._matching(snap, req, scored=False)
         total = int(np.count_nonzero(mask))
         ids = np.flatnonzero(mask) if total * SPARSE_RATIO < len(mask) else None
-        per_story = story_table(snap).matching_per_story(mask) if req.collapsed else None
+        per_story = repeating(story_table(snap).matching_per_story(mask)) if req.collapsed else None
         values, total_values = facet_values(
             snap, kind, mask, ids, req.leaders, prefix, offset, limit, per_story=per_story
         )

@@ -25,12 +25,16 @@ def count_facets(
     and how many values each facet has in all. With ``per_story`` (matches per story key), a value
     counts stories, not articles."""
     ids = np.flatnonzero(mask) if total * SPARSE_RATIO < len(mask) else None
-    if per_story is not None and not (len(per_story) and per_story.max() > 1):
-        per_story = None  # no story matches twice: stories count as articles (checked once, not per facet)
+    per_story = repeating(per_story)  # checked once, not per facet
     facets, totals = {}, {}
     for kind in FACET_KINDS:
         facets[kind], totals[kind] = facet_values(snap, kind, mask, ids, leaders_only, limit=limit, per_story=per_story)
     return facets, totals
+
+
+def repeating(per_story: np.ndarray | None) -> np.ndarray | None:
+    """``per_story`` when some story matches twice or more, else None: then stories count as articles."""
+    return per_story if per_story is not None and len(per_story) and per_story.max() > 1 else None
 
 
 def facet_values(
@@ -47,10 +51,11 @@ def facet_values(
     """Return one page of a facet's values over ``mask`` (optionally matching ``prefix``) and their number.
 
     Actors carry the leader star and the role of the result set itself: a leader in some article of
-    ``mask``, and the role that the newest article of ``mask`` giving one states.
+    ``mask``, and the role that the newest article of ``mask`` giving one states. ``per_story``: matches
+    per story key, when some story matches twice or more (see ``repeating``).
     """
     column = snap.table.columns[kind]
-    if per_story is not None and len(per_story) and per_story.max() > 1:  # some story matches twice or more
+    if per_story is not None:
         stories = story_table(snap)
         if ids is None:  # many matches: walk the postings presorted by story
             counts = stories.count_stories_dense(kind, column.post_doc, column.post_val, mask, len(column.values))
