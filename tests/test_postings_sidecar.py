@@ -69,13 +69,17 @@ def test_every_term_has_the_postings_whoosh_reads(alias_index):
             lo, hi = store.bounds[store.fields.index(field)], store.bounds[store.fields.index(field) + 1]
             assert [store._terms[i] for i in range(lo, hi)] == whoosh_terms
             for term in whoosh_terms:
+                assert store.doc_frequency(field, term) == sub.doc_frequency(field, term)
                 ids, weights = store.postings(field, term)
                 want_ids, want_weights = read_leaf_postings(sub.postings(field, term))
                 assert np.array_equal(ids, want_ids) and np.array_equal(weights, want_weights), (field, term)
                 checked += 1
             assert store.postings(field, b"zzzz-not-a-term") is None
+            assert store.doc_frequency(field, b"zzzz-not-a-term") == 0
             assert store.postings(field, b"") is None
     assert checked > 1000
+    for term in (b"zelenskyy", b"border", b"lukashenko", b"zzzz-not-a-term"):  # summed over the segments
+        assert snap.matcher.doc_frequency("body", term) == snap.reader.doc_frequency("body", term)
 
 
 def test_every_document_has_the_card_its_stored_fields_give(alias_index):

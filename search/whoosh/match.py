@@ -138,6 +138,21 @@ class QueryMatcher:
         self._postings.put(key, value)
         return value
 
+    def doc_frequency(self, fieldname: str, text) -> int:
+        """Return how many documents (deleted ones too, as Whoosh counts) have a term; from the sidecars
+        where they are loaded, without the reader lock."""
+        if fieldname not in self.searcher.schema:
+            return 0
+        btext = text if isinstance(text, bytes) else self.searcher.schema[fieldname].to_bytes(text)
+        total = 0
+        for (sub, _offset), store in zip(self.leaves, self.sidecars):
+            if store is not None and store.covers(fieldname):
+                total += store.doc_frequency(fieldname, btext)
+            else:
+                with self.lock:
+                    total += sub.doc_frequency(fieldname, btext)
+        return total
+
     def lengths(self, fieldname: str) -> np.ndarray:
         """Return every document's length in ``fieldname`` (Whoosh's one-byte approximation)."""
         arr = self._lengths.get(fieldname)

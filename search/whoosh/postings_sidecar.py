@@ -95,6 +95,11 @@ class SegmentPostings:
         a, b = int(self.post_ptr[i]), int(self.post_ptr[i + 1])
         return self.ids[a:b], self.weights[a:b]
 
+    def doc_frequency(self, fieldname: str, btext: bytes) -> int:
+        """Return how many of the segment's documents (deleted ones too, as Whoosh counts) have a term."""
+        i = self.find(fieldname, btext)
+        return int(self.post_ptr[i + 1] - self.post_ptr[i]) if i >= 0 else 0
+
     def terms_from(self, fieldname: str, prefix: bytes) -> Iterator[bytes]:
         """Yield the field's terms that start with ``prefix``, in byte order."""
         lo, hi = self._field_range[fieldname]

@@ -25,8 +25,7 @@ def did_you_mean(index, snap: Snapshot, req: SearchRequest, parsed: ParsedQuery,
         stems = analyse_words(raw)
         if not stems:  # a stop word
             continue
-        with snap.lock:
-            freq = snap.reader.doc_frequency("body", stems[0]) + snap.reader.doc_frequency("title", stems[0])
+        freq = snap.matcher.doc_frequency("body", stems[0]) + snap.matcher.doc_frequency("title", stems[0])
         if freq >= DID_YOU_MEAN_BELOW or (freq and not rare_too):
             continue
         best = suggest_word(snap, raw.lower(), freq)
@@ -72,12 +71,11 @@ def suggest_word(snap: Snapshot, word: str, freq: int) -> str | None:
         candidates = [c for c in within if c != word]
         if not candidates:
             continue
-        with snap.lock:
-            scored = []
-            for c in candidates:
-                stems = analyse_words(c)
-                f = snap.reader.doc_frequency("body", stems[0]) if stems else 0
-                scored.append((edit_distance(word, c), -f, c))
+        scored = []
+        for c in candidates:
+            stems = analyse_words(c)
+            f = snap.matcher.doc_frequency("body", stems[0]) if stems else 0
+            scored.append((edit_distance(word, c), -f, c))
         scored.sort()
         _, negf, best = scored[0]
         if -negf >= (2 if freq == 0 else 20 * freq):
