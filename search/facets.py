@@ -168,6 +168,7 @@ class ActorRoles:
         """
         if not vids or not len(self.role_doc):
             return {}
+        role_doc, role_id = self._by_day(day)
         vid_arr = np.asarray(vids, dtype=np.int64)
         starts = self.role_ptr[vid_arr]
         lengths = self.role_ptr[vid_arr + 1] - starts
@@ -176,17 +177,27 @@ class ActorRoles:
             return {}
         ends = np.cumsum(lengths)
         index = np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - lengths), lengths)
-        group = np.repeat(np.arange(len(vid_arr)), lengths)
-        docs = self.role_doc[index]
-        keep = mask[docs]
-        if not keep.any():
+        kept = np.flatnonzero(mask[role_doc[index]])
+        if not len(kept):
             return {}
-        index, group, docs = index[keep], group[keep], docs[keep]
-        # newest last within each group: sort by (group, day, document) and take each group's last entry
-        order = np.lexsort((docs, day[docs], group))
-        group_sorted = group[order]
-        last = np.flatnonzero(np.r_[group_sorted[1:] != group_sorted[:-1], True])
-        return {int(vid_arr[group_sorted[i]]): self.roles[int(self.role_id[index[order[i]]])] for i in last.tolist()}
+        # each actor's roles are ordered oldest to newest: its last one kept is its newest in ``mask``
+        group = np.repeat(np.arange(len(vid_arr)), lengths)[kept]
+        ends_of_groups = np.r_[group[1:] != group[:-1], True]
+        last, groups = kept[ends_of_groups], group[ends_of_groups]
+        return {
+            int(vid_arr[g]): self.roles[int(role_id[index[i]])]
+            for g, i in zip(groups.tolist(), last.tolist(), strict=True)
+        }
+
+    def _by_day(self, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``role_doc`` and ``role_id`` with each actor's roles ordered by (day, document), made once per
+        commit (a stable sort: one document's roles keep their order), so a search sorts nothing."""
+        ordered = self.__dict__.get("_ordered")
+        if ordered is None:
+            actor = np.repeat(np.arange(len(self.role_ptr) - 1), np.diff(self.role_ptr))
+            order = np.lexsort((self.role_doc, day[self.role_doc], actor))
+            ordered = self.__dict__["_ordered"] = (self.role_doc[order], self.role_id[order])
+        return ordered
 
 
 @dataclass

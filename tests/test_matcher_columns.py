@@ -194,3 +194,33 @@ def test_scores_rank_more_occurrences_first(snap):
     m = snap.matcher.evaluate(wq.Term("body", "lukashenko"))
     ids = np.flatnonzero(m.mask)
     assert len(ids) > 1 and (m.score[ids] > 0).all() and (m.score[~m.mask] == 0).all()
+
+
+def test_latest_roles_are_each_actors_newest_in_the_mask(facet_index_dir):
+    """Against the rule written out by hand, over random result sets of a real index whose people change
+    roles between dated articles: the newest article by (day, document) giving the actor a role wins."""
+    table = SearchIndex(facet_index_dir)._snapshot(block=True).table
+    roles, day = table.actor_roles, table.day
+    actors = len(table.columns["actor"].values)
+    with_roles = [v for v in range(actors) if roles.role_ptr[v + 1] > roles.role_ptr[v]]
+    assert max(np.diff(roles.role_ptr)) >= 2  # someone is given a role in two or more articles
+    rng = np.random.default_rng(3)
+    for share in (1.0, 0.5, 0.1):
+        for _ in range(20):
+            mask = rng.random(table.n) < share
+            vids = sorted(set(rng.choice(actors, size=min(actors, 60), replace=False).tolist()) | set(with_roles))
+            expected = {}
+            for v in vids:
+                entries = [
+                    (int(day[d]), int(d), i, int(r))
+                    for i, (d, r) in enumerate(
+                        zip(
+                            roles.role_doc[roles.role_ptr[v] : roles.role_ptr[v + 1]],
+                            roles.role_id[roles.role_ptr[v] : roles.role_ptr[v + 1]],
+                        )
+                    )
+                    if mask[d]
+                ]
+                if entries:
+                    expected[v] = roles.roles[max(entries)[3]]
+            assert roles.latest_roles(vids, mask, day) == expected
