@@ -63,11 +63,19 @@ def test_every_term_has_the_postings_whoosh_reads(alias_index):
     assert stores and all(s is not None for s in stores)
     checked = 0
     for (sub, _offset), store in zip(snap.matcher.leaves, stores):
-        assert store.fields == ["title", "body", "lead"]  # (a field without terms in the segment is kept, empty)
+        # (a field without terms in the segment is kept, empty); the spelling fields for their words only
+        assert store.fields == ["title", "body", "lead", "spell_title", "spell_body", "spell_lead"]
+        assert store.word_fields == ["spell_title", "spell_body", "spell_lead"]
         for field in store.fields:
             whoosh_terms = list(sub.lexicon(field))
             lo, hi = store.bounds[store.fields.index(field)], store.bounds[store.fields.index(field) + 1]
             assert [store._terms[i] for i in range(lo, hi)] == whoosh_terms
+            prefix = whoosh_terms[len(whoosh_terms) // 2][:3] if whoosh_terms else b"x"
+            assert list(store.terms_from(field, prefix)) == list(sub.expand_prefix(field, prefix))
+            assert store.has_terms(field) and store.covers(field) == (field not in store.word_fields)
+            if field in store.word_fields:
+                assert whoosh_terms or field == "spell_lead"  # (the sample has no lead paragraphs)
+                continue
             for term in whoosh_terms:
                 assert store.doc_frequency(field, term) == sub.doc_frequency(field, term)
                 ids, weights = store.postings(field, term)

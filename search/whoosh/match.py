@@ -482,7 +482,7 @@ class _SidecarTerms:
         return getattr(self._reader, name)
 
     def _covered(self, fieldname: str) -> bool:
-        return bool(self._stores) and all(s is not None and s.covers(fieldname) for s in self._stores)
+        return bool(self._stores) and all(s is not None and s.has_terms(fieldname) for s in self._stores)
 
     def __contains__(self, term) -> bool:
         fieldname, btext = term

@@ -59,6 +59,7 @@ class SegmentPostings:
     docs: int  # the segment's document count (deleted ones included)
     fields: list[str]
     bounds: list[int]  # term index where each field's terms start, then the number of terms
+    word_fields: list[str]  # the fields of ``fields`` kept for their terms only (no postings: wildcards' words)
     term_bytes: np.ndarray  # uint8
     term_ptr: np.ndarray  # int64, one more than the terms
     post_ptr: np.ndarray  # int64, one more than the terms
@@ -75,6 +76,11 @@ class SegmentPostings:
         }
 
     def covers(self, fieldname: str) -> bool:
+        """Whether the segment's postings of the field are here."""
+        return fieldname in self._field_range and fieldname not in self.word_fields
+
+    def has_terms(self, fieldname: str) -> bool:
+        """Whether the segment's terms of the field are here (with or without their postings)."""
         return fieldname in self._field_range
 
     def find(self, fieldname: str, btext: bytes) -> int:
@@ -116,6 +122,7 @@ class SegmentPostings:
         return (
             self.docs == docs
             and len(self.bounds) == len(self.fields) + 1
+            and set(self.word_fields) <= set(self.fields)
             and self.bounds[0] == 0
             and self.bounds[-1] == n_terms
             and all(a <= b for a, b in zip(self.bounds, self.bounds[1:]))
@@ -145,10 +152,16 @@ class _Terms:
         return self._view[self._at(i) : self._at(i + 1)].tobytes()
 
 
-def derive(sub, fieldnames, segment: str) -> SegmentPostings:
-    """Decode one segment's postings of ``fieldnames`` (see ``codec.read_segment_postings``)."""
+def derive(sub, fieldnames, segment: str, word_fields=()) -> SegmentPostings:
+    """Decode one segment's postings of ``fieldnames`` (see ``codec.read_segment_postings``), and keep the
+    terms of ``word_fields`` without their postings."""
     decoded = read_segment_postings(sub, fieldnames)
-    fields = list(fieldnames)  # a field the segment has no term of is kept, empty: a lookup there is a miss
+    for f in word_fields:
+        if f in sub.schema:
+            f_words = list(sub.lexicon(f))
+            none = np.zeros(0, dtype=np.int32)
+            decoded[f] = (f_words, np.zeros(len(f_words), dtype=np.int64), none, none.astype(np.float32))
+    fields = [*fieldnames, *word_fields]  # a field the segment has no term of is kept, empty: a lookup misses
     words: list[bytes] = []
     per_term, ids, weights, bounds = [], [], [], [0]
     for f in fields:
@@ -167,6 +180,7 @@ def derive(sub, fieldnames, segment: str) -> SegmentPostings:
         docs=sub.doc_count_all(),
         fields=fields,
         bounds=bounds,
+        word_fields=list(word_fields),
         term_bytes=np.frombuffer(b"".join(words), dtype=np.uint8).copy(),
         term_ptr=np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
         post_ptr=np.concatenate(([0], np.cumsum(np.concatenate(per_term)) if per_term else [])).astype(np.int64),
@@ -182,14 +196,15 @@ _SOURCE = hashlib.blake2b(
 ).hexdigest()
 
 
-def _digest(segment: str, docs: int, fieldnames) -> str:
+def _digest(segment: str, docs: int, fieldnames, word_fields=()) -> str:
     digest = hashlib.blake2b(digest_size=8, person=b"crisispo")
-    digest.update(json.dumps([read_cache.code_version(), _SOURCE, segment, docs, list(fieldnames)]).encode())
+    key = [read_cache.code_version(), _SOURCE, segment, docs, list(fieldnames), list(word_fields)]
+    digest.update(json.dumps(key).encode())
     return digest.hexdigest()
 
 
-def segment_dir(index_dir: Path, generation: str, segment: str, docs: int, fieldnames) -> Path:
-    name = f"{generation}-{segment}-{_digest(segment, docs, fieldnames)}"
+def segment_dir(index_dir: Path, generation: str, segment: str, docs: int, fieldnames, word_fields=()) -> Path:
+    name = f"{generation}-{segment}-{_digest(segment, docs, fieldnames, word_fields)}"
     return Path(index_dir) / read_cache.DIRNAME / read_cache.SEGMENTS_DIRNAME / name
 
 
@@ -216,9 +231,10 @@ class SegmentSidecars:
     ``start()`` loads what is on disk and decodes small segments at once, then decodes the large ones in
     a background thread (opening its own Whoosh index, so it never holds the commit's reader lock)."""
 
-    def __init__(self, index_dir: Path, generation: str, reader, fieldnames, opener):
+    def __init__(self, index_dir: Path, generation: str, reader, fieldnames, opener, word_fields=()):
         self.index_dir, self.generation = Path(index_dir), generation
         self.fieldnames = tuple(fieldnames)
+        self.word_fields = tuple(word_fields)  # kept for their terms only (the spelling fields wildcards expand)
         self._opener = opener  # () -> a Whoosh index of this generation with its own file handles
         self.leaves: list[tuple[str | None, int]] = []
         self.offsets: list[int] = []  # each segment's first document number in the commit
@@ -232,7 +248,9 @@ class SegmentSidecars:
         self.stores: list[SegmentPostings | None] = [None] * len(self.leaves)
         self.cards: list[SegmentCards | None] = [None] * len(self.leaves)
         self._caches = [
-            None if seg_id is None else ReadCache(segment_dir(index_dir, generation, seg_id, docs, fieldnames), False)
+            None
+            if seg_id is None
+            else ReadCache(segment_dir(index_dir, generation, seg_id, docs, fieldnames, word_fields), False)
             for seg_id, docs in self.leaves
         ]
         self.done = threading.Event()
@@ -303,7 +321,7 @@ class SegmentSidecars:
                     if self.stores[i] is None:
                         self.stores[i] = cache.get(
                             PART,
-                            lambda seg_id=seg_id: derive(segment(seg_id), self.fieldnames, seg_id),
+                            lambda seg_id=seg_id: derive(segment(seg_id), self.fieldnames, seg_id, self.word_fields),
                             accept=self._fits(i),
                             read_first=not read_just_now,
                         )

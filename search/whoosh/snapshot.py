@@ -29,6 +29,7 @@ from .match import QueryMatcher
 from .postings_sidecar import SegmentSidecars
 from .read_cache import ReadCache, commit_dir
 from .vocabulary import LazyVocabulary
+from .wildcards import SPELLING_PREFIX
 
 log = logging.getLogger("crisis_desk.search")
 
@@ -103,6 +104,7 @@ class Snapshot:
             self.reader,
             [f for f in TEXT_FIELDS if f in self.searcher.schema],
             lambda: FileStorage(str(gen_dir), supports_mmap=False, readonly=True).open_index(),
+            [SPELLING_PREFIX + f for f in TEXT_FIELDS if SPELLING_PREFIX + f in self.searcher.schema],
         )
         self.matcher = QueryMatcher(self.searcher, self.table, self.country_code, self.sidecars.stores)
         self.lock = self.matcher.lock
