@@ -18,7 +18,7 @@ from conftest import DATA, FIXTURE_CORPUS, one_article, search_answers
 
 from search import SearchIndex, parse_request
 from search.whoosh import hit_cards, postings_sidecar, read_cache
-from search.whoosh.codec import read_leaf_postings
+from search.whoosh.codec import read_leaf_phrase_keys, read_leaf_postings
 
 QUERIES = [
     {"q": ["Zelensky"]},
@@ -76,8 +76,14 @@ def test_every_term_has_the_postings_whoosh_reads(alias_index):
             if field in store.word_fields:
                 assert whoosh_terms or field == "spell_lead"  # (the sample has no lead paragraphs)
                 continue
-            for term in whoosh_terms:
+            assert store.has_positions(field)  # (title, body and lead keep positions)
+            wanted = np.random.default_rng(len(whoosh_terms)).random(snap.reader.doc_count_all()) < 0.5
+            for shift, term in enumerate(whoosh_terms):
                 assert store.doc_frequency(field, term) == sub.doc_frequency(field, term)
+                for mask in (wanted, ~wanted):  # the phrase keys (document, position - shift) Whoosh's positions give
+                    keys = store.phrase_keys(field, term, mask, _offset, shift % 3)
+                    want_keys = read_leaf_phrase_keys(sub.postings(field, term), mask, _offset, shift % 3)
+                    assert keys.tolist() == sorted(want_keys), (field, term)
                 ids, weights = store.postings(field, term)
                 want_ids, want_weights = read_leaf_postings(sub.postings(field, term))
                 assert np.array_equal(ids, want_ids) and np.array_equal(weights, want_weights), (field, term)

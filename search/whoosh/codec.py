@@ -100,12 +100,12 @@ def _ids_and_weights(raw: bytes) -> tuple:
     return deltas, weights
 
 
-def _append_blocks(buf, deltas_all, weights_all, counts) -> int:
+def _append_blocks(buf, deltas_all, weights_all, counts, positions=None) -> int:
     """Append the id deltas, weights and count of every block of one Whoosh 3 posting list (header + blocks)
     to ``deltas_all``, ``weights_all`` and ``counts`` (lists or arrays); return how many postings it has.
 
     A block's ids and weights are unpickled without its per-posting values (their unpickling was two
-    thirds of the decoding)."""
+    thirds of the decoding), unless ``positions`` (a ``_Positions``) asks for each posting's positions."""
     if buf[: len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
         raise ValueError("not a Whoosh 3 posting list")
     view = memoryview(buf)
@@ -117,7 +117,12 @@ def _append_blocks(buf, deltas_all, weights_all, counts) -> int:
         block = io.BytesIO(view[pos:end])
         info = pickle.load(block)  # (count, max id, max weight, compression, min length, max length)
         data = view[pos + block.tell() : end]
-        deltas, weights = _ids_and_weights(zlib.decompress(data) if info[3] else bytes(data))
+        raw = zlib.decompress(data) if info[3] else bytes(data)
+        if positions is None:
+            deltas, weights = _ids_and_weights(raw)
+        else:
+            deltas, weights, values = pickle.loads(raw)
+            positions.add(values, len(deltas))
         count = len(deltas)
         deltas_all.extend(deltas)
         if weights is None:
@@ -133,6 +138,24 @@ def _append_blocks(buf, deltas_all, weights_all, counts) -> int:
         pos = end
         if length < 0 or pos >= len(buf):  # a negative length marks the last block
             return total
+
+
+class _Positions:
+    """Every posting's positions of one field, in posting order: ``flat`` one after another (absolute),
+    ``counts`` how many each posting has. A Whoosh Positions value is the count (an int) and the pickled
+    position deltas."""
+
+    def __init__(self) -> None:
+        self.flat = array("i")
+        self.counts = array("q")
+
+    def add(self, values, postings: int) -> None:
+        if not isinstance(values, (tuple, list)) or len(values) != postings:
+            raise ValueError("a block's values are not one Positions value per posting")
+        for value in values:
+            found = list(accumulate(pickle.loads(value[_INT.size :])))
+            self.flat.extend(found)
+            self.counts.append(len(found))
 
 
 def _undelta(deltas: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -215,9 +238,13 @@ def _w3_position_blocks(buf: bytes, wanted: np.ndarray, offset: int) -> Iterator
             break
 
 
-def read_segment_postings(sub, fieldnames) -> dict[str, tuple[list[bytes], np.ndarray, np.ndarray, np.ndarray]]:
+def read_segment_postings(
+    sub, fieldnames, positions: dict | None = None
+) -> dict[str, tuple[list[bytes], np.ndarray, np.ndarray, np.ndarray]]:
     """Decode every posting list of ``fieldnames`` in one segment: per field (terms in byte order, postings
-    per term, docnums, weights), the docnums and weights of all terms one after another.
+    per term, docnums, weights), the docnums and weights of all terms one after another. With
+    ``positions`` (a dict), also each field's positions: ``positions[field] = (flat positions, positions
+    per posting)`` (int32, int64); a field whose postings carry no positions is left out of it.
 
     For the postings sidecar (``postings_sidecar.py``): one walk of the segment's term dictionary in key
     order, each list read in one go, and the id deltas of every block summed at once at the end instead of
@@ -240,21 +267,28 @@ def read_segment_postings(sub, fieldnames) -> dict[str, tuple[list[bytes], np.nd
         block_counts = array("q")  # postings per block (an inlined list is one block)
         deltas_all = array("q")
         weights_all = array("f")
+        # each posting's positions, when the field keeps them (its format's values are Positions)
+        keeps = positions is not None and sub.schema[fieldname].format.supports("positions")
+        found = _Positions() if keeps else None
         for keybytes, valbytes in tindex.items_from(head):
             if keybytes[:2] != head:
                 break
             info = W3TermInfo.from_bytes(valbytes)
             words.append(bytes(keybytes[2:]))
             if info._inlined is not None:
-                ids, weights, _ = info._inlined
+                ids, weights, values = info._inlined
                 ids = list(ids)
                 deltas_all.extend([ids[0], *(b - a for a, b in zip(ids, ids[1:]))] if ids else [])
                 weights_all.extend([1.0] * len(ids) if weights is None else weights)
                 block_counts.append(len(ids))
                 per_term.append(len(ids))
+                if found is not None:
+                    found.add(values, len(ids))
                 continue
             length = info._length[0] if isinstance(info._length, tuple) else info._length
-            total = _append_blocks(postfile.get(info._offset, int(length)), deltas_all, weights_all, block_counts)
+            total = _append_blocks(
+                postfile.get(info._offset, int(length)), deltas_all, weights_all, block_counts, found
+            )
             per_term.append(total)
         ids_out = _undelta(np.frombuffer(deltas_all, dtype=np.int64), np.frombuffer(block_counts, dtype=np.int64))
         out[fieldname] = (
@@ -263,6 +297,11 @@ def read_segment_postings(sub, fieldnames) -> dict[str, tuple[list[bytes], np.nd
             ids_out.astype(np.int32),
             np.frombuffer(weights_all, dtype=np.float32).copy(),
         )
+        if positions is not None and found is not None:  # (``found`` is None for a field without positions)
+            positions[fieldname] = (
+                np.frombuffer(found.flat, dtype=np.int32).copy(),
+                np.frombuffer(found.counts, dtype=np.int64).copy(),
+            )
     return out
 
 

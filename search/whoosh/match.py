@@ -390,14 +390,14 @@ class QueryMatcher:
         key = ("\x00phrase", q.fieldname, tuple(words), q.slop)
         cached = self._postings.get(key)
         if cached is None:
-            with self.lock:
-                try:
-                    if q.slop == 1:
-                        ids = self._adjacent(q.fieldname, words, candidates)
-                    else:  # a looser phrase ("a b"~3): Whoosh's span matching
+            try:
+                if q.slop == 1:
+                    ids = self._adjacent(q.fieldname, words, candidates)
+                else:  # a looser phrase ("a b"~3): Whoosh's span matching
+                    with self.lock:
                         ids = np.fromiter(q.docs(self.searcher), dtype=np.int64)
-                except Exception:  # a field without positions: fall back to all the words
-                    ids = np.flatnonzero(candidates)
+            except Exception:  # a field without positions: fall back to all the words
+                ids = np.flatnonzero(candidates)
             cached = (ids.astype(np.int32),)
             self._postings.put(key, cached)
         mask = np.zeros(self.n, dtype=bool)
@@ -409,19 +409,25 @@ class QueryMatcher:
 
         What Whoosh's phrase (slop 1) matches: some position p with word k at p + k for every k. Whoosh
         walks every shared document's spans in Python; here only the candidates' positions are decoded,
-        the rarest word first, and each word narrows the candidates of the next (the caller holds the
-        reader lock)."""
+        the rarest word first, and each word narrows the candidates of the next. From the postings
+        sidecar where it has the field's positions, else through Whoosh under the reader lock."""
         schema = self.searcher.schema
         btexts = [w if isinstance(w, bytes) else schema[fieldname].to_bytes(w) for w in words]
         order = sorted(range(len(words)), key=lambda k: len(self.postings(fieldname, btexts[k])[0]))
         wanted = candidates
         keys = None
         for k in order:
-            found: list[int] = []
-            for sub, offset in self.leaves:
-                if (fieldname, btexts[k]) in sub:
-                    found.extend(read_leaf_phrase_keys(sub.postings(fieldname, btexts[k]), wanted, offset, k))
-            word_keys = np.unique(np.asarray(found, dtype=np.int64))  # (document, where the phrase starts)
+            found: list[np.ndarray] = []
+            for (sub, offset), store in zip(self.leaves, self.sidecars):
+                if store is not None and store.has_positions(fieldname):
+                    found.append(store.phrase_keys(fieldname, btexts[k], wanted, offset, k))
+                    continue
+                with self.lock:
+                    if (fieldname, btexts[k]) in sub:
+                        keys_k = read_leaf_phrase_keys(sub.postings(fieldname, btexts[k]), wanted, offset, k)
+                        found.append(np.asarray(keys_k, dtype=np.int64))
+            # (document, where the phrase starts)
+            word_keys = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
             keys = word_keys if keys is None else np.intersect1d(keys, word_keys, assume_unique=True)
             if not len(keys):
                 return np.zeros(0, dtype=np.int64)

@@ -60,6 +60,9 @@ class SegmentPostings:
     fields: list[str]
     bounds: list[int]  # term index where each field's terms start, then the number of terms
     word_fields: list[str]  # the fields of ``fields`` kept for their terms only (no postings: wildcards' words)
+    position_fields: list[str]  # the fields whose postings' positions are here (for phrases)
+    pos_ptr: np.ndarray  # int64, one more than the postings: posting j's positions are positions[pos_ptr[j]:...]
+    positions: np.ndarray  # int32, each posting's word positions, in posting order
     term_bytes: np.ndarray  # uint8
     term_ptr: np.ndarray  # int64, one more than the terms
     post_ptr: np.ndarray  # int64, one more than the terms
@@ -78,6 +81,10 @@ class SegmentPostings:
     def covers(self, fieldname: str) -> bool:
         """Whether the segment's postings of the field are here."""
         return fieldname in self._field_range and fieldname not in self.word_fields
+
+    def has_positions(self, fieldname: str) -> bool:
+        """Whether the segment's positions of the field are here."""
+        return fieldname in self.position_fields
 
     def has_terms(self, fieldname: str) -> bool:
         """Whether the segment's terms of the field are here (with or without their postings)."""
@@ -101,6 +108,26 @@ class SegmentPostings:
         a, b = int(self.post_ptr[i]), int(self.post_ptr[i + 1])
         return self.ids[a:b], self.weights[a:b]
 
+    def phrase_keys(self, fieldname: str, btext: bytes, wanted: np.ndarray, offset: int, shift: int) -> np.ndarray:
+        """``document << 32 | position - shift`` of a term's postings in ``wanted`` documents (commit numbers;
+        the segment starts at ``offset``), as ``codec.read_leaf_phrase_keys`` gives them; positions before
+        ``shift`` are left out (no phrase starts before the text)."""
+        i = self.find(fieldname, btext)
+        if i < 0:
+            return np.zeros(0, dtype=np.int64)
+        a, b = int(self.post_ptr[i]), int(self.post_ptr[i + 1])
+        docs = self.ids[a:b].astype(np.int64) + offset
+        chosen = np.flatnonzero(wanted[docs])
+        starts = self.pos_ptr[a + chosen]
+        lengths = self.pos_ptr[a + chosen + 1] - starts
+        ends = np.cumsum(lengths)
+        index = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) + np.repeat(
+            starts - (ends - lengths), lengths
+        )
+        where = self.positions[index].astype(np.int64)
+        keys = (np.repeat(docs[chosen], lengths) << 32) + where - shift
+        return keys[where >= shift]
+
     def doc_frequency(self, fieldname: str, btext: bytes) -> int:
         """Return how many of the segment's documents (deleted ones too, as Whoosh counts) have a term."""
         i = self.find(fieldname, btext)
@@ -123,6 +150,11 @@ class SegmentPostings:
             self.docs == docs
             and len(self.bounds) == len(self.fields) + 1
             and set(self.word_fields) <= set(self.fields)
+            and set(self.position_fields) <= set(self.fields)
+            and len(self.pos_ptr) == len(self.ids) + 1
+            and int(self.pos_ptr[0]) == 0
+            and int(self.pos_ptr[-1]) == len(self.positions)
+            and bool(np.all(np.diff(self.pos_ptr) >= 0))
             and self.bounds[0] == 0
             and self.bounds[-1] == n_terms
             and all(a <= b for a, b in zip(self.bounds, self.bounds[1:]))
@@ -155,7 +187,8 @@ class _Terms:
 def derive(sub, fieldnames, segment: str, word_fields=()) -> SegmentPostings:
     """Decode one segment's postings of ``fieldnames`` (see ``codec.read_segment_postings``), and keep the
     terms of ``word_fields`` without their postings."""
-    decoded = read_segment_postings(sub, fieldnames)
+    positions: dict = {}
+    decoded = read_segment_postings(sub, fieldnames, positions)
     for f in word_fields:
         if f in sub.schema:
             f_words = list(sub.lexicon(f))
@@ -163,12 +196,15 @@ def derive(sub, fieldnames, segment: str, word_fields=()) -> SegmentPostings:
             decoded[f] = (f_words, np.zeros(len(f_words), dtype=np.int64), none, none.astype(np.float32))
     fields = [*fieldnames, *word_fields]  # a field the segment has no term of is kept, empty: a lookup misses
     words: list[bytes] = []
-    per_term, ids, weights, bounds = [], [], [], [0]
+    per_term, ids, weights, bounds, flat, counts = [], [], [], [0], [], []
     for f in fields:
         if f not in decoded:
             bounds.append(len(words))
             continue
         f_words, f_per, f_ids, f_weights = decoded[f]
+        f_flat, f_counts = positions.get(f, (np.zeros(0, dtype=np.int32), np.zeros(len(f_ids), dtype=np.int64)))
+        flat.append(f_flat)
+        counts.append(f_counts)
         words.extend(f_words)
         per_term.append(f_per)
         ids.append(f_ids)
@@ -181,6 +217,9 @@ def derive(sub, fieldnames, segment: str, word_fields=()) -> SegmentPostings:
         fields=fields,
         bounds=bounds,
         word_fields=list(word_fields),
+        position_fields=[f for f in fieldnames if f in positions],
+        pos_ptr=np.concatenate(([0], np.cumsum(np.concatenate(counts)) if counts else [])).astype(np.int64),
+        positions=np.concatenate(flat) if flat else np.zeros(0, dtype=np.int32),
         term_bytes=np.frombuffer(b"".join(words), dtype=np.uint8).copy(),
         term_ptr=np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
         post_ptr=np.concatenate(([0], np.cumsum(np.concatenate(per_term)) if per_term else [])).astype(np.int64),
