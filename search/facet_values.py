@@ -25,9 +25,18 @@ def fold_words(text: str) -> str:
     return " ".join(_NON_WORD.split(anyascii(str(text)).lower())).strip()
 
 
-def order_values(counts: np.ndarray, vids: np.ndarray, name_rank: np.ndarray) -> np.ndarray:
-    """Return ``vids`` ordered by count (highest first), ties by name."""
-    return vids[np.lexsort((name_rank[vids], -counts[vids]))]
+def order_values(counts: np.ndarray, vids: np.ndarray, name_rank: np.ndarray, limit: int | None = None) -> np.ndarray:
+    """Return ``vids`` ordered by count (highest first), ties by name; only the first ``limit`` when given.
+
+    One int64 key per value, the count above the name's rank (ranks are unique, so keys are), sorts in
+    one call; with a limit, a partition first keeps the values that can be shown."""
+    key = (-counts[vids].astype(np.int64) << 32) | name_rank[vids].astype(np.int64)
+    if limit is not None and limit < len(vids):
+        if limit <= 0:
+            return vids[:0]
+        keep = np.argpartition(key, limit - 1)[:limit]
+        vids, key = vids[keep], key[keep]
+    return vids[np.argsort(key)]
 
 
 def name_ranks(values: Sequence[str]) -> np.ndarray:

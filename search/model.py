@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 FACET_KINDS = ("actor", "country", "org", "source")
 SORTS = ("relevance", "newest", "oldest")
@@ -60,6 +61,10 @@ class SearchRequest:
         if self.sort == "relevance" and not self.q.strip():
             return "newest"
         return self.sort
+
+
+# A timeline's bars repeat from search to search: their days' ISO text is made once (a few hundred a page).
+_iso = lru_cache(maxsize=1 << 16)(date.isoformat)
 
 
 @dataclass
@@ -247,12 +252,12 @@ class SearchResult:
             "hits": [h.to_dict() for h in self.hits],
             "facets": facets,
             "histogram": [
-                {"period": b.period, "count": b.count, "start": b.start.isoformat(), "end": b.end.isoformat()}
+                {"period": b.period, "count": b.count, "start": _iso(b.start), "end": _iso(b.end)}
                 for b in self.histogram
             ],
             "histogram_unit": self.histogram_unit,
             "event_histogram": [
-                {"period": b.period, "count": b.count, "start": b.start.isoformat(), "end": b.end.isoformat()}
+                {"period": b.period, "count": b.count, "start": _iso(b.start), "end": _iso(b.end)}
                 for b in self.event_histogram
             ],
             "event_histogram_unit": self.event_histogram_unit,

@@ -14,6 +14,7 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 from whoosh import index as windex
 
@@ -320,3 +321,19 @@ def test_leaders_toggle_on_the_results_page(client):
     assert names >= 2 and actors.count('class="leader-dot"') == names and "Andriy Yermak" not in actors
     chip = leaders[leaders.index('<ul class="chips">') :]
     assert "Leaders only" in chip[: chip.index("</ul>")] and 'href="/"' in chip[: chip.index("</ul>")]
+
+
+def test_order_values_is_count_then_name_with_or_without_a_limit():
+    """The one-key sort (and its partition for a page) against the rule written out: count, then name."""
+    from search.facet_values import order_values
+
+    rng = np.random.default_rng(5)
+    for _ in range(500):
+        size = int(rng.integers(1, 2000))
+        counts = rng.integers(0, int(rng.choice([3, 50, 100_000])), size=size)
+        rank = rng.permutation(size).astype(np.int64)
+        vids = np.flatnonzero(counts > 0)
+        expected = sorted(vids.tolist(), key=lambda v: (-counts[v], rank[v]))
+        assert order_values(counts, vids, rank).tolist() == expected
+        limit = int(rng.integers(0, 300))
+        assert order_values(counts, vids, rank, limit).tolist() == expected[:limit]

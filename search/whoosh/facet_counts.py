@@ -93,13 +93,7 @@ def facet_values(
 
 def first_values(snap: Snapshot, kind: str, counts: np.ndarray, nz: np.ndarray, limit: int) -> np.ndarray:
     """Return the first ``limit`` of the values ``nz`` in the sidebar's order (by count, then name)."""
-    if limit <= 0:
-        return nz[:0]
-    if len(nz) > 4 * limit:
-        # only values counted at least as often as the limit-th can be shown: order those, not thousands
-        kth = np.partition(counts[nz], len(nz) - limit)[len(nz) - limit]
-        nz = nz[counts[nz] >= kth]
-    return order_values(counts, nz, snap.name_rank(kind))[:limit]
+    return order_values(counts, nz, snap.name_rank(kind), max(limit, 0))
 
 
 def top_values(
