@@ -224,3 +224,29 @@ def test_latest_roles_are_each_actors_newest_in_the_mask(facet_index_dir):
                 if entries:
                     expected[v] = roles.roles[max(entries)[3]]
             assert roles.latest_roles(vids, mask, day) == expected
+
+
+def test_all_facets_counted_at_once_equal_each_kind_counted_alone(facet_index_dir):
+    """A result page counts every kind in one pass over all kinds' postings: the same values and counts
+    as each kind's own column, for few and many matches, by article and by story."""
+    from search.model import FACET_KINDS
+    from search.whoosh.facet_counts import count_facets, facet_values, repeating
+    from search.whoosh.snapshot import story_table
+
+    snap = SearchIndex(facet_index_dir)._snapshot(block=True)
+    rng = np.random.default_rng(11)
+    stories = story_table(snap)
+    for share in (0.02, 0.1, 0.6, 1.0):  # (below 1 in 8, the counts gather the matches' postings)
+        for _ in range(5):
+            mask = (rng.random(snap.table.n) < share) & snap.table.live
+            total = int(mask.sum())
+            # a story matched twice, so that stories are counted (the index's stories are of single articles)
+            per_story = stories.matching_per_story(mask)
+            per_story = per_story + (per_story > 0)
+            for ps in (None, per_story):
+                facets, totals = count_facets(snap, mask, False, total, ps, limit=1000)
+                ids = np.flatnonzero(mask) if total * 8 < len(mask) else None
+                for kind in FACET_KINDS:
+                    alone, alone_total = facet_values(snap, kind, mask, ids, False, limit=1000, per_story=repeating(ps))
+                    assert facets[kind] == alone and totals[kind] == alone_total, (kind, share)
+    assert any(facets[kind] for kind in FACET_KINDS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..facet_values import order_values
-from ..facets import SPARSE_RATIO
+from ..facets import SPARSE_RATIO, AllFacets, FacetColumn
 from ..model import FACET_KINDS, FACET_LIMIT, FacetValue
 from .snapshot import Snapshot, story_table
 
@@ -23,12 +23,15 @@ def count_facets(
 ) -> tuple[dict[str, list[FacetValue]], dict[str, int]]:
     """Count every facet over all matches: the first ``limit`` values of each (by count, then name),
     and how many values each facet has in all. With ``per_story`` (matches per story key), a value
-    counts stories, not articles."""
+    counts stories, not articles. All kinds are counted at once (``FacetTable.all_facets``)."""
     ids = np.flatnonzero(mask) if total * SPARSE_RATIO < len(mask) else None
     per_story = repeating(per_story)  # checked once, not per facet
+    every = snap.table.all_facets()
+    counts = _counts(snap, every, "*", mask, ids, per_story)
     facets, totals = {}, {}
     for kind in FACET_KINDS:
-        facets[kind], totals[kind] = facet_values(snap, kind, mask, ids, leaders_only, limit=limit, per_story=per_story)
+        part = every.part(counts, kind, snap.table.columns[kind].size)
+        facets[kind], totals[kind] = _page(snap, kind, part, mask, leaders_only, "", 0, limit)
     return facets, totals
 
 
@@ -54,16 +57,35 @@ def facet_values(
     ``mask``, and the role that the newest article of ``mask`` giving one states. ``per_story``: matches
     per story key, when some story matches twice or more (see ``repeating``).
     """
+    counts = _counts(snap, snap.table.columns[kind], kind, mask, ids, per_story)
+    return _page(snap, kind, counts, mask, leaders_only, prefix, offset, limit)
+
+
+def _counts(
+    snap: Snapshot, postings: FacetColumn | AllFacets, key: str, mask, ids, per_story: np.ndarray | None
+) -> np.ndarray:
+    """Per value of ``postings`` (one kind's column, or all kinds'), the matching articles or stories."""
+    if per_story is None:
+        return postings.count(mask, ids)
+    stories = story_table(snap)
+    if ids is None:  # many matches: walk the postings presorted by story
+        return stories.count_stories_dense(key, postings.post_doc, postings.post_val, mask, postings.size)
+    docs, vals = postings.postings_of(ids)
+    return stories.distinct_story_postings(docs, vals, per_story, postings.size)
+
+
+def _page(
+    snap: Snapshot,
+    kind: str,
+    counts: np.ndarray,
+    mask: np.ndarray,
+    leaders_only: bool,
+    prefix: str,
+    offset: int,
+    limit: int,
+) -> tuple[list[FacetValue], int]:
+    """One page of a facet's values from their ``counts`` (see ``facet_values``) and how many there are."""
     column = snap.table.columns[kind]
-    if per_story is not None:
-        stories = story_table(snap)
-        if ids is None:  # many matches: walk the postings presorted by story
-            counts = stories.count_stories_dense(kind, column.post_doc, column.post_val, mask, len(column.values))
-        else:
-            docs, vals = column.postings_of(ids)
-            counts = stories.distinct_story_postings(docs, vals, per_story, len(column.values))
-    else:
-        counts = column.count(mask, ids)
     found = counts > 0
     roles = snap.table.actor_roles
     lead = None
