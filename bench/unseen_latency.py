@@ -186,6 +186,7 @@ def main(argv=None) -> int:
                 run_tantivy(q, bool(res.relaxed))
         if warm_set:  # a warmed engine has finished its background loads, as a server that has run a while
             engine.warm_up()
+            engine.wait_sidecars()
         samples = {"engine": [], "tantivy": []}
         first_answer_s = None
         profiler = None

@@ -35,9 +35,8 @@ QUERIES = [
 def opened(alias_index: Path):
     engine = SearchIndex(alias_index)
     assert engine.warm_up()
-    snap = engine._snapshot(block=True)
-    assert snap.sidecars.wait(60)
-    return engine, snap
+    assert engine.wait_sidecars(60)
+    return engine, engine._snapshot(block=True)
 
 
 def sidecar_dirs(alias_index: Path) -> list[Path]:

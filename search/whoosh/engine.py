@@ -379,6 +379,11 @@ class SearchIndex:
             settle_heap(snap)
         return loaded
 
+    def wait_sidecars(self, timeout: float | None = None) -> bool:
+        """Wait until the open commit's postings sidecars and hit cards are loaded or made (they are made in
+        the background after a commit opens; searches meanwhile read Whoosh); True when they are."""
+        return self._snapshot(block=True).sidecars.wait(timeout)
+
     # -- search ---------------------------------------------------------------------------------
     @_reading
     def search(self, req: SearchRequest) -> SearchResult:
