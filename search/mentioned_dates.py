@@ -223,7 +223,7 @@ def mentioned_histogram(
     pairs = pairs[(bars.hi_first[pairs] >= lo) & (bars.lo_first[pairs] <= hi)]
     base, top = _period(np.array([lo, hi], dtype=np.int32), unit).tolist()
     counts = np.bincount(bars.period[pairs] - base, minlength=top - base + 1)
-    return _buckets(counts, unit, date.fromordinal(lo)), unit
+    return buckets(counts, unit, date.fromordinal(lo)), unit
 
 
 _SPAN_Q = np.array(SPAN_QUANTILES)
@@ -244,7 +244,8 @@ def _quantiles(values: np.ndarray) -> tuple[int, int]:
     return int(lo), int(hi)
 
 
-def _buckets(counts: np.ndarray, unit: str, lo: date) -> list[Bucket]:
+def buckets(counts: np.ndarray, unit: str, lo: date) -> list[Bucket]:
+    """Bars of ``unit`` from the one holding ``lo``, counted by ``counts`` (labels and days cached)."""
     first = lo.toordinal() if unit == "day" else lo.year * 12 + lo.month - 1 if unit == "month" else lo.year
     return [
         Bucket(label, c, start, end)

@@ -173,7 +173,7 @@ def reference_histogram(
     # each article once per bar
     pairs = np.unique(docs * np.int64(size) + index)
     counts = np.bincount(pairs % size, minlength=size)
-    return md._buckets(counts, unit, lo_date), unit
+    return md.buckets(counts, unit, lo_date), unit
 
 
 @pytest.mark.parametrize("seed", range(12))
