@@ -18,9 +18,10 @@ The same walk of a segment makes its hit cards (``hit_cards.py``: what a result 
 document, read without Whoosh's stored-field pickles), a second part beside the postings.
 
 Layout: ``<index>/read-cache/segments/<generation>-<segment id>-<digest>/{postings,cards}/``, one
-directory per segment, so a new commit decodes only its new segments. The digest covers the read cache's
-code version, this module, hit_cards.py and the segment's size; each part has the read cache's CRC-32
-manifest and atomic rename, and a part that fails its checks is derived again. Decoding runs in a
+directory per segment, so a new commit decodes only its new segments. The digest covers the code that
+decodes and stores it (this module, hit_cards.py, codec.py, read_cache.py) and the segment's size, not
+the rest of the read side's code; each part has the read cache's CRC-32 manifest and atomic rename, and
+a part that fails its checks is derived again. Decoding runs in a
 background thread with its own file handles (never while the commit opens), during which the engine
 reads those postings and hits through Whoosh as before: the answers are the same, only slower.
 """
@@ -32,6 +33,7 @@ import hashlib
 import json
 import logging
 import shutil
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import hit_cards, read_cache
+from . import codec, hit_cards, read_cache
 from .codec import read_segment_postings
 from .hit_cards import SegmentCards
 from .read_cache import ReadCache
@@ -228,16 +230,20 @@ def derive(sub, fieldnames, segment: str, word_fields=()) -> SegmentPostings:
     )
 
 
-# this module's source as the process imported it (read now, not at each call: a process started before an
-# edit must not label what its older code decodes with the new code's key)
+# The code a sidecar depends on, as the process imported it (read now, not at each call: a process started
+# before an edit must not label what its older code decodes with the new code's key): this module, the hit
+# cards, the decoder and the read cache's storage. Not the facet, date or story code the commit cache's key
+# covers: a change there must not cost a minute of decoding per 100k articles.
 _SOURCE = hashlib.blake2b(
-    Path(__file__).read_bytes() + Path(hit_cards.__file__).read_bytes(), digest_size=8
+    str(read_cache.FORMAT).encode()
+    + b"".join(Path(str(m.__file__)).read_bytes() for m in (sys.modules[__name__], hit_cards, codec, read_cache)),
+    digest_size=8,
 ).hexdigest()
 
 
 def _digest(segment: str, docs: int, fieldnames, word_fields=()) -> str:
     digest = hashlib.blake2b(digest_size=8, person=b"crisispo")
-    key = [read_cache.code_version(), _SOURCE, segment, docs, list(fieldnames), list(word_fields)]
+    key = [_SOURCE, segment, docs, list(fieldnames), list(word_fields)]
     digest.update(json.dumps(key).encode())
     return digest.hexdigest()
 
