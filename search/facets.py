@@ -203,7 +203,7 @@ class ActorRoles:
         """
         if not vids or not len(self.role_doc):
             return {}
-        role_doc, role_id = self._by_day(day)
+        role_doc, role_id = self.by_day(day)
         vid_arr = np.asarray(vids, dtype=np.int64)
         starts = self.role_ptr[vid_arr]
         lengths = self.role_ptr[vid_arr + 1] - starts
@@ -224,7 +224,7 @@ class ActorRoles:
             for g, i in zip(groups.tolist(), last.tolist(), strict=True)
         }
 
-    def _by_day(self, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def by_day(self, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``role_doc`` and ``role_id`` with each actor's roles ordered by (day, document), made once per
         commit (a stable sort: one document's roles keep their order), so a search sorts nothing."""
         ordered = self.__dict__.get("_ordered")

@@ -168,6 +168,21 @@ def _doc_ptr(dates: MentionedDates, name: str, doc: np.ndarray, n: int) -> np.nd
     return ptr
 
 
+def prepare(dates: MentionedDates, n: int) -> None:
+    """Make what the timeline derives once per commit (each unit's distinct bars and every offset table)
+    now, when the commit is opened or warmed, rather than in the first searches that need each (about
+    25 ms a unit on 108k articles)."""
+    if not len(dates.doc):
+        return
+    ascending = _ascending(dates)
+    if ascending:
+        _doc_ptr(dates, "rows", dates.doc, n)
+    for unit in UNIT_FINEST:
+        bars = _bars_of(dates, unit)
+        if ascending:
+            _doc_ptr(dates, unit, bars.doc, n)
+
+
 def _rows_of(doc: np.ndarray, mask: np.ndarray, ids: np.ndarray | None, ptr: np.ndarray | None = None) -> np.ndarray:
     """The rows (of an array ordered by ``doc``) of the documents in ``mask``; ``ids``: mask's few documents,
     ``ptr``: their offsets (``_doc_ptr``)."""

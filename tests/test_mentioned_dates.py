@@ -206,3 +206,16 @@ def test_the_span_quantiles_are_numpys():
         start = int(rng.integers(1, 738_000))
         values = rng.integers(start, start + int(rng.choice([3, 60, 400, 40_000])), size=int(rng.integers(50, 5000)))
         assert _quantiles(values.astype(np.int32)) == tuple(int(q) for q in np.quantile(values, SPAN_QUANTILES))
+
+
+def test_warming_up_makes_what_searches_derive_once_per_commit(fixture_index_dir):
+    """warm_up (and a commit opened in the background) make the timeline's bars, all facets' postings and
+    the roles by day, so that the first searches after a commit do not each pay for one of them."""
+    from search import SearchIndex
+
+    engine = SearchIndex(fixture_index_dir)
+    table = engine._snapshot(block=True).table
+    assert "_all_facets" not in table.__dict__ and not table.mentioned._bars
+    engine.warm_up()
+    assert "_all_facets" in table.__dict__ and "_ordered" in table.actor_roles.__dict__
+    assert len(table.mentioned.doc) and {"day", "month", "year"} <= set(table.mentioned._bars)

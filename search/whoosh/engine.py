@@ -372,7 +372,7 @@ class SearchIndex:
         """Open the index now (facet arrays) and wait up to ``wait`` seconds (None: as long as it takes) for
         the alias table and did-you-mean's words, so the first request is fast; True once aliases are loaded."""
         snap = self._snapshot(block=True)
-        snap.table.all_facets()  # made now rather than by the first search
+        snap.prepare()  # what searches derive once per commit: now, not in the first searches
         snap.vocabulary.start()  # read beside the alias table
         loaded = snap.aliases.get(wait) is not None
         if snap.vocabulary.get(wait) is not None and loaded:
@@ -887,7 +887,7 @@ class _Opener(threading.Thread):
         try:
             snap = self.snap = self.index._open_newest()
             self.opened.set()
-            snap.table.all_facets()  # made now rather than by the first search
+            snap.prepare()  # what searches derive once per commit: now, not in the first searches
             snap.aliases.get(None)  # (did-you-mean's words load when a search first needs them, as before)
             settle_heap(snap)
         except SearchError as exc:

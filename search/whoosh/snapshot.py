@@ -16,6 +16,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from indexer.check import IndexDamaged, describe_exception, open_generation, verify_files
 
+from .. import mentioned_dates
 from ..countries import CountryNames
 from ..facet_values import ValueFinder, name_ranks
 from ..facets import NO_DATE, FacetTable
@@ -160,6 +161,13 @@ class Snapshot:
         """Return the stored fields of one document."""
         with self.lock:
             return self.searcher.stored_fields(int(docnum))
+
+    def prepare(self) -> None:
+        """Make what searches derive once per commit from the facet table now (all facets' postings, the
+        timeline's bars, the actors' roles by day), not in the first searches after the commit opens."""
+        self.table.all_facets()
+        mentioned_dates.prepare(self.table.mentioned, self.table.n)
+        self.table.actor_roles.by_day(self.table.day)
 
     def hit_card(self, docnum: int) -> dict:
         """Return what a hit shows of one document (hit_cards.py): from its segment's cards once they are
