@@ -27,10 +27,10 @@ ELLIPSIS = "…"
 _FOLD = str.maketrans({chr(k): v for k, v in accent_map.items() if len(v) == 1})
 
 
-@lru_cache(maxsize=256)
 def _prefixes(terms: frozenset[str]) -> tuple[str, ...]:
     """The beginnings a token must have to stem to one of ``terms``; one that starts with another is dropped
-    (the shorter one finds every token the longer would)."""
+    (the shorter one finds every token the longer would). Not cached: a query's words are not remembered
+    beyond its request (a few microseconds a hit)."""
     # A Porter stem is the word's beginning, give or take its last letter ("economi" <- "economy").
     kept: list[str] = []
     for p in sorted({t[:-1] if len(t) > 3 else t for t in terms if t}, key=len):
