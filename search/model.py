@@ -119,17 +119,20 @@ class FacetValue:
 
     def to_dict(self, kind: str) -> dict:
         """Return the JSON API shape of this value: role, leader and country for actors, code for countries."""
-        if kind == "actor":  # (literals: a search shows a few hundred values, this runs for each)
-            return {
-                "value": self.value,
-                "count": self.count,
-                "role": self.role,
-                "leader": self.leader,
-                "country": self.country,
-            }
-        if kind == "country":
-            return {"value": self.value, "count": self.count, "code": self.code}
-        return {"value": self.value, "count": self.count}
+        return facet_dicts(kind, [self])[0]
+
+
+def facet_dicts(kind: str, values: list[FacetValue]) -> list[dict]:
+    """The JSON API shape of a facet's values (see FacetValue.to_dict), one comprehension per kind: a page
+    shows a few hundred values, and a method call each cost a third of building the response."""
+    if kind == "actor":
+        return [
+            {"value": v.value, "count": v.count, "role": v.role, "leader": v.leader, "country": v.country}
+            for v in values
+        ]
+    if kind == "country":
+        return [{"value": v.value, "count": v.count, "code": v.code} for v in values]
+    return [{"value": v.value, "count": v.count} for v in values]
 
 
 @dataclass
@@ -145,7 +148,7 @@ class FacetPage:
         """Return the JSON shape of /api/facet/<kind>."""
         return {
             "kind": self.kind,
-            "values": [v.to_dict(self.kind) for v in self.values],
+            "values": facet_dicts(self.kind, self.values),
             "total_values": self.total_values,
             "offset": self.offset,
         }
@@ -234,7 +237,7 @@ class SearchResult:
 
     def to_dict(self) -> dict:
         """Return the JSON API shape (issue 3)."""
-        facets = {kind: [v.to_dict(kind) for v in values] for kind, values in self.facets.items()}
+        facets = {kind: facet_dicts(kind, values) for kind, values in self.facets.items()}
         return {
             "query": self.query,
             "total": self.total,
