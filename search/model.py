@@ -154,7 +154,7 @@ class FacetPage:
         }
 
 
-@dataclass
+@dataclass(slots=True)  # a result page has a few hundred bars
 class Bucket:
     """One bar of the attention-over-time histogram; start/end are inclusive."""
 
