@@ -222,9 +222,8 @@ class SearchIndex:
             raise IndexMissing(f"no index in {self.index_dir}; build one with `python -m indexer build`")
         return generation
 
-    def _current(self, generation: str | None = None) -> Snapshot | None:
-        """Return the open snapshot when it is of the newest commit (checked cheaply), else None;
-        ``generation``: the one CURRENT names, when the caller has read it already.
+    def _current(self) -> Snapshot | None:
+        """Return the open snapshot when it is of the newest commit (checked cheaply), else None.
 
         Raises what opening would raise at once: no index, a garbled CURRENT, a damaged generation."""
         snap = self._snap
@@ -234,7 +233,7 @@ class SearchIndex:
                 return snap  # neither CURRENT nor the generation's directory changed since the full check
         stamp = _stat_stamp(self._current_file, str(self.index_dir / snap.generation)) if snap else None
         checked_at = time.time()
-        generation = generation or self._newest_generation()
+        generation = self._newest_generation()
         snap = self._snap
         if snap is not None and snap.generation == generation:
             if snap.damage is not None:
