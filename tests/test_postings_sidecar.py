@@ -240,3 +240,21 @@ def test_the_commit_cache_leaves_the_segment_sidecars_alone(alias_index, monkeyp
     assert now != made
     assert all(s is not None for s in snap.sidecars.stores)
     assert answers(engine) == expected
+
+
+def test_an_unreadable_card_is_read_from_the_stored_fields(alias_index, caplog):
+    _engine, snap = opened(alias_index)
+    good = snap.sidecars.cards[0]
+    assert good is not None
+    records = [b"{not json"] + [bytes(good._view[good.ptr[d] : good.ptr[d + 1]]) for d in range(1, good.docs)]
+    lengths = np.array([len(r) for r in records], dtype=np.int64)
+    snap.sidecars.cards[0] = hit_cards.SegmentCards(
+        good.segment,
+        good.docs,
+        np.frombuffer(b"".join(records), dtype=np.uint8).copy(),
+        np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
+    )
+    with caplog.at_level(logging.WARNING, logger="crisis_desk.search"):
+        assert snap.hit_card(0) == hit_cards.hit_card(snap.stored(0))
+    assert any("hit card of document 0 unreadable" in r.getMessage() for r in caplog.records)
+    assert snap.hit_card(1) == good.card(1)

@@ -320,7 +320,13 @@ class SegmentSidecars:
         """Document ``docnum``'s hit card, or None until its segment's cards are loaded (or it has none)."""
         i = bisect.bisect_right(self.offsets, docnum) - 1
         cards = self.cards[i] if i >= 0 else None
-        return cards.card(docnum - self.offsets[i]) if cards is not None else None
+        if cards is None:
+            return None
+        try:
+            return cards.card(docnum - self.offsets[i])
+        except (ValueError, IndexError):  # (its files passed their checksums: not expected) the stored fields
+            log.warning("hit card of document %d unreadable; read from the stored fields", docnum)
+            return None
 
     def start(self) -> None:
         """Read the small segments' sidecars back now; read or decode the others in the background
