@@ -299,7 +299,7 @@ def read_segment_postings(
         )
         if positions is not None and found is not None:  # (``found`` is None for a field without positions)
             positions[fieldname] = (
-                np.frombuffer(found.flat, dtype=np.int32).copy(),
+                np.frombuffer(found.flat, dtype=np.int32),  # (a view: the array is not resized again)
                 np.frombuffer(found.counts, dtype=np.int64).copy(),
             )
     return out
