@@ -293,14 +293,15 @@ def read_segment_postings(
         ids_out = _undelta(np.frombuffer(deltas_all, dtype=np.int64), np.frombuffer(block_counts, dtype=np.int64))
         out[fieldname] = (
             words,
-            np.frombuffer(per_term, dtype=np.int64).copy(),
+            np.frombuffer(per_term, dtype=np.int64),
             ids_out.astype(np.int32),
-            np.frombuffer(weights_all, dtype=np.float32).copy(),
+            np.frombuffer(weights_all, dtype=np.float32),
         )
+        # views of the arrays (they are not resized again): a segment's postings are held once while decoded
         if positions is not None and found is not None:  # (``found`` is None for a field without positions)
             positions[fieldname] = (
-                np.frombuffer(found.flat, dtype=np.int32),  # (a view: the array is not resized again)
-                np.frombuffer(found.counts, dtype=np.int64).copy(),
+                np.frombuffer(found.flat, dtype=np.int32),
+                np.frombuffer(found.counts, dtype=np.int64),
             )
     return out
 

@@ -220,14 +220,40 @@ def derive(sub, fieldnames, segment: str, word_fields=()) -> SegmentPostings:
         bounds=bounds,
         word_fields=list(word_fields),
         position_fields=[f for f in fieldnames if f in positions],
-        pos_ptr=np.concatenate(([0], np.cumsum(np.concatenate(counts)) if counts else [])).astype(np.int64),
+        pos_ptr=_offsets(counts),
         positions=np.concatenate(flat) if flat else np.zeros(0, dtype=np.int32),
         term_bytes=np.frombuffer(b"".join(words), dtype=np.uint8).copy(),
-        term_ptr=np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
-        post_ptr=np.concatenate(([0], np.cumsum(np.concatenate(per_term)) if per_term else [])).astype(np.int64),
+        term_ptr=_offsets([lengths]),
+        post_ptr=_offsets(per_term),
         ids=np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32),
         weights=np.concatenate(weights) if weights else np.zeros(0, dtype=np.float32),
     )
+
+
+def _mapped(cache: ReadCache, part: str, make, accept, read_just_now: bool):
+    """``cache.get(part, make)``, but a part made here is read back from its files: the process then maps
+    the pages the other workers share instead of keeping what it decoded (hundreds of MB on 100k articles)."""
+    made = []
+
+    def making():
+        made.append(True)
+        return make()
+
+    value = cache.get(part, making, accept=accept, read_first=not read_just_now)
+    if made:
+        value = cache.read(part, accept=accept) or value
+    return value
+
+
+def _offsets(parts: list[np.ndarray]) -> np.ndarray:
+    """int64 offsets (one more than the counts) of the counts in ``parts`` one after another, in one array."""
+    out = np.zeros(sum(len(p) for p in parts) + 1, dtype=np.int64)
+    at = 1
+    for p in parts:
+        np.cumsum(p, out=out[at : at + len(p)])
+        out[at : at + len(p)] += out[at - 1]
+        at += len(p)
+    return out
 
 
 # The code a sidecar depends on, as the process imported it (read now, not at each call: a process started
@@ -370,18 +396,20 @@ class SegmentSidecars:
                 assert seg_id is not None and cache is not None  # (pending segments have an id)
                 try:
                     if self.stores[i] is None:
-                        self.stores[i] = cache.get(
+                        self.stores[i] = _mapped(
+                            cache,
                             PART,
                             lambda seg_id=seg_id: derive(segment(seg_id), self.fieldnames, seg_id, self.word_fields),
-                            accept=self._fits(i),
-                            read_first=not read_just_now,
+                            self._fits(i),
+                            read_just_now,
                         )
                     if self.cards[i] is None:
-                        self.cards[i] = cache.get(
+                        self.cards[i] = _mapped(
+                            cache,
                             hit_cards.PART,
                             lambda seg_id=seg_id: hit_cards.derive(segment(seg_id), seg_id),
-                            accept=self._fits(i, hit_cards.PART),
-                            read_first=not read_just_now,
+                            self._fits(i, hit_cards.PART),
+                            read_just_now,
                         )
                     assert cache.dir is not None
                     prune(self.index_dir, cache.dir)
