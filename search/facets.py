@@ -19,6 +19,7 @@ import numpy as np
 
 from .mentioned_dates import MentionedDates, merge_periods, parse_periods
 from .model import FACET_KINDS
+from .ranges import concat_ranges
 from .stories import SegmentStories, StoryTable, merge_stories, parse_segment_stories
 
 _KEYS = {"actor": "a", "country": "c", "org": "o"}
@@ -86,9 +87,7 @@ def gather_postings(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The (document, value) postings of the documents ``ids`` of a CSR, gathered without a full scan."""
     starts = doc_ptr[ids]
-    lengths = doc_ptr[ids + 1] - starts
-    ends = np.cumsum(lengths)
-    index = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) + np.repeat(starts - (ends - lengths), lengths)
+    index = concat_ranges(starts, doc_ptr[ids + 1] - starts)
     return post_doc[index], post_val[index]
 
 
@@ -207,11 +206,7 @@ class ActorRoles:
         vid_arr = np.asarray(vids, dtype=np.int64)
         starts = self.role_ptr[vid_arr]
         lengths = self.role_ptr[vid_arr + 1] - starts
-        total = int(lengths.sum())
-        if not total:
-            return {}
-        ends = np.cumsum(lengths)
-        index = np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - lengths), lengths)
+        index = concat_ranges(starts, lengths)
         kept = np.flatnonzero(mask[role_doc[index]])
         if not len(kept):
             return {}

@@ -17,6 +17,7 @@ from functools import lru_cache
 import numpy as np
 
 from .model import Bucket
+from .ranges import concat_ranges
 
 PRECISION_CODES = {"d": 0, "w": 1, "m": 2, "y": 3}
 PRECISION_NAMES = ("day", "week", "month", "year")
@@ -189,10 +190,7 @@ def _rows_of(doc: np.ndarray, mask: np.ndarray, ids: np.ndarray | None, ptr: np.
     if ids is None or ptr is None:
         return np.flatnonzero(mask[doc])
     starts = ptr[ids]
-    lengths = ptr[ids + 1] - starts
-    total = int(lengths.sum())
-    ends = np.cumsum(lengths)
-    return np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - lengths), lengths)
+    return concat_ranges(starts, ptr[ids + 1] - starts)
 
 
 def mentioned_histogram(

@@ -41,6 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..ranges import concat_ranges
 from . import codec, hit_cards, read_cache
 from .codec import read_segment_postings
 from .hit_cards import SegmentCards
@@ -122,11 +123,7 @@ class SegmentPostings:
         chosen = np.flatnonzero(wanted[docs])
         starts = self.pos_ptr[a + chosen]
         lengths = self.pos_ptr[a + chosen + 1] - starts
-        ends = np.cumsum(lengths)
-        index = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) + np.repeat(
-            starts - (ends - lengths), lengths
-        )
-        where = self.positions[index].astype(np.int64)
+        where = self.positions[concat_ranges(starts, lengths)].astype(np.int64)
         keys = (np.repeat(docs[chosen], lengths) << 32) + where - shift
         return keys[where >= shift]
 
