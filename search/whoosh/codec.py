@@ -375,10 +375,16 @@ def wildcard_prefix(q) -> str:
     return q._find_prefix(q.text)
 
 
+def segment_id(sub) -> str | None:
+    """Return a segment reader's segment id, or None for a reader that is not a plain segment reader."""
+    try:
+        return sub.segment().segment_id()
+    except AttributeError:
+        return None
+
+
 def segment_key(sub) -> tuple:
     """Return the key under which what is derived from one segment is kept across commits (segments never
     change once written; a reader that is not a plain segment reader gets a key that is never reused)."""
-    try:
-        return (sub.segment().segment_id(), sub.doc_count_all())
-    except AttributeError:
-        return (id(sub), sub.doc_count_all())
+    seg_id = segment_id(sub)
+    return (seg_id if seg_id is not None else id(sub), sub.doc_count_all())

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from indexer.layout import EXPORT_ROWS_COLUMNS, EXPORT_ROWS_FORMAT, export_rows_name
 
+from .codec import segment_id
+
 log = logging.getLogger("crisis_desk.search")
 
 
@@ -36,11 +38,8 @@ def load_export_columns(reader, gen_dir: Path) -> ExportColumns:
     """Read the export rows of every segment of a Whoosh reader that has a file matching it."""
     parts = []
     for sub, offset in reader.leaf_readers():
-        try:
-            segment_id = sub.segment().segment_id()
-        except AttributeError:  # not a plain segment reader
-            segment_id = None
-        rows = _read(gen_dir / export_rows_name(segment_id), segment_id, sub.doc_count_all()) if segment_id else None
+        seg_id = segment_id(sub)  # (None: not a plain segment reader)
+        rows = _read(gen_dir / export_rows_name(seg_id), seg_id, sub.doc_count_all()) if seg_id else None
         parts.append((offset, rows))
     return ExportColumns(parts)
 

@@ -307,11 +307,8 @@ class SegmentSidecars:
         self.leaves: list[tuple[str | None, int]] = []
         self.offsets: list[int] = []  # each segment's first document number in the commit
         for sub, offset in reader.leaf_readers():
-            try:
-                seg_id = sub.segment().segment_id()
-            except AttributeError:
-                seg_id = None  # not a plain segment: its postings are read through Whoosh
-            self.leaves.append((seg_id, sub.doc_count_all()))
+            # (None: not a plain segment, whose postings are read through Whoosh)
+            self.leaves.append((codec.segment_id(sub), sub.doc_count_all()))
             self.offsets.append(offset)
         self.stores: list[SegmentPostings | None] = [None] * len(self.leaves)
         self.cards: list[SegmentCards | None] = [None] * len(self.leaves)
@@ -374,14 +371,14 @@ class SegmentSidecars:
         """Read each pending segment's sidecar from disk, else decode it (one process of the machine does),
         opening this generation's Whoosh index with its own file handles the first time one is decoded."""
         opened: list = []  # [index, reader] once opened
-        subs: dict[str, object] = {}
+        subs: dict[str | None, object] = {}
 
         def segment(seg_id: str):
             if not opened:
                 ix = self._opener()
                 opened.extend([ix, ix.reader()])
                 for sub, _offset in opened[1].leaf_readers():
-                    subs[sub.segment().segment_id()] = sub
+                    subs[codec.segment_id(sub)] = sub
             if seg_id not in subs:
                 raise LookupError("the segment is no longer in the generation")
             return subs[seg_id]

@@ -72,9 +72,8 @@ class CacheInvalid(Exception):
 def _segments(reader) -> list[tuple]:
     out = []
     for sub, offset in reader.leaf_readers():
-        try:
-            seg_id = sub.segment().segment_id()
-        except AttributeError:  # not a plain segment reader: no stable identity, never cached
+        seg_id = codec.segment_id(sub)
+        if seg_id is None:  # not a plain segment reader: no stable identity, never cached
             return []
         out.append((seg_id, offset, sub.doc_count_all(), sub.doc_count()))
     return out
