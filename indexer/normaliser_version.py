@@ -35,10 +35,26 @@ def _module_files(root: Path, name: str) -> list[Path]:
     return [path] if path.is_file() else []
 
 
+# CPython 3.11 keeps one AST recursion counter per interpreter: an ast.parse here while another thread builds
+# an AST (numpy reads each .npy header with ast.literal_eval, and the read side loads arrays in background
+# threads) can fail spuriously with "SystemError: AST constructor recursion depth mismatch"
+# (python/cpython#106905). The parse is deterministic, so it is tried again.
+AST_ATTEMPTS = 3
+
+
+def _parse(source: str, path: Path) -> ast.Module:
+    for _ in range(AST_ATTEMPTS - 1):
+        try:
+            return ast.parse(source, filename=str(path))
+        except SystemError:
+            continue
+    return ast.parse(source, filename=str(path))
+
+
 def _imports(path: Path) -> tuple[set[str], set[str]]:
     """Return (indexer sub-modules, third-party top-level modules) that ``path`` imports anywhere."""
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        tree = _parse(path.read_text(encoding="utf-8"), path)
     except (OSError, SyntaxError, UnicodeDecodeError):
         return set(), set()
     local, external = set(), set()

@@ -104,3 +104,24 @@ def test_status_names_the_normaliser_and_says_when_the_installed_one_differs(bui
     assert status() == f"normaliser  {normaliser_version()} (2 articles); the installed rules are the same"
     last = json.loads((index_dir / layout.LAST_BUILD_FILE).read_text(encoding="utf-8"))
     assert last["normaliser"] == normaliser_version()
+
+
+def test_a_spurious_ast_recursion_error_is_parsed_again(monkeypatch):
+    """CPython 3.11's AST recursion counter is shared by threads (python/cpython#106905): a parse that fails
+    with that SystemError while another thread reads a .npy header is tried again, with the same result."""
+    import ast
+
+    from indexer import normaliser_version as nv
+
+    real = ast.parse
+    failures = []
+
+    def flaky(source, *args, **kwargs):
+        if not failures:
+            failures.append(True)
+            raise SystemError("AST constructor recursion depth mismatch (before=156, after=40)")
+        return real(source, *args, **kwargs)
+
+    expected = rule_files(PACKAGE_DIR)
+    monkeypatch.setattr(nv.ast, "parse", flaky)
+    assert rule_files(PACKAGE_DIR) == expected and failures
