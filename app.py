@@ -15,7 +15,7 @@ import logging
 import os
 import shlex
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
@@ -87,6 +87,26 @@ SETTINGS: dict[str, tuple[object, str]] = {
 }
 ENV_INDEX_DIR = "CRISIS_DESK_INDEX"
 ENV_SECRET_KEY = "CRISIS_DESK_SECRET_KEY"
+ENV_PREFIX = "CRISIS_DESK_"  # any setting may also come from the environment: CRISIS_DESK_<NAME>
+
+
+def settings_from_env(environ: Mapping[str, str]) -> dict[str, object]:
+    """Return the settings given as ``CRISIS_DESK_<NAME>`` variables, as the types of their defaults.
+
+    A value that does not parse as its setting's type is logged in one line and left out (the default
+    stands): a typo in a deployment's environment must not stop every worker from starting."""
+    found: dict[str, object] = {}
+    for name, (default, _help) in SETTINGS.items():
+        raw = environ.get(ENV_PREFIX + name)
+        if raw is None:
+            continue
+        kind = type(default)
+        try:
+            found[name] = kind(raw.strip()) if kind in (int, float) else raw
+        except ValueError:
+            log.warning("%s%s=%r ignored: not %s; the default %r stands", ENV_PREFIX, name, raw, kind.__name__, default)
+    return found
+
 
 FILTER_KINDS = FACET_KINDS
 FILTER_LABELS = {"actor": "Actors", "country": "Countries", "org": "Organisations", "source": "Sources"}
@@ -121,6 +141,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.url_map.strict_slashes = False
     hide_server_version()
     app.config.from_mapping({name: default for name, (default, _help) in SETTINGS.items()})
+    app.config.from_mapping(settings_from_env(os.environ))
     if os.environ.get(ENV_INDEX_DIR):
         app.config["INDEX_DIR"] = os.environ[ENV_INDEX_DIR]
     if test_config:

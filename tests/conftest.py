@@ -200,10 +200,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(index_dir: Path, name: str):
-    """Serve ``index_dir`` the way `make run` does, on a free port; yield its base URL."""
+def serve(index_dir: Path, name: str, settings: dict[str, object] | None = None):
+    """Serve ``index_dir`` the way `make run` does, on a free port; yield its base URL. ``settings`` are
+    given to the app as ``CRISIS_DESK_<NAME>`` variables."""
     port = free_port()
     env = {**os.environ, "CRISIS_DESK_INDEX": str(index_dir)}
+    env.update({f"CRISIS_DESK_{name}": str(value) for name, value in (settings or {}).items()})
     log_path = OUTPUT / f"{name}.log"
     OUTPUT.mkdir(exist_ok=True)
     with open(log_path, "wb") as log:

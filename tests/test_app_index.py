@@ -38,6 +38,21 @@ def test_index_dir_comes_from_the_environment_unless_the_test_config_says_otherw
     assert create_app().config["INDEX_DIR"] == "index"
 
 
+def test_any_setting_comes_from_the_environment_as_its_type_and_a_bad_value_is_logged_and_ignored(
+    monkeypatch, tmp_path, caplog
+):
+    monkeypatch.setenv("CRISIS_DESK_BATCH_INLINE_SECONDS", " 0.05 ")
+    monkeypatch.setenv("CRISIS_DESK_EXPORT_LIMIT", "25")
+    monkeypatch.setenv("CRISIS_DESK_BATCH_JOBS_DIR", str(tmp_path / "jobs"))
+    monkeypatch.setenv("CRISIS_DESK_FACET_SHOWN", "many")
+    config = create_app({"INDEX_DIR": str(tmp_path / "index")}).config
+    assert config["BATCH_INLINE_SECONDS"] == 0.05 and config["EXPORT_LIMIT"] == 25
+    assert config["BATCH_JOBS_DIR"] == str(tmp_path / "jobs")
+    assert config["FACET_SHOWN"] == 8  # the default stands
+    assert "CRISIS_DESK_FACET_SHOWN='many' ignored: not int" in caplog.text
+    assert create_app({"INDEX_DIR": str(tmp_path / "index"), "EXPORT_LIMIT": 3}).config["EXPORT_LIMIT"] == 3
+
+
 def test_new_commits_and_generations_are_served_without_restart(build_index, seed_index_dir, tmp_path):
     index_dir = tmp_path / "live"
     shutil.copytree(seed_index_dir, index_dir)
