@@ -7,9 +7,8 @@ STAMP  := $(VENV)/.installed
 INDEX  ?= $(or $(CRISIS_DESK_INDEX),index)
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
-# Production WSGI server: one worker process per core, a few threads each (I/O waits, not CPU).
+# Production WSGI server: one single-threaded worker process per core, serving one shared queue (serving.py).
 WORKERS ?= 2
-THREADS ?= 4
 
 .PHONY: run dev test lint format index setup browser clean
 
@@ -31,7 +30,7 @@ index: $(INDEX)/CURRENT
 
 run: $(STAMP) $(INDEX)/CURRENT
 	CRISIS_DESK_INDEX=$(INDEX) $(PY) -m gunicorn --config serving.py --bind $(HOST):$(PORT) \
-	  --workers $(WORKERS) --threads $(THREADS) 'app:create_app()'
+	  --workers $(WORKERS) 'app:create_app()'
 
 # Flask's development server with the debugger off and reloading on: for working on templates.
 dev: $(STAMP) $(INDEX)/CURRENT

@@ -1,15 +1,31 @@
-"""gunicorn settings for ``make run`` (worker count, threads and address come from the Makefile).
+"""gunicorn settings for ``make run`` (worker count and address come from the Makefile).
 
 Each worker process opens the index on its first request and, like the development server, follows
 new commits and generations by itself, so a re-index needs no restart. A worker that stops answering
 for ``timeout`` seconds is replaced: no request is allowed to hold one for long.
+
+Workers are gunicorn's *sync* workers (one request at a time per process), not threads. A search is CPU
+work under the GIL; threads in one process share a core and stretch every request they hold, and a
+threaded worker accepts connections while it is busy, so one process could queue several requests while
+the other sat idle. A sync worker accepts only when it is free: the workers serve one shared queue. On
+108k articles with 8 clients (bench/serve_load.py) that took the p95 from about 105 ms (2 workers x 4
+threads) to 64-77 ms, and requests/s from 149 to 153-167 (README, "Serving under load").
+
+What a sync worker risks is a slow client holding it: every client socket here times out after
+``CLIENT_TIMEOUT`` seconds without progress (reading the request or sending the answer), which closes
+that connection and frees the worker; it is logged in one line.
 """
+
+import logging
+import os
+
+from gunicorn.workers.sync import SyncWorker
 
 # Requests are bounded well below this; a worker stuck past it is killed and replaced.
 timeout = 30
 graceful_timeout = 10
-# Keep-alive lets a browser reuse its connection for the page's CSS, JS and the facet look-ups.
-keepalive = 5
+# serving.Worker below (this file is also importable as the module ``serving``).
+worker_class = "serving.Worker"
 # One line per request on stdout, errors on stderr, as the development server did.
 accesslog = "-"
 errorlog = "-"
@@ -17,6 +33,32 @@ loglevel = "info"
 # No control socket in the user's home directory: several servers (tests, benches) may run at once.
 control_socket_disable = True
 # gunicorn names itself in the Server header but not its version; nothing else is disclosed.
+
+# Seconds a client's socket may make no progress (request not read, answer not taken) before it is closed.
+CLIENT_TIMEOUT = float(os.environ.get("CRISIS_DESK_CLIENT_TIMEOUT") or 10)
+
+
+class Worker(SyncWorker):
+    """gunicorn's sync worker whose client sockets time out after ``CLIENT_TIMEOUT`` seconds."""
+
+    def init_process(self):
+        self.log.error_log.addFilter(one_line_timeouts)
+        super().init_process()
+
+    def handle(self, listener, client, addr):
+        client.settimeout(CLIENT_TIMEOUT)
+        super().handle(listener, client, addr)
+
+
+def one_line_timeouts(record: logging.LogRecord) -> bool:
+    """Turn gunicorn's traceback for a client socket that timed out into one line (it is not an error)."""
+    exc = record.exc_info[1] if record.exc_info else None
+    if isinstance(exc, TimeoutError):
+        record.msg = "client made no progress for %g s: connection closed"
+        record.args = (CLIENT_TIMEOUT,)
+        record.exc_info = record.exc_text = None
+        record.levelno, record.levelname = logging.INFO, "INFO"
+    return True
 
 
 def post_worker_init(worker):

@@ -1,9 +1,11 @@
 """Serving under load: `make run`'s server (gunicorn, serving.py) against concurrent clients.
 
     .venv/bin/python bench/serve_load.py INDEX_DIR --corpus CORPUS.jsonl [--clients 1,8,32] [--seconds 20]
+                                         [--workers 2] [--threads 1]
 
-Starts the server exactly as `make run` does (same command line, `--workers`/`--threads` as the Makefile's
-defaults unless given), then for each client count runs that many client *processes* for ``--seconds``
+Starts the server exactly as `make run` does (same command line and `--workers` as the Makefile's default
+unless given; `--threads N` > 1 serves with gunicorn's threaded worker instead, as `make run` did before),
+then for each client count runs that many client *processes* for ``--seconds``
 each, every client sending a mix of first-seen searches (words drawn from the corpus titles, some with a
 country filter, some newest-first, some paged) to ``/api/search``. Reports requests/s, p50/p95/max latency,
 errors (any status but 200, or a refused connection), the ratio of throughput to one client's, the RSS of
@@ -93,7 +95,8 @@ def client(base: str, urls: list[str], seconds: float, out) -> None:
 
 
 def start_server(index_dir: str, port: int, workers: int, threads: int) -> subprocess.Popen:
-    """Start gunicorn as `make run` does and wait until it answers."""
+    """Start gunicorn as `make run` does and wait until it answers. ``threads`` > 1: gunicorn's threaded
+    worker (gthread) instead of serving.py's single-threaded one, the configuration `make run` used before."""
     env = {**os.environ, "CRISIS_DESK_INDEX": index_dir}
     cmd = [
         sys.executable,
@@ -105,8 +108,7 @@ def start_server(index_dir: str, port: int, workers: int, threads: int) -> subpr
         f"127.0.0.1:{port}",
         "--workers",
         str(workers),
-        "--threads",
-        str(threads),
+        *(["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []),
         "--access-logfile",
         "/dev/null",
         "app:create_app()",
@@ -139,7 +141,9 @@ def main(argv=None) -> int:
     ap.add_argument("--clients", default="1,8,32")
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=4)
+    ap.add_argument(
+        "--threads", type=int, default=1, help="> 1: gunicorn's gthread worker with this many threads (for comparison)"
+    )
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args(argv)
     if not (Path(args.index_dir) / "CURRENT").exists():
