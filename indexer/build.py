@@ -99,6 +99,18 @@ class BuildSummary:
     generation: str = ""
     finished: str = ""
     started: float = 0.0  # unix time the build started: the articles it adds have ``t`` >= this
+    # Wall seconds per step (read, stories, entities, resolve, write, finish, catalogue), for last-build.json:
+    # where a build's time went, without a profiler.
+    phases: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def timed(self, phase: str) -> Iterator[None]:
+        """Add the wall time of the block to ``phases[phase]``."""
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.phases[phase] = round(self.phases.get(phase, 0.0) + time.perf_counter() - began, 3)
 
     @property
     def indexed(self) -> int:
@@ -317,8 +329,9 @@ def build_index(
         )
         existing = served.articles if served else {}
 
-        sources = read_sources(paths, served, key, mapping=mapping, report=report, max_file_bytes=max_file_bytes)
-        articles = dedupe(sources.articles, report)
+        with summary.timed("read"):
+            sources = read_sources(paths, served, key, mapping=mapping, report=report, max_file_bytes=max_file_bytes)
+            articles = dedupe(sources.articles, report)
         summary.read = len(articles) + len(sources.kept_ids)
         seen_paths = {a.path for a in articles} | sources.kept_paths
         seen_ids = {a.id for a in articles} | sources.kept_ids
@@ -337,8 +350,9 @@ def build_index(
             from indexer.stories import StoryError, StoryStore
 
             try:
-                story_store = stack.enter_context(StoryStore(index_dir / layout.STORIES_FILE))
-                story_ids = story_store.assign(articles, only=seen_ids if fresh else None, forget=doomed)
+                with summary.timed("stories"):
+                    story_store = stack.enter_context(StoryStore(index_dir / layout.STORIES_FILE))
+                    story_ids = story_store.assign(articles, only=seen_ids if fresh else None, forget=doomed)
             except StoryError as exc:
                 if is_disk_full(exc, index_dir):
                     raise BuildError(disk_full_message(index_dir, paths, None)) from None
@@ -408,27 +422,28 @@ def build_index(
                 if is_disk_full(exc, index_dir):
                     raise BuildError(disk_full_message(index_dir, paths, current if fresh else None)) from None
                 raise
-        catalogue = next_catalogue(
-            target,
-            served,
-            fresh=fresh,
-            batch=batch,
-            digests=batch_digests,
-            doomed=doomed,
-            indexed=indexed,
-            now=now,
-            batch_key=batch_key,
-            files=sources.records(articles, problems, key),
-        )
-        catalogue.verified = verified_stamps(target) if changed else verified
-        if (
-            changed
-            or not trusted
-            or served is None  # trusted: served is the catalogue read from its file
-            or catalogue.files != served.files
-            or catalogue.verified != served.verified
-        ):
-            write_catalogue(index_dir, target.name, catalogue)
+        with summary.timed("catalogue"):
+            catalogue = next_catalogue(
+                target,
+                served,
+                fresh=fresh,
+                batch=batch,
+                digests=batch_digests,
+                doomed=doomed,
+                indexed=indexed,
+                now=now,
+                batch_key=batch_key,
+                files=sources.records(articles, problems, key),
+            )
+            catalogue.verified = verified_stamps(target) if changed else verified
+            if (
+                changed
+                or not trusted
+                or served is None  # trusted: served is the catalogue read from its file
+                or catalogue.files != served.files
+                or catalogue.verified != served.verified
+            ):
+                write_catalogue(index_dir, target.name, catalogue)
         if fresh:
             layout.switch_generation(index_dir, target.name)
             drop_old_generations(index_dir)
@@ -705,62 +720,65 @@ def write_batch(
     normalised: list[Entities] = []
     titles: list[TitleMentions] = []
     if batch:
-        model = model_id(nlp) if nlp is not None and hasattr(nlp, "meta") else installed_model_id()
-        texts = [ner_text(a) for a in batch]
-        # The rules read the article's date as well as its text (a former state is an era after its end),
-        # so normalised entities are cached by both.
-        hashes = [entity_key(t, a.date) for t, a in zip(texts, batch)]
-        cache = NerCache(index_dir / layout.CACHE_FILE, model)
-        entity_cache = EntityCache(index_dir / layout.ENTITY_CACHE_FILE, model, summary.normaliser)
-        try:
-            known = entity_cache.get_many(hashes)
-            todo = [i for i, h in enumerate(hashes) if h not in known]
-            stream = EntityStream([batch[i] for i in todo], nlp or load_nlp, cache, n_process=n_process)
-            summary.ner_runs = stream.ner_runs
-            summary.normalised = len(todo)
-            fresh: dict[int, Entities] = {}
-            pending: list[tuple[str, str]] = []
-            bar = progress_bar(len(batch), "recognising", progress)
-            bar.update(len(batch) - len(todo))
-            for i, spans in zip(todo, stream):
-                ents = entity_rules.normalise_entities(texts[i], spans, date=batch[i].date)
-                ents.dates = date_spans(spans)
-                if hashes[i] not in known:
-                    pending.append((hashes[i], dump_entities(ents)))
-                    known[hashes[i]] = ents
-                fresh[i] = ents
-                if len(pending) >= EntityStream.CACHE_BATCH:
-                    entity_cache.put_many(pending)
-                    pending = []
-                bar.update(1)
-            entity_cache.put_many(pending)
-            bar.close()
-            # Every article needs its own objects (body_entities and resolution edit them in place):
-            # a cached text that several articles share is copied before the first one is edited.
-            shared = Counter(h for i, h in enumerate(hashes) if i not in fresh)
-            pristine: dict[str, Entities] = {}
-            for i, (article, h) in enumerate(zip(batch, hashes)):
-                ents = fresh.get(i)
-                if ents is None:
-                    if h in pristine:
-                        ents = copy.deepcopy(pristine[h])
-                    else:
-                        ents = known[h]
-                        if shared[h] > 1:
-                            pristine[h] = copy.deepcopy(ents)
-                offset = body_offset(article)
-                title = TitleMentions(texts[i], ents, offset)
-                body = body_entities(ents, offset)
-                title.remember(body)
-                normalised.append(body)
-                titles.append(title)
-        finally:
-            entity_cache.close()
-            cache.close()
-        entity_rules.resolve_corpus(
-            normalised, dates=[a.date for a in batch], sources=[a.source or a.url for a in batch]
-        )
-    renamed = corpus_renames(normalised, titles)
+        with summary.timed("entities"):  # NER (or its cache) and each article's rules
+            model = model_id(nlp) if nlp is not None and hasattr(nlp, "meta") else installed_model_id()
+            texts = [ner_text(a) for a in batch]
+            # The rules read the article's date as well as its text (a former state is an era after its end),
+            # so normalised entities are cached by both.
+            hashes = [entity_key(t, a.date) for t, a in zip(texts, batch)]
+            cache = NerCache(index_dir / layout.CACHE_FILE, model)
+            entity_cache = EntityCache(index_dir / layout.ENTITY_CACHE_FILE, model, summary.normaliser)
+            try:
+                known = entity_cache.get_many(hashes)
+                todo = [i for i, h in enumerate(hashes) if h not in known]
+                stream = EntityStream([batch[i] for i in todo], nlp or load_nlp, cache, n_process=n_process)
+                summary.ner_runs = stream.ner_runs
+                summary.normalised = len(todo)
+                fresh: dict[int, Entities] = {}
+                pending: list[tuple[str, str]] = []
+                bar = progress_bar(len(batch), "recognising", progress)
+                bar.update(len(batch) - len(todo))
+                for i, spans in zip(todo, stream):
+                    ents = entity_rules.normalise_entities(texts[i], spans, date=batch[i].date)
+                    ents.dates = date_spans(spans)
+                    if hashes[i] not in known:
+                        pending.append((hashes[i], dump_entities(ents)))
+                        known[hashes[i]] = ents
+                    fresh[i] = ents
+                    if len(pending) >= EntityStream.CACHE_BATCH:
+                        entity_cache.put_many(pending)
+                        pending = []
+                    bar.update(1)
+                entity_cache.put_many(pending)
+                bar.close()
+                # Every article needs its own objects (body_entities and resolution edit them in place):
+                # a cached text that several articles share is copied before the first one is edited.
+                shared = Counter(h for i, h in enumerate(hashes) if i not in fresh)
+                pristine: dict[str, Entities] = {}
+                for i, (article, h) in enumerate(zip(batch, hashes)):
+                    ents = fresh.get(i)
+                    if ents is None:
+                        if h in pristine:
+                            ents = copy.deepcopy(pristine[h])
+                        else:
+                            ents = known[h]
+                            if shared[h] > 1:
+                                pristine[h] = copy.deepcopy(ents)
+                    offset = body_offset(article)
+                    title = TitleMentions(texts[i], ents, offset)
+                    body = body_entities(ents, offset)
+                    title.remember(body)
+                    normalised.append(body)
+                    titles.append(title)
+            finally:
+                entity_cache.close()
+                cache.close()
+        with summary.timed("resolve"):  # corpus-wide: surnames, spellings, roles
+            entity_rules.resolve_corpus(
+                normalised, dates=[a.date for a in batch], sources=[a.source or a.url for a in batch]
+            )
+    with summary.timed("renames"):  # names the corpus renamed, for the spellings search finds
+        renamed = corpus_renames(normalised, titles)
     now = round(time.time(), 3) if now is None else now
 
     def document(k: int) -> dict:
@@ -781,45 +799,47 @@ def write_batch(
     # A new generation's documents are written by two processes, each its own segment: Whoosh's analysis
     # and posting writing are pure Python and would otherwise keep one core busy and leave the other idle.
     split = len(batch) // 2 if n_process > 1 and len(batch) >= PARALLEL_WRITE_MIN and not existing and not doomed else 0
-    helper = SegmentHelper(ix, document, 0, split) if split else None
-    writer = None
-    try:
-        writer = ix.writer(limitmb=WRITER_MEMORY_MB)
-        bar = progress_bar(len(batch), "writing", progress)
-        for k in range(split, len(batch)):
-            doc = document(k)
-            if batch[k].id in existing:
-                writer.update_document(**doc)
-                summary.updated += 1
+    with summary.timed("write"):  # documents made (spellings, dates in the text), written and committed
+        helper = SegmentHelper(ix, document, 0, split) if split else None
+        writer = None
+        try:
+            writer = ix.writer(limitmb=WRITER_MEMORY_MB)
+            bar = progress_bar(len(batch), "writing", progress)
+            for k in range(split, len(batch)):
+                doc = document(k)
+                if batch[k].id in existing:
+                    writer.update_document(**doc)
+                    summary.updated += 1
+                else:
+                    writer.add_document(**doc)
+                    summary.added += 1
+                bar.update(1)
+            for doc_id in doomed:
+                writer.delete_by_term("id", doc_id)
+            summary.removed = len(doomed)
+            if helper:
+                first = helper.result()  # documents 0..split-1: listed before the parent's, so the order is kept
+                summary.added += split
+                bar.update(split)
+                segments = writer._merge_segments(None, None, False) + [first]
+                segments.append(writer._finalize_segment())
+                writer._commit_toc(segments)
+                writer._finish()
             else:
-                writer.add_document(**doc)
-                summary.added += 1
-            bar.update(1)
-        for doc_id in doomed:
-            writer.delete_by_term("id", doc_id)
-        summary.removed = len(doomed)
-        if helper:
-            first = helper.result()  # documents 0..split-1: listed before the parent's, so the order is kept
-            summary.added += split
-            bar.update(split)
-            segments = writer._merge_segments(None, None, False) + [first]
-            segments.append(writer._finalize_segment())
-            writer._commit_toc(segments)
-            writer._finish()
-        else:
-            writer.commit()
-        bar.close()
-    except BaseException:
-        if helper:
-            helper.stop()
-        if writer is not None:
-            cancel_writer(writer)
-        raise
+                writer.commit()
+            bar.close()
+        except BaseException:
+            if helper:
+                helper.stop()
+            if writer is not None:
+                cancel_writer(writer)
+            raise
     from indexer import export_rows, reference
 
-    reference.write_reference(ix.storage.folder, summary.normaliser)  # before the manifest, which lists it
-    export_rows.write_export_rows(ix)  # likewise: the new segments' export columns
-    check.write_manifest(ix.storage.folder)
+    with summary.timed("finish"):
+        reference.write_reference(ix.storage.folder, summary.normaliser)  # before the manifest, which lists it
+        export_rows.write_export_rows(ix)  # likewise: the new segments' export columns
+        check.write_manifest(ix.storage.folder)
 
 
 # Below this many documents a second writing process costs more than it saves.

@@ -241,6 +241,9 @@ def run_status(args: argparse.Namespace) -> int:
             f"{last.get('updated', 0)}, unchanged {last.get('unchanged', 0)}, removed {last.get('removed', 0)}, "
             f"skipped {last.get('skipped', 0)} in {last.get('seconds', 0):.1f} s"
         )
+        phases = last.get("phases") or {}
+        if phases:
+            print("  its steps " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in phases.items()))
     built, installed = status["normaliser"]["index"], status["normaliser"]["installed"]
     shown = ", ".join(f"{v} ({n} articles)" for v, n in built.items()) or "-"
     if set(built) == {installed}:

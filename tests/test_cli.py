@@ -37,8 +37,22 @@ def test_build_status_remove_round_trip(tmp_path):
     assert status.returncode == 0
     assert "articles    2" in status.stdout and "2021-11-17 to 2021-11-25" in status.stdout
     assert "Vladimir Putin (2)" in status.stdout
+    steps = re.search(r"^  its steps (.+)$", status.stdout, re.M)  # where the build's time went
+    assert steps and [part.split()[0] for part in steps.group(1).split(", ")] == [
+        "read",
+        "stories",
+        "entities",
+        "resolve",
+        "renames",
+        "write",
+        "finish",
+        "catalogue",
+    ]
     as_json = json.loads(indexer("status", "--index", index, "--json").stdout)
     assert as_json["articles"] == 2 and as_json["generation"] == "gen-000001"
+    phases = as_json["last_build"]["phases"]
+    assert all(seconds >= 0 for seconds in phases.values())
+    assert phases["entities"] > 0 and sum(phases.values()) <= as_json["last_build"]["seconds"]
     removed = indexer("remove", "--index", index, "003_0e92e75e7bff483c", "nope")
     assert removed.returncode == 0 and "removed 1 article" in removed.stdout
     assert "no article with id 'nope'" in removed.stderr
