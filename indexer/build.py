@@ -738,9 +738,7 @@ def write_batch(
                 pending: list[tuple[str, str]] = []
                 bar = progress_bar(len(batch), "recognising", progress)
                 bar.update(len(batch) - len(todo))
-                for i, spans in zip(todo, stream):
-                    ents = entity_rules.normalise_entities(texts[i], spans, date=batch[i].date)
-                    ents.dates = date_spans(spans)
+                for i, ents in normalised_stream(todo, stream, texts, batch, n_process):
                     if hashes[i] not in known:
                         pending.append((hashes[i], dump_entities(ents)))
                         known[hashes[i]] = ents
@@ -844,6 +842,65 @@ def write_batch(
 
 # Below this many documents a second writing process costs more than it saves.
 PARALLEL_WRITE_MIN = 1000
+# With every text's NER spans cached (a rebuild after a rules change, a corpus of copies), the rules are
+# the build's own work: from this many articles they run in forked processes, this many articles a task.
+PARALLEL_NORMALISE_MIN = 500
+NORMALISE_CHUNK = 32
+
+
+def normalised_stream(
+    todo: Sequence[int], stream: EntityStream, texts: Sequence[str], batch: Sequence[Article], n_process: int
+) -> Iterator[tuple[int, Entities]]:
+    """Yield (article index, normalised entities) for the ``todo`` articles, in order.
+
+    While NER runs (some spans not cached) its workers keep the cores busy and the rules run here, on each
+    article as its spans arrive. When every span is cached the rules would keep one core busy and leave
+    the other idle, so ``n_process`` forked workers run them on chunks of articles. The rules read only
+    their article (corpus-wide resolution comes later, in this process), so the result is the same.
+    """
+    if n_process < 2 or stream.ner_runs or len(todo) < max(PARALLEL_NORMALISE_MIN, 2 * NORMALISE_CHUNK):
+        for i, spans in zip(todo, stream):
+            yield i, _normalise(texts[i], spans, batch[i].date)
+        return
+    import multiprocessing
+
+    from indexer.enrich import _init_worker
+
+    spans_of = list(stream)  # cached: no NER runs
+    # The first chunk runs here: the rules' reference tables (places, given names: seconds to load) load
+    # once, in this process, before the fork, so the workers inherit them and corpus resolution (here,
+    # later) finds them loaded.
+    for k in range(NORMALISE_CHUNK):
+        yield todo[k], _normalise(texts[todo[k]], spans_of[k], batch[todo[k]].date)
+    chunks = [
+        [(texts[i], spans_of[k], batch[i].date) for k, i in enumerate(todo[start : start + NORMALISE_CHUNK], start)]
+        for start in range(NORMALISE_CHUNK, len(todo), NORMALISE_CHUNK)
+    ]
+    pool = multiprocessing.get_context("fork").Pool(n_process, initializer=_init_worker)
+    try:
+        done = NORMALISE_CHUNK  # the first chunk was done here
+        for results in pool.imap(_normalise_chunk, chunks, chunksize=1):
+            for ents in results:
+                yield todo[done], ents
+                done += 1
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _normalise(text: str, spans, date: datetime | None) -> Entities:
+    from indexer import entities as entity_rules
+
+    ents = entity_rules.normalise_entities(text, spans, date=date)
+    ents.dates = date_spans(spans)
+    return ents
+
+
+def _normalise_chunk(chunk: list[tuple[str, Any, datetime | None]]) -> list[Entities]:
+    return [_normalise(text, spans, date) for text, spans, date in chunk]
+
+
 _SEGMENT_JOB: tuple[str, Callable[[int], dict]] | None = None  # (index folder, k -> document) for the helper
 
 

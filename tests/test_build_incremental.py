@@ -272,3 +272,40 @@ def test_a_new_generation_written_by_two_processes_holds_the_same_documents(
     assert ids == [
         json.loads(line)["id"] for line in FIXTURE_CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()
     ]
+
+
+# Where the rules ran: each forked worker leaves a file named by its process id (module level, so the pool
+# can send it to the workers by name).
+_MARKS: list[Path] = []
+
+
+def _normalise_chunk_marked(chunk):
+    (_MARKS[0] / str(os.getpid())).touch()
+    return _REAL_NORMALISE_CHUNK(chunk)
+
+
+_REAL_NORMALISE_CHUNK = build_module._normalise_chunk
+
+
+def test_with_every_ner_span_cached_the_rules_run_in_two_processes_and_give_the_same_documents(
+    build_index, fixture_index_dir, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(build_module, "PARALLEL_NORMALISE_MIN", 10)
+    monkeypatch.setattr(build_module, "NORMALISE_CHUNK", 4)
+    monkeypatch.setattr(build_module, "_normalise_chunk", _normalise_chunk_marked)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    _MARKS[:] = [marks]
+    index_dir = tmp_path / "index"
+    index_dir.mkdir()
+    # the NER spans of the fixture's texts, not their normalised entities: every article goes through the rules
+    shutil.copy(fixture_index_dir / layout.CACHE_FILE, index_dir / layout.CACHE_FILE)
+    summary = build_index([FIXTURE_CORPUS], index_dir, n_process=2)
+    assert (summary.ner_runs, summary.normalised, summary.added) == (0, FIXTURE_ARTICLES, FIXTURE_ARTICLES)
+    workers = {int(p.name) for p in marks.iterdir()}
+    assert workers and os.getpid() not in workers  # the rules ran in forked processes, not here
+
+    def comparable(docs):
+        return {doc_id: {k: v for k, v in fields.items() if k != "path"} for doc_id, fields in docs.items()}
+
+    assert comparable(stored(index_dir)) == comparable(stored(fixture_index_dir))
