@@ -34,8 +34,24 @@ loglevel = "info"
 control_socket_disable = True
 # gunicorn names itself in the Server header but not its version; nothing else is disclosed.
 
-# Seconds a client's socket may make no progress (request not read, answer not taken) before it is closed.
-CLIENT_TIMEOUT = float(os.environ.get("CRISIS_DESK_CLIENT_TIMEOUT") or 10)
+
+def client_timeout(raw: str | None, default: float = 10.0) -> float:
+    """Seconds a client's socket may make no progress (request not read, answer not taken) before it is
+    closed: ``CRISIS_DESK_CLIENT_TIMEOUT``, else ``default``; a value that is not a positive number is
+    reported in one line and the default stands (as the app's settings do)."""
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        print(f"CRISIS_DESK_CLIENT_TIMEOUT={raw!r} ignored: not a positive number of seconds; {default:g} stands")
+        return default
+    return value
+
+
+CLIENT_TIMEOUT = client_timeout(os.environ.get("CRISIS_DESK_CLIENT_TIMEOUT"))
 
 
 class Worker(SyncWorker):
@@ -53,7 +69,7 @@ class Worker(SyncWorker):
 def one_line_timeouts(record: logging.LogRecord) -> bool:
     """Turn gunicorn's traceback for a client socket that timed out into one line (it is not an error)."""
     exc = record.exc_info[1] if record.exc_info else None
-    if isinstance(exc, TimeoutError):
+    if isinstance(exc, TimeoutError) and record.msg == "Socket error processing request.":
         record.msg = "client made no progress for %g s: connection closed"
         record.args = (CLIENT_TIMEOUT,)
         record.exc_info = record.exc_text = None

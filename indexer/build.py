@@ -99,7 +99,7 @@ class BuildSummary:
     generation: str = ""
     finished: str = ""
     started: float = 0.0  # unix time the build started: the articles it adds have ``t`` >= this
-    # Wall seconds per step (read, stories, entities, resolve, write, finish, catalogue), for last-build.json:
+    # Wall seconds per step (read, stories, entities, resolve, renames, write, finish, catalogue), for last-build.json:
     # where a build's time went, without a profiler.
     phases: dict[str, float] = field(default_factory=dict)
 

@@ -130,3 +130,14 @@ def test_clients_that_stall_are_cut_off_and_never_hold_the_workers(served):
     log = log_path.read_text(errors="replace")
     assert "client made no progress for 1 s: connection closed" in log
     assert "Traceback" not in log, log[-2000:]
+
+
+def test_a_client_timeout_that_is_not_a_positive_number_is_reported_and_the_default_stands(capsys):
+    import serving
+
+    assert serving.client_timeout(None) == 10 and serving.client_timeout("  ") == 10
+    assert serving.client_timeout("2.5") == 2.5
+    for bad in ("ten", "0", "-3", "inf", "nan"):
+        assert serving.client_timeout(bad) == 10
+        out = capsys.readouterr().out
+        assert out.count("\n") == 1 and f"CRISIS_DESK_CLIENT_TIMEOUT={bad!r} ignored" in out
