@@ -35,7 +35,7 @@ control_socket_disable = True
 # gunicorn names itself in the Server header but not its version; nothing else is disclosed.
 
 
-def client_timeout(raw: str | None, default: float = 10.0) -> float:
+def client_timeout(raw: str | None, default: float = 10.0, report: bool = True) -> float:
     """Seconds a client's socket may make no progress (request not read, answer not taken) before it is
     closed: ``CRISIS_DESK_CLIENT_TIMEOUT``, else ``default``; a value that is not a positive number is
     reported in one line and the default stands (as the app's settings do)."""
@@ -46,12 +46,15 @@ def client_timeout(raw: str | None, default: float = 10.0) -> float:
     except ValueError:
         value = 0.0
     if not 0 < value < float("inf"):
-        print(f"CRISIS_DESK_CLIENT_TIMEOUT={raw!r} ignored: not a positive number of seconds; {default:g} stands")
+        if report:
+            print(f"CRISIS_DESK_CLIENT_TIMEOUT={raw!r} ignored: not a positive number of seconds; {default:g} stands")
         return default
     return value
 
 
-CLIENT_TIMEOUT = client_timeout(os.environ.get("CRISIS_DESK_CLIENT_TIMEOUT"))
+# gunicorn runs this file as its configuration (``__config__``) and imports it again as the module
+# ``serving`` for the worker class, which is the copy that uses the value: only that one reports it.
+CLIENT_TIMEOUT = client_timeout(os.environ.get("CRISIS_DESK_CLIENT_TIMEOUT"), report=__name__ != "__config__")
 
 
 class Worker(SyncWorker):
