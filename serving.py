@@ -2,14 +2,15 @@
 
 Each worker process opens the index on its first request and, like the development server, follows
 new commits and generations by itself, so a re-index needs no restart. A worker that stops answering
-for ``timeout`` seconds is replaced: no request is allowed to hold one for long.
+for ``timeout`` seconds is replaced.
 
 Workers are gunicorn's *sync* workers (one request at a time per process), not threads. A search is CPU
 work under the GIL; threads in one process share a core and stretch every request they hold, and a
 threaded worker accepts connections while it is busy, so one process could queue several requests while
 the other sat idle. A sync worker accepts only when it is free: the workers serve one shared queue. On
-108k articles with 8 clients (bench/serve_load.py) that took the p95 from about 105 ms (2 workers x 4
-threads) to 64-77 ms, and requests/s from 149 to 153-167 (README, "Serving under load").
+108k articles with 8 clients (bench/serve_load.py, five runs each) that took the p95 from 93-100 ms
+(2 workers x 4 threads) to 60-70 ms, at 152-184 requests/s against 155-169 (README, "Serving: one request
+per worker process at a time"; bench/RESULTS-speed.md section 7).
 
 What a sync worker risks is a slow client holding it: every client socket here times out after
 ``CLIENT_TIMEOUT`` seconds without progress (reading the request or sending the answer), which closes
@@ -21,8 +22,12 @@ import os
 
 from gunicorn.workers.sync import SyncWorker
 
-# Requests are bounded well below this; a worker stuck past it is killed and replaced.
-timeout = 30
+# A worker that has not come back to its accept loop for this long is killed and replaced. The app's own
+# work per request is bounded to about a second; what can take longer is sending a large answer to a slow
+# client, which the kernel's send buffer mostly absorbs (a 1.4 MB export read at 50 KB/s: the worker was
+# free after 1 s, the client read for 44 s) and CLIENT_TIMEOUT bounds each step of. A sync worker does not
+# report to gunicorn while it sends, so the limit leaves room for a slow download before it cuts one.
+timeout = 120
 graceful_timeout = 10
 # serving.Worker below (this file is also importable as the module ``serving``).
 worker_class = "serving.Worker"
