@@ -86,8 +86,7 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "BATCH_JOBS_DIR": (None, "where batch jobs are kept (default INDEX_DIR/batch-jobs)"),
 }
 ENV_INDEX_DIR = "CRISIS_DESK_INDEX"
-ENV_SECRET_KEY = "CRISIS_DESK_SECRET_KEY"
-ENV_PREFIX = "CRISIS_DESK_"  # any setting may also come from the environment: CRISIS_DESK_<NAME>
+ENV_PREFIX = "CRISIS_DESK_"  # any setting may also come from the environment: CRISIS_DESK_<NAME> (SECRET_KEY too)
 
 
 def settings_from_env(environ: Mapping[str, str]) -> dict[str, object]:
@@ -149,7 +148,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # before the server's threads multiply: each would otherwise keep freed memory in an arena of its own
     limit_arenas(app.config["MALLOC_ARENAS"])
     if not app.config["SECRET_KEY"]:
-        app.config["SECRET_KEY"] = os.environ.get(ENV_SECRET_KEY) or read_secret_key(app.config["INDEX_DIR"])
+        app.config["SECRET_KEY"] = read_secret_key(app.config["INDEX_DIR"])  # (CRISIS_DESK_SECRET_KEY: above)
     # One reader per app: it opens lazily and follows new commits and generations by itself.
     app.extensions["crisis_desk.index"] = open_backend(app.config)
 
