@@ -182,6 +182,62 @@ def test_a_sidecar_that_does_not_fit_its_segment_is_refused(alias_index, caplog,
     assert answers(engine)[0]["total"] > 0
 
 
+@pytest.mark.parametrize("damage", ["a position pointer goes back", "a document number past the segment"])
+def test_a_sidecar_whose_arrays_do_not_hold_together_is_refused(alias_index, caplog, monkeypatch, damage):
+    """Checksums pass (the files are what was saved), but the arrays would index the wrong postings."""
+    monkeypatch.setattr(read_cache, "CHECK_CHUNK", 4)  # the checks read in chunks: the fault lies across one
+    opened(alias_index)
+    [made] = sidecar_dirs(alias_index)
+    cache = read_cache.ReadCache(made, prune=False)
+    value = cache.load(postings_sidecar.PART)
+    assert value is not None and len(value.ids) > 10
+    if damage == "a position pointer goes back":
+        value.pos_ptr = value.pos_ptr.copy()
+        rises = np.flatnonzero(np.diff(value.pos_ptr) > 0) + 1
+        at = int(rises[(rises % 4 == 0) & (rises >= 4)][0])  # the first element of a chunk but the first
+        value.pos_ptr[at] = value.pos_ptr[at - 1] - 1
+    else:
+        value.ids = value.ids.copy()
+        value.ids[9] = value.docs
+    cache.refuse(postings_sidecar.PART)
+    assert cache.save(postings_sidecar.PART, value)
+    with caplog.at_level(logging.WARNING, logger="crisis_desk.search"):
+        engine, snap = opened(alias_index)
+    assert any(f"{postings_sidecar.PART} sidecar of segment" in r.getMessage() for r in caplog.records)
+    assert all(s is not None and s.well_formed(s.docs) for s in snap.sidecars.stores)
+    assert answers(engine)[0]["total"] > 0
+
+
+def resident_kb(path: Path) -> int:
+    """This process's resident kB of its maps of ``path`` (Linux's /proc/self/smaps)."""
+    total, current = 0, None
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        head = line.split()
+        if head and "-" in head[0] and not head[0].endswith(":"):
+            current = head[-1] if len(head) >= 6 else None
+        elif head and head[0] == "Rss:" and current == str(path):
+            total += int(head[1])
+    return total
+
+
+def test_checking_a_sidecar_read_back_leaves_none_of_its_pages_in_the_process(alias_index, monkeypatch):
+    """The checks read every posting's pointer and document number; on a large index that would keep
+    hundreds of MB resident in every worker. The pages are released after the checks."""
+    monkeypatch.setattr(read_cache, "MMAP_MIN_BYTES", 0)  # map every array, as on a large index
+    opened(alias_index)
+    _engine, snap = opened(alias_index)
+    [store] = snap.sidecars.stores
+    [made] = sidecar_dirs(alias_index)
+    manifest = json.loads((made / postings_sidecar.PART / "manifest.json").read_text(encoding="utf-8"))
+    files = [made / postings_sidecar.PART / name for name in manifest["files"] if name.endswith(".npy")]
+    assert isinstance(store.ids.base, np.memmap) and isinstance(store.pos_ptr.base, np.memmap)
+    mapped = {Path(a.base.filename) for a in (store.ids, store.pos_ptr)}
+    assert mapped <= set(files)
+    assert [resident_kb(f) for f in sorted(mapped)] == [0, 0]
+    assert int(store.ids.sum()) > 0  # touched again: read back from the page cache
+    assert resident_kb(Path(store.ids.base.filename)) > 0
+
+
 def test_sidecars_are_decoded_in_the_background_and_read_back_at_once(alias_index, monkeypatch):
     engine = SearchIndex(alias_index)
     engine.warm_up()

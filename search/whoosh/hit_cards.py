@@ -96,7 +96,7 @@ class SegmentCards:
             self.docs == docs
             and len(self.ptr) == docs + 1
             and (not len(self.ptr) or (int(self.ptr[0]) == 0 and int(self.ptr[-1]) == len(self.blob)))
-            and bool(np.all(np.diff(self.ptr) >= 0))
+            and read_cache.nondecreasing(self.ptr)
         )
 
 

@@ -153,16 +153,18 @@ class SegmentPostings:
             and len(self.pos_ptr) == len(self.ids) + 1
             and int(self.pos_ptr[0]) == 0
             and int(self.pos_ptr[-1]) == len(self.positions)
-            and bool(np.all(np.diff(self.pos_ptr) >= 0))
             and self.bounds[0] == 0
             and self.bounds[-1] == n_terms
             and all(a <= b for a, b in zip(self.bounds, self.bounds[1:]))
             and len(self.post_ptr) == n_terms + 1
             and int(self.term_ptr[-1]) == len(self.term_bytes)
             and int(self.post_ptr[-1]) == len(self.ids) == len(self.weights)
-            and bool(np.all(np.diff(self.term_ptr) >= 0))
-            and bool(np.all(np.diff(self.post_ptr) >= 0))
-            and (not len(self.ids) or (int(self.ids.min()) >= 0 and int(self.ids.max()) < docs))
+            and read_cache.nondecreasing(self.term_ptr)
+            and read_cache.nondecreasing(self.post_ptr)
+            # the two arrays of one entry per posting: hundreds of MB at scale, read in chunks and then
+            # released, so that a worker keeps only the pages its searches touch
+            and read_cache.nondecreasing(self.pos_ptr)
+            and read_cache.within(self.ids, 0, docs)
         )
 
 
