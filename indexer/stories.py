@@ -357,6 +357,9 @@ class StoryStore:
     ) -> str | None:
         """The story whose members verify best against ``sig`` (None when no candidate verifies)."""
         votes: dict[str, list[float]] = defaultdict(list)
+        # a candidate with the same shingles and facts as one already scored scores the same: a wire story
+        # filed verbatim by many outlets (or a corpus of copies) costs one comparison per body, not per copy
+        scored: dict[tuple[bytes, bytes], float] = {}
         for cand in candidates:
             other = fresh.get(cand)
             if other is None:
@@ -364,7 +367,10 @@ class StoryStore:
                 if row is None:
                     continue
                 other = Signature(np.frombuffer(row[0], dtype=np.uint32), np.frombuffer(row[1], dtype=np.uint32))
-            score = match_score(sig, other, self.params, boilerplate)
+            body = (other.shingles.tobytes(), other.facts.tobytes())
+            score = scored.get(body)
+            if score is None:
+                score = scored[body] = match_score(sig, other, self.params, boilerplate)
             if score > 0:
                 votes[story_of[cand]].append(score)
         if not votes:

@@ -131,6 +131,28 @@ def test_a_long_article_does_not_chain_two_stories():
     assert stories["both"] in (stories[a.id], stories[b.id])
 
 
+def test_verbatim_copies_are_compared_once_per_body(monkeypatch):
+    """A wire filed verbatim by many outlets: each new copy has every earlier one as a candidate, but the
+    copies share one body, so it is compared once per distinct body (not once per copy: n^2 for n outlets)."""
+    import indexer.stories as stories_module
+
+    rel = load_releases()
+    original, other = rel["kremlin-macron-2022-02-28"], rel["kremlin-macron-2022-03-03"]
+    outlets = [replace(original, id=f"outlet-{i}", source=f"outlet-{i}") for i in range(12)]
+    calls = []
+    real = stories_module.match_score
+
+    def counted(*args, **kwargs):
+        calls.append(args[1].shingles.size)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(stories_module, "match_score", counted)
+    stories = assign_stories([original, *outlets, other])
+    assert {stories[a.id] for a in outlets} == {original.id}
+    assert stories[other.id] == other.id
+    assert len(calls) <= len(outlets) + 1  # one per new copy (the rest are the same body); n(n+1)/2 before
+
+
 def test_an_empty_body_is_a_story_of_its_own():
     rel = load_releases()
     a = rel["kremlin-macron-2022-02-28"]
