@@ -816,12 +816,14 @@ def write_batch(
                 writer.delete_by_term("id", doc_id)
             summary.removed = len(doomed)
             if helper:
+                # as Whoosh's commit does: old segments merged into this writer's, then its segment flushed
+                # (sorting and writing the postings: a third of writing) while the helper flushes its own
+                segments = writer._merge_segments(None, None, False)
+                own = writer._finalize_segment()
                 first = helper.result()  # documents 0..split-1: listed before the parent's, so the order is kept
                 summary.added += split
                 bar.update(split)
-                segments = writer._merge_segments(None, None, False) + [first]
-                segments.append(writer._finalize_segment())
-                writer._commit_toc(segments)
+                writer._commit_toc([*segments, first, own])
                 writer._finish()
             else:
                 writer.commit()

@@ -255,10 +255,17 @@ def test_a_rebuild_never_reuses_a_damaged_generation(build_index, tmp_path, sett
 def test_a_new_generation_written_by_two_processes_holds_the_same_documents(
     build_index, fixture_index_dir, tmp_path, monkeypatch
 ):
+    from whoosh.writing import SegmentWriter
+
     monkeypatch.setattr(build_module, "PARALLEL_WRITE_MIN", 10)
+    steps = []  # this process's (the parent's) steps; the forked helper appends to its own copy
+    finalize, result = SegmentWriter._finalize_segment, build_module.SegmentHelper.result
+    monkeypatch.setattr(SegmentWriter, "_finalize_segment", lambda w: steps.append("flush") or finalize(w))
+    monkeypatch.setattr(build_module.SegmentHelper, "result", lambda h: steps.append("wait") or result(h))
     index_dir = tmp_path / "index"
     summary = build_index([FIXTURE_CORPUS], index_dir, n_process=2)
     assert summary.added == FIXTURE_ARTICLES
+    assert steps == ["flush", "wait"]  # the parent sorts and writes its postings while the helper does its own
     ix = whoosh_index.open_dir(str(layout.current_generation_dir(index_dir)))
     assert len(ix._segments()) == 2  # one segment from each process, committed together
     assert check.verify_files(layout.current_generation_dir(index_dir))
